@@ -1,0 +1,25 @@
+import { getDb } from './database';
+import { CharacterRepository } from './characters';
+import { ChatRepository } from './chats';
+import { SettingsRepository } from './settings';
+
+export * from './database';
+export * from './errors';
+export * from './characters';
+export * from './chats';
+export * from './settings';
+export * from './backup';
+export * from './storage';
+
+/** The app's repositories over the shared database. */
+export const repos = {
+  get characters() {
+    return new CharacterRepository(getDb());
+  },
+  get chats() {
+    return new ChatRepository(getDb());
+  },
+  get settings() {
+    return new SettingsRepository(getDb());
+  },
+};

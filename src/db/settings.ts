@@ -1,0 +1,41 @@
+import type { StudioDb } from './database';
+import { guardWrite } from './errors';
+
+/** Every persisted setting, with its type. Add keys here, never ad hoc. */
+export interface SettingsShape {
+  theme: 'light' | 'dark' | 'system';
+  guideDismissed: boolean;
+  samplesSeeded: boolean;
+  userName: string;
+  /** Engine the user chose; 'auto' follows WebGPU detection. */
+  enginePreference: 'auto' | 'webllm' | 'transformers';
+  /** Self-hosted model base URL; empty → Hugging Face. */
+  modelBaseUrl: string;
+  chatModelId: string;
+  fallbackModelId: string;
+  checkerEnabled: boolean;
+  contradictionThreshold: number;
+  nliModelId: string;
+  embeddingModelId: string;
+  checkerDevice: 'wasm' | 'webgpu';
+}
+
+export type SettingKey = keyof SettingsShape;
+
+export class SettingsRepository {
+  constructor(private readonly db: StudioDb) {}
+
+  async get<K extends SettingKey>(key: K): Promise<SettingsShape[K] | undefined> {
+    const row = await this.db.settings.get(key);
+    return row?.value as SettingsShape[K] | undefined;
+  }
+
+  async set<K extends SettingKey>(key: K, value: SettingsShape[K]): Promise<void> {
+    await guardWrite(() => this.db.settings.put({ key, value }));
+  }
+
+  async all(): Promise<Partial<SettingsShape>> {
+    const rows = await this.db.settings.toArray();
+    return Object.fromEntries(rows.map((r) => [r.key, r.value])) as Partial<SettingsShape>;
+  }
+}
