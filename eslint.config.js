@@ -8,7 +8,7 @@ import tseslint from 'typescript-eslint';
 const layer = (files, patterns, message) => ({
   files,
   rules: {
-    'no-restricted-imports': ['error', { patterns: patterns.map((group) => ({ group, message })) }],
+    'no-restricted-imports': ['error', { patterns: patterns.map((p) => ({ group: [p], message })) }],
   },
 });
 
