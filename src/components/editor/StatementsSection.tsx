@@ -1,0 +1,163 @@
+import { useState } from 'react';
+import { newStatement, type Character, type PersonaStatement } from '../../domain/character';
+import { Button, IconButton } from '../ui/Button';
+import { Icon } from '../ui/Icon';
+import { Toggle, inputClass } from '../ui/Field';
+import { Section } from './Section';
+
+type Update = (change: (c: Character) => Character) => void;
+
+function move<T>(list: T[], from: number, to: number): T[] {
+  if (to < 0 || to >= list.length) return list;
+  const copy = list.slice();
+  const [item] = copy.splice(from, 1);
+  copy.splice(to, 0, item!);
+  return copy;
+}
+
+function StatementRow({ statement, index, count, update }: { statement: PersonaStatement; index: number; count: number; update: Update }) {
+  const [text, setText] = useState(statement.text);
+  const setStatements = (fn: (s: PersonaStatement[]) => PersonaStatement[]) => update((c) => ({ ...c, statements: fn(c.statements) }));
+  // The version bumps when an edit is committed, so verdicts made against the
+  // old wording become stale (issue #4) without bumping on every keystroke.
+  const commit = () => {
+    const t = text.trim();
+    if (t === statement.text) return;
+    if (!t) {
+      setText(statement.text);
+      return;
+    }
+    setStatements((all) => all.map((s) => (s.id === statement.id ? { ...s, text: t, version: s.version + 1 } : s)));
+  };
+  return (
+    <li data-testid="statement-row" className="group flex items-center gap-2 rounded-xl border border-stone-200 bg-stone-50 px-2 py-1.5 dark:border-stone-800 dark:bg-stone-950/50">
+      <div className="flex flex-col">
+        <IconButton label={`Move statement ${index + 1} up`} disabled={index === 0} onClick={() => setStatements((all) => move(all, index, index - 1))} className="h-5 w-6">
+          <Icon name="up" className="h-3.5 w-3.5" />
+        </IconButton>
+        <IconButton label={`Move statement ${index + 1} down`} disabled={index === count - 1} onClick={() => setStatements((all) => move(all, index, index + 1))} className="h-5 w-6">
+          <Icon name="down" className="h-3.5 w-3.5" />
+        </IconButton>
+      </div>
+      <input
+        aria-label={`Statement ${index + 1}`}
+        value={text}
+        onChange={(e) => setText(e.target.value)}
+        onBlur={commit}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter') {
+            e.preventDefault();
+            commit();
+          }
+          if (e.key === 'Escape') setText(statement.text);
+        }}
+        className={`min-w-0 flex-1 rounded-md border-0 bg-transparent px-1.5 py-1 text-sm focus:bg-white focus:ring-2 focus:ring-accent-500/30 dark:focus:bg-stone-900 ${statement.enabled ? '' : 'text-stone-400 line-through dark:text-stone-600'}`}
+      />
+      <span className="hidden text-xs text-stone-400 sm:inline" title="Where this statement came from">
+        {statement.origin}
+      </span>
+      <Toggle
+        checked={statement.enabled}
+        label={statement.enabled ? `Disable statement ${index + 1}` : `Enable statement ${index + 1}`}
+        onChange={(enabled) => setStatements((all) => all.map((s) => (s.id === statement.id ? { ...s, enabled } : s)))}
+      />
+      <IconButton label={`Delete statement ${index + 1}`} onClick={() => setStatements((all) => all.filter((s) => s.id !== statement.id))}>
+        <Icon name="trash" />
+      </IconButton>
+    </li>
+  );
+}
+
+export function StatementsSection({ character, update, propose }: { character: Character; update: Update; propose: () => string[] }) {
+  const [newText, setNewText] = useState('');
+  const [proposals, setProposals] = useState<string[] | null>(null);
+  const add = (texts: string[], origin: PersonaStatement['origin']) =>
+    update((c) => ({ ...c, statements: [...c.statements, ...texts.map((t) => newStatement(t, origin))] }));
+
+  return (
+    <Section
+      id="statements"
+      title={`Persona statements (${character.statements.length})`}
+      description="Short, atomic facts the consistency checker holds every reply to. One fact per line works best: “Maren is afraid of deep water.”"
+      actions={
+        <Button size="sm" icon={<Icon name="sparkle" />} onClick={() => setProposals(propose())}>
+          Extract from description
+        </Button>
+      }
+    >
+      {proposals !== null ? (
+        <div className="rounded-xl border border-accent-200 bg-accent-50 p-3 dark:border-accent-900 dark:bg-accent-950/40" data-testid="proposals">
+          <div className="mb-2 flex flex-wrap items-center justify-between gap-2">
+            <p className="text-sm font-medium text-accent-900 dark:text-accent-200">
+              {proposals.length === 0 ? 'No new statements found in the description, personality or scenario.' : `${proposals.length} proposed — accept the ones that are true of this character.`}
+            </p>
+            <div className="flex gap-2">
+              {proposals.length > 1 ? (
+                <Button
+                  size="sm"
+                  variant="primary"
+                  onClick={() => {
+                    add(proposals, 'extracted');
+                    setProposals(null);
+                  }}
+                >
+                  Accept all
+                </Button>
+              ) : null}
+              <Button size="sm" variant="ghost" onClick={() => setProposals(null)}>
+                Close
+              </Button>
+            </div>
+          </div>
+          <ul className="flex flex-col gap-1">
+            {proposals.map((p) => (
+              <li key={p} data-testid="proposal" className="flex items-center gap-2 rounded-lg bg-white px-2.5 py-1.5 text-sm dark:bg-stone-900">
+                <span className="min-w-0 flex-1">{p}</span>
+                <Button
+                  size="sm"
+                  variant="primary"
+                  aria-label={`Accept: ${p}`}
+                  onClick={() => {
+                    add([p], 'extracted');
+                    setProposals((ps) => ps!.filter((x) => x !== p));
+                  }}
+                >
+                  Accept
+                </Button>
+                <Button size="sm" variant="ghost" aria-label={`Reject: ${p}`} onClick={() => setProposals((ps) => ps!.filter((x) => x !== p))}>
+                  Reject
+                </Button>
+              </li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
+      {character.statements.length === 0 ? (
+        <p className="rounded-xl border border-dashed border-stone-300 px-4 py-6 text-center text-sm text-stone-500 dark:border-stone-700 dark:text-stone-400">
+          No statements yet. Add facts below, or extract them from the description — the checker needs them to tell when a reply breaks character.
+        </p>
+      ) : (
+        <ul className="flex flex-col gap-1.5" data-testid="statements">
+          {character.statements.map((s, i) => (
+            <StatementRow key={s.id} statement={s} index={i} count={character.statements.length} update={update} />
+          ))}
+        </ul>
+      )}
+      <form
+        className="flex gap-2"
+        onSubmit={(e) => {
+          e.preventDefault();
+          const lines = newText.split('\n').map((l) => l.trim()).filter(Boolean);
+          if (lines.length === 0) return;
+          add(lines, 'manual');
+          setNewText('');
+        }}
+      >
+        <input aria-label="New statement" placeholder="Add a fact, e.g. “Maren never learned to swim.”" value={newText} onChange={(e) => setNewText(e.target.value)} className={inputClass} />
+        <Button type="submit" variant="primary" disabled={!newText.trim()}>
+          Add
+        </Button>
+      </form>
+    </Section>
+  );
+}

@@ -1,0 +1,49 @@
+import { useCallback } from 'react';
+export type { BackupFile } from '../db';
+import { BackupFormatError, type BackupFile } from '../db';
+import { applyBackup, downloadBackup, readBackupFile, wipeLibrary } from '../services/backup';
+import { useUi } from '../stores/ui';
+import { useRoute } from '../stores/route';
+
+export function useBackupActions() {
+  const notify = useUi((s) => s.notify);
+  const navigate = useRoute((s) => s.navigate);
+  const exportAll = useCallback(async () => {
+    try {
+      await downloadBackup();
+    } catch (e) {
+      notify({ kind: 'error', title: 'Backup failed', detail: e instanceof Error ? e.message : String(e) });
+    }
+  }, [notify]);
+  /** Reads and validates; returns null (with a message) when the file is unusable. */
+  const read = useCallback(
+    async (file: File): Promise<BackupFile | null> => {
+      try {
+        return await readBackupFile(file);
+      } catch (e) {
+        const detail = e instanceof BackupFormatError ? e.message : `Unexpected error: ${e instanceof Error ? e.message : String(e)}`;
+        notify({ kind: 'error', title: `Could not restore “${file.name}”`, detail: `${detail}\nNothing was changed.` });
+        return null;
+      }
+    },
+    [notify],
+  );
+  const restore = useCallback(
+    async (backup: BackupFile, mode: 'merge' | 'replace') => {
+      try {
+        const counts = await applyBackup(backup, mode);
+        notify({ kind: 'success', title: 'Library restored', detail: `${counts.characters} characters, ${counts.chats} chats, ${counts.messages} messages.` });
+        navigate({ name: 'home' });
+      } catch (e) {
+        notify({ kind: 'error', title: 'Restore failed', detail: `${e instanceof Error ? e.message : String(e)}\nNothing was changed.` });
+      }
+    },
+    [navigate, notify],
+  );
+  const wipe = useCallback(async () => {
+    await wipeLibrary();
+    navigate({ name: 'home' });
+    notify({ kind: 'info', title: 'Library deleted', detail: 'Every character, chat and setting in this browser was removed.' });
+  }, [navigate, notify]);
+  return { exportAll, read, restore, wipe };
+}

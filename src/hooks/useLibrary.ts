@@ -1,0 +1,130 @@
+import { useLiveQuery } from 'dexie-react-hooks';
+import { useCallback } from 'react';
+import type { Character, Lorebook } from '../domain/character';
+import { repos, StorageFullError } from '../db';
+import { useUi } from '../stores/ui';
+import { useRoute } from '../stores/route';
+import { downloadBlob } from '../platform/files';
+import { exportCharacterJson, exportCharacterPng, importFiles, type ImportOutcome } from '../services/library';
+export type { PendingLorebook } from '../services/library';
+
+/** All characters, newest first; null while loading. */
+export function useCharacters(): Character[] | null {
+  return useLiveQuery(() => repos.characters.list(), [], null);
+}
+
+/** One character: null while loading, undefined when it does not exist. */
+export function useCharacter(id: string | undefined): Character | null | undefined {
+  return useLiveQuery(() => (id ? repos.characters.get(id) : undefined), [id], null);
+}
+
+function errorDetail(e: unknown): string {
+  if (e instanceof StorageFullError) return e.message;
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** Library actions with their notices (undo, errors). */
+export function useLibraryActions() {
+  const notify = useUi((s) => s.notify);
+  const navigate = useRoute((s) => s.navigate);
+
+  const create = useCallback(async () => {
+    try {
+      const c = await repos.characters.create({ card: { name: 'New character' } });
+      navigate({ name: 'character', id: c.id, tab: 'edit' });
+      return c;
+    } catch (e) {
+      notify({ kind: 'error', title: 'Could not create the character', detail: errorDetail(e) });
+      return null;
+    }
+  }, [navigate, notify]);
+
+  const duplicate = useCallback(
+    async (id: string) => {
+      try {
+        const c = await repos.characters.duplicate(id);
+        notify({ kind: 'success', title: `Duplicated as “${c.card.name}”` });
+        navigate({ name: 'character', id: c.id, tab: 'edit' });
+      } catch (e) {
+        notify({ kind: 'error', title: 'Could not duplicate', detail: errorDetail(e) });
+      }
+    },
+    [navigate, notify],
+  );
+
+  const remove = useCallback(
+    async (id: string) => {
+      try {
+        const snapshot = await repos.characters.delete(id);
+        if (!snapshot) return;
+        if (useRoute.getState().route.name === 'character') navigate({ name: 'home' }, { replace: true });
+        notify({
+          kind: 'info',
+          title: `Deleted “${snapshot.character.card.name}”`,
+          detail: snapshot.chats.length ? `With ${snapshot.chats.length} chat${snapshot.chats.length === 1 ? '' : 's'}.` : undefined,
+          timeoutMs: 10_000,
+          action: {
+            label: 'Undo',
+            run: async () => {
+              await repos.characters.restore(snapshot);
+              navigate({ name: 'character', id: snapshot.character.id, tab: 'edit' });
+            },
+          },
+        });
+      } catch (e) {
+        notify({ kind: 'error', title: 'Could not delete', detail: errorDetail(e) });
+      }
+    },
+    [navigate, notify],
+  );
+
+  const importMany = useCallback(
+    async (files: File[]): Promise<ImportOutcome | null> => {
+      if (files.length === 0) return null;
+      try {
+        const outcome = await importFiles(files);
+        for (const f of outcome.failed) {
+          notify({ kind: 'error', title: `Could not import “${f.fileName}”`, detail: `${f.reason}\nYour library was not changed.` });
+        }
+        if (outcome.imported.length === 1) {
+          notify({ kind: 'success', title: `Imported “${outcome.imported[0]!.card.name}”` });
+          navigate({ name: 'character', id: outcome.imported[0]!.id, tab: 'edit' });
+        } else if (outcome.imported.length > 1) {
+          notify({ kind: 'success', title: `Imported ${outcome.imported.length} characters` });
+        }
+        return outcome;
+      } catch (e) {
+        notify({ kind: 'error', title: 'Import failed', detail: `${errorDetail(e)}\nYour library was not changed.` });
+        return null;
+      }
+    },
+    [navigate, notify],
+  );
+
+  const attachLorebook = useCallback(
+    async (characterId: string, lorebook: Lorebook, fileName: string) => {
+      try {
+        const c = await repos.characters.addLorebookEntries(characterId, lorebook);
+        notify({ kind: 'success', title: `Added ${lorebook.entries.length} lorebook entries to “${c.card.name}”`, detail: `From ${fileName}.` });
+        navigate({ name: 'character', id: c.id, tab: 'edit' });
+      } catch (e) {
+        notify({ kind: 'error', title: `Could not add “${fileName}”`, detail: errorDetail(e) });
+      }
+    },
+    [navigate, notify],
+  );
+
+  const exportAs = useCallback(
+    async (character: Character, format: 'png' | 'json') => {
+      try {
+        const { blob, filename } = format === 'png' ? await exportCharacterPng(character) : exportCharacterJson(character);
+        downloadBlob(blob, filename);
+      } catch (e) {
+        notify({ kind: 'error', title: 'Export failed', detail: errorDetail(e) });
+      }
+    },
+    [notify],
+  );
+
+  return { create, duplicate, remove, importMany, attachLorebook, exportAs };
+}

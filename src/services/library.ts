@@ -1,0 +1,111 @@
+/**
+ * Library use-cases: import and export of cards, orchestrating pure card code
+ * (domain/cards), storage (db/) and browser file APIs (platform/). No React.
+ */
+import { CardParseError, MAX_CARD_FILE_BYTES, parseCardFile, cardToJsonText, writeCardPng } from '../domain/cards';
+import { newStatement, type CardData, type Character, type Lorebook } from '../domain/character';
+import { extractStatements } from '../domain/persona';
+import { getDb, CharacterRepository, type NewCharacterInput } from '../db';
+import { imageToPng, placeholderAvatarPng } from '../platform/image';
+import { formatBytes, readFileBytes, safeFilename } from '../platform/files';
+
+export interface ImportFailure {
+  fileName: string;
+  reason: string;
+}
+
+export interface PendingLorebook {
+  fileName: string;
+  lorebook: Lorebook;
+}
+
+export interface ImportOutcome {
+  imported: Character[];
+  failed: ImportFailure[];
+  /** World-info files waiting for the user to pick a character. */
+  lorebooks: PendingLorebook[];
+}
+
+function describeFailure(e: unknown): string {
+  if (e instanceof CardParseError) return e.message;
+  if (e instanceof Error) return `Unexpected error: ${e.message}`;
+  return 'Unexpected error.';
+}
+
+/** Builds a character from parsed card data: statements are proposed, not imposed. */
+export function characterInputFromCard(card: CardData, image?: Uint8Array): NewCharacterInput {
+  return {
+    card,
+    avatar: image ? new Blob([image.slice()], { type: 'image/png' }) : null,
+    // Imported characters start with no statements; the editor proposes them
+    // from the description so the writer accepts each one knowingly.
+    statements: [],
+  };
+}
+
+/**
+ * Imports several files at once. Each file fails on its own with a named
+ * reason; the good ones are stored together in one transaction.
+ */
+export async function importFiles(files: File[]): Promise<ImportOutcome> {
+  const failed: ImportFailure[] = [];
+  const lorebooks: PendingLorebook[] = [];
+  const inputs: NewCharacterInput[] = [];
+  for (const file of files) {
+    if (file.size > MAX_CARD_FILE_BYTES) {
+      failed.push({ fileName: file.name, reason: `The file is ${formatBytes(file.size)}; the limit is ${formatBytes(MAX_CARD_FILE_BYTES)}.` });
+      continue;
+    }
+    try {
+      const result = parseCardFile(file.name, await readFileBytes(file));
+      if (result.kind === 'card') inputs.push(characterInputFromCard(result.card, result.image));
+      else lorebooks.push({ fileName: file.name, lorebook: result.lorebook });
+    } catch (e) {
+      failed.push({ fileName: file.name, reason: describeFailure(e) });
+    }
+  }
+  const imported = inputs.length > 0 ? await new CharacterRepository(getDb()).createMany(inputs) : [];
+  return { imported, failed, lorebooks };
+}
+
+/** Proposed statements for a character that it does not already have. */
+export function proposeStatements(character: Character, userName: string): string[] {
+  const have = new Set(character.statements.map((s) => normalise(s.text)));
+  return extractStatements(character.card, { user: userName }).filter((t) => !have.has(normalise(t)));
+}
+
+function normalise(s: string): string {
+  return s.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+}
+
+export { newStatement };
+
+/** Card PNG with both ccv3 and chara chunks; the avatar (or a placeholder) as the image. */
+export async function exportCharacterPng(character: Character): Promise<{ blob: Blob; filename: string }> {
+  const image = character.avatar ? await imageToPng(character.avatar) : await placeholderAvatarPng(character.card.name);
+  const bytes = writeCardPng(image, character.card);
+  return { blob: new Blob([bytes.slice()], { type: 'image/png' }), filename: `${safeFilename(character.card.name)}.png` };
+}
+
+/** Card as V3 JSON. */
+export function exportCharacterJson(character: Character): { blob: Blob; filename: string } {
+  return {
+    blob: new Blob([cardToJsonText(character.card)], { type: 'application/json' }),
+    filename: `${safeFilename(character.card.name)}.json`,
+  };
+}
+
+/**
+ * Reads a world-info / lorebook file for attaching to a character.
+ * @throws CardParseError when the file is not a lorebook.
+ */
+export async function readLorebookFile(file: File): Promise<Lorebook> {
+  if (file.size > MAX_CARD_FILE_BYTES) {
+    throw new CardParseError('too-large', `The file is ${formatBytes(file.size)}; the limit is ${formatBytes(MAX_CARD_FILE_BYTES)}.`);
+  }
+  const result = parseCardFile(file.name, await readFileBytes(file));
+  if (result.kind === 'lorebook') return result.lorebook;
+  // A character card also carries a lorebook: take that one.
+  if (result.card.character_book && result.card.character_book.entries.length > 0) return result.card.character_book;
+  throw new CardParseError('not-a-lorebook', 'This file is a character card without lorebook entries, not a world-info file.');
+}
