@@ -1,0 +1,14 @@
+/** Named errors of the consistency checker's pure core, so callers can branch on the kind. */
+
+/** A probability, similarity or option was out of range (NaN, negative, > 1, mismatched lengths). */
+export class ConsistencyInputError extends RangeError {
+  override name = 'ConsistencyInputError';
+}
+
+/** `feed()` was called on a StreamingSentenceSegmenter after `flush()`. */
+export class SegmenterClosedError extends Error {
+  override name = 'SegmenterClosedError';
+  constructor() {
+    super('The segmenter was flushed; call reset() before feeding a new reply.');
+  }
+}

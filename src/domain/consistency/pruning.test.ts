@@ -1,0 +1,306 @@
+import { describe, expect, it } from 'vitest';
+import { scoreReply } from './apc';
+import { ConsistencyInputError } from './errors';
+import {
+  FULL_MAX_STATEMENTS,
+  PRUNE_MAX_BY_SIMILARITY_PER_SENTENCE,
+  PRUNE_TOP_K_BY_RELEVANCE,
+  PRUNE_TOP_K_BY_SIMILARITY_PER_SENTENCE,
+  approximateApc,
+  chooseStrategy,
+  lexicalSimilarity,
+  planPairs,
+  planSentencePairs,
+  pruningErrorBound,
+  type PairScore,
+  type PruningCandidate,
+} from './pruning';
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+// Small pruned example, options shrunk so it can be checked by hand.
+const small: PruningCandidate[] = [
+  { statementId: 's0', r: 0.9, sentenceSimilarity: [0.1, 0.2] },
+  { statementId: 's1', r: 0.1, sentenceSimilarity: [0.8, 0.0] },
+  { statementId: 's2', r: 0.5, sentenceSimilarity: [0.3, 0.3] },
+  { statementId: 's3', r: 0.2, sentenceSimilarity: [0.0, 0.7] },
+  { statementId: 's4', r: 0.05, sentenceSimilarity: [0.2, 0.1] },
+];
+const smallOpts = { fullMaxStatements: 2, topKByRelevance: 1, topKBySimilarity: 1, alwaysCheckSimilarity: 0.9, maxBySimilarity: 2 };
+
+describe('chooseStrategy', () => {
+  it('is full up to FULL_MAX_STATEMENTS and pruned beyond', () => {
+    expect(FULL_MAX_STATEMENTS).toBe(40);
+    expect(chooseStrategy(40)).toBe('full');
+    expect(chooseStrategy(41)).toBe('pruned');
+    expect(chooseStrategy(3, { fullMaxStatements: 2 })).toBe('pruned');
+  });
+});
+
+describe('planPairs', () => {
+  it('plans every pair in full mode, by sentence then r', () => {
+    const plan = planPairs(small.slice(0, 3), 2);
+    expect(plan.strategy).toBe('full');
+    expect(plan.pairs.map((p) => `${p.statementId}@${p.sentenceIndex}:${p.reason}`)).toEqual([
+      's0@0:full', 's2@0:full', 's1@0:full',
+      's0@1:full', 's2@1:full', 's1@1:full',
+    ]);
+    expect(plan.prunedStatementIds).toEqual([]);
+    expect(plan.skippedPairCount).toBe(0);
+  });
+
+  it('keeps the top-r statements everywhere and adds the most similar others per sentence', () => {
+    const plan = planPairs(small, 2, smallOpts);
+    expect(plan.strategy).toBe('pruned');
+    expect(plan.pairs).toEqual([
+      { statementId: 's0', sentenceIndex: 0, reason: 'relevance' },
+      { statementId: 's1', sentenceIndex: 0, reason: 'similarity' },
+      { statementId: 's0', sentenceIndex: 1, reason: 'relevance' },
+      { statementId: 's3', sentenceIndex: 1, reason: 'similarity' },
+    ]);
+    expect(plan.prunedStatementIds).toEqual(['s1', 's2', 's3', 's4']);
+    expect(plan.skippedPairCount).toBe(6);
+  });
+
+  it('adds pairs over the similarity threshold beyond the top K, up to the cap', () => {
+    const opts = { ...smallOpts, alwaysCheckSimilarity: 0.25, maxBySimilarity: 2 };
+    // sentence 0 others by sim: s1 .8, s2 .3 (≥ .25), s4 .2; sentence 1: s3 .7, s2 .3, s4 .1
+    const plan = planPairs(small, 2, opts);
+    expect(plan.pairs.map((p) => `${p.statementId}@${p.sentenceIndex}`)).toEqual(['s0@0', 's1@0', 's2@0', 's0@1', 's3@1', 's2@1']);
+    const capped = planPairs(small, 2, { ...opts, alwaysCheckSimilarity: -1, maxBySimilarity: 1 });
+    expect(capped.pairs).toHaveLength(4);
+    expect(() => planPairs(small, 2, { ...opts, maxBySimilarity: 0 })).toThrow(ConsistencyInputError);
+  });
+
+  it('bounds the pairs for 200 statements per sentence', () => {
+    const rand = mulberry32(7);
+    const many = Array.from({ length: 200 }, (_, i) => ({
+      statementId: `s${i}`,
+      r: rand(),
+      sentenceSimilarity: Array.from({ length: 5 }, () => rand() * 2 - 1),
+    }));
+    // Uniform similarities put ~50 statements per sentence over the threshold: the cap binds.
+    expect(planPairs(many, 5).pairs).toHaveLength((PRUNE_TOP_K_BY_RELEVANCE + PRUNE_MAX_BY_SIMILARITY_PER_SENTENCE) * 5);
+    const plan = planPairs(many, 5, { alwaysCheckSimilarity: Number.POSITIVE_INFINITY });
+    expect(plan.pairs).toHaveLength((PRUNE_TOP_K_BY_RELEVANCE + PRUNE_TOP_K_BY_SIMILARITY_PER_SENTENCE) * 5);
+    expect(plan.skippedPairCount).toBe(1000 - 60);
+    const topR = [...many].sort((a, b) => b.r - a.r).slice(0, PRUNE_TOP_K_BY_RELEVANCE).map((c) => c.statementId);
+    for (let j = 0; j < 5; j++) {
+      const ofSentence = plan.pairs.filter((p) => p.sentenceIndex === j);
+      expect(ofSentence.filter((p) => p.reason === 'relevance').map((p) => p.statementId)).toEqual(topR);
+      const others = many.filter((c) => !topR.includes(c.statementId));
+      const topSim = others
+        .sort((a, b) => b.sentenceSimilarity[j]! - a.sentenceSimilarity[j]!)
+        .slice(0, PRUNE_TOP_K_BY_SIMILARITY_PER_SENTENCE)
+        .map((c) => c.statementId);
+      expect(ofSentence.filter((p) => p.reason === 'similarity').map((p) => p.statementId)).toEqual(topSim);
+    }
+    expect(plan.prunedStatementIds).not.toContain(topR[0]);
+  });
+
+  it('breaks ties in input order', () => {
+    const tied = [0, 1, 2, 3].map((i) => ({ statementId: `t${i}`, r: 0.5, sentenceSimilarity: [0.4] }));
+    const plan = planPairs(tied, 1, { fullMaxStatements: 0, topKByRelevance: 1, topKBySimilarity: 2 });
+    expect(plan.pairs.map((p) => p.statementId)).toEqual(['t0', 't1', 't2']);
+  });
+
+  it('plans a sentence on its own the same way (live checking)', () => {
+    const plan = planPairs(small, 2, smallOpts);
+    const second = planSentencePairs(small, 1, small.map((c) => c.sentenceSimilarity[1]!), smallOpts);
+    expect(second).toEqual(plan.pairs.filter((p) => p.sentenceIndex === 1));
+  });
+
+  it('handles a reply with no sentences yet', () => {
+    const noSentences = small.map((c) => ({ ...c, sentenceSimilarity: [] }));
+    expect(planPairs(noSentences, 0, smallOpts)).toEqual({ strategy: 'pruned', pairs: [], prunedStatementIds: [], skippedPairCount: 0 });
+  });
+
+  it('rejects inconsistent input', () => {
+    expect(() => planPairs(small, 3)).toThrow(ConsistencyInputError);
+    expect(() => planPairs([small[0]!, small[0]!], 2)).toThrow(ConsistencyInputError);
+    expect(() => planPairs([{ statementId: 'x', r: 0.5, sentenceSimilarity: [1.5] }], 1)).toThrow(ConsistencyInputError);
+    expect(() => planPairs([{ statementId: 'x', r: 2, sentenceSimilarity: [0.5] }], 1)).toThrow(ConsistencyInputError);
+    expect(() => planSentencePairs(small, 0, [0.1])).toThrow(ConsistencyInputError);
+    expect(() => planPairs(small, 2, { topKByRelevance: -1 })).toThrow(ConsistencyInputError);
+  });
+});
+
+describe('approximateApc', () => {
+  it('scores scored pairs and counts the rest as neutral (hand-computed)', () => {
+    const plan = planPairs(small, 2, smallOpts);
+    const scores: PairScore[] = [
+      { statementId: 's0', sentenceIndex: 0, pc: 0, pe: 0.8 },
+      { statementId: 's1', sentenceIndex: 0, pc: 0.9, pe: 0 },
+      { statementId: 's0', sentenceIndex: 1, pc: 0.1, pe: 0.2 },
+      { statementId: 's3', sentenceIndex: 1, pc: 0.05, pe: 0.6 },
+    ];
+    const v = approximateApc({
+      statements: small.map((c) => ({ statementId: c.statementId, statementVersion: 1, r: c.r })),
+      plan,
+      scores,
+      modelId: 'm',
+    });
+    // s0 .1·.9 + .9·.8 = .81 · s1 .9·.1 = .09 · s2 1 − .5 · s3 .8·.95 + .2·.6 = .88 · s4 1 − .05
+    expect(v.statements.map((s) => s.apc)).toEqual([0.81, 0.09, 0.5, 0.88, 0.95].map((x) => expect.closeTo(x, 12)));
+    expect(v.apcSum).toBeCloseTo(3.23, 12);
+    expect(v.apcPercent).toBeCloseTo(64.6, 10);
+    expect(v.statements.map((s) => s.status)).toEqual(['kept', 'contradicted', 'not-addressed', 'not-addressed', 'not-addressed']);
+    expect(v).toMatchObject({ strategy: 'pruned', prunedCount: 4, verdict: 'contradicts', contradictions: 1 });
+    expect(v.statements.map((s) => s.pruned)).toEqual([false, true, true, true, true]);
+  });
+
+  it('equals the exact score when every pair was scored', () => {
+    const rand = mulberry32(3);
+    const cands = small.slice(0, 3);
+    const plan = planPairs(cands, 2);
+    const scores = plan.pairs.map((p) => ({ ...p, pc: rand() * 0.5, pe: rand() * 0.5 }));
+    const approx = approximateApc({
+      statements: cands.map((c) => ({ statementId: c.statementId, statementVersion: 1, r: c.r })),
+      plan,
+      scores,
+      modelId: 'm',
+    });
+    const exact = scoreReply({
+      statements: cands.map((c) => ({
+        statementId: c.statementId,
+        statementVersion: 1,
+        r: c.r,
+        sentences: scores.filter((s) => s.statementId === c.statementId),
+      })),
+      modelId: 'm',
+    });
+    expect(approx).toEqual(exact);
+  });
+
+  it('rejects a score for an unknown statement', () => {
+    expect(() =>
+      approximateApc({
+        statements: [],
+        plan: { strategy: 'full', prunedStatementIds: [] },
+        scores: [{ statementId: 'ghost', sentenceIndex: 0, pc: 0, pe: 0 }],
+        modelId: 'm',
+      }),
+    ).toThrow(ConsistencyInputError);
+  });
+});
+
+describe('pruning error bound', () => {
+  it('is (1 − r)·Pc + r·Pe', () => {
+    expect(pruningErrorBound(0.2, 0.1, 0.3)).toBeCloseTo(0.8 * 0.1 + 0.2 * 0.3, 12);
+    expect(pruningErrorBound(0, 0, 1)).toBe(0);
+    expect(() => pruningErrorBound(0.5, 2, 0)).toThrow(ConsistencyInputError);
+  });
+
+  it('is zero when every skipped pair is truly neutral', () => {
+    const plan = planPairs(small, 2, smallOpts);
+    const planned = new Set(plan.pairs.map((p) => `${p.statementId}@${p.sentenceIndex}`));
+    const rand = mulberry32(5);
+    const truth = small.map((c) => ({
+      statementId: c.statementId,
+      statementVersion: 1,
+      r: c.r,
+      sentences: [0, 1].map((j) =>
+        planned.has(`${c.statementId}@${j}`) ? { sentenceIndex: j, pc: rand(), pe: 0 } : { sentenceIndex: j, pc: 0, pe: 0 },
+      ),
+    }));
+    const scores = truth.flatMap((t) => t.sentences.map((x) => ({ statementId: t.statementId, ...x }))).filter((x) => planned.has(`${x.statementId}@${x.sentenceIndex}`));
+    const approx = approximateApc({ statements: truth, plan, scores, modelId: 'm' });
+    expect(approx.apcSum).toBeCloseTo(scoreReply({ statements: truth, modelId: 'm' }).apcSum, 12);
+  });
+
+  it('holds for every statement on synthetic data with 200 statements', () => {
+    for (const seed of [11, 22, 33, 44, 55]) {
+      const rand = mulberry32(seed);
+      const S = 200;
+      const n = 5;
+      // Synthetic truth shaped like real NLI: confident answers only where the
+      // statement and the sentence share a topic (high similarity), a few planted
+      // contradictions on similar pairs, and mild noise everywhere.
+      const cands: PruningCandidate[] = [];
+      const truth = new Map<string, { sentenceIndex: number; pc: number; pe: number }[]>();
+      for (let i = 0; i < S; i++) {
+        const id = `s${i}`;
+        const r = rand() < 0.05 ? 0.5 + rand() * 0.5 : rand() * 0.2;
+        const sims: number[] = [];
+        const pairs: { sentenceIndex: number; pc: number; pe: number }[] = [];
+        for (let j = 0; j < n; j++) {
+          const sim = rand() < 0.03 ? 0.6 + rand() * 0.3 : rand() * 0.3 - 0.05;
+          sims.push(sim);
+          const topical = Math.max(0, sim) ** 2;
+          let pc = rand() * 0.03 + topical * rand();
+          let pe = rand() * 0.03 + topical * rand() * (1 - pc);
+          if (sim > 0.6 && rand() < 0.3) {
+            pc = 0.9;
+            pe = 0.02;
+          }
+          pc = Math.min(pc, 1);
+          pe = Math.min(pe, 1 - pc);
+          pairs.push({ sentenceIndex: j, pc, pe });
+        }
+        cands.push({ statementId: id, r, sentenceSimilarity: sims });
+        truth.set(id, pairs);
+      }
+      const statements = cands.map((c) => ({ statementId: c.statementId, statementVersion: 1, r: c.r }));
+      const plan = planPairs(cands, n);
+      expect(plan.strategy).toBe('pruned');
+      const scores = plan.pairs.map((p) => ({ ...p, ...truth.get(p.statementId)![p.sentenceIndex]! }));
+
+      const approx = approximateApc({ statements, plan, scores, modelId: 'm' });
+      const exact = scoreReply({
+        statements: cands.map((c) => ({ statementId: c.statementId, statementVersion: 1, r: c.r, sentences: truth.get(c.statementId)! })),
+        modelId: 'm',
+      });
+
+      let boundSum = 0;
+      approx.statements.forEach((a, i) => {
+        const e = exact.statements[i]!;
+        const bound = pruningErrorBound(e.r, e.pc, e.pe);
+        const err = Math.abs(a.apc - e.apc);
+        expect(err).toBeLessThanOrEqual(bound + 1e-12);
+        // The tighter form: max((1 − r)(Pc − Pc'), r(Pe − Pe')).
+        expect(err).toBeLessThanOrEqual(Math.max((1 - e.r) * (e.pc - a.pc), e.r * (e.pe - a.pe)) + 1e-12);
+        if (!a.pruned) expect(err).toBeLessThan(1e-12);
+        boundSum += a.pruned ? bound : 0;
+      });
+      expect(Math.abs(approx.apcSum - exact.apcSum)).toBeLessThanOrEqual(boundSum + 1e-9);
+      // Skipping a pair can only lose a contradiction or an entailment, so the
+      // pruned score errs high by the skipped (1 − r)·Pc, low by the skipped r·Pe.
+      expect(approx.apcSum - exact.apcSum).toBeLessThanOrEqual(
+        approx.statements.reduce((a, s, i) => a + (1 - s.r) * (exact.statements[i]!.pc - s.pc), 0) + 1e-9,
+      );
+      // The planted contradictions sit on similar pairs, so pruning keeps them.
+      const missed = exact.statements.filter(
+        (e, i) => e.status === 'contradicted' && approx.statements[i]!.status !== 'contradicted',
+      );
+      expect(missed).toEqual([]);
+      // Noise on skipped pairs makes the pruned score run high (see "Bias" in pruning.ts).
+      expect(approx.apcPercent - exact.apcPercent).toBeGreaterThan(0);
+      expect(approx.apcPercent - exact.apcPercent).toBeLessThan(6);
+    }
+  });
+});
+
+describe('lexicalSimilarity', () => {
+  it('is the overlap coefficient of content words', () => {
+    // {aria, afraid, sea} vs {dive, sea, laughing}: 1 / 3
+    expect(lexicalSimilarity('Aria is afraid of the sea.', 'I dive into the sea, laughing.')).toBeCloseTo(1 / 3, 12);
+    // name ignored: {afraid, sea} vs {dive, sea, laughing}: 1 / 2
+    expect(lexicalSimilarity('Aria is afraid of the sea.', 'I dive into the sea, laughing.', new Set(['aria']))).toBe(0.5);
+    expect(lexicalSimilarity('She forges swords.', 'A sword, forged by her.')).toBe(0.5);
+    expect(lexicalSimilarity('Swords!', 'The sword.')).toBe(1);
+  });
+
+  it('is 0 when either side has no content words', () => {
+    expect(lexicalSimilarity('I am.', 'The sea is wide.')).toBe(0);
+    expect(lexicalSimilarity('', '')).toBe(0);
+  });
+});

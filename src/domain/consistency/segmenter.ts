@@ -1,0 +1,259 @@
+/**
+ * Streaming sentence segmentation for replies as they arrive token by token.
+ *
+ * The checker scores a sentence the moment it is complete, so segmentation
+ * must (1) emit a sentence as soon as its end is certain and (2) never change
+ * its mind: the sentences, indices and offsets must be the same whether the
+ * text arrives whole or in any chunking. Both follow from one design: every
+ * boundary decision is a pure function of the text up to a bounded lookahead,
+ * and a decision whose lookahead has not arrived yet is postponed, never guessed.
+ *
+ * Rules (English-first, tuned for role-play prose with *actions* and "quotes"):
+ * - A newline always ends a sentence (paragraphs, dialogue lines, lists).
+ * - A run of terminal punctuation (. ! ? … ‽), then any closers
+ *   (" ' ” ’ » ) ] } * _ 」 』), then whitespace, ends a sentence after the
+ *   closers: `"Hello." She…` → `"Hello."` | `She…`; `*smiles.* Then` →
+ *   `*smiles.*` | `Then`. No whitespace, no boundary: "3.5", "Hi!?", `."She`.
+ * - Unless the next visible character is a lowercase letter: the sentence goes
+ *   on (`"Really?" she asked.`, `I was... thinking`). Hence the emission delay:
+ *   a sentence ending in "." is emitted when the next visible character (or a
+ *   newline, or flush) arrives.
+ * - Ellipsis ("..." or "…") follows the same rule: mid-sentence before a
+ *   lowercase word, a boundary before a capital (`Well... I suppose so.` →
+ *   `Well...` | `I suppose so.`). For NLI the fragment is neutral, harmless.
+ * - A single "." after a known abbreviation (Mr, Mrs, Ms, Dr, Prof, St, Sr, Jr,
+ *   Capt, Lt, Sgt, Col, Gen, Rev, Mt, vs, e.g, i.e, cf, approx, fig) or a
+ *   single capital initial (`J. R. R. Tolkien`) does not end a sentence, nor
+ *   does a list number at the start of a sentence (`1. First`). Known misses:
+ *   `…the Dr. Then` and `Plan B. Then` stay one sentence unless a newline follows;
+ *   "etc." is left out on purpose: before a capital it usually ends a sentence.
+ * - An action that opens a sentence and closes without terminal punctuation is
+ *   a sentence of its own before a non-lowercase word: `*smiles* Hello.` →
+ *   `*smiles*` | `Hello.`; `*smiles* and nods.` stays whole.
+ * - A span with no letter or digit never becomes a sentence: a punctuation
+ *   boundary is skipped (so `... Hello` stays one), a newline drops it (`***`).
+ * - CJK 。！？ are not boundaries (they take no following space); only newlines split CJK text.
+ */
+import { SegmenterClosedError } from './errors';
+
+export interface SegmentedSentence {
+  /** 0-based position among the reply's sentences. */
+  index: number;
+  /** Offset of the first non-whitespace character in the full reply text. */
+  start: number;
+  /** Offset just past the last non-whitespace character: text = reply.slice(start, end). */
+  end: number;
+  text: string;
+}
+
+const TERMINALS = new Set(['.', '!', '?', '…', '‽']);
+const CLOSERS = new Set(['"', "'", '”', '’', '»', ')', ']', '}', '*', '_', '」', '』']);
+/** Characters that may precede an abbreviation: start of a quote, action or bracket. */
+const OPENERS = new Set(['"', "'", '“', '‘', '«', '(', '[', '{', '*', '_']);
+
+/** Lowercase, without the final ".": matched against the word before a single ".". */
+const ABBREVIATIONS = new Set([
+  'mr', 'mrs', 'ms', 'dr', 'prof', 'st', 'sr', 'jr', 'capt', 'lt', 'sgt', 'col', 'gen', 'rev', 'mt',
+  'vs', 'e.g', 'i.e', 'cf', 'approx', 'fig',
+]);
+
+const LOWERCASE = /\p{Ll}/u;
+const UPPERCASE = /^\p{Lu}$/u;
+const ALNUM = /[\p{L}\p{N}]/u;
+const WORD_OR_DOT = /[\p{L}\p{N}.]/u;
+const DIGITS = /^\p{N}+$/u;
+
+function isSpace(ch: string): boolean {
+  return ch.trim() === '' && ch !== '';
+}
+
+/** A boundary decision at a scan position. */
+type Decision =
+  /** The sentence ends at `end` (exclusive); scanning resumes at `next`. */
+  | { kind: 'break'; end: number; next: number }
+  /** No boundary here; resume scanning at `next`. */
+  | { kind: 'none'; next: number }
+  /** The lookahead the decision needs has not arrived yet. */
+  | { kind: 'wait' };
+
+/**
+ * Feed text deltas with `feed()`; each call returns the sentences completed by
+ * that delta. `flush()` at the end of the reply returns the rest.
+ *
+ * Cost: the segmenter keeps the whole reply (offsets are global and replies are
+ * a few KB), and each character is examined a bounded number of times.
+ */
+export class StreamingSentenceSegmenter {
+  private text = '';
+  /** Next position to examine. */
+  private pos = 0;
+  /** Where the current (unfinished) sentence began, possibly on whitespace. */
+  private sentenceStart = 0;
+  private nextIndex = 0;
+  private closed = false;
+
+  /**
+   * Appends a delta and returns the sentences it completed (possibly none).
+   * @throws {SegmenterClosedError} after flush(), until reset().
+   */
+  feed(delta: string): SegmentedSentence[] {
+    if (this.closed) throw new SegmenterClosedError();
+    this.text += delta;
+    return this.scan(false);
+  }
+
+  /** Ends the reply: resolves pending decisions as end-of-text and emits the remainder. Idempotent. */
+  flush(): SegmentedSentence[] {
+    if (this.closed) return [];
+    const out = this.scan(true);
+    const last = this.emit(this.sentenceStart, this.text.length);
+    if (last) out.push(last);
+    this.sentenceStart = this.text.length;
+    this.closed = true;
+    return out;
+  }
+
+  /** Forgets everything, ready for a new reply (e.g. a swipe). */
+  reset(): void {
+    this.text = '';
+    this.pos = 0;
+    this.sentenceStart = 0;
+    this.nextIndex = 0;
+    this.closed = false;
+  }
+
+  /** The full text fed so far. */
+  get fullText(): string {
+    return this.text;
+  }
+
+  /** The unfinished sentence (trimmed offsets), for showing it as pending; null when there is none. */
+  get pending(): { start: number; end: number; text: string } | null {
+    const [start, end] = trimSpan(this.text, this.sentenceStart, this.text.length);
+    return start < end ? { start, end, text: this.text.slice(start, end) } : null;
+  }
+
+  private scan(final: boolean): SegmentedSentence[] {
+    const out: SegmentedSentence[] = [];
+    while (this.pos < this.text.length) {
+      const d = this.decide(this.pos, final);
+      if (d.kind === 'wait') break;
+      if (d.kind === 'break') {
+        const s = this.emit(this.sentenceStart, d.end);
+        if (s) out.push(s);
+        this.sentenceStart = d.next;
+      }
+      this.pos = d.next;
+    }
+    return out;
+  }
+
+  /** Emits [from, to) trimmed, unless it holds no letter or digit (then it is dropped). */
+  private emit(from: number, to: number): SegmentedSentence | null {
+    const [start, end] = trimSpan(this.text, from, to);
+    if (start >= end) return null;
+    const text = this.text.slice(start, end);
+    if (!ALNUM.test(text)) return null;
+    return { index: this.nextIndex++, start, end, text };
+  }
+
+  private decide(i: number, final: boolean): Decision {
+    const t = this.text;
+    const ch = t[i]!;
+    if (ch === '\n') return { kind: 'break', end: i, next: i + 1 };
+
+    if (TERMINALS.has(ch)) {
+      let j = i;
+      while (j < t.length && TERMINALS.has(t[j]!)) j++;
+      let k = j;
+      while (k < t.length && CLOSERS.has(t[k]!)) k++;
+      if (k === t.length) return final ? { kind: 'break', end: k, next: k } : { kind: 'wait' };
+      if (!isSpace(t[k]!)) return { kind: 'none', next: k };
+      const look = this.lookahead(k, final);
+      if (look === 'wait') return { kind: 'wait' };
+      if (look === 'newline' || look === 'end') return { kind: 'break', end: k, next: k };
+      if (look === 'lowercase') return { kind: 'none', next: k };
+      const run = t.slice(i, j);
+      if (run === '.' && k === j && this.isAbbreviationBefore(i)) return { kind: 'none', next: k };
+      if (!ALNUM.test(t.slice(this.sentenceStart, k))) return { kind: 'none', next: k };
+      return { kind: 'break', end: k, next: k };
+    }
+
+    if (ch === '*' && this.closesOpeningAction(i)) {
+      const k = i + 1;
+      if (k === t.length) return final ? { kind: 'break', end: k, next: k } : { kind: 'wait' };
+      if (!isSpace(t[k]!)) return { kind: 'none', next: k };
+      const look = this.lookahead(k, final);
+      if (look === 'wait') return { kind: 'wait' };
+      if (look === 'lowercase') return { kind: 'none', next: k };
+      return { kind: 'break', end: k, next: k };
+    }
+
+    return { kind: 'none', next: i + 1 };
+  }
+
+  /** Classifies the first character after the horizontal whitespace starting at `k`. */
+  private lookahead(k: number, final: boolean): 'wait' | 'end' | 'newline' | 'lowercase' | 'other' {
+    const t = this.text;
+    let m = k;
+    while (m < t.length && t[m] !== '\n' && isSpace(t[m]!)) m++;
+    if (m === t.length) return final ? 'end' : 'wait';
+    if (t[m] === '\n') return 'newline';
+    return LOWERCASE.test(t[m]!) ? 'lowercase' : 'other';
+  }
+
+  /** Is the single "." at `dot` the end of an abbreviation, an initial, or a leading list number? */
+  private isAbbreviationBefore(dot: number): boolean {
+    const t = this.text;
+    let p = dot;
+    while (p > this.sentenceStart && WORD_OR_DOT.test(t[p - 1]!)) p--;
+    const before = p > 0 ? t[p - 1]! : '';
+    if (before !== '' && !isSpace(before) && !OPENERS.has(before)) return false;
+    const word = t.slice(p, dot).replace(/^\.+/, '');
+    if (word === '') return false;
+    if (ABBREVIATIONS.has(word.toLowerCase())) return true;
+    if (UPPERCASE.test(word)) return true;
+    // "1. First" — only at the start of the sentence, or "It cost 3. Then" would stick.
+    const [start] = trimSpan(t, this.sentenceStart, dot);
+    return DIGITS.test(word) && start === p;
+  }
+
+  /**
+   * Is the "*" at `i` the closing mark of an action that opens the current
+   * sentence (`*smiles*`)? Bold (`**`) and asterisks after a space are not.
+   */
+  private closesOpeningAction(i: number): boolean {
+    const t = this.text;
+    const [start] = trimSpan(t, this.sentenceStart, i);
+    if (start >= i - 1 || t[start] !== '*' || t[start + 1] === '*') return false;
+    if (isSpace(t[i - 1]!)) return false;
+    return t.indexOf('*', start + 1) === i;
+  }
+}
+
+/** [from, to) shrunk to exclude leading and trailing whitespace. */
+function trimSpan(text: string, from: number, to: number): [number, number] {
+  let s = from;
+  let e = to;
+  while (s < e && isSpace(text[s]!)) s++;
+  while (e > s && isSpace(text[e - 1]!)) e--;
+  return [s, e];
+}
+
+/** Segments a whole reply at once; identical to streaming it in any chunks. */
+export function segmentSentences(text: string): SegmentedSentence[] {
+  const seg = new StreamingSentenceSegmenter();
+  return [...seg.feed(text), ...seg.flush()];
+}
+
+/**
+ * Text for the NLI model: role-play markup (*actions*, _emphasis_) removed and
+ * whitespace collapsed. The NLI models were trained on plain prose; keep the
+ * original sentence for display and cache keys.
+ */
+export function stripRoleplayMarkup(text: string): string {
+  return text
+    .replace(/[*_]+/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
