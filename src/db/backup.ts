@@ -51,19 +51,22 @@ async function encodeBlob(blob: Blob | null): Promise<EncodedBlob | null> {
 
 /** Serialises the whole library (characters, chats, messages, verdicts, settings). */
 export async function exportBackup(db: StudioDb): Promise<BackupFile> {
-  return db.transaction('r', [db.characters, db.chats, db.messages, db.verdicts, db.settings], async () => {
-    const characters = await db.characters.toArray();
-    return {
-      format: BACKUP_FORMAT,
-      version: BACKUP_VERSION,
-      exportedAt: new Date().toISOString(),
-      characters: await Promise.all(characters.map(async (c) => ({ ...c, avatar: await encodeBlob(c.avatar) }))),
-      chats: await db.chats.toArray(),
-      messages: await db.messages.toArray(),
-      verdicts: await db.verdicts.toArray(),
-      settings: await db.settings.toArray(),
-    };
-  });
+  // IMPORTANT: read everything in one transaction, then encode outside it:
+  // awaiting Blob.arrayBuffer() inside a Dexie transaction lets it commit early.
+  const rows = await db.transaction('r', [db.characters, db.chats, db.messages, db.verdicts, db.settings], async () => ({
+    characters: await db.characters.toArray(),
+    chats: await db.chats.toArray(),
+    messages: await db.messages.toArray(),
+    verdicts: await db.verdicts.toArray(),
+    settings: await db.settings.toArray(),
+  }));
+  return {
+    format: BACKUP_FORMAT,
+    version: BACKUP_VERSION,
+    exportedAt: new Date().toISOString(),
+    ...rows,
+    characters: await Promise.all(rows.characters.map(async (c) => ({ ...c, avatar: await encodeBlob(c.avatar) }))),
+  };
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
