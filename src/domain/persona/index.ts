@@ -1,0 +1,10 @@
+/** Persona statements: proposing atomic facts about a character from its card. */
+export {
+  extractStatements,
+  dedupeKey,
+  MAX_STATEMENT_CHARS,
+  MAX_STATEMENT_WORDS,
+  MIN_STATEMENT_CHARS,
+  MIN_STATEMENT_WORDS,
+  type ExtractOptions,
+} from './extract';

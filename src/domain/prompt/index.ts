@@ -1,0 +1,28 @@
+/** Prompt assembly for chat: budgeting, lorebook activation, token estimates. */
+export {
+  assemblePrompt,
+  splitExampleBlocks,
+  systemPromptOf,
+  DEFAULT_POST_HISTORY_INSTRUCTIONS,
+  DEFAULT_SYSTEM_PROMPT,
+  MESSAGE_OVERHEAD_TOKENS,
+  PromptBudgetError,
+  type AssembledPrompt,
+  type AssembleInput,
+  type DroppedReport,
+  type HistoryMessage,
+  type PromptMessage,
+  type PromptRole,
+} from './assemble';
+export {
+  activateLorebook,
+  entryTriggers,
+  keyMatcher,
+  parseRegexKey,
+  DEFAULT_SCAN_DEPTH,
+  type ActiveLoreEntry,
+  type LoreActivation,
+  type LoreScanInput,
+} from './lorebook';
+export { foldForStrictTemplates, type StrictPrompt } from './strict';
+export { estimateTokens } from './tokens';
