@@ -1,0 +1,117 @@
+/**
+ * The one interface every chat engine implements (WebLLM on WebGPU,
+ * transformers.js on CPU/wasm). Callers never know which one they hold,
+ * beyond `kind` for display.
+ */
+import type { FinishReason, SamplingSettings } from '../domain/chat';
+import type { EngineError } from './errors';
+
+export type EngineKind = 'webllm' | 'transformers';
+
+export interface LoadProgress {
+  phase: 'downloading' | 'loading' | 'warming';
+  /** 0..1 within the phase. */
+  progress: number;
+  loadedBytes?: number;
+  totalBytes?: number;
+  /** Human-readable line (from the library, or ours). */
+  text: string;
+}
+
+export interface LoadOptions {
+  onProgress?: (progress: LoadProgress) => void;
+  /** Aborting cancels the load: the worker is terminated (cancel = kill for loads). */
+  signal?: AbortSignal;
+}
+
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
+export interface GenerateRequest {
+  messages: ChatMessage[];
+  sampling: SamplingSettings;
+  /** Strings that end the reply; never part of the returned text. */
+  stop: string[];
+}
+
+export interface GenerateOptions {
+  /** Every new piece of text, in order. Not throttled: batch rendering on your side. */
+  onDelta?: (text: string) => void;
+  /** Aborting is the same as `interrupt()` (once: cooperative). */
+  signal?: AbortSignal;
+}
+
+export interface GenerateUsage {
+  promptTokens: number;
+  completionTokens: number;
+}
+
+export interface GenerateTimings {
+  /** From the call to the first delta. */
+  timeToFirstTokenMs?: number;
+  totalMs: number;
+  /** Completion tokens per second over the decode phase, when known. */
+  decodeTokensPerSecond?: number;
+}
+
+export interface GenerateResult {
+  text: string;
+  /** 'stop' (EOS or stop string), 'length' (maxTokens), 'abort' (interrupted). */
+  finishReason: FinishReason;
+  usage: GenerateUsage;
+  timings?: GenerateTimings;
+}
+
+export type EngineStatus =
+  | { state: 'absent' }
+  | { state: 'downloading'; modelId: string; progress: LoadProgress }
+  | { state: 'loading'; modelId: string; progress: LoadProgress }
+  | { state: 'warming'; modelId: string; progress: LoadProgress }
+  | { state: 'ready'; modelId: string }
+  | { state: 'busy'; modelId: string }
+  | { state: 'error'; modelId: string | null; error: EngineError };
+
+export type EngineState = EngineStatus['state'];
+
+export interface ChatEngine {
+  readonly kind: EngineKind;
+  /** Current status; a new object on every change (safe for useSyncExternalStore). */
+  readonly status: EngineStatus;
+  /** @returns unsubscribe. The listener gets every status change. */
+  subscribe(listener: (status: EngineStatus) => void): () => void;
+
+  /**
+   * Downloads (or reads from cache), loads and warms up `modelId`. Replaces any
+   * loaded model.
+   * @throws ModelDownloadCancelledError when `signal` aborts.
+   * @throws ModelLoadError | WebGpuUnavailableError | GpuDeviceLostError | OutOfMemoryError | WorkerCrashedError
+   */
+  load(modelId: string, options?: LoadOptions): Promise<void>;
+
+  /**
+   * Generates a reply. An interrupted reply resolves with finishReason 'abort'
+   * and the text so far.
+   * @throws EngineError subclasses (GpuDeviceLostError, WorkerCrashedError, …);
+   *   GenerationInterruptedError (with `partialText`) when a second interrupt
+   *   had to terminate the worker.
+   */
+  generate(request: GenerateRequest, options?: GenerateOptions): Promise<GenerateResult>;
+
+  /**
+   * Stops the current generation. First call: cooperative (the model stops at
+   * the next token). Second call while it is still running: the worker is
+   * terminated and the model must be loaded again (status → absent).
+   */
+  interrupt(): void;
+
+  /** Frees the model (status → absent). The worker stays for the next load. */
+  unload(): Promise<void>;
+
+  /** Token count with the loaded model's tokenizer, when the engine can tell. */
+  countTokens?(text: string): Promise<number>;
+
+  /** Terminates the worker; the engine can't be used afterwards. */
+  dispose(): void;
+}

@@ -1,0 +1,200 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { DEFAULT_SAMPLING } from '../domain/chat';
+import { serveRpc } from '../workers/rpc';
+import {
+  createTransformersChatHandlers,
+  type ChatModelRuntime,
+  type LoadedChatModel,
+  type TransformersLoadRequest,
+} from '../workers/transformersChatHandlers';
+import type { WorkerLike } from '../workers/workerHost';
+import type { EngineState } from './ChatEngine';
+import { GenerationInterruptedError, ModelDownloadCancelledError, ModelLoadError, WorkerCrashedError } from './errors';
+import { TransformersEngine } from './TransformersEngine';
+
+const channels: MessageChannel[] = [];
+afterEach(() => {
+  for (const c of channels.splice(0)) {
+    c.port1.close();
+    c.port2.close();
+  }
+});
+
+interface Script {
+  pieces: string[];
+  /** Ignore the stop signal (a worker that doesn't stop). */
+  stuck?: boolean;
+  /** Load waits for this before resolving. */
+  loadGate?: Promise<void>;
+  loadError?: Error;
+}
+
+function model(script: Script): LoadedChatModel {
+  return {
+    async generate(input, io) {
+      for (let i = 0; i < script.pieces.length && i < input.maxNewTokens; i++) {
+        if (io.signal.aborted && !script.stuck) return;
+        await new Promise((r) => setTimeout(r, 2));
+        io.onTokens(1);
+        io.onText(script.pieces[i]!);
+      }
+      if (script.stuck && input.maxNewTokens > 1) await new Promise(() => {});
+    },
+    countPromptTokens: () => 7,
+    countTokens: (t) => t.length,
+    dispose: async () => {},
+  };
+}
+
+function setup(script: Script) {
+  const requests: TransformersLoadRequest[] = [];
+  const terminated: number[] = [];
+  let spawned = 0;
+  const runtime: ChatModelRuntime = {
+    async load(request, onProgress) {
+      requests.push(request);
+      onProgress({ status: 'initiate', file: 'onnx/model_quantized.onnx' });
+      onProgress({ status: 'progress', file: 'onnx/model_quantized.onnx', loaded: 50, total: 100 });
+      await script.loadGate;
+      if (script.loadError) throw script.loadError;
+      onProgress({ status: 'done', file: 'onnx/model_quantized.onnx' });
+      return model(script);
+    },
+  };
+  const createWorker = (): WorkerLike => {
+    const id = spawned++;
+    const channel = new MessageChannel();
+    channels.push(channel);
+    serveRpc(channel.port2, createTransformersChatHandlers(runtime));
+    const port = channel.port1;
+    return {
+      postMessage: (m) => port.postMessage(m),
+      addEventListener: (t, l) => port.addEventListener(t, l),
+      removeEventListener: (t, l) => port.removeEventListener(t, l),
+      start: () => port.start(),
+      terminate: () => {
+        terminated.push(id);
+        port.close();
+        channel.port2.close();
+      },
+    };
+  };
+  const engine = new TransformersEngine({
+    createWorker,
+    modelSource: { kind: 'self-hosted', baseUrl: 'http://127.0.0.1:4173/fixtures/models' },
+    warmUpTokens: 1,
+  });
+  const states: EngineState[] = [];
+  engine.subscribe((s) => {
+    if (states.at(-1) !== s.state) states.push(s.state);
+  });
+  return { engine, requests, terminated, states, spawned: () => spawned };
+}
+
+const request = (stop: string[] = []) => ({
+  messages: [{ role: 'user' as const, content: 'Hi' }],
+  sampling: DEFAULT_SAMPLING,
+  stop,
+});
+
+describe('TransformersEngine (worker over MessageChannel, stubbed pipeline)', () => {
+  it('loads through the lifecycle states and sends the model source to the worker', async () => {
+    const { engine, requests, states } = setup({ pieces: ['Hi', '!'] });
+    const progress: string[] = [];
+    await engine.load('tiny-decoder', { onProgress: (p) => progress.push(p.phase) });
+    expect(states).toEqual(['downloading', 'loading', 'warming', 'ready']);
+    expect(progress).toContain('warming');
+    expect(requests[0]).toMatchObject({
+      modelId: 'tiny-decoder',
+      dtype: 'q8',
+      device: 'wasm',
+      source: { kind: 'self-hosted', baseUrl: 'http://127.0.0.1:4173/fixtures/models' },
+    });
+    expect(engine.status).toEqual({ state: 'ready', modelId: 'tiny-decoder' });
+  });
+
+  it('streams deltas, trims stop strings, reports usage; busy while generating', async () => {
+    const { engine, states } = setup({ pieces: ['Ahoy', ' there', '\nUser:', ' nope'] });
+    await engine.load('tiny-decoder');
+    const deltas: string[] = [];
+    const result = await engine.generate(request(['\nUser:']), { onDelta: (d) => deltas.push(d) });
+    expect(deltas.join('')).toBe('Ahoy there');
+    expect(result).toMatchObject({ text: 'Ahoy there', finishReason: 'stop', usage: { promptTokens: 7, completionTokens: 3 } });
+    expect(states.slice(-2)).toEqual(['busy', 'ready']);
+    await expect(engine.countTokens('abc')).resolves.toBe(3);
+  });
+
+  it('first interrupt is cooperative: finishReason abort, model stays loaded', async () => {
+    const { engine, terminated } = setup({ pieces: ['a', 'b', 'c', 'd', 'e', 'f'] });
+    await engine.load('tiny-decoder');
+    const controller = new AbortController();
+    const result = await engine.generate(request(), {
+      signal: controller.signal,
+      onDelta: () => controller.abort(),
+    });
+    expect(result.finishReason).toBe('abort');
+    expect(result.text.length).toBeLessThan(6);
+    expect(engine.status.state).toBe('ready');
+    expect(terminated).toEqual([]);
+  });
+
+  it('second interrupt kills a stuck worker: GenerationInterruptedError with partial text, status absent', async () => {
+    const { engine, terminated } = setup({ pieces: ['x', 'y'], stuck: true });
+    await engine.load('tiny-decoder');
+    let seen = 0;
+    const done = engine.generate(request(), {
+      onDelta: () => {
+        if (++seen === 2) {
+          engine.interrupt();
+          setTimeout(() => engine.interrupt(), 5);
+        }
+      },
+    });
+    const err = await done.catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(GenerationInterruptedError);
+    expect((err as GenerationInterruptedError).partialText).toBe('xy');
+    expect(engine.status.state).toBe('absent');
+    expect(terminated).toEqual([0]);
+  });
+
+  it('cancelling a load terminates the worker; the next load respawns', async () => {
+    let open!: () => void;
+    const gate = new Promise<void>((r) => (open = r));
+    const s = setup({ pieces: ['ok'], loadGate: gate });
+    const controller = new AbortController();
+    const loading = s.engine.load('tiny-decoder', {
+      signal: controller.signal,
+      onProgress: (p) => {
+        if (p.phase === 'downloading' && p.progress > 0) controller.abort();
+      },
+    });
+    await expect(loading).rejects.toBeInstanceOf(ModelDownloadCancelledError);
+    expect(s.engine.status.state).toBe('absent');
+    expect(s.terminated).toEqual([0]);
+    open();
+    await s.engine.load('tiny-decoder');
+    expect(s.spawned()).toBe(2);
+    expect(s.engine.status.state).toBe('ready');
+  });
+
+  it('load failures become named errors in the error state', async () => {
+    const { engine } = setup({ pieces: [], loadError: new TypeError('Failed to fetch') });
+    const err = await engine.load('tiny-decoder').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ModelLoadError);
+    expect((err as ModelLoadError).reason).toBe('network');
+    expect(engine.status).toMatchObject({ state: 'error', modelId: 'tiny-decoder', error: { name: 'ModelLoadError' } });
+  });
+
+  it('a worker crash while idle puts the engine in the error state', async () => {
+    const { engine } = setup({ pieces: ['a'] });
+    await engine.load('tiny-decoder');
+    channels.at(-1)!.port1.dispatchEvent(new Event('error'));
+    expect(engine.status.state).toBe('error');
+    if (engine.status.state === 'error') expect(engine.status.error).toBeInstanceOf(WorkerCrashedError);
+  });
+
+  it('refuses to generate without a model', async () => {
+    const { engine } = setup({ pieces: [] });
+    await expect(engine.generate(request())).rejects.toMatchObject({ name: 'EngineError' });
+  });
+});

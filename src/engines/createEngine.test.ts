@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import type { ChatEngine, EngineKind, LoadOptions } from './ChatEngine';
+import { chooseEngineKind, loadWithFallback, shouldFallBack } from './createEngine';
+import type { WebGpuDetection } from './detect';
+import { GpuDeviceLostError, ModelLoadError, WorkerCrashedError } from './errors';
+
+const hardware: WebGpuDetection = {
+  available: true,
+  hasF16: true,
+  adapterInfo: { vendor: 'nvidia', architecture: 'ampere', device: '', description: '', isFallbackAdapter: false },
+  limits: { maxBufferSize: 2 ** 32, maxStorageBufferBindingSize: 2 ** 31, maxComputeWorkgroupStorageSize: 32768 },
+};
+const software: WebGpuDetection = { ...hardware, hasF16: false, adapterInfo: { ...hardware.adapterInfo, architecture: 'swiftshader', isFallbackAdapter: true } };
+const none: WebGpuDetection = { available: false, reason: 'no-api', explanation: 'No WebGPU here.' };
+
+describe('chooseEngineKind', () => {
+  it('auto follows detection; software adapters still take the WebLLM path, with a note', () => {
+    expect(chooseEngineKind(hardware).kind).toBe('webllm');
+    expect(chooseEngineKind(software).kind).toBe('webllm');
+    expect(chooseEngineKind(software).reason).toMatch(/software adapter/);
+    expect(chooseEngineKind(none)).toMatchObject({ kind: 'transformers', reason: expect.stringContaining('No WebGPU here.') });
+  });
+
+  it('user override wins when possible', () => {
+    expect(chooseEngineKind(software, 'webllm').kind).toBe('webllm');
+    expect(chooseEngineKind(hardware, 'transformers').kind).toBe('transformers');
+    expect(chooseEngineKind(none, 'webllm')).toMatchObject({ kind: 'transformers', reason: expect.stringMatching(/^The GPU engine was requested/) });
+  });
+});
+
+describe('fallback', () => {
+  it('falls back for GPU failures, not for network or cancel', () => {
+    expect(shouldFallBack(new GpuDeviceLostError())).toBe(true);
+    expect(shouldFallBack('DeviceLostError: gone')).toBe(true);
+    expect(shouldFallBack(new WorkerCrashedError())).toBe(true);
+    expect(shouldFallBack(new ModelLoadError('x', { reason: 'unsupported' }))).toBe(true);
+    expect(shouldFallBack(new TypeError('Failed to fetch'))).toBe(false);
+    expect(shouldFallBack(new DOMException('x', 'AbortError'))).toBe(false);
+  });
+
+  function fakeEngine(kind: EngineKind, fail?: unknown) {
+    const loads: string[] = [];
+    let disposed = false;
+    const engine = {
+      kind,
+      status: { state: 'absent' },
+      subscribe: () => () => {},
+      load: async (id: string, _o?: LoadOptions) => {
+        loads.push(id);
+        if (fail) throw fail;
+      },
+      generate: async () => {
+        throw new Error('unused');
+      },
+      interrupt: () => {},
+      unload: async () => {},
+      dispose: () => {
+        disposed = true;
+      },
+    } satisfies ChatEngine;
+    return { engine, loads, isDisposed: () => disposed };
+  }
+
+  it('loadWithFallback swaps to the CPU engine after a device loss', async () => {
+    const gpu = fakeEngine('webllm', 'DeviceLostError: The WebGPU device was lost');
+    const cpu = fakeEngine('transformers');
+    const result = await loadWithFallback(gpu.engine, { webllm: 'Qwen2.5-0.5B-Instruct-q4f32_1-MLC', transformers: 'onnx-community/Qwen2.5-0.5B-Instruct' }, {}, () => cpu.engine);
+    expect(result.engine).toBe(cpu.engine);
+    expect(result.modelId).toBe('onnx-community/Qwen2.5-0.5B-Instruct');
+    expect(result.fellBackFrom).toBeInstanceOf(GpuDeviceLostError);
+    expect(gpu.isDisposed()).toBe(true);
+  });
+
+  it('loadWithFallback rethrows network errors', async () => {
+    const gpu = fakeEngine('webllm', new TypeError('Failed to fetch'));
+    await expect(loadWithFallback(gpu.engine, { webllm: 'a', transformers: 'b' }, {}, () => fakeEngine('transformers').engine)).rejects.toBeInstanceOf(TypeError);
+  });
+});
