@@ -2,6 +2,7 @@ import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
 import { useCharacter, useLibraryActions } from '../hooks/useLibrary';
 import type { PendingLorebook } from '../hooks/useLibrary';
 import { useBootstrap } from '../hooks/useBootstrap';
+import { useEngineInit } from '../hooks/useModels';
 import { useRoute } from '../stores/route';
 import { useUi } from '../stores/ui';
 import { CharacterEditor } from '../components/editor/CharacterEditor';
@@ -83,6 +84,7 @@ function CharacterPage({ id, tab, chatId }: { id: string; tab: 'edit' | 'chat'; 
 export function App() {
   useApplyTheme();
   const ready = useBootstrap();
+  useEngineInit(ready);
   const route = useRoute((s) => s.route);
   const sidebarOpen = useUi((s) => s.sidebarOpen);
   const setSidebarOpen = useUi((s) => s.setSidebarOpen);

@@ -57,10 +57,11 @@ export class ChatRepository {
     sampling?: SamplingSettings;
   }): Promise<Chat> {
     const now = Date.now();
+    const count = await this.db.chats.where('characterId').equals(input.characterId).count();
     const chat: Chat = {
       id: newId(),
       characterId: input.characterId,
-      title: input.title ?? `Chat ${new Date(now).toLocaleString()}`,
+      title: input.title ?? `Chat ${count + 1}`,
       sampling: input.sampling ?? { ...DEFAULT_SAMPLING },
       createdAt: now,
       updatedAt: now,

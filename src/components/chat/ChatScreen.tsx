@@ -1,6 +1,236 @@
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { Character } from '../../domain/character';
-import { EmptyState } from '../ui/EmptyState';
+import type { Chat, Message } from '../../domain/chat';
+import { useChatRecord, useChats, useMessageActions, useMessages } from '../../hooks/useChat';
+import { useEngine } from '../../stores/engine';
+import { useRoute } from '../../stores/route';
+import { useSession } from '../../stores/session';
+import { Avatar } from '../ui/Avatar';
+import { Button, IconButton } from '../ui/Button';
+import { EmptyState, Spinner } from '../ui/EmptyState';
+import { Icon } from '../ui/Icon';
+import { ChatList } from './ChatList';
+import { Composer } from './Composer';
+import { MessageItem } from './MessageItem';
+import { ModelChip } from './ModelChip';
+import { SamplingDialog } from './SamplingDialog';
+import { PersonaPanel, useMessageChecks } from '../persona/PersonaPanel';
 
-export default function ChatScreen({ character }: { character: Character; chatId?: string }) {
-  return <EmptyState title={`Chat with ${character.card.name}`}>Chat is being built.</EmptyState>;
+/** px from the bottom within which new text keeps the view pinned. */
+const STICK_THRESHOLD_PX = 48;
+
+function useAutoScroll(dep: unknown) {
+  const ref = useRef<HTMLDivElement>(null);
+  const [pinned, setPinned] = useState(true);
+  const pinnedRef = useRef(true);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const onScroll = () => {
+      const atBottom = el.scrollHeight - el.scrollTop - el.clientHeight < STICK_THRESHOLD_PX;
+      pinnedRef.current = atBottom;
+      setPinned(atBottom);
+    };
+    el.addEventListener('scroll', onScroll, { passive: true });
+    return () => el.removeEventListener('scroll', onScroll);
+  }, []);
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (el && pinnedRef.current) el.scrollTop = el.scrollHeight;
+  }, [dep]);
+  const jump = () => {
+    const el = ref.current;
+    if (!el) return;
+    el.scrollTop = el.scrollHeight;
+    pinnedRef.current = true;
+    setPinned(true);
+  };
+  return { ref, pinned, jump };
+}
+
+function ChatView({ character, chat, messages }: { character: Character; chat: Chat; messages: Message[] }) {
+  const streaming = useSession((s) => (s.streaming?.chatId === chat.id ? s.streaming : null));
+  const { send, regenerate, continueReply, stop, replyNow } = useSession.getState();
+  const status = useEngine((s) => s.status);
+  const actions = useMessageActions();
+  const navigate = useRoute((s) => s.navigate);
+  const [samplingOpen, setSamplingOpen] = useState(false);
+  const checks = useMessageChecks(chat, messages, character);
+  const busy = streaming !== null;
+  const { ref, pinned, jump } = useAutoScroll(`${messages.length}:${streaming?.text.length ?? 0}`);
+  const last = messages.at(-1);
+  const lastAssistant = [...messages].reverse().find((m) => m.role === 'assistant');
+
+  // ← → page through the last reply's swipes when focus is not in a text field.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const t = e.target as HTMLElement | null;
+      if (busy || !last || last.role !== 'assistant' || e.altKey || e.ctrlKey || e.metaKey) return;
+      if (t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.isContentEditable)) return;
+      if (e.key === 'ArrowLeft' && last.swipeIndex > 0) void actions.selectSwipe(last, last.swipeIndex - 1);
+      if (e.key === 'ArrowRight') {
+        if (last.swipeIndex < last.swipes.length - 1) void actions.selectSwipe(last, last.swipeIndex + 1);
+        else if (messages.length > 1) void regenerate(chat, character, last.id);
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [busy, last, actions, regenerate, chat, character, messages.length]);
+
+  const disabledReason =
+    status.state === 'ready' || status.state === 'busy'
+      ? null
+      : status.state === 'error'
+        ? 'The model stopped working. Reload it under Models — this chat is safe.'
+        : status.state === 'absent'
+          ? 'No model is loaded: open Models to download or load one.'
+          : 'The model is loading…';
+  const needsReply = last?.role === 'user' && !busy;
+
+  return (
+    <div className="flex min-h-0 flex-1 flex-col">
+      <div className="flex flex-wrap items-center gap-2 border-b border-stone-200 px-3 py-2 dark:border-stone-800">
+        <Avatar blob={character.avatar} name={character.card.name} size="sm" />
+        <div className="min-w-0 flex-1">
+          <h1 className="truncate text-sm font-semibold">{character.card.name}</h1>
+          <p className="truncate text-xs text-stone-500 dark:text-stone-400">{chat.title}</p>
+        </div>
+        <ModelChip />
+        <IconButton label="Edit character" onClick={() => navigate({ name: 'character', id: character.id, tab: 'edit' })}>
+          <Icon name="edit" />
+        </IconButton>
+        <IconButton label="Sampling settings" onClick={() => setSamplingOpen(true)}>
+          <Icon name="settings" />
+        </IconButton>
+      </div>
+      <div ref={ref} className="scroll-thin relative min-h-0 flex-1 overflow-y-auto" data-testid="message-list">
+        <div className="mx-auto flex max-w-3xl flex-col gap-1 px-2 py-4 sm:px-4">
+          {messages.length === 0 ? (
+            <EmptyState title="An empty page">{character.card.name} has no greeting. Say something to begin.</EmptyState>
+          ) : null}
+          {messages.map((m) => (
+            <MessageItem
+              key={m.id}
+              message={m}
+              streamingText={streaming?.messageId === m.id ? streaming.text : null}
+              avatar={character.avatar}
+              avatarName={character.card.name}
+              isLast={m.id === lastAssistant?.id && m.id === last?.id}
+              busy={busy}
+              marks={checks.marksFor(m)}
+              footer={checks.footerFor(m)}
+              onEdit={(text) => actions.edit(m, text)}
+              onDelete={() => void actions.remove(m)}
+              onSwipe={(i) => void actions.selectSwipe(m, i)}
+              onRegenerate={() => void regenerate(chat, character, m.id)}
+              onContinue={() => void continueReply(chat, character, m.id)}
+            />
+          ))}
+          {needsReply && status.state === 'ready' ? (
+            <div className="flex justify-center py-2">
+              <Button size="sm" icon={<Icon name="refresh" />} onClick={() => void replyNow(chat, character)}>
+                Reply
+              </Button>
+            </div>
+          ) : null}
+        </div>
+        {!pinned ? (
+          <button type="button" onClick={jump} className="sticky bottom-3 left-full mr-3 block rounded-full bg-accent-600 px-3 py-1.5 text-xs font-medium text-white shadow-lg">
+            ↓ Latest
+          </button>
+        ) : null}
+      </div>
+      <Composer
+        streaming={busy}
+        disabledReason={disabledReason}
+        onSend={(text) => send(chat, character, text)}
+        onStop={stop}
+        placeholder={`Message ${character.card.nickname || character.card.name}… (Enter to send, Shift+Enter for a new line)`}
+      />
+      {samplingOpen ? (
+        <SamplingDialog
+          open
+          value={chat.sampling}
+          onClose={() => setSamplingOpen(false)}
+          onSave={(s) => {
+            setSamplingOpen(false);
+            void actions.updateSampling(chat.id, s);
+          }}
+        />
+      ) : null}
+    </div>
+  );
+}
+
+export default function ChatScreen({ character, chatId }: { character: Character; chatId?: string }) {
+  const chats = useChats(character.id);
+  const navigate = useRoute((s) => s.navigate);
+  const newChat = useSession((s) => s.newChat);
+  const activeId = chatId ?? chats?.[0]?.id;
+  const chat = useChatRecord(activeId);
+  const messages = useMessages(activeId);
+  const [panel, setPanel] = useState(true);
+  const open = useCallback((id: string) => navigate({ name: 'character', id: character.id, tab: 'chat', chatId: id }), [navigate, character.id]);
+  const startChat = useCallback(async () => {
+    const c = await newChat(character);
+    if (c) open(c.id);
+  }, [newChat, character, open]);
+
+  let body;
+  if (chats === null || (activeId && (chat === null || messages === null))) {
+    body = (
+      <div className="p-6">
+        <Spinner label="Opening the chat…" />
+      </div>
+    );
+  } else if (!activeId || !chat) {
+    body = (
+      <EmptyState
+        title={`Talk to ${character.card.name}`}
+        icon={<Icon name="chat" className="h-8 w-8" />}
+        action={
+          <Button variant="primary" icon={<Icon name="plus" />} onClick={() => void startChat()}>
+            Start a chat
+          </Button>
+        }
+      >
+        {chatId ? 'That chat no longer exists. ' : ''}A chat opens with the character’s greeting; alternate greetings are swipes of it.
+      </EmptyState>
+    );
+  } else {
+    body = <ChatView character={character} chat={chat} messages={messages ?? []} />;
+  }
+
+  return (
+    <div className="flex h-full min-h-0">
+      <div className="hidden w-60 shrink-0 border-r border-stone-200 lg:block dark:border-stone-800">
+        <ChatList characterId={character.id} activeId={activeId ?? null} onOpen={open} onNew={() => void startChat()} />
+      </div>
+      <div className="flex min-w-0 flex-1 flex-col">
+        <div className="flex items-center gap-2 border-b border-stone-200 px-3 py-1.5 lg:hidden dark:border-stone-800">
+          <select
+            aria-label="Chat"
+            className="min-w-0 flex-1 rounded-lg border border-stone-300 bg-white px-2 py-1 text-sm dark:border-stone-700 dark:bg-stone-900"
+            value={activeId ?? ''}
+            onChange={(e) => open(e.target.value)}
+          >
+            {(chats ?? []).map((c) => (
+              <option key={c.id} value={c.id}>
+                {c.title}
+              </option>
+            ))}
+          </select>
+          <Button size="sm" icon={<Icon name="plus" />} onClick={() => void startChat()}>
+            New
+          </Button>
+        </div>
+        <div className="flex min-h-0 flex-1">
+          {body}
+          {chat && messages ? (
+            <PersonaPanel open={panel} onToggle={() => setPanel(!panel)} character={character} chat={chat} messages={messages} />
+          ) : null}
+        </div>
+      </div>
+    </div>
+  );
 }

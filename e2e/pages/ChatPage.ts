@@ -1,0 +1,60 @@
+import { expect, type Page } from '@playwright/test';
+import { FIXTURE_BASE_PATH } from './models';
+
+/** Chat and model manager screens. */
+export class ChatPage {
+  constructor(readonly page: Page) {}
+
+  get messages() {
+    return this.page.getByTestId('message');
+  }
+
+  lastMessage() {
+    return this.messages.last();
+  }
+
+  async openModels() {
+    await this.page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Models' }).click();
+    await expect(this.page.getByTestId('engine-choice')).toBeVisible();
+  }
+
+  async useFixtureSource() {
+    await this.page.getByLabel('Self-hosted base URL').fill(`./${FIXTURE_BASE_PATH}`);
+    await this.page.getByRole('button', { name: 'Save source' }).click();
+  }
+
+  async loadModelById(id: string) {
+    await this.page.getByLabel('Load another model by id').fill(id);
+    await this.page.getByRole('button', { name: 'Load', exact: true }).click();
+  }
+
+  async waitModelReady() {
+    await expect(this.page.getByText('Unload', { exact: false })).toBeVisible({ timeout: 60_000 });
+  }
+
+  async openChat(characterName: string) {
+    await this.page.getByTestId('character-list').getByRole('button', { name: new RegExp(`^${characterName}`) }).click();
+    await this.page.getByRole('button', { name: 'Chat', exact: true }).click();
+  }
+
+  async startChat() {
+    await this.page.getByRole('button', { name: 'Start a chat' }).click();
+    await expect(this.messages.first()).toBeVisible();
+  }
+
+  composer() {
+    return this.page.getByRole('textbox', { name: 'Message' });
+  }
+
+  async send(text: string) {
+    await this.composer().fill(text);
+    await this.composer().press('Enter');
+  }
+
+  /** Waits until the last message is a finished reply and the composer is ready again. */
+  async waitReplyDone() {
+    await expect(this.lastMessage()).toHaveAttribute('data-role', 'assistant', { timeout: 60_000 });
+    await expect(this.lastMessage()).toHaveAttribute('data-state', /^(done|error|interrupted)$/, { timeout: 60_000 });
+    await expect(this.page.getByRole('button', { name: 'Send' })).toBeVisible();
+  }
+}

@@ -1,0 +1,148 @@
+import { memo, useState, type ReactNode } from 'react';
+import type { Message } from '../../domain/chat';
+import { Avatar } from '../ui/Avatar';
+import { Button, IconButton } from '../ui/Button';
+import { Icon } from '../ui/Icon';
+import { RichText, type SentenceMark } from './RichText';
+
+export interface MessageItemProps {
+  message: Message;
+  /** Live text while this message streams (overrides the stored swipe). */
+  streamingText: string | null;
+  avatar: Blob | null;
+  /** Name the avatar is drawn from (the character's full name). */
+  avatarName: string;
+  isLast: boolean;
+  busy: boolean;
+  marks?: readonly SentenceMark[];
+  footer?: ReactNode;
+  onEdit: (text: string) => Promise<boolean>;
+  onDelete: () => void;
+  onSwipe: (index: number) => void;
+  onRegenerate: () => void;
+  onContinue: () => void;
+}
+
+const STATE_LABEL: Record<string, string> = {
+  interrupted: 'Interrupted — the page closed while this streamed',
+  error: 'Stopped by an error',
+};
+
+export const MessageItem = memo(function MessageItem({ message, streamingText, avatar, avatarName, isLast, busy, marks, footer, onEdit, onDelete, onSwipe, onRegenerate, onContinue }: MessageItemProps) {
+  const [editing, setEditing] = useState<string | null>(null);
+  const swipe = message.swipes[message.swipeIndex];
+  const text = streamingText ?? swipe?.text ?? '';
+  const isUser = message.role === 'user';
+  const streaming = streamingText !== null;
+  const total = message.swipes.length;
+
+  return (
+    <article
+      data-testid="message"
+      data-role={message.role}
+      data-state={streaming ? 'streaming' : (swipe?.state ?? 'done')}
+      aria-label={`${message.name}${streaming ? ' (writing…)' : ''}`}
+      className={`group flex gap-3 px-3 py-3 sm:px-4 ${isUser ? '' : 'bg-white/60 dark:bg-stone-900/40'} rounded-2xl`}
+    >
+      {isUser ? (
+        <span className="inline-flex h-8 w-8 shrink-0 items-center justify-center rounded-full bg-stone-300 text-xs font-semibold text-stone-700 dark:bg-stone-700 dark:text-stone-200">
+          {message.name.slice(0, 1).toUpperCase() || 'Y'}
+        </span>
+      ) : (
+        <Avatar blob={avatar} name={avatarName} size="sm" />
+      )}
+      <div className="min-w-0 flex-1">
+        <div className="mb-1 flex flex-wrap items-center gap-2">
+          <span className="text-sm font-semibold text-stone-900 dark:text-stone-100">{message.name}</span>
+          {swipe?.state === 'interrupted' || swipe?.state === 'error' ? (
+            <span data-testid="message-state" className="rounded-full bg-amber-100 px-2 py-0.5 text-xs text-amber-800 dark:bg-amber-900/40 dark:text-amber-200">
+              {STATE_LABEL[swipe.state]}
+            </span>
+          ) : null}
+          {swipe?.inCharacterOf?.length ? (
+            <span className="rounded-full bg-accent-100 px-2 py-0.5 text-xs text-accent-800 dark:bg-accent-900/40 dark:text-accent-200" title={swipe.inCharacterOf.join('\n')}>
+              in character
+            </span>
+          ) : null}
+          <div className="flex-1" />
+          {!editing && !streaming ? (
+            <div className="flex items-center gap-0.5 opacity-100 transition-opacity sm:opacity-0 sm:group-focus-within:opacity-100 sm:group-hover:opacity-100">
+              <IconButton label="Edit message" onClick={() => setEditing(text)} disabled={busy}>
+                <Icon name="edit" />
+              </IconButton>
+              {!isUser && isLast ? (
+                <>
+                  <IconButton label="Continue this reply" onClick={onContinue} disabled={busy}>
+                    <Icon name="chevronRight" />
+                  </IconButton>
+                  <IconButton label="Regenerate" onClick={onRegenerate} disabled={busy}>
+                    <Icon name="refresh" />
+                  </IconButton>
+                </>
+              ) : null}
+              <IconButton label="Delete message" onClick={onDelete} disabled={busy}>
+                <Icon name="trash" />
+              </IconButton>
+            </div>
+          ) : null}
+        </div>
+        {editing !== null ? (
+          <form
+            className="flex flex-col gap-2"
+            onSubmit={async (e) => {
+              e.preventDefault();
+              if (await onEdit(editing)) setEditing(null);
+            }}
+          >
+            <textarea
+              aria-label="Edit message text"
+              autoFocus
+              value={editing}
+              rows={Math.min(12, Math.max(3, editing.split('\n').length + 1))}
+              onChange={(e) => setEditing(e.target.value)}
+              onKeyDown={(e) => {
+                if (e.key === 'Escape') {
+                  e.preventDefault();
+                  e.stopPropagation();
+                  setEditing(null);
+                }
+                if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+                  e.preventDefault();
+                  void onEdit(editing).then((ok) => ok && setEditing(null));
+                }
+              }}
+              className="w-full rounded-xl border border-stone-300 bg-white px-3 py-2 text-sm leading-relaxed dark:border-stone-700 dark:bg-stone-950"
+            />
+            <div className="flex gap-2">
+              <Button type="submit" size="sm" variant="primary">
+                Save
+              </Button>
+              <Button size="sm" onClick={() => setEditing(null)}>
+                Cancel
+              </Button>
+            </div>
+          </form>
+        ) : (
+          <div data-testid="message-text" className="text-[0.95rem] leading-relaxed break-words text-stone-800 dark:text-stone-200">
+            {text ? <RichText text={text} marks={marks} /> : streaming ? null : <span className="text-stone-400 italic">(empty)</span>}
+            {streaming ? <span aria-hidden="true" className="ml-0.5 inline-block h-4 w-1.5 animate-pulse rounded-sm bg-accent-500 align-middle" /> : null}
+          </div>
+        )}
+        {total > 1 && editing === null ? (
+          <div className="mt-2 flex items-center gap-1 text-xs text-stone-500 dark:text-stone-400">
+            <IconButton label="Previous swipe" className="h-6 w-6" disabled={busy || message.swipeIndex === 0} onClick={() => onSwipe(message.swipeIndex - 1)}>
+              <Icon name="chevronLeft" className="h-3.5 w-3.5" />
+            </IconButton>
+            <span data-testid="swipe-counter" aria-live="polite">
+              {message.swipeIndex + 1} / {total}
+            </span>
+            <IconButton label="Next swipe" className="h-6 w-6" disabled={busy || message.swipeIndex === total - 1} onClick={() => onSwipe(message.swipeIndex + 1)}>
+              <Icon name="chevronRight" className="h-3.5 w-3.5" />
+            </IconButton>
+          </div>
+        ) : null}
+        {footer}
+      </div>
+    </article>
+  );
+});

@@ -1,0 +1,81 @@
+import { useCallback, useEffect, useState } from 'react';
+import { repos } from '../db';
+import { customModelCached, deleteCachedModel, listModels, type ModelRow } from '../services/models';
+import { sourceFromBaseUrl, useEngine } from '../stores/engine';
+import { useUi } from '../stores/ui';
+import type { EnginePreference } from '../engines/createEngine';
+
+export type { ModelRow };
+
+/** Starts the engine (detection + preference + model source) once per page. */
+export function useEngineInit(ready: boolean) {
+  useEffect(() => {
+    if (!ready) return;
+    void (async () => {
+      const [preference, baseUrl] = await Promise.all([repos.settings.get('enginePreference'), repos.settings.get('modelBaseUrl')]);
+      await useEngine.getState().init({ preference: preference ?? 'auto', source: sourceFromBaseUrl(baseUrl ?? '') });
+    })();
+  }, [ready]);
+}
+
+/** The model list for the current engine, refreshed after loads and deletes. */
+export function useModelList() {
+  const engine = useEngine((s) => s.engine);
+  const detection = useEngine((s) => s.detection);
+  const source = useEngine((s) => s.source);
+  const state = useEngine((s) => s.status.state);
+  const [rows, setRows] = useState<ModelRow[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    if (!engine) return;
+    let live = true;
+    listModels(engine, detection, source)
+      .then((r) => {
+        if (!live) return;
+        setRows(r);
+        setError(null);
+      })
+      .catch((e: unknown) => live && setError(e instanceof Error ? e.message : String(e)));
+    return () => {
+      live = false;
+    };
+  }, [engine, detection, source, state, tick]);
+  return { rows, error, refresh: () => setTick((t) => t + 1) };
+}
+
+export function useModelActions() {
+  const notify = useUi((s) => s.notify);
+  const remove = useCallback(
+    async (modelId: string) => {
+      const { engine, source, status } = useEngine.getState();
+      if (!engine) return;
+      try {
+        if ('modelId' in status && status.modelId === modelId) await engine.unload();
+        await deleteCachedModel(engine, modelId, source);
+        notify({ kind: 'success', title: `Deleted ${modelId.split('/').at(-1)} from this browser` });
+      } catch (e) {
+        notify({ kind: 'error', title: 'Could not delete the model', detail: e instanceof Error ? e.message : String(e) });
+      }
+    },
+    [notify],
+  );
+  const load = useCallback(async (modelId: string) => {
+    const ok = await useEngine.getState().load(modelId);
+    if (ok) await repos.settings.set(useEngine.getState().engine?.kind === 'webllm' ? 'chatModelId' : 'fallbackModelId', modelId);
+    return ok;
+  }, []);
+  const setPreference = useCallback(async (p: EnginePreference) => {
+    await repos.settings.set('enginePreference', p);
+    await useEngine.getState().setPreference(p);
+  }, []);
+  const setBaseUrl = useCallback(async (url: string) => {
+    await repos.settings.set('modelBaseUrl', url.trim());
+    await useEngine.getState().setSource(sourceFromBaseUrl(url));
+  }, []);
+  const checkCustom = useCallback(async (modelId: string) => {
+    const { engine, source } = useEngine.getState();
+    return engine ? customModelCached(engine, modelId, source) : { cached: false, bytes: 0 };
+  }, []);
+  return { remove, load, setPreference, setBaseUrl, checkCustom };
+}

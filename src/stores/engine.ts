@@ -1,0 +1,134 @@
+import { create } from 'zustand';
+import type { ChatEngine, EngineKind, EngineStatus, LoadProgress } from '../engines/ChatEngine';
+import { chooseEngineKind, createTransformersEngine, type EngineChoice, type EnginePreference } from '../engines/createEngine';
+import { detectWebGpu, type WebGpuDetection } from '../engines/detect';
+import { classifyEngineError, type EngineError } from '../engines/errors';
+import { WebLlmEngine } from '../engines/WebLlmEngine';
+import type { ModelSource } from '../engines/TransformersEngine';
+
+/**
+ * The chat engine's lifecycle, owned here and read by the UI (which never
+ * holds a Worker). One engine at a time; switching kind disposes the old one.
+ */
+export interface EngineSlice {
+  detection: WebGpuDetection | null;
+  choice: EngineChoice | null;
+  engine: ChatEngine | null;
+  status: EngineStatus;
+  /** Bytes/s and ETA of the current download, derived from progress events. */
+  download: { startedAt: number; bytesPerSecond: number | null; etaSeconds: number | null } | null;
+  /** Set by a load that failed; cleared by the next load. */
+  lastError: EngineError | null;
+  preference: EnginePreference;
+  source: ModelSource;
+  init: (opts: { preference: EnginePreference; source: ModelSource }) => Promise<void>;
+  setPreference: (preference: EnginePreference) => Promise<void>;
+  setSource: (source: ModelSource) => Promise<void>;
+  load: (modelId: string) => Promise<boolean>;
+  cancelLoad: () => void;
+  unload: () => Promise<void>;
+}
+
+let loadController: AbortController | null = null;
+let unsubscribe: (() => void) | null = null;
+
+/** The base URL for self-hosted models, from settings or the build (VITE_MODEL_BASE_URL). */
+export function sourceFromBaseUrl(baseUrl: string): ModelSource {
+  const url = baseUrl.trim() || (import.meta.env.VITE_MODEL_BASE_URL as string | undefined)?.trim() || '';
+  return url ? { kind: 'self-hosted', baseUrl: url.endsWith('/') ? url : `${url}/` } : { kind: 'huggingface' };
+}
+
+function makeEngine(kind: EngineKind, detection: WebGpuDetection | null, source: ModelSource): ChatEngine {
+  if (kind === 'webllm') {
+    return new WebLlmEngine({ source: source.kind === 'self-hosted' ? { kind: 'self-hosted', baseUrl: source.baseUrl } : { kind: 'huggingface' } });
+  }
+  return createTransformersEngine(detection, { modelSource: source });
+}
+
+export const useEngine = create<EngineSlice>()((set, get) => {
+  const attach = (engine: ChatEngine) => {
+    unsubscribe?.();
+    unsubscribe = engine.subscribe((status) => {
+      set({ status });
+      if (status.state === 'downloading') updateRate(status.progress);
+    });
+    set({ engine, status: engine.status });
+  };
+
+  const updateRate = (p: LoadProgress) => {
+    const now = performance.now();
+    const d = get().download ?? { startedAt: now, bytesPerSecond: null, etaSeconds: null };
+    const elapsed = (now - d.startedAt) / 1000;
+    if (p.loadedBytes && p.totalBytes && elapsed > 0.5) {
+      const bps = p.loadedBytes / elapsed;
+      set({ download: { ...d, bytesPerSecond: bps, etaSeconds: bps > 0 ? (p.totalBytes - p.loadedBytes) / bps : null } });
+    } else if (!get().download) {
+      set({ download: d });
+    }
+  };
+
+  const rebuild = (kind: EngineKind) => {
+    const { engine, detection, source } = get();
+    loadController?.abort();
+    engine?.dispose();
+    attach(makeEngine(kind, detection, source));
+  };
+
+  return {
+    detection: null,
+    choice: null,
+    engine: null,
+    status: { state: 'absent' },
+    download: null,
+    lastError: null,
+    preference: 'auto',
+    source: { kind: 'huggingface' },
+
+    init: async ({ preference, source }) => {
+      if (get().engine) return;
+      const detection = await detectWebGpu();
+      const choice = chooseEngineKind(detection, preference);
+      set({ detection, choice, preference, source });
+      if (!get().engine) attach(makeEngine(choice.kind, detection, source));
+    },
+
+    setPreference: async (preference) => {
+      const detection = get().detection ?? (await detectWebGpu());
+      const choice = chooseEngineKind(detection, preference);
+      const changed = choice.kind !== get().engine?.kind;
+      set({ preference, choice, detection });
+      if (changed) rebuild(choice.kind);
+    },
+
+    setSource: async (source) => {
+      set({ source });
+      if (get().engine) rebuild(get().engine!.kind);
+    },
+
+    load: async (modelId) => {
+      const { engine } = get();
+      if (!engine) return false;
+      loadController?.abort();
+      const controller = new AbortController();
+      loadController = controller;
+      set({ lastError: null, download: null });
+      try {
+        await engine.load(modelId, { signal: controller.signal });
+        return true;
+      } catch (e) {
+        const error = classifyEngineError(e, 'load');
+        if (error.name !== 'ModelDownloadCancelledError') set({ lastError: error });
+        return false;
+      } finally {
+        if (loadController === controller) loadController = null;
+        set({ download: null });
+      }
+    },
+
+    cancelLoad: () => loadController?.abort(),
+
+    unload: async () => {
+      await get().engine?.unload();
+    },
+  };
+});
