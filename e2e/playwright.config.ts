@@ -34,10 +34,21 @@ export default defineConfig({
   },
   projects: [
     {
+      // No WebGPU flag: no adapter, so the studio takes the CPU fallback path.
       name: 'chromium',
+      testIgnore: '**/*.webgpu.spec.ts',
       use: {
         ...devices['Desktop Chrome'],
         launchOptions: { executablePath: CHROMIUM, args: chromiumArgs },
+      },
+    },
+    {
+      // WebGPU through SwiftShader (CPU): an adapter without shader-f16.
+      name: 'webgpu',
+      testMatch: '**/*.webgpu.spec.ts',
+      use: {
+        ...devices['Desktop Chrome'],
+        launchOptions: { executablePath: CHROMIUM, args: [...chromiumArgs, '--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-webgpu-adapter=swiftshader'] },
       },
     },
   ],
