@@ -16,6 +16,8 @@ export default tseslint.config(
   { ignores: ['dist', 'node_modules', 'public', 'test-results', 'playwright-report', '.bench', 'dev-dist'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  // Scripts (benchmarks, fixtures, servers) run in Node and drive pages.
+  { files: ['**/*.{js,mjs}'], languageOptions: { globals: { ...globals.browser, ...globals.node } } },
   {
     files: ['**/*.{ts,tsx}'],
     languageOptions: { globals: { ...globals.browser, ...globals.node } },

@@ -29,7 +29,7 @@ export class ChatPage {
   }
 
   async waitModelReady() {
-    await expect(this.page.getByText('Unload', { exact: false })).toBeVisible({ timeout: 60_000 });
+    await expect(this.page.getByRole('button', { name: /^Unload (?!checker$)/ })).toBeVisible({ timeout: 60_000 });
   }
 
   async openChat(characterName: string) {

@@ -4,6 +4,8 @@ import { customModelCached, deleteCachedModel, listModels, type ModelRow } from 
 import { sourceFromBaseUrl, useEngine } from '../stores/engine';
 import { useUi } from '../stores/ui';
 import type { EnginePreference } from '../engines/createEngine';
+import { deleteTransformersModel, isTransformersModelCached } from '../engines/modelCache';
+import { useChecker } from '../stores/checker';
 
 export type { ModelRow };
 
@@ -12,8 +14,17 @@ export function useEngineInit(ready: boolean) {
   useEffect(() => {
     if (!ready) return;
     void (async () => {
-      const [preference, baseUrl] = await Promise.all([repos.settings.get('enginePreference'), repos.settings.get('modelBaseUrl')]);
-      await useEngine.getState().init({ preference: preference ?? 'auto', source: sourceFromBaseUrl(baseUrl ?? '') });
+      const s = await repos.settings.all();
+      const source = sourceFromBaseUrl(s.modelBaseUrl ?? '');
+      await useEngine.getState().init({ preference: s.enginePreference ?? 'auto', source });
+      const checker = useChecker.getState();
+      checker.configure({
+        ...(s.nliModelId ? { nliModelId: s.nliModelId } : {}),
+        ...(s.embeddingModelId ? { embeddingModelId: s.embeddingModelId } : {}),
+        ...(s.contradictionThreshold ? { threshold: s.contradictionThreshold } : {}),
+      });
+      // Only models already downloaded load by themselves: no surprise downloads.
+      if (s.checkerEnabled !== false) await checker.loadIfCached(source);
     })();
   }, [ready]);
 }
@@ -78,4 +89,31 @@ export function useModelActions() {
     return engine ? customModelCached(engine, modelId, source) : { cached: false, bytes: 0 };
   }, []);
   return { remove, load, setPreference, setBaseUrl, checkCustom };
+}
+
+/** Whether the checker's models are cached, and deleting them. */
+export function useCheckerModels() {
+  const source = useEngine((s) => s.source);
+  const config = useChecker((s) => s.config);
+  const state = useChecker((s) => s.status.state);
+  const notify = useUi((s) => s.notify);
+  const [cached, setCached] = useState<{ nli: boolean; embedding: boolean } | null>(null);
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    let live = true;
+    void Promise.all([
+      isTransformersModelCached(config.nliModelId, source).catch(() => false),
+      isTransformersModelCached(config.embeddingModelId, source).catch(() => false),
+    ]).then(([nli, embedding]) => live && setCached({ nli, embedding }));
+    return () => {
+      live = false;
+    };
+  }, [source, config, state, tick]);
+  const remove = useCallback(async () => {
+    await useChecker.getState().unload();
+    await Promise.all([deleteTransformersModel(config.nliModelId, source), deleteTransformersModel(config.embeddingModelId, source)]);
+    notify({ kind: 'success', title: 'Checker models deleted from this browser' });
+    setTick((t) => t + 1);
+  }, [config, source, notify]);
+  return { cached, remove };
 }

@@ -1,12 +1,20 @@
 /**
- * Live consistency checking of streaming replies. (Wired to the checker
- * worker in the checker commit; until then it checks nothing.)
+ * Consistency checking of chat replies: live while a reply streams, and
+ * re-checks of stored replies (stale verdicts, analysing a whole chat). The
+ * model work is in the checker worker; this file only wires it to chats and
+ * storage. No React.
  */
 import type { Character } from '../domain/character';
+import { currentText, type Message } from '../domain/chat';
+import { checkStaleness, checkerModelId, type Staleness } from '../domain/consistency';
+import { checkReply, startLiveCheck, type CheckedReply, type LiveCheckOutcome } from '../engines/liveCheck';
+import { getDb, type VerdictRecord } from '../db';
+import { guardWrite } from '../db/errors';
+import { useChecker } from '../stores/checker';
 
 export interface LiveCheckHandle {
   feed: (delta: string) => void;
-  end: (finalText: string) => Promise<void>;
+  end: (finalText: string) => Promise<LiveCheckOutcome | null>;
   cancel: () => void;
 }
 
@@ -19,8 +27,107 @@ export interface LiveCheckStart {
   prefix: string;
 }
 
+/** A verdict as stored with its message swipe. */
+export type StoredVerdict = CheckedReply;
+
+export const verdictKey = (messageId: string, swipeIndex: number) => `${messageId}:${swipeIndex}`;
+
+const NOOP: LiveCheckHandle = { feed: () => undefined, end: async () => null, cancel: () => undefined };
+
+async function saveVerdict(chatId: string, messageId: string, swipeIndex: number, verdict: CheckedReply): Promise<void> {
+  const record: VerdictRecord = { id: verdictKey(messageId, swipeIndex), messageId, chatId, swipeIndex, verdict, createdAt: Date.now() };
+  // A message deleted while its check ran gets no orphan verdict.
+  const db = getDb();
+  await guardWrite(() =>
+    db.transaction('rw', [db.messages, db.verdicts], async () => {
+      if (await db.messages.get(messageId)) await db.verdicts.put(record);
+    }),
+  );
+}
+
 export const liveChecking = {
-  start(_input: LiveCheckStart): LiveCheckHandle {
-    return { feed: () => undefined, end: async () => undefined, cancel: () => undefined };
+  /** Starts checking a reply as it streams; a no-op when the checker is off or not loaded. */
+  start(input: LiveCheckStart): LiveCheckHandle {
+    const { client, config } = useChecker.getState();
+    if (!client?.isReady) return NOOP;
+    const key = verdictKey(input.messageId, input.swipeIndex);
+    const store = useChecker.getState();
+    store.clearLive(key);
+    const live = startLiveCheck({
+      client,
+      statements: input.character.statements,
+      userTurn: input.userTurn,
+      threshold: config.threshold,
+    });
+    live.onSentence((s) => useChecker.getState().pushSentence(key, s));
+    if (input.prefix) live.feed(input.prefix);
+    return {
+      feed: (d) => live.feed(d),
+      cancel: () => {
+        live.cancel();
+        useChecker.getState().clearLive(key);
+      },
+      end: async (finalText) => {
+        const outcome = await live.end(finalText);
+        if (outcome.status === 'checked') {
+          await saveVerdict(input.chatId, input.messageId, input.swipeIndex, outcome).catch(() => undefined);
+        }
+        useChecker.getState().clearLive(key);
+        return outcome;
+      },
+    };
   },
 };
+
+/** The stored verdict of a record, or null when the record holds something else. */
+export function storedVerdict(record: VerdictRecord | undefined): StoredVerdict | null {
+  const v = record?.verdict as StoredVerdict | undefined;
+  return v && typeof v === 'object' && v.status === 'checked' && Array.isArray(v.statements) ? v : null;
+}
+
+/** Whether a stored verdict still describes this swipe with these statements. */
+export function verdictStaleness(verdict: StoredVerdict, character: Character, replyText: string, userTurn: string): Staleness {
+  const { config } = useChecker.getState();
+  return checkStaleness(verdict.fingerprint, {
+    modelId: useChecker.getState().client?.modelId ?? checkerModelId(config.nliModelId, config.embeddingModelId),
+    statements: character.statements,
+    replyText,
+    userTurnText: userTurn,
+  });
+}
+
+/**
+ * Checks one stored assistant message's shown swipe and saves the verdict.
+ * @returns null when the checker is not loaded.
+ */
+export async function recheckMessage(chatId: string, message: Message, character: Character, userTurn: string, signal?: AbortSignal): Promise<CheckedReply | null> {
+  const { client, config } = useChecker.getState();
+  if (!client?.isReady) return null;
+  const key = verdictKey(message.id, message.swipeIndex);
+  useChecker.getState().setChecking(key, true);
+  try {
+    const outcome = await checkReply(client, {
+      statements: character.statements,
+      userTurn,
+      replyText: currentText(message),
+      threshold: config.threshold,
+      signal,
+    });
+    if (outcome.status !== 'checked') return null;
+    await saveVerdict(chatId, message.id, message.swipeIndex, outcome);
+    return outcome;
+  } finally {
+    useChecker.getState().setChecking(key, false);
+  }
+}
+
+/** Every assistant message of a chat with its user turn, in order (for analysing a chat). */
+export function assistantTurns(messages: Message[]): { message: Message; userTurn: string }[] {
+  const out: { message: Message; userTurn: string }[] = [];
+  let lastUser = '';
+  for (const m of messages) {
+    if (m.role === 'user') lastUser = currentText(m);
+    else if (m.role === 'assistant' && currentText(m).trim()) out.push({ message: m, userTurn: lastUser });
+  }
+  return out;
+}

@@ -5,6 +5,7 @@ import { detectWebGpu, type WebGpuDetection } from '../engines/detect';
 import { classifyEngineError, type EngineError } from '../engines/errors';
 import { WebLlmEngine } from '../engines/WebLlmEngine';
 import type { ModelSource } from '../engines/TransformersEngine';
+import { readEngineScript, ScriptedEngine } from '../engines/ScriptedEngine';
 
 /**
  * The chat engine's lifecycle, owned here and read by the UI (which never
@@ -39,6 +40,9 @@ export function sourceFromBaseUrl(baseUrl: string): ModelSource {
 }
 
 function makeEngine(kind: EngineKind, detection: WebGpuDetection | null, source: ModelSource): ChatEngine {
+  // Test double for e2e UI flows only (see ScriptedEngine.ts); null for every user.
+  const script = readEngineScript();
+  if (script) return new ScriptedEngine(script);
   if (kind === 'webllm') {
     return new WebLlmEngine({ source: source.kind === 'self-hosted' ? { kind: 'self-hosted', baseUrl: source.baseUrl } : { kind: 'huggingface' } });
   }

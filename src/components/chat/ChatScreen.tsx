@@ -14,7 +14,10 @@ import { Composer } from './Composer';
 import { MessageItem } from './MessageItem';
 import { ModelChip } from './ModelChip';
 import { SamplingDialog } from './SamplingDialog';
-import { PersonaPanel, useMessageChecks } from '../persona/PersonaPanel';
+import { PersonaPanel } from '../persona/PersonaPanel';
+import { VerdictBadge, marksFor } from '../persona/VerdictBadge';
+import { useAnalyseChat, useChatChecks } from '../../hooks/useChecks';
+import { recheckMessageAction } from '../../hooks/useChecks';
 
 /** px from the bottom within which new text keeps the view pinned. */
 const STICK_THRESHOLD_PX = 48;
@@ -55,7 +58,10 @@ function ChatView({ character, chat, messages }: { character: Character; chat: C
   const actions = useMessageActions();
   const navigate = useRoute((s) => s.navigate);
   const [samplingOpen, setSamplingOpen] = useState(false);
-  const checks = useMessageChecks(chat, messages, character);
+  const { checks, drift, turns, ready: checkerReady } = useChatChecks(chat, messages, character);
+  const analyse = useAnalyseChat(chat, character, turns, checks);
+  const [panel, setPanel] = useState(true);
+  const analysable = turns.filter(({ message }) => !checks.get(message.id)?.verdict).length;
   const busy = streaming !== null;
   const { ref, pinned, jump } = useAutoScroll(`${messages.length}:${streaming?.text.length ?? 0}`);
   const last = messages.at(-1);
@@ -88,7 +94,8 @@ function ChatView({ character, chat, messages }: { character: Character; chat: C
   const needsReply = last?.role === 'user' && !busy;
 
   return (
-    <div className="flex min-h-0 flex-1 flex-col">
+    <div className="flex min-h-0 min-w-0 flex-1">
+    <div className="flex min-h-0 min-w-0 flex-1 flex-col">
       <div className="flex flex-wrap items-center gap-2 border-b border-stone-200 px-3 py-2 dark:border-stone-800">
         <Avatar blob={character.avatar} name={character.card.name} size="sm" />
         <div className="min-w-0 flex-1">
@@ -117,8 +124,18 @@ function ChatView({ character, chat, messages }: { character: Character; chat: C
               avatarName={character.card.name}
               isLast={m.id === lastAssistant?.id && m.id === last?.id}
               busy={busy}
-              marks={checks.marksFor(m)}
-              footer={checks.footerFor(m)}
+              marks={m.role === 'assistant' ? marksFor(checks.get(m.id), character) : undefined}
+              footer={
+                m.role === 'assistant' ? (
+                  <VerdictBadge
+                    check={checks.get(m.id)}
+                    character={character}
+                    checkerReady={checkerReady}
+                    onRecheck={() => void recheckMessageAction(chat, m, character, messages)}
+                    onRegenerateInCharacter={(restate) => void regenerate(chat, character, m.id, restate)}
+                  />
+                ) : null
+              }
               onEdit={(text) => actions.edit(m, text)}
               onDelete={() => void actions.remove(m)}
               onSwipe={(i) => void actions.selectSwipe(m, i)}
@@ -159,6 +176,8 @@ function ChatView({ character, chat, messages }: { character: Character; chat: C
         />
       ) : null}
     </div>
+    <PersonaPanel open={panel} onToggle={() => setPanel(!panel)} character={character} drift={drift} checks={checks} onAnalyse={() => void analyse()} analysable={analysable} />
+    </div>
   );
 }
 
@@ -169,7 +188,6 @@ export default function ChatScreen({ character, chatId }: { character: Character
   const activeId = chatId ?? chats?.[0]?.id;
   const chat = useChatRecord(activeId);
   const messages = useMessages(activeId);
-  const [panel, setPanel] = useState(true);
   const open = useCallback((id: string) => navigate({ name: 'character', id: character.id, tab: 'chat', chatId: id }), [navigate, character.id]);
   const startChat = useCallback(async () => {
     const c = await newChat(character);
@@ -224,12 +242,7 @@ export default function ChatScreen({ character, chatId }: { character: Character
             New
           </Button>
         </div>
-        <div className="flex min-h-0 flex-1">
-          {body}
-          {chat && messages ? (
-            <PersonaPanel open={panel} onToggle={() => setPanel(!panel)} character={character} chat={chat} messages={messages} />
-          ) : null}
-        </div>
+        <div className="flex min-h-0 flex-1">{body}</div>
       </div>
     </div>
   );

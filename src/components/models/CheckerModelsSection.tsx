@@ -1,3 +1,84 @@
+import { useCheckerActions } from '../../hooks/useChecks';
+import { setSetting, useSetting } from '../../hooks/useSettings';
+import { useCheckerModels } from '../../hooks/useModels';
+import { useChecker } from '../../stores/checker';
+import { Section } from '../editor/Section';
+import { Button } from '../ui/Button';
+import { TextField } from '../ui/Field';
+
+/** The consistency checker's two models: NLI cross-encoder and sentence embeddings. */
 export function CheckerModelsSection() {
-  return null;
+  const status = useChecker((s) => s.status);
+  const config = useChecker((s) => s.config);
+  const lastError = useChecker((s) => s.lastError);
+  const { load, cancel, unload } = useCheckerActions();
+  const { cached, remove } = useCheckerModels();
+  const threshold = useSetting('contradictionThreshold');
+  const busy = status.state === 'downloading' || status.state === 'loading' || status.state === 'warming';
+  const ready = status.state === 'ready' || status.state === 'busy';
+  return (
+    <Section
+      id="checker-models"
+      title="Consistency checker"
+      description="An NLI cross-encoder scores each reply sentence against each persona statement; a small embedding model judges which statements your message is about. Both run in their own worker on the CPU (WebAssembly, all cores when the page is cross-origin isolated)."
+    >
+      <div data-testid="checker-status" data-state={status.state} className="rounded-xl bg-stone-100 px-4 py-3 text-sm dark:bg-stone-800/60">
+        <p>
+          <span className="font-medium">NLI:</span> {config.nliModelId} {cached?.nli ? '· downloaded' : ''}
+        </p>
+        <p>
+          <span className="font-medium">Relevance:</span> {config.embeddingModelId} {cached?.embedding ? '· downloaded' : ''}
+        </p>
+        <p className="mt-1 text-stone-600 dark:text-stone-400">
+          {ready ? 'Loaded and warm.' : busy ? `${status.state === 'downloading' ? 'Downloading' : status.state === 'loading' ? 'Loading' : 'Warming up'}… ${Math.round(('progress' in status ? status.progress.progress : 0) * 100)}%` : 'Not loaded.'}
+        </p>
+      </div>
+      {lastError || status.state === 'error' ? (
+        <p role="alert" className="text-sm text-red-700 dark:text-red-300">
+          {(status.state === 'error' ? status.error : lastError)?.userMessage ?? 'The checker could not be loaded.'} Chats are unaffected.
+        </p>
+      ) : null}
+      <div className="flex flex-wrap gap-2">
+        {busy ? (
+          <Button size="sm" onClick={cancel}>
+            Cancel
+          </Button>
+        ) : ready ? (
+          <Button size="sm" onClick={() => void unload()}>
+            Unload checker
+          </Button>
+        ) : (
+          <Button size="sm" variant="primary" onClick={() => void load()}>
+            {cached?.nli && cached.embedding ? 'Load checker' : 'Download checker'}
+          </Button>
+        )}
+        {cached?.nli || cached?.embedding ? (
+          <Button size="sm" variant="ghost" disabled={busy} onClick={() => void remove()}>
+            Delete checker models
+          </Button>
+        ) : null}
+      </div>
+      <form
+        className="grid gap-3 sm:grid-cols-3"
+        onSubmit={(e) => {
+          e.preventDefault();
+          const f = new FormData(e.currentTarget);
+          const nli = String(f.get('nli') ?? '').trim() || config.nliModelId;
+          const emb = String(f.get('emb') ?? '').trim() || config.embeddingModelId;
+          const t = Math.min(0.95, Math.max(0.05, Number(f.get('threshold')) || 0.5));
+          useChecker.getState().configure({ nliModelId: nli, embeddingModelId: emb, threshold: t });
+          void Promise.all([setSetting('nliModelId', nli), setSetting('embeddingModelId', emb), setSetting('contradictionThreshold', t)]);
+        }}
+      >
+        <TextField name="nli" label="NLI model" defaultValue={config.nliModelId} />
+        <TextField name="emb" label="Embedding model" defaultValue={config.embeddingModelId} />
+        <TextField name="threshold" label="Flag at P(contradiction) ≥" type="number" min={0.05} max={0.95} step={0.05} defaultValue={threshold ?? config.threshold} />
+        <div className="sm:col-span-3">
+          <Button size="sm" type="submit" disabled={busy}>
+            Save checker settings
+          </Button>
+        </div>
+      </form>
+    </Section>
+  );
 }

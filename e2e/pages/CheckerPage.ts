@@ -1,0 +1,36 @@
+import { expect, type Page } from '@playwright/test';
+import { SCRIPTED_ENGINE_KEY } from '../../src/engines/ScriptedEngine';
+
+/**
+ * Drives the consistency checker UI. The chat replies come from the SCRIPTED
+ * test engine (known text, so the verdicts are known); the checker itself is
+ * the real worker running the fixture NLI and embedding models.
+ */
+export class CheckerPage {
+  constructor(readonly page: Page) {}
+
+  static async useScriptedReplies(page: Page, replies: string[], wordDelayMs = 120) {
+    await page.addInitScript(([key, value]) => localStorage.setItem(key, value), [SCRIPTED_ENGINE_KEY, JSON.stringify({ replies, wordDelayMs })] as const);
+  }
+
+  async configureFixtureChecker() {
+    const section = this.page.locator('#checker-models');
+    await section.getByLabel('NLI model').fill('tiny-nli');
+    await section.getByLabel('Embedding model').fill('tiny-embed');
+    await section.getByRole('button', { name: 'Save checker settings' }).click();
+    await section.getByRole('button', { name: /^(Download|Load) checker$/ }).click();
+    await expect(this.page.getByTestId('checker-status')).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
+  }
+
+  badges() {
+    return this.page.getByTestId('verdict-badge');
+  }
+
+  flagged() {
+    return this.page.getByTestId('flagged-sentence');
+  }
+
+  driftPoints() {
+    return this.page.getByTestId('drift-point');
+  }
+}

@@ -1,0 +1,156 @@
+import { useState } from 'react';
+import type { Character } from '../../domain/character';
+import type { MessageCheck, StoredVerdict } from '../../hooks/useChecks';
+import type { SentenceMark } from '../chat/RichText';
+import { Button } from '../ui/Button';
+import { Dialog } from '../ui/Dialog';
+import { Icon } from '../ui/Icon';
+
+const pct = (x: number) => `${Math.round(x * 100)}%`;
+
+/** Sentence highlights for a message: live flags while streaming, else the stored verdict's. */
+export function marksFor(check: MessageCheck | undefined, character: Character): SentenceMark[] {
+  if (!check) return [];
+  const text = (id: string) => character.statements.find((s) => s.id === id)?.text ?? 'a persona statement';
+  const label = (ids: string[]) => `Contradicts: ${ids.map(text).join(' · ')}`;
+  if (check.live) {
+    return check.live.filter((s) => s.flagged).map((s) => ({ start: s.sentence.start, end: s.sentence.end, id: s.statementIds.join(' '), label: label(s.statementIds) }));
+  }
+  const v = check.verdict;
+  if (!v || check.stale) return [];
+  return v.flaggedSentences.flatMap((f) => {
+    const s = v.sentences[f.sentenceIndex];
+    return s ? [{ start: s.start, end: s.end, id: f.statementIds.join(' '), label: label(f.statementIds) }] : [];
+  });
+}
+
+const TONE = {
+  consistent: 'bg-emerald-100 text-emerald-900 dark:bg-emerald-900/40 dark:text-emerald-100',
+  weak: 'bg-amber-100 text-amber-900 dark:bg-amber-900/40 dark:text-amber-100',
+  contradicts: 'bg-red-100 text-red-900 dark:bg-red-900/40 dark:text-red-100',
+} as const;
+
+function VerdictDetails({ verdict, character, onClose, onRegenerate }: { verdict: StoredVerdict; character: Character; onClose: () => void; onRegenerate: (() => void) | null }) {
+  const byId = new Map(character.statements.map((s) => [s.id, s]));
+  const rows = [...verdict.statements].sort((a, b) => (a.status === 'contradicted' ? -1 : 0) - (b.status === 'contradicted' ? -1 : 0) || b.pc - a.pc);
+  return (
+    <Dialog
+      open
+      wide
+      onClose={onClose}
+      title={`Consistency: ${verdict.apcPercent.toFixed(0)}% APC`}
+      footer={
+        <>
+          {onRegenerate ? (
+            <Button variant="primary" icon={<Icon name="refresh" />} onClick={onRegenerate}>
+              Regenerate in character
+            </Button>
+          ) : null}
+          <Button onClick={onClose}>Close</Button>
+        </>
+      }
+    >
+      <p className="mb-3 text-stone-600 dark:text-stone-400">
+        Each statement is scored by APC = (1 − r)·(1 − Pc) + r·Pe: r is how relevant it is to your message, Pc the chance the reply contradicts it, Pe the chance the
+        statement entails the reply. {verdict.strategy === 'pruned' ? `With ${verdict.statementCount} statements, ${verdict.prunedCount} unlikely ones were estimated instead of run through the model.` : ''}
+      </p>
+      <div className="overflow-x-auto">
+        <table className="w-full text-left text-xs" data-testid="verdict-table">
+          <thead className="text-stone-500 dark:text-stone-400">
+            <tr>
+              <th className="py-1 pr-2 font-medium">Statement</th>
+              <th className="px-1 font-medium">r</th>
+              <th className="px-1 font-medium">Pe</th>
+              <th className="px-1 font-medium">Pc</th>
+              <th className="px-1 font-medium">Status</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((r) => (
+              <tr key={r.statementId} data-testid="verdict-row" data-status={r.status} className="border-t border-stone-200 align-top dark:border-stone-800">
+                <td className="py-1.5 pr-2">
+                  <div className="text-sm text-stone-800 dark:text-stone-200">{byId.get(r.statementId)?.text ?? '(deleted statement)'}</div>
+                  {r.sentenceIndex !== null && verdict.sentences[r.sentenceIndex] ? (
+                    <div className="mt-0.5 text-stone-500 italic dark:text-stone-400">“{verdict.sentences[r.sentenceIndex]!.text}”</div>
+                  ) : null}
+                </td>
+                <td className="px-1 tabular-nums">{r.r.toFixed(2)}</td>
+                <td className="px-1 tabular-nums">{r.pe.toFixed(2)}</td>
+                <td className="px-1 tabular-nums">{r.pc.toFixed(2)}</td>
+                <td className="px-1">
+                  <span className={`rounded-full px-2 py-0.5 ${r.status === 'contradicted' ? TONE.contradicts : r.status === 'kept' ? TONE.consistent : 'bg-stone-100 text-stone-600 dark:bg-stone-800 dark:text-stone-300'}`}>
+                    {r.status === 'not-addressed' ? 'not addressed' : r.status}
+                    {r.pruned ? ' (est.)' : ''}
+                  </span>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </Dialog>
+  );
+}
+
+/** The verdict line under an assistant reply. */
+export function VerdictBadge({ check, character, onRegenerateInCharacter, onRecheck, checkerReady }: { check: MessageCheck | undefined; character: Character; onRegenerateInCharacter: (restate: string[]) => void; onRecheck: () => void; checkerReady: boolean }) {
+  const [open, setOpen] = useState(false);
+  if (!check) return null;
+  if (check.live) {
+    const flagged = check.live.filter((s) => s.flagged).length;
+    return (
+      <p data-testid="verdict-live" className="mt-2 text-xs text-stone-500 dark:text-stone-400">
+        Checking as it streams · {check.live.length} sentence{check.live.length === 1 ? '' : 's'} checked{flagged ? ` · ${flagged} flagged` : ''}
+      </p>
+    );
+  }
+  const v = check.verdict;
+  if (!v) {
+    if (check.checking) return <p className="mt-2 text-xs text-stone-500">Checking…</p>;
+    return checkerReady ? (
+      <button type="button" onClick={onRecheck} className="mt-2 text-xs text-accent-700 underline-offset-2 hover:underline dark:text-accent-300">
+        Check consistency
+      </button>
+    ) : null;
+  }
+  const contradicted = v.statements.filter((s) => s.status === 'contradicted');
+  const restate = contradicted.map((s) => character.statements.find((x) => x.id === s.statementId)?.text).filter((t): t is string => !!t);
+  const label = v.verdict === 'contradicts' ? `Contradicts ${v.contradictions}` : v.verdict === 'weak' ? 'Weak' : 'Consistent';
+  return (
+    <div className="mt-2 flex flex-wrap items-center gap-2">
+      <button
+        type="button"
+        data-testid="verdict-badge"
+        data-verdict={v.verdict}
+        data-stale={check.stale ? 'true' : 'false'}
+        onClick={() => setOpen(true)}
+        className={`inline-flex items-center gap-1.5 rounded-full px-2.5 py-0.5 text-xs font-medium ${TONE[v.verdict]} ${check.stale ? 'opacity-60' : ''}`}
+        title="Open the consistency details"
+      >
+        {label} · {v.apcPercent.toFixed(0)}%
+        {check.stale ? <span>(outdated{check.checking ? ', rechecking…' : ''})</span> : null}
+      </button>
+      {restate.length > 0 && !check.stale ? (
+        <button type="button" onClick={() => onRegenerateInCharacter(restate)} className="text-xs font-medium text-accent-700 hover:underline dark:text-accent-300">
+          Regenerate in character
+        </button>
+      ) : null}
+      {open ? (
+        <VerdictDetails
+          verdict={v}
+          character={character}
+          onClose={() => setOpen(false)}
+          onRegenerate={
+            restate.length > 0
+              ? () => {
+                  setOpen(false);
+                  onRegenerateInCharacter(restate);
+                }
+              : null
+          }
+        />
+      ) : null}
+      <span className="sr-only">{pct(v.apcPercent / 100)} consistent</span>
+    </div>
+  );
+}

@@ -1,0 +1,163 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { checkerModelId } from '../domain/consistency';
+import { createStubRuntime, fakeCheckerWorkers, type StubRuntimeOptions } from '../workers/checkerTestkit';
+import { CheckerClient, CheckerNotReadyError, type CheckerConfig } from './CheckerClient';
+import type { EngineState } from './ChatEngine';
+import { ModelDownloadCancelledError, ModelLoadError, WorkerCrashedError } from './errors';
+
+const config: CheckerConfig = {
+  nliModelId: 'stub-nli',
+  embeddingModelId: 'stub-embed',
+  source: { kind: 'self-hosted', baseUrl: 'http://127.0.0.1/models/' },
+  warmUp: false,
+};
+
+const water = { id: 's-water', version: 1, text: 'Maren is afraid of deep water.' };
+const eyes = { id: 's-eyes', version: 1, text: 'Maren has amber eyes.' };
+
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  for (const c of cleanups.splice(0)) c();
+});
+
+function setup(options: StubRuntimeOptions = {}) {
+  const runtime = createStubRuntime(options);
+  const workers = fakeCheckerWorkers(runtime);
+  const client = new CheckerClient({ createWorker: workers.createWorker });
+  const states: EngineState[] = [];
+  client.subscribe((s) => {
+    if (states.at(-1) !== s.state) states.push(s.state);
+  });
+  cleanups.push(() => {
+    client.dispose();
+    workers.close();
+  });
+  return { runtime, workers, client, states };
+}
+
+describe('CheckerClient lifecycle', () => {
+  it('goes absent → downloading → loading → warming → ready and reports progress', async () => {
+    const { client, states } = setup();
+    const progress: string[] = [];
+    const info = await client.load({ ...config, warmUp: true }, { onProgress: (p) => progress.push(p.phase) });
+    expect(states).toEqual(['downloading', 'loading', 'warming', 'ready']);
+    expect(progress).toContain('downloading');
+    expect(info.labelColumns).toEqual({ contradiction: 2, entailment: 0, neutral: 1 });
+    expect(client.modelId).toBe(checkerModelId('stub-nli', 'stub-embed'));
+    expect(client.isReady).toBe(true);
+    // Same config again: no second load.
+    await client.load({ ...config, warmUp: true });
+    expect(states.at(-1)).toBe('ready');
+  });
+
+  it('model calls before a load throw CheckerNotReadyError', async () => {
+    const { client } = setup();
+    expect(client.isReady).toBe(false);
+    await expect(client.scorePairs([{ statement: water, sentence: 'x' }])).rejects.toBeInstanceOf(CheckerNotReadyError);
+  });
+
+  it('a failed load is classified and leaves status error', async () => {
+    const { client, states } = setup({ nliLoadError: new TypeError('Failed to fetch') });
+    const err = await client.load(config).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ModelLoadError);
+    expect((err as ModelLoadError).reason).toBe('network');
+    expect(states.at(-1)).toBe('error');
+  });
+
+  it('aborting a load terminates the worker and goes back to absent', async () => {
+    const { client, states } = setup();
+    const controller = new AbortController();
+    const p = client.load(config, { signal: controller.signal, onProgress: () => controller.abort() });
+    await expect(p).rejects.toBeInstanceOf(ModelDownloadCancelledError);
+    expect(states.at(-1)).toBe('absent');
+  });
+
+  it('is busy while calls are in flight', async () => {
+    const { client, states } = setup();
+    await client.load(config);
+    await client.scorePairs([{ statement: water, sentence: 'The sea is calm.' }]);
+    expect(states.slice(-2)).toEqual(['busy', 'ready']);
+  });
+});
+
+describe('CheckerClient caches', () => {
+  it('scores pairs with labels mapped, then answers the same pairs from the cache', async () => {
+    const { client, runtime } = setup();
+    await client.load(config);
+    const pairs = [
+      { statement: water, sentence: 'I have never feared the deep water.' },
+      { statement: eyes, sentence: 'I have never feared the deep water.' },
+      { statement: eyes, sentence: 'My amber eyes glow.' },
+    ];
+    const first = await client.scorePairs(pairs);
+    expect(first.map((p) => p.cached)).toEqual([false, false, false]);
+    expect(first[0]!.contradiction).toBeGreaterThan(0.99);
+    expect(first[1]!.neutral).toBeGreaterThan(0.99);
+    expect(first[2]!.entailment).toBeGreaterThan(0.99);
+    const sent = runtime.nliPairs;
+    const second = await client.scorePairs(pairs);
+    expect(runtime.nliPairs).toBe(sent);
+    expect(second.map((p) => p.cached)).toEqual([true, true, true]);
+    expect(second.map((p) => p.contradiction)).toEqual(first.map((p) => p.contradiction));
+    expect(client.stats).toMatchObject({ nliPairsSent: 3, nliPairsCached: 3, nliCalls: 1 });
+  });
+
+  it('a new statement version misses the cache', async () => {
+    const { client, runtime } = setup();
+    await client.load(config);
+    await client.scoreSentence('No deep water for me.', [water]);
+    const sent = runtime.nliPairs;
+    await client.scoreSentence('No deep water for me.', [{ ...water, version: 2 }]);
+    expect(runtime.nliPairs).toBe(sent + 1);
+  });
+
+  it('shares identical requests in flight and duplicates within one call', async () => {
+    const { client, runtime } = setup();
+    await client.load(config);
+    const pair = { statement: water, sentence: 'Deep water is fine.' };
+    const [a, b] = await Promise.all([client.scorePairs([pair, pair]), client.scorePairs([pair])]);
+    expect(runtime.nliPairs).toBe(1);
+    expect(a[0]!.entailment).toBe(b[0]!.entailment);
+  });
+
+  it('relevance: embedding cosine through the calibration; an empty turn makes every statement passive', async () => {
+    const { client, runtime } = setup();
+    await client.load(config);
+    const r = await client.relevance('Are you afraid of the water?', [water, eyes]);
+    expect(r.get('s-water')).toBeGreaterThan(0.9);
+    expect(r.get('s-eyes')).toBeLessThan(0.05);
+    const embedded = runtime.log.embedBatches.flat().length;
+    await client.relevance('Are you afraid of the water?', [water, eyes]);
+    expect(runtime.log.embedBatches.flat().length).toBe(embedded);
+    expect([...(await client.relevance('  ', [water, eyes])).values()]).toEqual([0, 0]);
+    // prepare() embeds statements ahead of time; relevance then embeds only the turn.
+    const caring = { id: 's-caring', version: 1, text: 'Maren is caring.' };
+    await client.prepare([caring]);
+    const before = runtime.log.embedBatches.flat().length;
+    await client.relevance('Do you care?', [water, eyes, caring]);
+    expect(runtime.log.embedBatches.flat().length).toBe(before + 1);
+  });
+});
+
+describe('CheckerClient crash', () => {
+  it('rejects in-flight calls with WorkerCrashedError; the next call respawns and reloads', async () => {
+    let release!: () => void;
+    let hold = false;
+    const gate = new Promise<void>((r) => (release = r));
+    const { client, workers, states } = setup({ nliGate: () => (hold ? gate : Promise.resolve()) });
+    await client.load(config);
+    hold = true;
+    const inFlight = client.scorePairs([{ statement: water, sentence: 'The deep water.' }]);
+    await new Promise((r) => setTimeout(r, 5));
+    workers.crash();
+    await expect(inFlight).rejects.toBeInstanceOf(WorkerCrashedError);
+    expect(states.at(-1)).toBe('error');
+    expect(client.isReady).toBe(true); // a reload is one call away
+    hold = false;
+    release();
+    const [p] = await client.scorePairs([{ statement: water, sentence: 'Not the deep water.' }]);
+    expect(p!.contradiction).toBeGreaterThan(0.99);
+    expect(workers.spawned).toBe(2);
+    expect(states.at(-1)).toBe('ready');
+  });
+});

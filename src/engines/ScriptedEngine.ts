@@ -1,0 +1,94 @@
+/**
+ * TEST DOUBLE: a chat engine that "generates" scripted replies word by word.
+ * It exists so UI flows that need known reply text (the consistency checker's
+ * flags on a given sentence) can run in a browser without a language model.
+ * It is only ever used when localStorage holds SCRIPTED_ENGINE_KEY (set by
+ * e2e tests); no user path selects it. The real engines have their own tests.
+ */
+import type { ChatEngine, EngineStatus, GenerateOptions, GenerateRequest, GenerateResult, LoadOptions } from './ChatEngine';
+import { StatusCell } from './engineStatus';
+
+export const SCRIPTED_ENGINE_KEY = 'in-character.scripted-engine';
+
+export interface EngineScript {
+  /** Replies in order; the last one repeats. */
+  replies: string[];
+  /** Delay between words, ms. */
+  wordDelayMs?: number;
+}
+
+/** The script from localStorage, or null (the normal case). */
+export function readEngineScript(): EngineScript | null {
+  try {
+    const raw = globalThis.localStorage?.getItem(SCRIPTED_ENGINE_KEY);
+    if (!raw) return null;
+    const value = JSON.parse(raw) as EngineScript;
+    return Array.isArray(value.replies) ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+export class ScriptedEngine implements ChatEngine {
+  readonly kind = 'transformers' as const;
+  private readonly cell = new StatusCell();
+  private turn = 0;
+  private stopRequested = false;
+  /** Every request the engine received (tests read it through the page). */
+  readonly requests: GenerateRequest[] = [];
+
+  constructor(private readonly script: EngineScript) {}
+
+  get status(): EngineStatus {
+    return this.cell.value;
+  }
+
+  subscribe(listener: (status: EngineStatus) => void): () => void {
+    return this.cell.subscribe(listener);
+  }
+
+  async load(modelId: string, options: LoadOptions = {}): Promise<void> {
+    for (const p of [0, 0.5, 1]) {
+      this.cell.set({ state: 'downloading', modelId, progress: { phase: 'downloading', progress: p, text: 'scripted' } });
+      options.onProgress?.({ phase: 'downloading', progress: p, text: 'scripted' });
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    this.cell.set({ state: 'ready', modelId });
+  }
+
+  async generate(request: GenerateRequest, options: GenerateOptions = {}): Promise<GenerateResult> {
+    const status = this.cell.value;
+    if (status.state !== 'ready') throw new Error('No model is loaded.');
+    this.requests.push(request);
+    this.cell.set({ state: 'busy', modelId: status.modelId });
+    this.stopRequested = false;
+    const reply = this.script.replies[Math.min(this.turn++, this.script.replies.length - 1)] ?? '';
+    const pieces = reply.match(/\S+\s*/g) ?? [];
+    let text = '';
+    const started = performance.now();
+    let finishReason: GenerateResult['finishReason'] = 'stop';
+    for (const piece of pieces) {
+      if (this.stopRequested || options.signal?.aborted) {
+        finishReason = 'abort';
+        break;
+      }
+      await new Promise((r) => setTimeout(r, this.script.wordDelayMs ?? 30));
+      text += piece;
+      options.onDelta?.(piece);
+    }
+    this.cell.set({ state: 'ready', modelId: status.modelId });
+    return { text, finishReason, usage: { promptTokens: 0, completionTokens: pieces.length }, timings: { totalMs: performance.now() - started } };
+  }
+
+  interrupt(): void {
+    this.stopRequested = true;
+  }
+
+  async unload(): Promise<void> {
+    this.cell.set({ state: 'absent' });
+  }
+
+  dispose(): void {
+    this.cell.set({ state: 'absent' });
+  }
+}

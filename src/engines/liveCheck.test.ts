@@ -1,0 +1,223 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { FULL_MAX_STATEMENTS, makeFingerprint, PRUNE_MAX_BY_SIMILARITY_PER_SENTENCE, PRUNE_TOP_K_BY_RELEVANCE } from '../domain/consistency';
+import { createStubRuntime, fakeCheckerWorkers, type StubRuntimeOptions } from '../workers/checkerTestkit';
+import { CheckerClient } from './CheckerClient';
+import { WorkerCrashedError } from './errors';
+import { checkReply, startLiveCheck, type CheckedReply, type LiveCheckOutcome, type SentenceCheck } from './liveCheck';
+
+// The stub NLI answers by a word rule (shared content word + exactly one
+// negation → contradiction): it checks the plumbing, not meaning.
+
+const water = { id: 's-water', version: 1, text: 'Maren is afraid of deep water.', enabled: true };
+const eyes = { id: 's-eyes', version: 3, text: 'Maren has amber eyes.', enabled: true };
+const caring = { id: 's-caring', version: 1, text: 'Maren is caring.', enabled: true };
+const statements = [water, eyes, caring];
+
+const REPLY = 'Hello there, traveller. I have never feared the deep water, not once! My amber eyes glow in the dark.';
+const CONSISTENT = 'Hello there, traveller. *Maren stays far from the deep water.* My amber eyes glow in the dark.';
+
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  for (const c of cleanups.splice(0)) c();
+});
+
+async function setup(options: StubRuntimeOptions = {}) {
+  const runtime = createStubRuntime(options);
+  const workers = fakeCheckerWorkers(runtime);
+  const client = new CheckerClient({ createWorker: workers.createWorker });
+  cleanups.push(() => {
+    client.dispose();
+    workers.close();
+  });
+  await client.load({ nliModelId: 'stub-nli', embeddingModelId: 'stub-embed', warmUp: false });
+  client.resetStats();
+  return { runtime, workers, client };
+}
+
+function chunks(text: string, size: number): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < text.length; i += size) out.push(text.slice(i, i + size));
+  return out;
+}
+
+function checked(outcome: LiveCheckOutcome): CheckedReply {
+  if (outcome.status !== 'checked') throw new Error(`not checked: ${outcome.reason} ${outcome.message}`);
+  return outcome;
+}
+
+describe('startLiveCheck', () => {
+  it('scores each sentence as it completes, flagging the contradiction before the reply ends', async () => {
+    const { client } = await setup();
+    const live = startLiveCheck({ client, statements, userTurn: 'Do you like to swim?' });
+    const seen: SentenceCheck[] = [];
+    live.onSentence((s) => seen.push(s));
+    // Stream everything up to the middle of the third sentence.
+    const cut = REPLY.indexOf('My amber') + 5;
+    for (const d of chunks(REPLY.slice(0, cut), 4)) live.feed(d);
+    await vi.waitFor(() => expect(seen).toHaveLength(2));
+    expect(live.state).toBe('running');
+    expect(seen[0]).toMatchObject({ flagged: false, statementIds: [] });
+    expect(seen[1]!.sentence).toMatchObject({ index: 1, text: 'I have never feared the deep water, not once!' });
+    expect(seen[1]).toMatchObject({ flagged: true, statementIds: ['s-water'] });
+    expect(seen[1]!.scores.find((s) => s.statementId === 's-water')!.pc).toBeGreaterThan(0.99);
+    // Every statement scored for every sentence (≤ FULL_MAX_STATEMENTS).
+    expect(seen[1]!.scores).toHaveLength(3);
+
+    for (const d of chunks(REPLY.slice(cut), 4)) live.feed(d);
+    const result = checked(await live.end());
+    expect(seen).toHaveLength(3);
+    expect(result.verdict).toBe('contradicts');
+    expect(result.strategy).toBe('full');
+    expect(result.flaggedSentences).toEqual([{ sentenceIndex: 1, statementIds: ['s-water'] }]);
+    const st = result.statements.find((s) => s.statementId === 's-water')!;
+    expect(st).toMatchObject({ status: 'contradicted', sentenceIndex: 1 });
+    expect(result.sentences.map((s) => REPLY.slice(s.start, s.end))).toEqual([
+      'Hello there, traveller.',
+      'I have never feared the deep water, not once!',
+      'My amber eyes glow in the dark.',
+    ]);
+    expect(result.replyText).toBe(REPLY);
+    expect(result.pairScores).toHaveLength(9);
+    expect(result.fingerprint).toEqual(
+      makeFingerprint({ modelId: client.modelId!, statements, replyText: REPLY, userTurnText: 'Do you like to swim?' }),
+    );
+    expect(result.timings.verdictMs).toBeGreaterThanOrEqual(0);
+    expect(result.timings.sentenceLatencyMs).toHaveLength(3);
+    expect(result.stats).toEqual({ pairs: 9, pairsCached: 0, skippedPairs: 0 });
+  });
+
+  it('does not flag a consistent reply; r comes from the user turn', async () => {
+    const { client } = await setup();
+    const live = startLiveCheck({ client, statements, userTurn: 'Are you afraid of the water?' });
+    for (const d of chunks(CONSISTENT, 3)) live.feed(d);
+    const result = checked(await live.end());
+    expect(result.flaggedSentences).toEqual([]);
+    expect(result.contradictions).toBe(0);
+    expect(result.verdict).not.toBe('contradicts');
+    expect(result.relevance['s-water']).toBeGreaterThan(0.9);
+    expect(result.relevance['s-caring']).toBeLessThan(0.05);
+    expect(result.statements.find((s) => s.statementId === 's-water')).toMatchObject({ status: 'kept', sentenceIndex: 1 });
+  });
+
+  it('a re-check of the same reply is answered from the cache', async () => {
+    const { client, runtime } = await setup();
+    checked(await checkReply(client, { statements, userTurn: 'Hi', replyText: REPLY }));
+    const sent = runtime.nliPairs;
+    const again = checked(await checkReply(client, { statements, userTurn: 'Hi', replyText: REPLY }));
+    expect(runtime.nliPairs).toBe(sent);
+    expect(again.stats).toEqual({ pairs: 9, pairsCached: 9, skippedPairs: 0 });
+    expect(again.flaggedSentences).toEqual([{ sentenceIndex: 1, statementIds: ['s-water'] }]);
+    // An edited statement is scored again, the others are not.
+    const edited = { ...caring, version: 2, text: 'Maren is caring and kind.' };
+    const third = checked(await checkReply(client, { statements: [water, eyes, edited], userTurn: 'Hi', replyText: REPLY }));
+    expect(runtime.nliPairs).toBe(sent + 3);
+    expect(third.stats.pairsCached).toBe(6);
+  });
+
+  it('leaves disabled statements out', async () => {
+    const { client } = await setup();
+    const result = checked(
+      await checkReply(client, { statements: [{ ...water, enabled: false }, eyes], userTurn: '', replyText: REPLY }),
+    );
+    expect(result.statementCount).toBe(1);
+    expect(result.flaggedSentences).toEqual([]);
+    expect(result.fingerprint.statements).toEqual([{ statementId: 's-eyes', statementVersion: 3 }]);
+  });
+
+  it('prunes above FULL_MAX_STATEMENTS and still finds a contradiction of a similar statement', async () => {
+    const { client, runtime } = await setup();
+    const letters = 'abcdefghijklmnopqrstuvwxyz';
+    const many = Array.from({ length: FULL_MAX_STATEMENTS + 20 }, (_, i) => ({
+      id: `s${i}`,
+      version: 1,
+      text: `Maren keeps a zz${letters[i % 26]}${letters[Math.floor(i / 26)]}q in her room.`,
+      enabled: true,
+    }));
+    many[45] = { ...water, id: 's45' };
+    const live = startLiveCheck({ client, statements: many, userTurn: 'Tell me about your sword.' });
+    const seen: SentenceCheck[] = [];
+    live.onSentence((s) => seen.push(s));
+    for (const d of chunks(REPLY, 7)) live.feed(d);
+    const result = checked(await live.end());
+    expect(result.strategy).toBe('pruned');
+    const perSentence = PRUNE_TOP_K_BY_RELEVANCE + PRUNE_MAX_BY_SIMILARITY_PER_SENTENCE;
+    for (const s of seen) expect(s.scores.length).toBeLessThanOrEqual(perSentence);
+    expect(runtime.nliPairs).toBeLessThanOrEqual(3 * perSentence);
+    expect(result.stats.skippedPairs).toBe(many.length * 3 - result.stats.pairs);
+    expect(result.stats.skippedPairs).toBeGreaterThan(0);
+    expect(result.prunedStatementIds.length).toBeGreaterThan(0);
+    expect(result.flaggedSentences).toEqual([{ sentenceIndex: 1, statementIds: ['s45'] }]);
+    expect(seen[1]!.scores.find((s) => s.statementId === 's45')).toBeDefined();
+  });
+
+  it('cancel() resolves end() as cancelled and emits nothing more', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const { client } = await setup({ nliGate: () => gate });
+    const live = startLiveCheck({ client, statements, userTurn: 'Hi' });
+    const seen: SentenceCheck[] = [];
+    live.onSentence((s) => seen.push(s));
+    live.feed(REPLY);
+    live.cancel();
+    const outcome = await live.end();
+    expect(outcome).toMatchObject({ status: 'skipped', reason: 'cancelled' });
+    release();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(seen).toEqual([]);
+    expect(live.state).toBe('cancelled');
+  });
+
+  it('is a no-op that says so when the checker is not loaded', async () => {
+    const client = new CheckerClient({ createWorker: () => {
+      throw new Error('must not spawn');
+    } });
+    const live = startLiveCheck({ client, statements, userTurn: 'Hi' });
+    live.feed(REPLY);
+    expect(live.state).toBe('skipped');
+    expect(await live.end()).toMatchObject({ status: 'skipped', reason: 'not-ready' });
+  });
+
+  it('a worker crash mid-reply ends in "failed", never an exception', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const { client, workers } = await setup({ nliGate: () => gate });
+    const live = startLiveCheck({ client, statements, userTurn: 'Hi' });
+    live.feed('I have never feared the deep water. ');
+    live.feed('Next');
+    await new Promise((r) => setTimeout(r, 5));
+    workers.crash();
+    live.feed(' sentence here.');
+    const outcome = await live.end();
+    release();
+    expect(outcome).toMatchObject({ status: 'skipped', reason: 'failed' });
+    expect(outcome.status === 'skipped' && outcome.error).toBeInstanceOf(WorkerCrashedError);
+  });
+
+  it('end(finalText) extends the fed text, or re-checks a different final text', async () => {
+    const { client } = await setup();
+    const live = startLiveCheck({ client, statements, userTurn: 'Hi' });
+    live.feed(REPLY.slice(0, 30));
+    const result = checked(await live.end(REPLY));
+    expect(result.replyText).toBe(REPLY);
+    expect(result.sentences).toHaveLength(3);
+
+    const other = startLiveCheck({ client, statements, userTurn: 'Hi' });
+    other.feed('Something else entirely. ');
+    const redone = checked(await other.end(CONSISTENT));
+    expect(redone.replyText).toBe(CONSISTENT);
+    expect(redone.flaggedSentences).toEqual([]);
+  });
+
+  it('bad options end in "failed" instead of throwing at the chat', async () => {
+    const { client } = await setup();
+    const live = startLiveCheck({ client, statements, userTurn: '', strategyOptions: { fullMaxStatements: -1 } });
+    live.feed(REPLY);
+    expect(await live.end()).toMatchObject({ status: 'skipped', reason: 'failed' });
+  });
+
+  it('threshold moves the flag line', async () => {
+    const { client } = await setup();
+    const strict = checked(await checkReply(client, { statements, userTurn: 'Hi', replyText: REPLY, threshold: 0.999 }));
+    expect(strict.flaggedSentences).toEqual([]);
+  });
+});

@@ -1,0 +1,111 @@
+import { useLiveQuery } from 'dexie-react-hooks';
+import { useCallback, useEffect, useMemo, useRef } from 'react';
+import type { Character } from '../domain/character';
+import { currentText, type Chat, type Message } from '../domain/chat';
+import { computeDrift, driftPoint, type DriftSummary } from '../domain/consistency';
+import { getDb, type VerdictRecord } from '../db';
+import type { SentenceCheck } from '../engines/liveCheck';
+import { assistantTurns, recheckMessage, storedVerdict, verdictKey, verdictStaleness, type StoredVerdict } from '../services/checking';
+import { useChecker } from '../stores/checker';
+import { useEngine } from '../stores/engine';
+import { useSession } from '../stores/session';
+import { useUi } from '../stores/ui';
+
+export type { StoredVerdict, SentenceCheck };
+
+export interface MessageCheck {
+  /** Stored verdict for the shown swipe (null: none). */
+  verdict: StoredVerdict | null;
+  stale: boolean;
+  /** Sentences checked live so far (streaming). */
+  live: SentenceCheck[] | null;
+  checking: boolean;
+}
+
+/** Verdicts of a chat keyed `${messageId}:${swipeIndex}`; null while loading. */
+export function useVerdicts(chatId: string): Map<string, VerdictRecord> | null {
+  return useLiveQuery(async () => new Map((await getDb().verdicts.where('chatId').equals(chatId).toArray()).map((v) => [v.id, v])), [chatId], null);
+}
+
+/**
+ * Consistency state for every message of a chat, plus background re-checks of
+ * stale verdicts (an edited statement or message) while the checker is ready.
+ */
+export function useChatChecks(chat: Chat, messages: Message[], character: Character) {
+  const verdicts = useVerdicts(chat.id);
+  const live = useChecker((s) => s.live);
+  const checking = useChecker((s) => s.checking);
+  const ready = useChecker((s) => s.status.state === 'ready' || s.status.state === 'busy');
+  const streaming = useSession((s) => s.streaming);
+
+  const turns = useMemo(() => assistantTurns(messages), [messages]);
+  const checks = useMemo(() => {
+    const map = new Map<string, MessageCheck>();
+    for (const { message, userTurn } of turns) {
+      const key = verdictKey(message.id, message.swipeIndex);
+      const verdict = storedVerdict(verdicts?.get(key));
+      const stale = verdict ? verdictStaleness(verdict, character, currentText(message), userTurn).stale : false;
+      map.set(message.id, { verdict, stale, live: live[key] ?? null, checking: !!checking[key] });
+    }
+    // The reply being streamed has no text in `messages` yet: only live flags.
+    if (streaming?.messageId && !map.has(streaming.messageId)) {
+      map.set(streaming.messageId, { verdict: null, stale: false, live: live[verdictKey(streaming.messageId, streaming.swipeIndex)] ?? null, checking: false });
+    } else if (streaming?.messageId) {
+      const c = map.get(streaming.messageId)!;
+      map.set(streaming.messageId, { ...c, verdict: null, stale: false, live: live[verdictKey(streaming.messageId, streaming.swipeIndex)] ?? null });
+    }
+    return map;
+  }, [turns, verdicts, live, checking, character, streaming]);
+
+  // Re-check stale verdicts in the background, one at a time, when idle.
+  const running = useRef(false);
+  useEffect(() => {
+    if (!ready || streaming || running.current || verdicts === null) return;
+    const stale = turns.filter(({ message }) => checks.get(message.id)?.stale && !checks.get(message.id)?.checking);
+    if (stale.length === 0) return;
+    running.current = true;
+    void (async () => {
+      for (const { message, userTurn } of stale) await recheckMessage(chat.id, message, character, userTurn).catch(() => null);
+      running.current = false;
+    })();
+  }, [ready, streaming, turns, checks, verdicts, chat.id, character]);
+
+  const drift: DriftSummary = useMemo(() => {
+    const points = turns.flatMap(({ message }, i) => {
+      const v = checks.get(message.id)?.verdict;
+      return v ? [driftPoint(i, v)] : [];
+    });
+    return computeDrift(points);
+  }, [turns, checks]);
+
+  return { checks, drift, turns, ready };
+}
+
+/** Checks every assistant turn that has no verdict yet (an imported or older chat). */
+export function useAnalyseChat(chat: Chat, character: Character, turns: { message: Message; userTurn: string }[], checks: Map<string, MessageCheck>) {
+  const notify = useUi((s) => s.notify);
+  return useCallback(async () => {
+    const todo = turns.filter(({ message }) => !checks.get(message.id)?.verdict || checks.get(message.id)?.stale);
+    let done = 0;
+    for (const { message, userTurn } of todo) {
+      if (await recheckMessage(chat.id, message, character, userTurn).catch(() => null)) done++;
+    }
+    notify({ kind: 'success', title: `Checked ${done} repl${done === 1 ? 'y' : 'ies'}` });
+  }, [turns, checks, chat.id, character, notify]);
+}
+
+/** Loads the checker with the studio's model source. */
+export function useCheckerActions() {
+  const source = useEngine((s) => s.source);
+  return {
+    load: () => useChecker.getState().load(source),
+    cancel: () => useChecker.getState().cancelLoad(),
+    unload: () => useChecker.getState().unload(),
+  };
+}
+
+/** Checks one message now (the "Check consistency" link). */
+export async function recheckMessageAction(chat: Chat, message: Message, character: Character, messages: Message[]): Promise<void> {
+  const turn = assistantTurns(messages).find((t) => t.message.id === message.id);
+  await recheckMessage(chat.id, message, character, turn?.userTurn ?? '');
+}

@@ -1,0 +1,215 @@
+/**
+ * Test doubles for the consistency checker: a stub CheckerRuntime that answers
+ * NLI with a word rule (like the tiny-nli fixture: a plumbing double, not a
+ * judge of meaning) and bag-of-words embeddings, and a fake worker that serves
+ * the real handlers over a MessageChannel. Used by unit tests only; nothing in
+ * the app imports it.
+ */
+import { serveRpc } from './rpc';
+import {
+  createCheckerHandlers,
+  type CheckerRuntime,
+  type CheckerRuntimeProgress,
+  type EmbeddingSession,
+  type NliSession,
+  type RuntimeModelRequest,
+} from './checkerHandlers';
+import type { WorkerLike } from './workerHost';
+
+const NEGATIONS = new Set(['not', 'no', 'never', "don't", "doesn't", 'cannot', 'nothing', 'without', 'hate', 'hates']);
+const STOP = new Set([
+  'the', 'a', 'an', 'is', 'are', 'was', 'of', 'to', 'in', 'and', 'i', 'me', 'my', 'she', 'he', 'her', 'his', 'it',
+  'at', 'all', 'has', 'have', 'very', 'so', 'from', 'for', 'with', 'on', 'be', 'am', 'maren', 'seraphina', 'aria',
+  ...NEGATIONS,
+]);
+
+/** Lower-case words (apostrophes kept), a plural "s" dropped. */
+export function words(text: string): string[] {
+  return (text.toLowerCase().match(/[a-z']+/g) ?? []).map((w) => (w.length > 3 && w.endsWith('s') && !w.endsWith('ss') ? w.slice(0, -1) : w));
+}
+
+function contentWords(text: string): Set<string> {
+  return new Set(words(text).filter((w) => !STOP.has(w)));
+}
+
+function negated(text: string): boolean {
+  return words(text).some((w) => NEGATIONS.has(w) || w.endsWith("n't"));
+}
+
+export type RuleLabel = 'contradiction' | 'entailment' | 'neutral';
+
+/** Shared content word + exactly one negated → contradiction; shared + same polarity → entailment; else neutral. */
+export function ruleLabel(premise: string, hypothesis: string): RuleLabel {
+  const p = contentWords(premise);
+  const shared = [...contentWords(hypothesis)].some((w) => p.has(w));
+  if (!shared) return 'neutral';
+  return negated(premise) !== negated(hypothesis) ? 'contradiction' : 'entailment';
+}
+
+/** Default label order of the stub: deliberately NOT the usual one, so tests prove id2label is read. */
+export const STUB_ID2LABEL: Readonly<Record<string, string>> = Object.freeze({
+  0: 'ENTAILMENT',
+  1: 'NEUTRAL',
+  2: 'CONTRADICTION',
+});
+
+export interface StubRuntimeOptions {
+  id2label?: Record<string, string>;
+  /** Embedding dimension (hashed bag of words). */
+  dim?: number;
+  /** Awaited before each NLI batch (tests hold the worker busy with it). */
+  nliGate?: () => Promise<void>;
+  /** Thrown by loadNli / loadEmbedding. */
+  nliLoadError?: Error;
+  embeddingLoadError?: Error;
+  /** File events each model load reports: [file, bytes]. */
+  files?: readonly (readonly [string, number])[];
+}
+
+export interface StubRuntime extends CheckerRuntime {
+  readonly log: {
+    nliBatches: { premises: string[]; hypotheses: string[] }[];
+    embedBatches: string[][];
+    loads: RuntimeModelRequest[];
+    disposed: string[];
+  };
+  /** NLI pairs run so far (warm-up included). */
+  readonly nliPairs: number;
+}
+
+function hashWord(w: string, dim: number): number {
+  let h = 2166136261;
+  for (let i = 0; i < w.length; i++) h = Math.imul(h ^ w.charCodeAt(i), 16777619);
+  return (h >>> 0) % dim;
+}
+
+export function createStubRuntime(options: StubRuntimeOptions = {}): StubRuntime {
+  const id2label = options.id2label ?? { ...STUB_ID2LABEL };
+  const dim = options.dim ?? 64;
+  const files = options.files ?? [
+    ['config.json', 100],
+    ['tokenizer.json', 400],
+    ['onnx/model_quantized.onnx', 1500],
+  ];
+  const log: StubRuntime['log'] = { nliBatches: [], embedBatches: [], loads: [], disposed: [] };
+  let nliPairs = 0;
+  const column = (label: RuleLabel) => Number(Object.entries(id2label).find(([, l]) => l.toLowerCase() === label)?.[0] ?? -1);
+
+  const reportFiles = async (onProgress: (info: CheckerRuntimeProgress) => void) => {
+    for (const [file, bytes] of files) {
+      onProgress({ status: 'initiate', file });
+      onProgress({ status: 'progress', file, loaded: bytes / 2, total: bytes });
+      await Promise.resolve();
+      onProgress({ status: 'progress', file, loaded: bytes, total: bytes });
+      onProgress({ status: 'done', file });
+    }
+  };
+
+  return {
+    log,
+    get nliPairs() {
+      return nliPairs;
+    },
+    configure() {},
+    threads: () => 1,
+    async loadNli(request, onProgress): Promise<NliSession> {
+      log.loads.push(request);
+      await reportFiles(onProgress);
+      if (options.nliLoadError) throw options.nliLoadError;
+      return {
+        id2label,
+        async logits(premises, hypotheses) {
+          await options.nliGate?.();
+          log.nliBatches.push({ premises, hypotheses });
+          nliPairs += premises.length;
+          const cols = Object.keys(id2label).length;
+          const data = new Float32Array(premises.length * cols);
+          premises.forEach((p, i) => {
+            const c = column(ruleLabel(p, hypotheses[i]!));
+            // Winner +3, others −3 → p(winner) = e^6 / (e^6 + 2) ≈ 0.995, like tiny-nli.
+            for (let k = 0; k < cols; k++) data[i * cols + k] = k === c ? 3 : -3;
+          });
+          return { data, dims: [premises.length, cols] };
+        },
+        dispose: async () => {
+          log.disposed.push(request.modelId);
+        },
+      };
+    },
+    async loadEmbedding(request, onProgress): Promise<EmbeddingSession> {
+      log.loads.push(request);
+      await reportFiles(onProgress);
+      if (options.embeddingLoadError) throw options.embeddingLoadError;
+      return {
+        async hiddenStates(texts) {
+          log.embedBatches.push(texts);
+          const tokenLists = texts.map((t) => [...contentWords(t)]);
+          const tokens = Math.max(1, ...tokenLists.map((l) => l.length));
+          const data = new Float32Array(texts.length * tokens * dim);
+          const mask = new BigInt64Array(texts.length * tokens);
+          tokenLists.forEach((list, b) => {
+            for (let t = 0; t < tokens; t++) {
+              const base = (b * tokens + t) * dim;
+              if (t < list.length) {
+                mask[b * tokens + t] = 1n;
+                data[base + hashWord(list[t]!, dim)] = 1;
+              } else {
+                // Padding carries garbage: pooling must ignore it.
+                for (let d = 0; d < dim; d++) data[base + d] = 100;
+              }
+            }
+          });
+          return { data, dims: [texts.length, tokens, dim], mask };
+        },
+        dispose: async () => {
+          log.disposed.push(request.modelId);
+        },
+      };
+    },
+  };
+}
+
+export interface FakeCheckerWorkers {
+  createWorker: () => WorkerLike;
+  /** Workers spawned so far. */
+  readonly spawned: number;
+  /** Raises an uncaught error in the latest worker (what a wasm OOM looks like to the main thread). */
+  crash(): void;
+  /** Closes every channel (afterEach). */
+  close(): void;
+}
+
+/** Spawns fake workers serving the real checker handlers over `runtime`. */
+export function fakeCheckerWorkers(runtime: CheckerRuntime): FakeCheckerWorkers {
+  const channels: MessageChannel[] = [];
+  return {
+    createWorker(): WorkerLike {
+      const channel = new MessageChannel();
+      channels.push(channel);
+      serveRpc(channel.port2, createCheckerHandlers(runtime));
+      const port = channel.port1;
+      return {
+        postMessage: (m) => port.postMessage(m),
+        addEventListener: (t, l) => port.addEventListener(t, l),
+        removeEventListener: (t, l) => port.removeEventListener(t, l),
+        start: () => port.start(),
+        terminate: () => {
+          port.close();
+          channel.port2.close();
+        },
+      };
+    },
+    get spawned() {
+      return channels.length;
+    },
+    crash() {
+      channels.at(-1)?.port1.dispatchEvent(new Event('error'));
+    },
+    close() {
+      for (const c of channels) {
+        c.port1.close();
+        c.port2.close();
+      }
+    },
+  };
+}
