@@ -57,6 +57,14 @@ export function useChatChecks(chat: Chat, messages: Message[], character: Charac
     return map;
   }, [turns, verdicts, live, checking, character, streaming]);
 
+  // Embed the statements as soon as the checker is ready, so the first reply's
+  // relevance costs only the user turn.
+  useEffect(() => {
+    if (!ready) return;
+    const client = useChecker.getState().client;
+    void client?.prepare(character.statements.filter((s) => s.enabled)).catch(() => undefined);
+  }, [ready, character.statements]);
+
   // Re-check stale verdicts in the background, one at a time, when idle.
   const running = useRef(false);
   useEffect(() => {
