@@ -117,3 +117,35 @@ test('editing a statement marks verdicts stale and rechecks them', async ({ stud
   await page.getByRole('button', { name: 'Save', exact: true }).click();
   await expect(chat.lastMessage().getByTestId('flagged-sentence')).toHaveText('Maren does not have copper hair.', { timeout: 30_000 });
 });
+
+test('an imported SillyTavern chat can be analysed and drawn on the timeline', async ({ studio, page, context }) => {
+  await serveFixtureModels(context);
+  const chat = new ChatPage(page);
+  const checker = new CheckerPage(page);
+  await studio.open();
+  await chat.openModels();
+  await chat.useFixtureSource();
+  await checker.configureFixtureChecker();
+
+  const lines = [
+    { user_name: 'Ada', character_name: 'Maren Holt', create_date: '2024-05-01T10:00:00Z', chat_metadata: {} },
+    { name: 'Maren', is_user: false, mes: 'Maren stays far away from the deep water.' },
+    { name: 'Ada', is_user: true, mes: 'Come swimming?' },
+    { name: 'Maren', is_user: false, mes: 'No. The storm is loud.', swipes: ['No. The storm is loud.'], swipe_id: 0 },
+    { name: 'Ada', is_user: true, mes: 'Really?' },
+    { name: 'Maren', is_user: false, mes: 'The tea is warm. Maren is not afraid of deep water.' },
+  ];
+  await chat.openChat('Maren Holt');
+  await page.getByTestId('chat-import-input').setInputFiles({ name: 'Maren - beach.jsonl', mimeType: 'application/x-ndjson', buffer: Buffer.from(lines.map((l) => JSON.stringify(l)).join('\n')) });
+  await expect(page.getByText('Imported “Maren - beach”')).toBeVisible();
+  await expect(chat.messages).toHaveCount(5);
+  await page.getByRole('button', { name: 'Check 3 unchecked replies' }).click();
+  await expect(checker.driftPoints()).toHaveCount(3);
+  await expect(page.locator('[data-testid="drift-point"][data-contradictions="1"]')).toHaveCount(1);
+  await expect(chat.lastMessage().getByTestId('flagged-sentence')).toHaveText('Maren is not afraid of deep water.');
+
+  // A file that is not a chat changes nothing.
+  await page.getByTestId('chat-import-input').setInputFiles({ name: 'notes.jsonl', mimeType: 'application/x-ndjson', buffer: Buffer.from('hello world') });
+  await expect(studio.errors.filter({ hasText: 'notes.jsonl' })).toContainText('not valid JSON');
+  await expect(chat.messages).toHaveCount(5);
+});

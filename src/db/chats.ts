@@ -1,6 +1,7 @@
 import { newId } from '../domain/character';
 import { DEFAULT_SAMPLING, type Chat, type Message, type Role, type SamplingSettings, type Swipe } from '../domain/chat';
 import type { StudioDb } from './database';
+import { importedSwipes, type ImportedChat } from '../domain/chats/sillytavern';
 import { guardWrite } from './errors';
 
 export interface ChatSummary extends Chat {
@@ -84,6 +85,31 @@ export class ChatRepository {
             updatedAt: now,
           });
         }
+      }),
+    );
+    return chat;
+  }
+
+  /** Stores an imported chat (e.g. SillyTavern .jsonl) for a character, atomically. */
+  async importChat(characterId: string, imported: ImportedChat, sampling: SamplingSettings = { ...DEFAULT_SAMPLING }): Promise<Chat> {
+    const now = Date.now();
+    const chat: Chat = { id: newId(), characterId, title: imported.title, sampling, createdAt: imported.createdAt, updatedAt: now };
+    const messages: Message[] = imported.messages.map((m, i) => ({
+      id: newId(),
+      chatId: chat.id,
+      order: i,
+      role: m.role,
+      name: m.name,
+      swipes: importedSwipes(m.swipes, m.createdAt),
+      swipeIndex: m.swipeIndex,
+      createdAt: m.createdAt,
+      updatedAt: now,
+    }));
+    const { db } = this;
+    await guardWrite(() =>
+      db.transaction('rw', [db.chats, db.messages], async () => {
+        await db.chats.add(chat);
+        await db.messages.bulkAdd(messages);
       }),
     );
     return chat;

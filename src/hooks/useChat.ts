@@ -1,6 +1,8 @@
 import { useLiveQuery } from 'dexie-react-hooks';
 import { useCallback } from 'react';
+import type { Character } from '../domain/character';
 import type { Chat, Message, SamplingSettings } from '../domain/chat';
+import { exportChatFile, importChatFile } from '../services/chatFiles';
 import { repos, StorageFullError, type ChatSummary } from '../db';
 import { useUi } from '../stores/ui';
 
@@ -42,5 +44,29 @@ export function useMessageActions() {
     renameChat: (chatId: string, title: string) => guard('Could not rename the chat', () => repos.chats.rename(chatId, title)),
     deleteChat: (chatId: string) => guard('Could not delete the chat', () => repos.chats.delete(chatId)),
     updateSampling: (chatId: string, sampling: SamplingSettings) => guard('Could not save the settings', () => repos.chats.updateSampling(chatId, sampling)),
+  };
+}
+
+/** Import/export of SillyTavern chat files with notices. */
+export function useChatFiles(character: Character) {
+  const notify = useUi((s) => s.notify);
+  return {
+    importFile: async (file: File): Promise<Chat | null> => {
+      try {
+        const chat = await importChatFile(file, character);
+        notify({ kind: 'success', title: `Imported “${chat.title}”`, detail: 'Open the persona panel to check its replies.' });
+        return chat;
+      } catch (e) {
+        notify({ kind: 'error', title: `Could not import “${file.name}”`, detail: `${e instanceof Error ? e.message : String(e)}\nNo chat was changed.` });
+        return null;
+      }
+    },
+    exportChat: async (chat: Chat) => {
+      try {
+        await exportChatFile(chat, character);
+      } catch (e) {
+        notify({ kind: 'error', title: 'Export failed', detail: e instanceof Error ? e.message : String(e) });
+      }
+    },
   };
 }

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { useChats, useMessageActions } from '../../hooks/useChat';
 import { Button, IconButton } from '../ui/Button';
 import { Dialog } from '../ui/Dialog';
@@ -6,7 +6,8 @@ import { Spinner } from '../ui/EmptyState';
 import { Icon } from '../ui/Icon';
 import { inputClass } from '../ui/Field';
 
-export function ChatList({ characterId, activeId, onOpen, onNew }: { characterId: string; activeId: string | null; onOpen: (id: string) => void; onNew: () => void }) {
+export function ChatList({ characterId, activeId, onOpen, onNew, onImport }: { characterId: string; activeId: string | null; onOpen: (id: string) => void; onNew: () => void; onImport: (file: File) => void }) {
+  const fileInput = useRef<HTMLInputElement>(null);
   const chats = useChats(characterId);
   const { renameChat, deleteChat } = useMessageActions();
   const [renaming, setRenaming] = useState<{ id: string; title: string } | null>(null);
@@ -18,6 +19,23 @@ export function ChatList({ characterId, activeId, onOpen, onNew }: { characterId
         <Button size="sm" icon={<Icon name="plus" />} onClick={onNew}>
           New chat
         </Button>
+      </div>
+      <div className="px-3 pb-2">
+        <button type="button" className="text-xs text-accent-700 hover:underline dark:text-accent-300" onClick={() => fileInput.current?.click()}>
+          Import a SillyTavern chat (.jsonl)
+        </button>
+        <input
+          ref={fileInput}
+          type="file"
+          accept=".jsonl,application/x-ndjson,application/json"
+          className="hidden"
+          data-testid="chat-import-input"
+          onChange={(e) => {
+            const f = e.target.files?.[0];
+            e.target.value = '';
+            if (f) onImport(f);
+          }}
+        />
       </div>
       <div className="scroll-thin min-h-0 flex-1 overflow-y-auto px-2 pb-3">
         {chats === null ? (

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { Character } from '../../domain/character';
 import type { Chat, Message } from '../../domain/chat';
-import { useChatRecord, useChats, useMessageActions, useMessages } from '../../hooks/useChat';
+import { useChatFiles, useChatRecord, useChats, useMessageActions, useMessages } from '../../hooks/useChat';
 import { useEngine } from '../../stores/engine';
 import { useRoute } from '../../stores/route';
 import { useSession } from '../../stores/session';
@@ -57,6 +57,7 @@ function ChatView({ character, chat, messages }: { character: Character; chat: C
   const status = useEngine((s) => s.status);
   const actions = useMessageActions();
   const navigate = useRoute((s) => s.navigate);
+  const chatFiles = useChatFiles(character);
   const [samplingOpen, setSamplingOpen] = useState(false);
   const { checks, drift, turns, ready: checkerReady } = useChatChecks(chat, messages, character);
   const analyse = useAnalyseChat(chat, character, turns, checks);
@@ -105,6 +106,9 @@ function ChatView({ character, chat, messages }: { character: Character; chat: C
         <ModelChip />
         <IconButton label="Edit character" onClick={() => navigate({ name: 'character', id: character.id, tab: 'edit' })}>
           <Icon name="edit" />
+        </IconButton>
+        <IconButton label="Export chat (SillyTavern .jsonl)" onClick={() => void chatFiles.exportChat(chat)}>
+          <Icon name="download" />
         </IconButton>
         <IconButton label="Sampling settings" onClick={() => setSamplingOpen(true)}>
           <Icon name="settings" />
@@ -189,6 +193,11 @@ export default function ChatScreen({ character, chatId }: { character: Character
   const chat = useChatRecord(activeId);
   const messages = useMessages(activeId);
   const open = useCallback((id: string) => navigate({ name: 'character', id: character.id, tab: 'chat', chatId: id }), [navigate, character.id]);
+  const files = useChatFiles(character);
+  const importChat = useCallback(async (file: File) => {
+    const c = await files.importFile(file);
+    if (c) open(c.id);
+  }, [files, open]);
   const startChat = useCallback(async () => {
     const c = await newChat(character);
     if (c) open(c.id);
@@ -222,7 +231,7 @@ export default function ChatScreen({ character, chatId }: { character: Character
   return (
     <div className="flex h-full min-h-0">
       <div className="hidden w-60 shrink-0 border-r border-stone-200 lg:block dark:border-stone-800">
-        <ChatList characterId={character.id} activeId={activeId ?? null} onOpen={open} onNew={() => void startChat()} />
+        <ChatList characterId={character.id} activeId={activeId ?? null} onOpen={open} onNew={() => void startChat()} onImport={(f) => void importChat(f)} />
       </div>
       <div className="flex min-w-0 flex-1 flex-col">
         <div className="flex items-center gap-2 border-b border-stone-200 px-3 py-1.5 lg:hidden dark:border-stone-800">

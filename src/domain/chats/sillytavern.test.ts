@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { ChatImportError, parseSillyTavernChat, toSillyTavernJsonl } from './sillytavern';
+import type { Message } from '../chat';
+
+const FILE = [
+  JSON.stringify({ user_name: 'Ada', character_name: 'Seraphina', create_date: '2024-05-01 @10h 00m 00s 000ms', chat_metadata: {} }),
+  JSON.stringify({ name: 'Seraphina', is_user: false, is_system: false, send_date: 'May 1, 2024 10:00am', mes: 'Welcome to the glade.', swipes: ['Welcome to the glade.', 'Ah, you wake.'], swipe_id: 0 }),
+  '',
+  JSON.stringify({ name: 'Ada', is_user: true, send_date: 'May 1, 2024 10:01am', mes: 'Where am I?' }),
+  JSON.stringify({ name: 'Seraphina', is_user: false, send_date: 1714557720, mes: 'Safe, in my forest.', swipes: ['First try.', 'Safe, in my forest.'], swipe_id: 1 }),
+].join('\n');
+
+describe('parseSillyTavernChat', () => {
+  it('reads the header, roles, swipes and the chosen swipe', () => {
+    const chat = parseSillyTavernChat(FILE, 'Seraphina - 2024-05-01.jsonl');
+    expect(chat.userName).toBe('Ada');
+    expect(chat.characterName).toBe('Seraphina');
+    expect(chat.title).toBe('Seraphina - 2024-05-01');
+    expect(chat.messages.map((m) => m.role)).toEqual(['assistant', 'user', 'assistant']);
+    expect(chat.messages[0]!.swipes).toEqual(['Welcome to the glade.', 'Ah, you wake.']);
+    expect(chat.messages[2]!.swipeIndex).toBe(1);
+    expect(chat.messages[1]!.swipes).toEqual(['Where am I?']);
+    expect(chat.messages[2]!.createdAt).toBe(1714557720000);
+  });
+
+  it('works without a header line', () => {
+    const chat = parseSillyTavernChat(JSON.stringify({ name: 'Bob', is_user: true, mes: 'Hi' }));
+    expect(chat.messages).toHaveLength(1);
+    expect(chat.userName).toBe('Bob');
+  });
+
+  it('refuses files that are not chats', () => {
+    expect(() => parseSillyTavernChat('')).toThrow(ChatImportError);
+    expect(() => parseSillyTavernChat('{not json')).toThrow(/Line 1/);
+    expect(() => parseSillyTavernChat(JSON.stringify({ spec: 'chara_card_v2', data: {} }))).toThrow(/no messages/);
+  });
+
+  it('round-trips through export', () => {
+    const messages: Message[] = [
+      { id: 'a', chatId: 'c', order: 0, role: 'assistant', name: 'S', swipes: [{ text: 'One', state: 'done', finishReason: 'stop', modelId: null, createdAt: 1000 }, { text: 'Two', state: 'done', finishReason: 'stop', modelId: null, createdAt: 1000 }], swipeIndex: 1, createdAt: 1000, updatedAt: 1000 },
+      { id: 'b', chatId: 'c', order: 1, role: 'user', name: 'U', swipes: [{ text: '<b>hi</b>', state: 'done', finishReason: 'stop', modelId: null, createdAt: 2000 }], swipeIndex: 0, createdAt: 2000, updatedAt: 2000 },
+    ];
+    const back = parseSillyTavernChat(toSillyTavernJsonl({ userName: 'U', characterName: 'S', createdAt: 1000, messages }));
+    expect(back.messages.map((m) => [m.role, m.swipes, m.swipeIndex])).toEqual([
+      ['assistant', ['One', 'Two'], 1],
+      ['user', ['<b>hi</b>'], 0],
+    ]);
+  });
+});
