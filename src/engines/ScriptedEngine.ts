@@ -7,6 +7,7 @@
  */
 import type { ChatEngine, EngineStatus, GenerateOptions, GenerateRequest, GenerateResult, LoadOptions } from './ChatEngine';
 import { StatusCell } from './engineStatus';
+import { GpuDeviceLostError, OutOfMemoryError, WorkerCrashedError } from './errors';
 
 export const SCRIPTED_ENGINE_KEY = 'in-character.scripted-engine';
 
@@ -15,6 +16,10 @@ export interface EngineScript {
   replies: string[];
   /** Delay between words, ms. */
   wordDelayMs?: number;
+  /** Simulate a failure after this many words of reply number `failOnTurn` (0-based). */
+  failAfterWords?: number;
+  failOnTurn?: number;
+  failWith?: 'crash' | 'oom' | 'device-lost';
 }
 
 /** The script from localStorage, or null (the normal case). */
@@ -62,12 +67,21 @@ export class ScriptedEngine implements ChatEngine {
     this.requests.push(request);
     this.cell.set({ state: 'busy', modelId: status.modelId });
     this.stopRequested = false;
-    const reply = this.script.replies[Math.min(this.turn++, this.script.replies.length - 1)] ?? '';
+    const turn = this.turn++;
+    const reply = this.script.replies[Math.min(turn, this.script.replies.length - 1)] ?? '';
+    const failAt = this.script.failWith && (this.script.failOnTurn ?? 0) === turn ? (this.script.failAfterWords ?? 0) : -1;
     const pieces = reply.match(/\S+\s*/g) ?? [];
     let text = '';
     const started = performance.now();
     let finishReason: GenerateResult['finishReason'] = 'stop';
-    for (const piece of pieces) {
+    for (const [i, piece] of pieces.entries()) {
+      if (i === failAt) {
+        const error =
+          this.script.failWith === 'oom' ? new OutOfMemoryError() : this.script.failWith === 'device-lost' ? new GpuDeviceLostError() : new WorkerCrashedError();
+        // As a real engine does: the model is gone, the status says so.
+        this.cell.set({ state: 'error', modelId: status.modelId, error });
+        throw Object.assign(error, { partialText: text });
+      }
       if (this.stopRequested || options.signal?.aborted) {
         finishReason = 'abort';
         break;
