@@ -110,6 +110,14 @@ test.describe('card import and export', () => {
     expect(await page.locator('main script, nav script').count()).toBe(0);
     expect(await page.locator('img[src="x"], [onerror], a[href^="javascript:"]').count()).toBe(0);
     await expect(page.getByLabel('Description')).toHaveValue(hostile.data?.description ?? hostile.description);
+    // In a chat, the greeting (first_mes and alternates) is shown as text too.
+    await page.getByRole('button', { name: 'Chat', exact: true }).click();
+    await page.getByRole('button', { name: 'Start a chat' }).click();
+    const greeting = page.getByTestId('message').first();
+    await expect(greeting.getByTestId('message-text')).toHaveText(hostile.data.first_mes);
+    await greeting.getByRole('button', { name: 'Next swipe' }).click();
+    await expect(greeting.getByTestId('message-text')).toHaveText(hostile.data.alternate_greetings[0]);
+    expect(await page.locator('main svg[onload], main a[href^="javascript:"], main iframe, main img[src="x"]').count()).toBe(0);
     expect(dialogs).toBe(0);
     expect(await page.evaluate(() => (window as unknown as { __pwned?: boolean }).__pwned)).toBeUndefined();
   });
