@@ -22,6 +22,7 @@ export function useEngineInit(ready: boolean) {
         ...(s.nliModelId ? { nliModelId: s.nliModelId } : {}),
         ...(s.embeddingModelId ? { embeddingModelId: s.embeddingModelId } : {}),
         ...(s.contradictionThreshold ? { threshold: s.contradictionThreshold } : {}),
+        ...(s.checkerDevice ? { device: s.checkerDevice } : {}),
       });
       // Only models already downloaded load by themselves: no surprise downloads.
       if (s.checkerEnabled !== false) await checker.loadIfCached(source);

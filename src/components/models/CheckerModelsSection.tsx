@@ -66,14 +66,23 @@ export function CheckerModelsSection() {
           const nli = String(f.get('nli') ?? '').trim() || config.nliModelId;
           const emb = String(f.get('emb') ?? '').trim() || config.embeddingModelId;
           const t = Math.min(0.95, Math.max(0.05, Number(f.get('threshold')) || 0.5));
-          useChecker.getState().configure({ nliModelId: nli, embeddingModelId: emb, threshold: t });
-          void Promise.all([setSetting('nliModelId', nli), setSetting('embeddingModelId', emb), setSetting('contradictionThreshold', t)]);
+          const device = f.get('device') === 'webgpu' ? 'webgpu' : 'wasm';
+          useChecker.getState().configure({ nliModelId: nli, embeddingModelId: emb, threshold: t, device });
+          void Promise.all([setSetting('nliModelId', nli), setSetting('embeddingModelId', emb), setSetting('contradictionThreshold', t), setSetting('checkerDevice', device)]);
         }}
       >
         <TextField name="nli" label="NLI model" defaultValue={config.nliModelId} />
         <TextField name="emb" label="Embedding model" defaultValue={config.embeddingModelId} />
         <TextField name="threshold" label="Flag at P(contradiction) ≥" type="number" min={0.05} max={0.95} step={0.05} defaultValue={threshold ?? config.threshold} />
+        <label className="flex flex-col gap-1.5 text-sm font-medium text-stone-700 sm:col-span-3 dark:text-stone-300">
+          Device
+          <select name="device" defaultValue={config.device} className="rounded-lg border border-stone-300 bg-white px-3 py-2 text-sm font-normal dark:border-stone-700 dark:bg-stone-900">
+            <option value="wasm">CPU — WebAssembly (measured faster for these small models; see BENCHMARKS.md)</option>
+            <option value="webgpu">GPU — WebGPU</option>
+          </select>
+        </label>
         <div className="sm:col-span-3">
+          <p className="mb-2 text-xs text-stone-500 dark:text-stone-400">Changes apply the next time the checker loads.</p>
           <Button size="sm" type="submit" disabled={busy}>
             Save checker settings
           </Button>
