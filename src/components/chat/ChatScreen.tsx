@@ -61,7 +61,8 @@ function ChatView({ character, chat, messages }: { character: Character; chat: C
   const [samplingOpen, setSamplingOpen] = useState(false);
   const { checks, drift, turns, ready: checkerReady } = useChatChecks(chat, messages, character);
   const analyse = useAnalyseChat(chat, character, turns, checks);
-  const [panel, setPanel] = useState(true);
+  // Open beside the chat on wide screens; a drawer opened on demand below that.
+  const [panel, setPanel] = useState(() => typeof window === 'undefined' || window.matchMedia('(min-width: 1280px)').matches);
   const analysable = turns.filter(({ message }) => !checks.get(message.id)?.verdict).length;
   const busy = streaming !== null;
   const { ref, pinned, jump } = useAutoScroll(`${messages.length}:${streaming?.text.length ?? 0}`);
@@ -106,6 +107,9 @@ function ChatView({ character, chat, messages }: { character: Character; chat: C
         <ModelChip />
         <IconButton label="Edit character" onClick={() => navigate({ name: 'character', id: character.id, tab: 'edit' })}>
           <Icon name="edit" />
+        </IconButton>
+        <IconButton label="Consistency panel" className="xl:hidden" onClick={() => setPanel(!panel)}>
+          <Icon name="sparkle" />
         </IconButton>
         <IconButton label="Export chat (SillyTavern .jsonl)" onClick={() => void chatFiles.exportChat(chat)}>
           <Icon name="download" />

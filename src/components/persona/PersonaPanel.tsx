@@ -117,7 +117,7 @@ export function PersonaPanel({
   if (!open) {
     return (
       <div className="hidden border-l border-stone-200 p-1 xl:block dark:border-stone-800">
-        <IconButton label="Show persona panel" onClick={onToggle}>
+        <IconButton label="Show consistency panel" onClick={onToggle}>
           <Icon name="chevronLeft" />
         </IconButton>
       </div>
@@ -129,10 +129,13 @@ export function PersonaPanel({
   }
   const enabled = character.statements.filter((s) => s.enabled);
   return (
-    <aside aria-label="Persona and consistency" data-testid="persona-panel" className="scroll-thin hidden w-80 shrink-0 flex-col gap-4 overflow-y-auto border-l border-stone-200 bg-stone-50 p-4 xl:flex dark:border-stone-800 dark:bg-stone-900/40">
+    <>
+    {/* Below xl the panel is a drawer over the chat, with a backdrop. */}
+    <div className="fixed inset-0 z-20 bg-stone-950/40 xl:hidden" aria-hidden="true" onClick={onToggle} />
+    <aside aria-label="Persona and consistency" data-testid="persona-panel" className="scroll-thin fixed inset-y-0 right-0 z-30 flex w-80 max-w-[90vw] shrink-0 flex-col gap-4 overflow-y-auto border-l border-stone-200 bg-stone-50 p-4 shadow-2xl xl:static xl:z-auto xl:shadow-none dark:border-stone-800 dark:bg-stone-900">
       <div className="flex items-center justify-between">
         <h2 className="text-sm font-semibold">Consistency</h2>
-        <IconButton label="Hide persona panel" onClick={onToggle}>
+        <IconButton label="Hide consistency panel" onClick={onToggle}>
           <Icon name="chevronRight" />
         </IconButton>
       </div>
@@ -173,5 +176,6 @@ export function PersonaPanel({
         )}
       </section>
     </aside>
+    </>
   );
 }
