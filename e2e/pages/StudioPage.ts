@@ -52,7 +52,7 @@ export class StudioPage {
   }
 
   statementInputs() {
-    return this.page.getByTestId('statement-row').locator('input');
+    return this.page.getByTestId('statement-row').locator('textarea');
   }
 
   async waitSaved() {

@@ -89,11 +89,11 @@ export function CharacterEditor({ stored }: { stored: Character }) {
             <Button size="sm" icon={<Icon name="download" />} onClick={() => void exportAs(draft, 'json')} title="Export as V3 JSON">
               JSON
             </Button>
-            <Button size="sm" icon={<Icon name="copy" />} onClick={() => void duplicate(draft.id)}>
-              Duplicate
+            <Button size="sm" icon={<Icon name="copy" />} onClick={() => void duplicate(draft.id)} title="Duplicate">
+              <span className="max-sm:sr-only">Duplicate</span>
             </Button>
-            <Button size="sm" variant="ghost" icon={<Icon name="trash" />} onClick={() => setConfirmDelete(true)}>
-              Delete
+            <Button size="sm" variant="ghost" icon={<Icon name="trash" />} onClick={() => setConfirmDelete(true)} title="Delete">
+              <span className="max-sm:sr-only">Delete</span>
             </Button>
           </div>
         </div>

@@ -39,10 +39,11 @@ function StatementRow({ statement, index, count, update }: { statement: PersonaS
           <Icon name="down" className="h-3.5 w-3.5" />
         </IconButton>
       </div>
-      <input
+      <textarea
         aria-label={`Statement ${index + 1}`}
+        rows={1}
         value={text}
-        onChange={(e) => setText(e.target.value)}
+        onChange={(e) => setText(e.target.value.replace(/\n/g, ' '))}
         onBlur={commit}
         onKeyDown={(e) => {
           if (e.key === 'Enter') {
@@ -51,7 +52,7 @@ function StatementRow({ statement, index, count, update }: { statement: PersonaS
           }
           if (e.key === 'Escape') setText(statement.text);
         }}
-        className={`min-w-0 flex-1 rounded-md border-0 bg-transparent px-1.5 py-1 text-sm focus:bg-white focus:ring-2 focus:ring-accent-500/30 dark:focus:bg-stone-900 ${statement.enabled ? '' : 'text-stone-400 line-through dark:text-stone-600'}`}
+        className={`field-sizing-content min-w-0 flex-1 resize-none rounded-md border-0 bg-transparent px-1.5 py-1 text-sm leading-snug focus:bg-white focus:ring-2 focus:ring-accent-500/30 dark:focus:bg-stone-900 ${statement.enabled ? '' : 'text-stone-400 line-through dark:text-stone-600'}`}
       />
       <span className="hidden text-xs text-stone-400 sm:inline" title="Where this statement came from">
         {statement.origin}
