@@ -6,6 +6,9 @@ import { defineConfig, devices } from '@playwright/test';
  */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const PORT = Number(process.env.E2E_PORT ?? 5199);
+/** The built studio (`vite build`) behind a plain static server, under /studio/ (see e2e/offline/dist.ts). */
+const DIST_PORT = Number(process.env.E2E_DIST_PORT ?? 5299);
+const DIST_ROOT = `node_modules/.cache/in-character-e2e-${DIST_PORT}`;
 
 export const chromiumArgs = [
   '--no-sandbox',
@@ -19,7 +22,7 @@ export const chromiumArgs = [
 export default defineConfig({
   testDir: '.',
   testMatch: '**/*.spec.ts',
-  outputDir: '../test-results',
+  outputDir: process.env.PW_OUTPUT_DIR ?? '../test-results',
   fullyParallel: false,
   workers: 1,
   retries: process.env.CI ? 1 : 0,
@@ -36,7 +39,7 @@ export default defineConfig({
     {
       // No WebGPU flag: no adapter, so the studio takes the CPU fallback path.
       name: 'chromium',
-      testIgnore: '**/*.webgpu.spec.ts',
+      testIgnore: ['**/*.webgpu.spec.ts', 'offline/**'],
       use: {
         ...devices['Desktop Chrome'],
         launchOptions: { executablePath: CHROMIUM, args: chromiumArgs },
@@ -46,17 +49,50 @@ export default defineConfig({
       // WebGPU through SwiftShader (CPU): an adapter without shader-f16.
       name: 'webgpu',
       testMatch: '**/*.webgpu.spec.ts',
+      testIgnore: 'offline/**',
       use: {
         ...devices['Desktop Chrome'],
         launchOptions: { executablePath: CHROMIUM, args: [...chromiumArgs, '--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-webgpu-adapter=swiftshader'] },
       },
     },
+    {
+      // Builds the studio twice (versions A and B, for the update test) into DIST_ROOT.
+      name: 'dist-build',
+      testMatch: 'offline/dist.setup.ts',
+      timeout: 240_000,
+    },
+    {
+      // The production build under a sub-path of a header-less static host
+      // (GitHub Pages-like): service worker, offline, request audit, updates.
+      // Service workers stay allowed: they are what these tests test.
+      name: 'dist',
+      testMatch: 'offline/**/*.spec.ts',
+      dependencies: ['dist-build'],
+      timeout: 120_000,
+      use: {
+        ...devices['Desktop Chrome'],
+        baseURL: `http://127.0.0.1:${DIST_PORT}/studio/`,
+        serviceWorkers: 'allow',
+        launchOptions: { executablePath: CHROMIUM, args: chromiumArgs },
+      },
+    },
   ],
-  webServer: {
-    command: `npx vite --host 127.0.0.1 --port ${PORT} --strictPort`,
-    url: `http://127.0.0.1:${PORT}/`,
-    reuseExistingServer: !process.env.CI,
-    timeout: 120_000,
-    cwd: '..',
-  },
+  webServer: [
+    {
+      command: `npx vite --host 127.0.0.1 --port ${PORT} --strictPort`,
+      url: `http://127.0.0.1:${PORT}/`,
+      reuseExistingServer: !process.env.CI,
+      timeout: 120_000,
+      cwd: '..',
+    },
+    {
+      // Static files only, no COOP/COEP (the service worker adds them), CORS on
+      // so http://localhost:PORT/models/ can act as a second-origin model host.
+      command: `node scripts/serve-static.mjs --port ${DIST_PORT} --cors /studio/=${DIST_ROOT}/www/studio /models/=e2e/fixtures/models /bench-models/=.bench/models`,
+      port: DIST_PORT,
+      reuseExistingServer: !process.env.CI,
+      timeout: 30_000,
+      cwd: '..',
+    },
+  ],
 });

@@ -15,6 +15,7 @@ import { IconButton } from '../components/ui/Button';
 import { EmptyState, Spinner } from '../components/ui/EmptyState';
 import { Icon } from '../components/ui/Icon';
 import { Notices } from '../components/ui/Notices';
+import { UpdatePrompt } from '../components/ui/UpdatePrompt';
 import { useApplyTheme } from './useTheme';
 
 // Chat and models pull in the engines; load them when first needed.
@@ -147,6 +148,7 @@ export function App() {
         }}
       />
       <Notices />
+      <UpdatePrompt />
     </div>
   );
 }

@@ -72,11 +72,16 @@ export function useModelActions() {
     },
     [notify],
   );
-  const load = useCallback(async (modelId: string) => {
-    const ok = await useEngine.getState().load(modelId);
-    if (ok) await repos.settings.set(useEngine.getState().engine?.kind === 'webllm' ? 'chatModelId' : 'fallbackModelId', modelId);
-    return ok;
-  }, []);
+  const load = useCallback(
+    async (modelId: string) => {
+      const ok = await useEngine.getState().load(modelId);
+      const warning = useEngine.getState().storageWarning;
+      if (ok && warning) notify({ kind: 'error', title: 'Not enough storage to keep this model', detail: warning });
+      if (ok) await repos.settings.set(useEngine.getState().engine?.kind === 'webllm' ? 'chatModelId' : 'fallbackModelId', modelId).catch(() => undefined);
+      return ok;
+    },
+    [notify],
+  );
   const setPreference = useCallback(async (p: EnginePreference) => {
     await repos.settings.set('enginePreference', p);
     await useEngine.getState().setPreference(p);

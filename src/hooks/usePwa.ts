@@ -15,7 +15,7 @@ import { useSession } from '../stores/session';
 import { useUi } from '../stores/ui';
 
 export interface Pwa extends PwaState {
-  applyUpdate: () => void;
+  applyUpdate: () => Promise<void>;
   dismissUpdate: () => void;
   reloadForIsolation: () => void;
 }

@@ -2,6 +2,7 @@ import { create } from 'zustand';
 import type { ChatEngine, EngineKind, EngineStatus, LoadProgress } from '../engines/ChatEngine';
 import { chooseEngineKind, createTransformersEngine, type EngineChoice, type EnginePreference } from '../engines/createEngine';
 import { detectWebGpu, type WebGpuDetection } from '../engines/detect';
+import { isTransformersModelCached } from '../engines/modelCache';
 import { classifyEngineError, type EngineError } from '../engines/errors';
 import { WebLlmEngine } from '../engines/WebLlmEngine';
 import type { ModelSource } from '../engines/TransformersEngine';
@@ -20,6 +21,8 @@ export interface EngineSlice {
   download: { startedAt: number; bytesPerSecond: number | null; etaSeconds: number | null } | null;
   /** Set by a load that failed; cleared by the next load. */
   lastError: EngineError | null;
+  /** A load that worked but could not be stored (quota). */
+  storageWarning: string | null;
   preference: EnginePreference;
   source: ModelSource;
   init: (opts: { preference: EnginePreference; source: ModelSource }) => Promise<void>;
@@ -44,7 +47,8 @@ function makeEngine(kind: EngineKind, detection: WebGpuDetection | null, source:
   const script = readEngineScript();
   if (script) return new ScriptedEngine(script);
   if (kind === 'webllm') {
-    return new WebLlmEngine({ source: source.kind === 'self-hosted' ? { kind: 'self-hosted', baseUrl: source.baseUrl } : { kind: 'huggingface' } });
+    // Self-hosted bundles (npm run models:pack) keep WebLLM's model libraries in <base>/libs/.
+    return new WebLlmEngine({ source: source.kind === 'self-hosted' ? { kind: 'self-hosted', baseUrl: source.baseUrl, modelLibBaseUrl: `${source.baseUrl}libs/` } : { kind: 'huggingface' } });
   }
   return createTransformersEngine(detection, { modelSource: source });
 }
@@ -85,6 +89,7 @@ export const useEngine = create<EngineSlice>()((set, get) => {
     status: { state: 'absent' },
     download: null,
     lastError: null,
+    storageWarning: null,
     preference: 'auto',
     source: { kind: 'huggingface' },
 
@@ -118,6 +123,13 @@ export const useEngine = create<EngineSlice>()((set, get) => {
       set({ lastError: null, download: null });
       try {
         await engine.load(modelId, { signal: controller.signal });
+        // transformers.js swallows failed cache writes: a model that loaded but
+        // was not stored (storage full) would silently download again next time.
+        if (engine.kind === 'transformers' && !(await isTransformersModelCached(modelId, get().source).catch(() => true))) {
+          set({ storageWarning: `${modelId.split('/').at(-1)} is loaded, but your browser has no room to keep it, so it will download again next time. Free space by deleting cached models or old chats.` });
+        } else {
+          set({ storageWarning: null });
+        }
         return true;
       } catch (e) {
         const error = classifyEngineError(e, 'load');

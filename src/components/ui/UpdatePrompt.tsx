@@ -14,7 +14,7 @@ export function UpdatePrompt() {
   if (pwa.needRefresh) {
     return (
       <Banner testId="update-prompt" text="A new version of the studio is ready.">
-        <Button variant="primary" size="sm" onClick={pwa.applyUpdate}>
+        <Button variant="primary" size="sm" onClick={() => void pwa.applyUpdate()}>
           Reload
         </Button>
         <Button variant="ghost" size="sm" onClick={pwa.dismissUpdate}>
