@@ -28,11 +28,13 @@ export class ChatRepository {
   async listForCharacter(characterId: string): Promise<ChatSummary[]> {
     const chats = await this.db.chats.where('characterId').equals(characterId).toArray();
     chats.sort((a, b) => b.updatedAt - a.updatedAt);
+    // Only the last message and a count per chat: this query re-runs on every
+    // save while a reply streams, so it must not read whole chats.
     return Promise.all(
       chats.map(async (chat) => {
-        const messages = await this.db.messages.where('[chatId+order]').between([chat.id, -Infinity], [chat.id, Infinity]).toArray();
-        const last = messages.at(-1);
-        return { ...chat, messageCount: messages.length, lastMessage: last ? (last.swipes[last.swipeIndex]?.text ?? '') : '' };
+        const range = this.db.messages.where('[chatId+order]').between([chat.id, -Infinity], [chat.id, Infinity]);
+        const [last, messageCount] = await Promise.all([range.clone().last(), range.clone().count()]);
+        return { ...chat, messageCount, lastMessage: last ? (last.swipes[last.swipeIndex]?.text ?? '') : '' };
       }),
     );
   }

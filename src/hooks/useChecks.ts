@@ -36,7 +36,14 @@ export function useChatChecks(chat: Chat, messages: Message[], character: Charac
   const live = useChecker((s) => s.live);
   const checking = useChecker((s) => s.checking);
   const ready = useChecker((s) => s.status.state === 'ready' || s.status.state === 'busy');
-  const streaming = useSession((s) => s.streaming);
+  // Only which reply streams matters here, not its text: a primitive selector
+  // keeps the checks (and the memoised messages) stable across streamed pieces.
+  const streamingKey = useSession((s) => (s.streaming ? `${s.streaming.messageId}|${s.streaming.swipeIndex}` : null));
+  const streaming = useMemo(() => {
+    if (!streamingKey) return null;
+    const [messageId, swipeIndex] = streamingKey.split('|');
+    return { messageId: messageId!, swipeIndex: Number(swipeIndex) };
+  }, [streamingKey]);
 
   const turns = useMemo(() => assistantTurns(messages), [messages]);
   const checks = useMemo(() => {

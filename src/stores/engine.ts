@@ -125,7 +125,7 @@ export const useEngine = create<EngineSlice>()((set, get) => {
         await engine.load(modelId, { signal: controller.signal });
         // transformers.js swallows failed cache writes: a model that loaded but
         // was not stored (storage full) would silently download again next time.
-        if (engine.kind === 'transformers' && !(await isTransformersModelCached(modelId, get().source).catch(() => true))) {
+        if (engine.kind === 'transformers' && !(engine instanceof ScriptedEngine) && !(await isTransformersModelCached(modelId, get().source).catch(() => true))) {
           set({ storageWarning: `${modelId.split('/').at(-1)} is loaded, but your browser has no room to keep it, so it will download again next time. Free space by deleting cached models or old chats.` });
         } else {
           set({ storageWarning: null });

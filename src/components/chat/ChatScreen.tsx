@@ -1,6 +1,7 @@
-import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { Character } from '../../domain/character';
 import type { Chat, Message } from '../../domain/chat';
+import type { MessageCheck } from '../../hooks/useChecks';
 import { useChatFiles, useChatRecord, useChats, useMessageActions, useMessages } from '../../hooks/useChat';
 import { useEngine } from '../../stores/engine';
 import { useRoute } from '../../stores/route';
@@ -51,6 +52,66 @@ function useAutoScroll(dep: unknown) {
   return { ref, pinned, jump };
 }
 
+interface MessageHandlers {
+  edit: (m: Message, text: string) => Promise<boolean>;
+  remove: (m: Message) => void;
+  swipe: (m: Message, index: number) => void;
+  regenerate: (m: Message, restate?: string[]) => void;
+  continueReply: (m: Message) => void;
+  recheck: (m: Message) => void;
+}
+
+/** One message with its verdict; memoised so only the streaming one re-renders per piece. */
+const ChatMessage = memo(function ChatMessage({
+  message,
+  streamingText,
+  character,
+  isLast,
+  busy,
+  check,
+  checkerReady,
+  handlers,
+}: {
+  message: Message;
+  streamingText: string | null;
+  character: Character;
+  isLast: boolean;
+  busy: boolean;
+  check: MessageCheck | undefined;
+  checkerReady: boolean;
+  handlers: MessageHandlers;
+}) {
+  const isAssistant = message.role === 'assistant';
+  const marks = useMemo(() => (isAssistant ? marksFor(check, character) : undefined), [isAssistant, check, character]);
+  return (
+    <MessageItem
+      message={message}
+      streamingText={streamingText}
+      avatar={character.avatar}
+      avatarName={character.card.name}
+      isLast={isLast}
+      busy={busy}
+      marks={marks}
+      footer={
+        isAssistant ? (
+          <VerdictBadge
+            check={check}
+            character={character}
+            checkerReady={checkerReady}
+            onRecheck={() => handlers.recheck(message)}
+            onRegenerateInCharacter={(restate) => handlers.regenerate(message, restate)}
+          />
+        ) : null
+      }
+      onEdit={(text) => handlers.edit(message, text)}
+      onDelete={() => handlers.remove(message)}
+      onSwipe={(i) => handlers.swipe(message, i)}
+      onRegenerate={() => handlers.regenerate(message)}
+      onContinue={() => handlers.continueReply(message)}
+    />
+  );
+});
+
 function ChatView({ character, chat, messages }: { character: Character; chat: Chat; messages: Message[] }) {
   const streaming = useSession((s) => (s.streaming?.chatId === chat.id ? s.streaming : null));
   const { send, regenerate, continueReply, stop, replyNow } = useSession.getState();
@@ -65,6 +126,24 @@ function ChatView({ character, chat, messages }: { character: Character; chat: C
   const [panel, setPanel] = useState(() => typeof window === 'undefined' || window.matchMedia('(min-width: 1280px)').matches);
   const analysable = turns.filter(({ message }) => !checks.get(message.id)?.verdict).length;
   const busy = streaming !== null;
+  // Stable handlers (reading the latest chat/character/messages from a ref), so
+  // memoised messages don't re-render on every streamed piece.
+  const latest = useRef({ chat, character, messages });
+  useLayoutEffect(() => {
+    latest.current = { chat, character, messages };
+  });
+  const handlers = useMemo<MessageHandlers>(
+    () => ({
+      edit: (m, text) => actions.edit(m, text),
+      remove: (m) => void actions.remove(m),
+      swipe: (m, i) => void actions.selectSwipe(m, i),
+      regenerate: (m, restate) => void regenerate(latest.current.chat, latest.current.character, m.id, restate),
+      continueReply: (m) => void continueReply(latest.current.chat, latest.current.character, m.id),
+      recheck: (m) => void recheckMessageAction(latest.current.chat, m, latest.current.character, latest.current.messages),
+    }),
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- the session actions and repos are module singletons
+    [],
+  );
   const { ref, pinned, jump } = useAutoScroll(`${messages.length}:${streaming?.text.length ?? 0}`);
   const last = messages.at(-1);
   const lastAssistant = [...messages].reverse().find((m) => m.role === 'assistant');
@@ -124,31 +203,16 @@ function ChatView({ character, chat, messages }: { character: Character; chat: C
             <EmptyState title="An empty page">{character.card.name} has no greeting. Say something to begin.</EmptyState>
           ) : null}
           {messages.map((m) => (
-            <MessageItem
+            <ChatMessage
               key={m.id}
               message={m}
               streamingText={streaming?.messageId === m.id ? streaming.text : null}
-              avatar={character.avatar}
-              avatarName={character.card.name}
+              character={character}
               isLast={m.id === lastAssistant?.id && m.id === last?.id}
               busy={busy}
-              marks={m.role === 'assistant' ? marksFor(checks.get(m.id), character) : undefined}
-              footer={
-                m.role === 'assistant' ? (
-                  <VerdictBadge
-                    check={checks.get(m.id)}
-                    character={character}
-                    checkerReady={checkerReady}
-                    onRecheck={() => void recheckMessageAction(chat, m, character, messages)}
-                    onRegenerateInCharacter={(restate) => void regenerate(chat, character, m.id, restate)}
-                  />
-                ) : null
-              }
-              onEdit={(text) => actions.edit(m, text)}
-              onDelete={() => void actions.remove(m)}
-              onSwipe={(i) => void actions.selectSwipe(m, i)}
-              onRegenerate={() => void regenerate(chat, character, m.id)}
-              onContinue={() => void continueReply(chat, character, m.id)}
+              check={m.role === 'assistant' ? checks.get(m.id) : undefined}
+              checkerReady={checkerReady}
+              handlers={handlers}
             />
           ))}
           {needsReply && status.state === 'ready' ? (

@@ -1,4 +1,4 @@
-import { memo, useState, type ReactNode } from 'react';
+import { useState, type ReactNode } from 'react';
 import type { Message } from '../../domain/chat';
 import { Avatar } from '../ui/Avatar';
 import { Button, IconButton } from '../ui/Button';
@@ -28,7 +28,7 @@ const STATE_LABEL: Record<string, string> = {
   error: 'Stopped by an error',
 };
 
-export const MessageItem = memo(function MessageItem({ message, streamingText, avatar, avatarName, isLast, busy, marks, footer, onEdit, onDelete, onSwipe, onRegenerate, onContinue }: MessageItemProps) {
+export function MessageItem({ message, streamingText, avatar, avatarName, isLast, busy, marks, footer, onEdit, onDelete, onSwipe, onRegenerate, onContinue }: MessageItemProps) {
   const [editing, setEditing] = useState<string | null>(null);
   const swipe = message.swipes[message.swipeIndex];
   const text = streamingText ?? swipe?.text ?? '';
@@ -125,7 +125,7 @@ export const MessageItem = memo(function MessageItem({ message, streamingText, a
         ) : (
           <div data-testid="message-text" className="text-[0.95rem] leading-relaxed break-words text-stone-800 dark:text-stone-200">
             {text ? <RichText text={text} marks={marks} /> : streaming ? null : <span className="text-stone-400 italic">(empty)</span>}
-            {streaming ? <span aria-hidden="true" className="ml-0.5 inline-block h-4 w-1.5 animate-pulse rounded-sm bg-accent-500 align-middle" /> : null}
+            {streaming ? <span aria-hidden="true" className="ml-0.5 inline-block h-4 w-1.5 rounded-sm bg-accent-500 align-middle" /> : null}
           </div>
         )}
         {total > 1 && editing === null ? (
@@ -145,4 +145,4 @@ export const MessageItem = memo(function MessageItem({ message, streamingText, a
       </div>
     </article>
   );
-});
+}
