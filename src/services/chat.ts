@@ -9,8 +9,13 @@ import { resolveMacros } from '../domain/text';
 import type { ChatEngine, GenerateResult } from '../engines/ChatEngine';
 import type { ChatRepository } from '../db';
 
-/** How often a streaming reply is written to IndexedDB (a reload loses at most this much). */
-export const STREAM_SAVE_INTERVAL_MS = 400;
+/**
+ * How often a streaming reply is written to IndexedDB (a reload loses at most
+ * this much). Each write also wakes every live query on the chat, and on a
+ * 2-core machine that main-thread work comes out of the model's threads
+ * (BENCHMARKS.md), so the interval is a second, not less.
+ */
+export const STREAM_SAVE_INTERVAL_MS = 1000;
 
 /** History for the prompt: messages before `untilIndex`, current swipes, no empty or failed ones. */
 export function historyFrom(messages: Message[], untilIndex = messages.length): HistoryMessage[] {
