@@ -8,8 +8,7 @@ import type { Character } from '../domain/character';
 import { currentText, type Message } from '../domain/chat';
 import { checkStaleness, checkerModelId, type Staleness } from '../domain/consistency';
 import { checkReply, startLiveCheck, type CheckedReply, type LiveCheckOutcome } from '../engines/liveCheck';
-import { getDb, type VerdictRecord } from '../db';
-import { guardWrite } from '../db/errors';
+import { getDb, guardWrite, type VerdictRecord } from '../db';
 import { useChecker } from '../stores/checker';
 
 export interface LiveCheckHandle {
