@@ -39,6 +39,12 @@ export interface StatementScores {
   sentences: readonly SentenceScore[];
   /** True when pruning skipped some or all of this statement's pairs (see pruning.ts). */
   pruned?: boolean;
+  /**
+   * Estimated Pc and Pe of the pairs pruning skipped (pruning.ts: the median of
+   * the reply's probe pairs). They raise the maxima that enter APC_s, never the
+   * status: a statement is only called contradicted or kept by a scored sentence.
+   */
+  estimate?: { pc: number; pe: number };
 }
 
 /**
@@ -60,7 +66,10 @@ export interface StatementResult {
   pc: number;
   /** Max entailment probability over the scored sentences (0 when none). */
   pe: number;
-  /** APC_s ∈ [0, 1]. */
+  /**
+   * APC_s ∈ [0, 1]: statementApc(r, pc, pe), or for a pruned statement with an
+   * estimate, statementApc(r, max(pc, estimate.pc), max(pe, estimate.pe)).
+   */
   apc: number;
   status: StatementStatus;
   /**
@@ -207,7 +216,10 @@ export function scoreStatement(
 ): StatementResult {
   const r = checkProbability('r', input.r);
   const m = maxOverSentences(input.sentences);
-  const apc = statementApc(r, m.pc, m.pe);
+  const est = input.estimate;
+  const apc = est
+    ? statementApc(r, Math.max(m.pc, checkProbability('estimate.pc', est.pc)), Math.max(m.pe, checkProbability('estimate.pe', est.pe)))
+    : statementApc(r, m.pc, m.pe);
   let status: StatementStatus = 'not-addressed';
   let sentenceIndex: number | null = null;
   if (m.pcSentenceIndex !== null && m.pc >= thresholds.contradictionProb) {

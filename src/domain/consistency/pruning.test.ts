@@ -6,7 +6,11 @@ import {
   PRUNE_MAX_BY_SIMILARITY_PER_SENTENCE,
   PRUNE_TOP_K_BY_RELEVANCE,
   PRUNE_TOP_K_BY_SIMILARITY_PER_SENTENCE,
+  PRUNE_PROBES_PER_SENTENCE,
+  TAIL_FULL_MAX_STATEMENTS,
   approximateApc,
+  backgroundPool,
+  expectedMax,
   chooseStrategy,
   lexicalSimilarity,
   planPairs,
@@ -35,7 +39,7 @@ const small: PruningCandidate[] = [
   { statementId: 's3', r: 0.2, sentenceSimilarity: [0.0, 0.7] },
   { statementId: 's4', r: 0.05, sentenceSimilarity: [0.2, 0.1] },
 ];
-const smallOpts = { fullMaxStatements: 2, topKByRelevance: 1, topKBySimilarity: 1, alwaysCheckSimilarity: 0.9, maxBySimilarity: 2 };
+const smallOpts = { fullMaxStatements: 2, topKByRelevance: 1, topKBySimilarity: 1, alwaysCheckSimilarity: 0.9, maxBySimilarity: 2, probesPerSentence: 0 };
 
 describe('chooseStrategy', () => {
   it('is full up to FULL_MAX_STATEMENTS and pruned beyond', () => {
@@ -89,10 +93,12 @@ describe('planPairs', () => {
       sentenceSimilarity: Array.from({ length: 5 }, () => rand() * 2 - 1),
     }));
     // Uniform similarities put ~50 statements per sentence over the threshold: the cap binds.
-    expect(planPairs(many, 5).pairs).toHaveLength((PRUNE_TOP_K_BY_RELEVANCE + PRUNE_MAX_BY_SIMILARITY_PER_SENTENCE) * 5);
+    const perSentence = PRUNE_TOP_K_BY_RELEVANCE + PRUNE_MAX_BY_SIMILARITY_PER_SENTENCE + PRUNE_PROBES_PER_SENTENCE;
+    expect(planPairs(many, 5).pairs).toHaveLength(perSentence * 5);
     const plan = planPairs(many, 5, { alwaysCheckSimilarity: Number.POSITIVE_INFINITY });
-    expect(plan.pairs).toHaveLength((PRUNE_TOP_K_BY_RELEVANCE + PRUNE_TOP_K_BY_SIMILARITY_PER_SENTENCE) * 5);
-    expect(plan.skippedPairCount).toBe(1000 - 60);
+    expect(plan.pairs).toHaveLength((PRUNE_TOP_K_BY_RELEVANCE + PRUNE_TOP_K_BY_SIMILARITY_PER_SENTENCE + PRUNE_PROBES_PER_SENTENCE) * 5);
+    expect(plan.skippedPairCount).toBe(1000 - 70);
+    expect(plan.pairs.filter((p) => p.reason === 'probe')).toHaveLength(PRUNE_PROBES_PER_SENTENCE * 5);
     const topR = [...many].sort((a, b) => b.r - a.r).slice(0, PRUNE_TOP_K_BY_RELEVANCE).map((c) => c.statementId);
     for (let j = 0; j < 5; j++) {
       const ofSentence = plan.pairs.filter((p) => p.sentenceIndex === j);
@@ -109,8 +115,30 @@ describe('planPairs', () => {
 
   it('breaks ties in input order', () => {
     const tied = [0, 1, 2, 3].map((i) => ({ statementId: `t${i}`, r: 0.5, sentenceSimilarity: [0.4] }));
-    const plan = planPairs(tied, 1, { fullMaxStatements: 0, topKByRelevance: 1, topKBySimilarity: 2 });
+    const plan = planPairs(tied, 1, { fullMaxStatements: 0, topKByRelevance: 1, topKBySimilarity: 2, probesPerSentence: 0 });
     expect(plan.pairs.map((p) => p.statementId)).toEqual(['t0', 't1', 't2']);
+  });
+
+  it('adds probes at evenly spaced similarity ranks of the statements left out', () => {
+    // Sentence 0 leaves out s2 (.3), s4 (.2), s3 (0); sentence 1 leaves out s2 (.3), s4 (.1), s1 (0).
+    const one = planPairs(small, 2, { ...smallOpts, probesPerSentence: 1 });
+    expect(one.pairs.filter((p) => p.reason === 'probe').map((p) => `${p.statementId}@${p.sentenceIndex}`)).toEqual(['s4@0', 's4@1']);
+    // Two probes: ranks ⌊0.5·3/2⌋ = 0 and ⌊1.5·3/2⌋ = 2.
+    const two = planPairs(small, 2, { ...smallOpts, probesPerSentence: 2 });
+    expect(two.pairs.filter((p) => p.reason === 'probe').map((p) => `${p.statementId}@${p.sentenceIndex}`)).toEqual([
+      's2@0', 's3@0', 's2@1', 's1@1',
+    ]);
+    // Never more probes than statements left out, and none in full mode.
+    expect(planPairs(small, 2, { ...smallOpts, probesPerSentence: 9 }).skippedPairCount).toBe(0);
+    expect(planPairs(small.slice(0, 2), 2, { ...smallOpts, probesPerSentence: 2 }).pairs.every((p) => p.reason === 'full')).toBe(true);
+  });
+
+  it('prunes a sentence below fullMaxStatements when asked (the live tail)', () => {
+    const sims = small.map((c) => c.sentenceSimilarity[0]!);
+    expect(planSentencePairs(small, 0, sims).every((p) => p.reason === 'full')).toBe(true);
+    const tail = planSentencePairs(small, 0, sims, { topKByRelevance: 1, topKBySimilarity: 1, maxBySimilarity: 1, probesPerSentence: 1 }, true);
+    expect(tail.map((p) => `${p.statementId}:${p.reason}`)).toEqual(['s0:relevance', 's1:similarity', 's4:probe']);
+    expect(TAIL_FULL_MAX_STATEMENTS).toBe(16);
   });
 
   it('plans a sentence on its own the same way (live checking)', () => {
@@ -154,8 +182,71 @@ describe('approximateApc', () => {
     expect(v.apcSum).toBeCloseTo(3.23, 12);
     expect(v.apcPercent).toBeCloseTo(64.6, 10);
     expect(v.statements.map((s) => s.status)).toEqual(['kept', 'contradicted', 'not-addressed', 'not-addressed', 'not-addressed']);
-    expect(v).toMatchObject({ strategy: 'pruned', prunedCount: 4, verdict: 'contradicts', contradictions: 1 });
+    expect(v).toMatchObject({ strategy: 'pruned', prunedCount: 4, verdict: 'contradicts', contradictions: 1, background: null });
     expect(v.statements.map((s) => s.pruned)).toEqual([false, true, true, true, true]);
+  });
+
+  it('estimates skipped pairs by the median of the probe pairs (hand-computed)', () => {
+    const plan = planPairs(small, 2, { ...smallOpts, probesPerSentence: 2 });
+    // Plan: s0@0 rel, s1@0 sim, s2@0 probe, s3@0 probe, s0@1 rel, s3@1 sim, s2@1 probe, s1@1 probe.
+    const scores: PairScore[] = [
+      { statementId: 's0', sentenceIndex: 0, pc: 0, pe: 0.8 },
+      { statementId: 's1', sentenceIndex: 0, pc: 0.9, pe: 0 },
+      { statementId: 's2', sentenceIndex: 0, pc: 0.04, pe: 0.1, probe: true },
+      { statementId: 's3', sentenceIndex: 0, pc: 0.02, pe: 0.3, probe: true },
+      { statementId: 's0', sentenceIndex: 1, pc: 0.1, pe: 0.2 },
+      { statementId: 's3', sentenceIndex: 1, pc: 0.05, pe: 0.6 },
+      { statementId: 's2', sentenceIndex: 1, pc: 0.08, pe: 0.02, probe: true },
+      // A probe that happens to contradict: the median keeps it from moving the estimate much.
+      { statementId: 's1', sentenceIndex: 1, pc: 0.95, pe: 0.01, probe: true },
+    ];
+    const v = approximateApc({
+      statements: small.map((c) => ({ statementId: c.statementId, statementVersion: 1, r: c.r })),
+      plan,
+      scores,
+      modelId: 'm',
+    });
+    // Pool Pc .02 .04 .08 (.95 is an event, left out); Pe .01 .02 .1 .3.
+    expect(v.background!.pc).toBeCloseTo(0.14 / 3, 12);
+    expect(v.background!.pe).toBeCloseTo(0.1075, 12);
+    expect(v.background!.pool).toBe(4);
+    // s0 both sentences scored: .1·.9 + .9·.8 = .81 (not pruned, no estimate)
+    // s1 scored on both (similarity, then probe), not pruned: Pc .95, Pe .01 → .9·.05 + .1·.01 = .046
+    // s2 scored on both as probes: Pc .08, Pe .1 → .5·.92 + .5·.1 = .51
+    // s3 both scored: Pc .05, Pe .6 → .8·.95 + .2·.6 = .88
+    // s4 nothing scored, 2 sentences skipped: expected max of 2 pool draws,
+    // Pc .02·1/9 + .04·3/9 + .08·5/9 = .06, Pe (.01·1 + .02·3 + .1·5 + .3·7)/16 = .166875
+    // → .95·.94 + .05·.166875 = .90134375
+    expect(v.statements.map((s) => s.apc)).toEqual([0.81, 0.046, 0.51, 0.88, 0.90134375].map((x) => expect.closeTo(x, 12)));
+    // The estimate never sets a status: s4 is not addressed, and only scored pairs flag.
+    expect(v.statements.map((s) => s.status)).toEqual(['kept', 'contradicted', 'not-addressed', 'not-addressed', 'not-addressed']);
+    expect(v.statements[4]).toMatchObject({ pc: 0, pe: 0, pruned: true });
+    expect(v.prunedCount).toBe(1);
+    expect(v.flaggedSentences).toEqual([
+      { sentenceIndex: 0, statementIds: ['s1'] },
+      { sentenceIndex: 1, statementIds: ['s1'] },
+    ]);
+    expect(backgroundPool(scores.filter((x) => !x.probe))).toEqual({ pc: [], pe: [] });
+  });
+
+  it('pools probes with the pairs of sentences scored in full, events left out', () => {
+    const full = (j: number, pcs: number[]) => pcs.map((pc, i) => ({ statementId: `s${i}`, sentenceIndex: j, pc, pe: pc / 10 }));
+    // One sentence scored against all 3 statements, one probe on a pruned sentence that contradicts.
+    const scores: PairScore[] = [...full(0, [0.03, 0.01, 0.9]), { statementId: 's1', sentenceIndex: 1, pc: 0.97, pe: 0, probe: true }];
+    expect(backgroundPool(scores, 3)).toEqual({ pc: [0.01, 0.03], pe: [0, 0.001, 0.003, 0.09] });
+    // With 4 statements sentence 0 is not complete: only the probe, whose Pc is an event.
+    expect(backgroundPool(scores, 4)).toEqual({ pc: [], pe: [0] });
+  });
+
+  it('expectedMax is the mean for one draw and grows with the draws (hand-computed)', () => {
+    expect(expectedMax([0.01, 0.03], 1)).toBeCloseTo(0.02, 12);
+    // .01·(1/4) + .03·(3/4)
+    expect(expectedMax([0.01, 0.03], 2)).toBeCloseTo(0.025, 12);
+    expect(expectedMax([0.01, 0.03], 2, 0.05)).toBe(0.05);
+    // floor .02 lifts the .01 draw: .02·1/4 + .03·3/4
+    expect(expectedMax([0.01, 0.03], 2, 0.02)).toBeCloseTo(0.0275, 12);
+    expect(expectedMax([0.01, 0.03], 0, 0.2)).toBe(0.2);
+    expect(expectedMax([], 3, 0.2)).toBe(0.2);
   });
 
   it('equals the exact score when every pair was scored', () => {
@@ -178,7 +269,9 @@ describe('approximateApc', () => {
       })),
       modelId: 'm',
     });
-    expect(approx).toEqual(exact);
+    const { background, ...rest } = approx;
+    expect(background).toBeNull();
+    expect(rest).toEqual(exact);
   });
 
   it('rejects a score for an unknown statement', () => {
@@ -217,48 +310,13 @@ describe('pruning error bound', () => {
     expect(approx.apcSum).toBeCloseTo(scoreReply({ statements: truth, modelId: 'm' }).apcSum, 12);
   });
 
-  it('holds for every statement on synthetic data with 200 statements', () => {
+  it('holds for every statement on synthetic data with 200 statements (no probes)', () => {
     for (const seed of [11, 22, 33, 44, 55]) {
-      const rand = mulberry32(seed);
-      const S = 200;
-      const n = 5;
-      // Synthetic truth shaped like real NLI: confident answers only where the
-      // statement and the sentence share a topic (high similarity), a few planted
-      // contradictions on similar pairs, and mild noise everywhere.
-      const cands: PruningCandidate[] = [];
-      const truth = new Map<string, { sentenceIndex: number; pc: number; pe: number }[]>();
-      for (let i = 0; i < S; i++) {
-        const id = `s${i}`;
-        const r = rand() < 0.05 ? 0.5 + rand() * 0.5 : rand() * 0.2;
-        const sims: number[] = [];
-        const pairs: { sentenceIndex: number; pc: number; pe: number }[] = [];
-        for (let j = 0; j < n; j++) {
-          const sim = rand() < 0.03 ? 0.6 + rand() * 0.3 : rand() * 0.3 - 0.05;
-          sims.push(sim);
-          const topical = Math.max(0, sim) ** 2;
-          let pc = rand() * 0.03 + topical * rand();
-          let pe = rand() * 0.03 + topical * rand() * (1 - pc);
-          if (sim > 0.6 && rand() < 0.3) {
-            pc = 0.9;
-            pe = 0.02;
-          }
-          pc = Math.min(pc, 1);
-          pe = Math.min(pe, 1 - pc);
-          pairs.push({ sentenceIndex: j, pc, pe });
-        }
-        cands.push({ statementId: id, r, sentenceSimilarity: sims });
-        truth.set(id, pairs);
-      }
-      const statements = cands.map((c) => ({ statementId: c.statementId, statementVersion: 1, r: c.r }));
-      const plan = planPairs(cands, n);
+      const { cands, truth, statements, exact } = syntheticReply(seed);
+      const plan = planPairs(cands, SYN_SENTENCES, { probesPerSentence: 0 });
       expect(plan.strategy).toBe('pruned');
       const scores = plan.pairs.map((p) => ({ ...p, ...truth.get(p.statementId)![p.sentenceIndex]! }));
-
       const approx = approximateApc({ statements, plan, scores, modelId: 'm' });
-      const exact = scoreReply({
-        statements: cands.map((c) => ({ statementId: c.statementId, statementVersion: 1, r: c.r, sentences: truth.get(c.statementId)! })),
-        modelId: 'm',
-      });
 
       let boundSum = 0;
       approx.statements.forEach((a, i) => {
@@ -282,12 +340,85 @@ describe('pruning error bound', () => {
         (e, i) => e.status === 'contradicted' && approx.statements[i]!.status !== 'contradicted',
       );
       expect(missed).toEqual([]);
-      // Noise on skipped pairs makes the pruned score run high (see "Bias" in pruning.ts).
+      // Noise on skipped pairs counted as 0 makes the pruned score run high.
       expect(approx.apcPercent - exact.apcPercent).toBeGreaterThan(0);
       expect(approx.apcPercent - exact.apcPercent).toBeLessThan(6);
     }
   });
+
+  it('stays within 1 point of full APC on synthetic data with probes (the default)', () => {
+    const deltas: number[] = [];
+    const deltasWithout: number[] = [];
+    for (const seed of [11, 22, 33, 44, 55, 66, 77, 88]) {
+      for (const S of [50, 200]) {
+        const { cands, truth, statements, exact } = syntheticReply(seed, S);
+        const score = (probes: number) => {
+          const plan = planPairs(cands, SYN_SENTENCES, { probesPerSentence: probes });
+          const scores = plan.pairs.map((p) => ({
+            ...p,
+            ...truth.get(p.statementId)![p.sentenceIndex]!,
+            ...(p.reason === 'probe' ? { probe: true } : {}),
+          }));
+          return approximateApc({ statements, plan, scores, modelId: 'm' });
+        };
+        const approx = score(PRUNE_PROBES_PER_SENTENCE);
+        deltas.push(approx.apcPercent - exact.apcPercent);
+        deltasWithout.push(score(0).apcPercent - exact.apcPercent);
+        // Contradictions come from scored pairs only, and the planted ones sit on similar pairs.
+        exact.statements.forEach((e, i) => {
+          if (e.status === 'contradicted') expect(approx.statements[i]!.status).toBe('contradicted');
+        });
+        expect(approx.background).not.toBeNull();
+      }
+    }
+    const meanAbs = (xs: number[]) => xs.reduce((a, x) => a + Math.abs(x), 0) / xs.length;
+    // Measured: mean |Δ| 0.38 / 0.36, max 0.62 / 0.65 points at 50 / 200 statements (1.8 / 2.8 without probes).
+    expect(Math.max(...deltas.map(Math.abs))).toBeLessThan(1);
+    expect(meanAbs(deltas)).toBeLessThan(meanAbs(deltasWithout) / 2);
+  });
 });
+
+const SYN_SENTENCES = 5;
+
+/**
+ * Synthetic truth shaped like real NLI: confident answers only where the
+ * statement and the sentence share a topic (high similarity), a few planted
+ * contradictions on similar pairs, and mild noise everywhere.
+ */
+function syntheticReply(seed: number, S = 200) {
+  const rand = mulberry32(seed);
+  const n = SYN_SENTENCES;
+  const cands: PruningCandidate[] = [];
+  const truth = new Map<string, { sentenceIndex: number; pc: number; pe: number }[]>();
+  for (let i = 0; i < S; i++) {
+    const id = `s${i}`;
+    const r = rand() < 0.05 ? 0.5 + rand() * 0.5 : rand() * 0.2;
+    const sims: number[] = [];
+    const pairs: { sentenceIndex: number; pc: number; pe: number }[] = [];
+    for (let j = 0; j < n; j++) {
+      const sim = rand() < 0.03 ? 0.6 + rand() * 0.3 : rand() * 0.3 - 0.05;
+      sims.push(sim);
+      const topical = Math.max(0, sim) ** 2;
+      let pc = rand() * 0.03 + topical * rand();
+      let pe = rand() * 0.03 + topical * rand() * (1 - pc);
+      if (sim > 0.6 && rand() < 0.3) {
+        pc = 0.9;
+        pe = 0.02;
+      }
+      pc = Math.min(pc, 1);
+      pe = Math.min(pe, 1 - pc);
+      pairs.push({ sentenceIndex: j, pc, pe });
+    }
+    cands.push({ statementId: id, r, sentenceSimilarity: sims });
+    truth.set(id, pairs);
+  }
+  const statements = cands.map((c) => ({ statementId: c.statementId, statementVersion: 1, r: c.r }));
+  const exact = scoreReply({
+    statements: cands.map((c) => ({ statementId: c.statementId, statementVersion: 1, r: c.r, sentences: truth.get(c.statementId)! })),
+    modelId: 'm',
+  });
+  return { cands, truth, statements, exact };
+}
 
 describe('lexicalSimilarity', () => {
   it('is the overlap coefficient of content words', () => {

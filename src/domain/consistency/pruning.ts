@@ -1,8 +1,9 @@
 /**
- * Scaling APC to characters with many statements (up to ~200).
+ * Scaling APC to characters with many statements (up to ~200), and keeping the
+ * wait after a reply short.
  *
- * Full APC runs NLI on every statement × every reply sentence. At ~13–25 pairs/s
- * in the browser, 40 statements × 5 sentences already takes 8–15 s, so past
+ * Full APC runs NLI on every statement × every reply sentence. At ~25–40 pairs/s
+ * in the browser, 40 statements × 5 sentences already takes 5–8 s, so past
  * FULL_MAX_STATEMENTS the checker prunes pairs:
  *
  * - every sentence is checked against the top-K statements by relevance r
@@ -12,35 +13,56 @@
  *   contradict; embedding cosine, or lexicalSimilarity when embeddings are not
  *   loaded), and beyond K against every other statement at least
  *   PRUNE_ALWAYS_CHECK_SIMILARITY similar, up to PRUNE_MAX_BY_SIMILARITY_PER_SENTENCE
- *   (a card with redundant statements has several that one sentence can break).
+ *   (a card with redundant statements has several that one sentence can break);
+ * - plus PRUNE_PROBES_PER_SENTENCE *probe* pairs: statements picked at evenly
+ *   spaced ranks of the ones left out (by similarity), scored like the others.
  *
- * Every other pair is assumed neutral: Pc = Pe = 0. A wholly pruned statement
- * therefore scores APC_s ≈ (1 − r)·1 + r·0 = 1 − r.
+ * Every other pair is estimated, not scored, from the reply's probe pairs
+ * (backgroundPool: what the model says about a statement the sentence is not
+ * about): a statement with k skipped sentences gets the expected maximum of k
+ * draws from that pool (expectedMax), since Pc_s and Pe_s are maxima over
+ * sentences. The estimate enters APC_s only; a statement is called
+ * contradicted or kept only by a scored pair, and only a scored sentence is
+ * flagged. With an empty pool skipped pairs count as Pc = Pe = 0.
+ *
+ * Why probes. Real NLI models give unrelated pairs a small but non-zero Pc
+ * (a few percent) and Pe; counting them as 0 put a pruned score above the full
+ * score (+1.8 / +2.8 points on the synthetic data of pruning.test.ts at 50 /
+ * 200 statements, and −9 / −25 points on random-weight models, whose every pair
+ * looks alike). Pool values ≥ 0.5 are events (a probe that happens to
+ * contradict), not background, and stay out of the estimate.
  *
  * The approximation, precisely. Let Pc, Pe be the true maxima over all
- * sentences and Pc' ≤ Pc, Pe' ≤ Pe the maxima over the scored pairs only
+ * sentences and Pc' , Pe' the maxima over the scored pairs and the estimates
  * (0 when none). Then
  *
  *   APC'_s − APC_s = (1 − r)·(Pc − Pc') − r·(Pe − Pe')
  *
- * so |APC'_s − APC_s| ≤ max((1 − r)·(Pc − Pc'), r·(Pe − Pe')) ≤ (1 − r)·Pc + r·Pe
- * (pruningErrorBound), and the total is off by at most the sum over pruned
- * statements. Pruning over-states APC when a skipped pair contradicts and
- * under-states it when a skipped pair entails a relevant statement. The bound is
- * small exactly for the pairs pruning skips: low r keeps r·Pe small, and a
- * sentence dissimilar to the statement rarely gets a confident contradiction
- * from NLI, keeping (1 − r)·Pc small. The latter is an empirical property of
- * NLI models, not a guarantee: a contradiction phrased with no word or topic in
- * common with the statement can be missed.
+ * Without estimates Pc' ≤ Pc and Pe' ≤ Pe, so |APC'_s − APC_s| ≤
+ * (1 − r)·Pc + r·Pe (pruningErrorBound), and the total is off by at most the sum
+ * over pruned statements. With estimates the error is (1 − r)·|Pc − Pc'| +
+ * r·|Pe − Pe'| at most, small exactly when the skipped pairs look like the
+ * probes. Pruning over-states APC when a skipped pair contradicts and
+ * under-states it when a skipped pair entails a relevant statement; a sentence
+ * dissimilar to the statement rarely gets a confident contradiction from NLI.
+ * That is an empirical property of NLI models, not a guarantee: a contradiction
+ * phrased with no word or topic in common with the statement can be missed.
  *
- * Bias: real NLI models give unrelated pairs a small but non-zero Pc (a few
- * percent), which pruning treats as 0, so a pruned score sits a few points
- * above the full score of the same reply (≈ 4–5 points on the synthetic data in
- * pruning.test.ts). Don't compare scores across strategies; ReplyVerdict.strategy
- * says which one produced a number.
+ * Don't compare scores across strategies; ReplyVerdict.strategy says which one
+ * produced a number.
  *
- * Budget: between (K_r + K_s) and (K_r + max_s) pairs per sentence — 12 to 20 by
- * default, so 60 to 100 for a five-sentence reply, whatever the statement count.
+ * Budget: between (K_r + K_s + probes) and (K_r + max_s + probes) pairs per
+ * sentence — 14 to 22 by default, whatever the statement count.
+ *
+ * Fast first, exact next (live checking only). During streaming a sentence is
+ * checked as soon as the next one starts, so its pairs are scored while the
+ * reply goes on. The last sentence only exists when the reply ends, and the
+ * writer waits for its pairs; and when sentences come faster than the model
+ * scores them, a backlog adds to that wait. Beyond TAIL_FULL_MAX_STATEMENTS
+ * the live checker therefore plans with FAST_PLAN_OPTIONS (12–14 pairs) the
+ * last sentence and any sentence that completes while an earlier one is still
+ * being scored, delivers the verdict, and then scores the skipped pairs to
+ * replace it with the exact one (liveCheck.ts).
  */
 import { type ApcThresholds, type ReplyVerdict, type ScoringStrategy, type SentenceScore, scoreReply } from './apc';
 import { ConsistencyInputError } from './errors';
@@ -60,6 +82,21 @@ export const PRUNE_TOP_K_BY_SIMILARITY_PER_SENTENCE = 4;
 export const PRUNE_ALWAYS_CHECK_SIMILARITY = 0.5;
 /** Pruned mode: cap on similarity pairs per sentence, including the top K. */
 export const PRUNE_MAX_BY_SIMILARITY_PER_SENTENCE = 12;
+/** Pruned mode: probe pairs per sentence, whose median estimates the skipped pairs. */
+export const PRUNE_PROBES_PER_SENTENCE = 2;
+/**
+ * Live checking: above this many statements the last sentence of a reply (the
+ * one the writer waits for) is planned like a pruned one first, and made exact
+ * right after the verdict. 16 pruned-plan pairs (8 + 4 + 2 probes at least)
+ * take ~0.4–0.6 s at 25–40 pairs/s.
+ */
+export const TAIL_FULL_MAX_STATEMENTS = 16;
+/**
+ * The plan for a sentence checked fast first (see the file comment): 6 by r,
+ * 4–6 by similarity, 2 probes — 12 to 14 pairs, ~0.3–0.55 s at 25–40 pairs/s.
+ */
+export const FAST_PLAN_OPTIONS: Readonly<Pick<PruningOptions, 'topKByRelevance' | 'topKBySimilarity' | 'maxBySimilarity'>> =
+  Object.freeze({ topKByRelevance: 6, topKBySimilarity: 4, maxBySimilarity: 6 });
 
 export interface PruningOptions {
   fullMaxStatements: number;
@@ -67,6 +104,8 @@ export interface PruningOptions {
   topKBySimilarity: number;
   alwaysCheckSimilarity: number;
   maxBySimilarity: number;
+  probesPerSentence: number;
+  tailFullMaxStatements: number;
 }
 
 export const DEFAULT_PRUNING_OPTIONS: Readonly<PruningOptions> = Object.freeze({
@@ -75,6 +114,8 @@ export const DEFAULT_PRUNING_OPTIONS: Readonly<PruningOptions> = Object.freeze({
   topKBySimilarity: PRUNE_TOP_K_BY_SIMILARITY_PER_SENTENCE,
   alwaysCheckSimilarity: PRUNE_ALWAYS_CHECK_SIMILARITY,
   maxBySimilarity: PRUNE_MAX_BY_SIMILARITY_PER_SENTENCE,
+  probesPerSentence: PRUNE_PROBES_PER_SENTENCE,
+  tailFullMaxStatements: TAIL_FULL_MAX_STATEMENTS,
 });
 
 export interface PruningCandidate {
@@ -84,7 +125,7 @@ export interface PruningCandidate {
   sentenceSimilarity: readonly number[];
 }
 
-export type PairReason = 'full' | 'relevance' | 'similarity';
+export type PairReason = 'full' | 'relevance' | 'similarity' | 'probe';
 
 export interface PlannedPair {
   statementId: string;
@@ -94,11 +135,11 @@ export interface PlannedPair {
 
 export interface PairPlan {
   strategy: ScoringStrategy;
-  /** By sentence index; within a sentence, relevance pairs (r desc) then similarity pairs (similarity desc). */
+  /** By sentence index; within a sentence, relevance pairs (r desc), similarity pairs (similarity desc), then probes. */
   pairs: PlannedPair[];
   /** Statements with at least one pair left out (their APC_s is approximate). */
   prunedStatementIds: string[];
-  /** Pairs assumed neutral instead of scored. */
+  /** Pairs estimated instead of scored. */
   skippedPairCount: number;
 }
 
@@ -108,6 +149,8 @@ function resolveOptions(opts: Partial<PruningOptions> | undefined): PruningOptio
   checkInteger('topKByRelevance', o.topKByRelevance, 0);
   checkInteger('topKBySimilarity', o.topKBySimilarity, 0);
   checkInteger('maxBySimilarity', o.maxBySimilarity, o.topKBySimilarity);
+  checkInteger('probesPerSentence', o.probesPerSentence, 0);
+  checkInteger('tailFullMaxStatements', o.tailFullMaxStatements, 0);
   if (Number.isNaN(o.alwaysCheckSimilarity)) throw new ConsistencyInputError('alwaysCheckSimilarity is NaN');
   return o;
 }
@@ -136,7 +179,8 @@ export function chooseStrategy(statementCount: number, opts?: Partial<PruningOpt
  * Pairs to score for one sentence, for the live checker: r is known when the
  * reply starts, a sentence's similarities when it completes, and the pairs of a
  * sentence do not depend on the other sentences. `similarity[i]` belongs to
- * `statements[i]`.
+ * `statements[i]`. Full up to `fullMaxStatements` statements unless `prune` is
+ * set (the live checker's tail, see the file comment).
  * @throws {ConsistencyInputError} on mismatched lengths or out-of-range values.
  */
 export function planSentencePairs(
@@ -144,6 +188,7 @@ export function planSentencePairs(
   sentenceIndex: number,
   similarity: readonly number[],
   opts?: Partial<PruningOptions>,
+  prune = false,
 ): PlannedPair[] {
   const o = resolveOptions(opts);
   checkInteger('sentenceIndex', sentenceIndex, 0);
@@ -152,16 +197,19 @@ export function planSentencePairs(
   }
   const rs = statements.map((s) => checkProbability('r', s.r));
   similarity.forEach(checkSimilarity);
-  if (statements.length <= o.fullMaxStatements) {
+  if (!prune && statements.length <= o.fullMaxStatements) {
     return topK(rs, rs.length).map((i) => ({ statementId: statements[i]!.statementId, sentenceIndex, reason: 'full' }));
   }
   const byR = topK(rs, o.topKByRelevance);
   const ranked = topK(similarity, o.maxBySimilarity, new Set(byR));
   const bySim = ranked.filter((i, rank) => rank < o.topKBySimilarity || similarity[i]! >= o.alwaysCheckSimilarity);
-  return [
-    ...byR.map((i) => ({ statementId: statements[i]!.statementId, sentenceIndex, reason: 'relevance' as const })),
-    ...bySim.map((i) => ({ statementId: statements[i]!.statementId, sentenceIndex, reason: 'similarity' as const })),
-  ];
+  // Probes: evenly spaced ranks (by similarity) of the statements left out, so
+  // they look like the pairs they stand for.
+  const rest = topK(similarity, statements.length, new Set([...byR, ...bySim]));
+  const m = Math.min(o.probesPerSentence, rest.length);
+  const probes = Array.from({ length: m }, (_, k) => rest[Math.floor(((k + 0.5) * rest.length) / m)]!);
+  const pair = (reason: PairReason) => (i: number) => ({ statementId: statements[i]!.statementId, sentenceIndex, reason });
+  return [...byR.map(pair('relevance')), ...bySim.map(pair('similarity')), ...probes.map(pair('probe'))];
 }
 
 /**
@@ -208,6 +256,8 @@ export interface PairScore {
   sentenceIndex: number;
   pc: number;
   pe: number;
+  /** A probe pair (PairReason 'probe'): also feeds the estimate of the skipped pairs. */
+  probe?: boolean;
 }
 
 export interface ApproximateApcInput {
@@ -215,34 +265,97 @@ export interface ApproximateApcInput {
   plan: Pick<PairPlan, 'strategy' | 'prunedStatementIds'>;
   /** Scored pairs (planned ones; extra ones, e.g. from the cache, only make it more exact). */
   scores: readonly PairScore[];
+  /** Sentences in the reply; default: the distinct sentence indices in `scores`. */
+  sentenceCount?: number;
   modelId: string;
   thresholds?: Partial<ApcThresholds>;
 }
 
 /**
- * APC from the pairs actually scored, unscored pairs counted as neutral. Exact
- * when every pair was scored (full strategy); otherwise within Σ pruningErrorBound
- * of the exact APC sum.
+ * The background pool: what the model says about pairs that are (mostly) not
+ * related. It is the probe pairs plus every pair of a sentence that was scored
+ * against all `statementCount` statements (in the live checker's fast-first
+ * mode, the sentences checked in full during streaming; most of their pairs are
+ * unrelated). Values at or above `eventProb` are left out, separately for Pc
+ * and Pe: a probe that happens to contradict is an event, not background, and
+ * extrapolating it to a hundred skipped pairs would invent contradictions.
+ */
+export interface BackgroundPool {
+  /** Pool values of Pc below eventProb, sorted ascending. */
+  pc: number[];
+  /** Pool values of Pe below eventProb, sorted ascending. */
+  pe: number[];
+}
+
+export function backgroundPool(scores: readonly PairScore[], statementCount = Infinity, eventProb = 0.5): BackgroundPool {
+  const perSentence = new Map<number, number>();
+  for (const p of scores) perSentence.set(p.sentenceIndex, (perSentence.get(p.sentenceIndex) ?? 0) + 1);
+  const pool = scores.filter((p) => p.probe || (perSentence.get(p.sentenceIndex) ?? 0) >= statementCount);
+  const below = (xs: number[]) => xs.filter((x) => x < eventProb).sort((a, b) => a - b);
+  return {
+    pc: below(pool.map((p) => checkProbability('pc', p.pc))),
+    pe: below(pool.map((p) => checkProbability('pe', p.pe))),
+  };
+}
+
+/**
+ * E[max(floor, X_1, …, X_k)] for X_i drawn with replacement from `sorted`
+ * (ascending): Σ_i max(floor, v_i)·((i/n)^k − ((i−1)/n)^k), or `floor` when
+ * k = 0 or the pool is empty. Pc_s and Pe_s are maxima over sentences, so a
+ * statement with k skipped sentences gets the expected max of k background
+ * draws, not the typical single value.
+ */
+export function expectedMax(sorted: readonly number[], k: number, floor = 0): number {
+  const n = sorted.length;
+  if (k <= 0 || n === 0) return floor;
+  let e = 0;
+  for (let i = 1; i <= n; i++) e += Math.max(floor, sorted[i - 1]!) * ((i / n) ** k - ((i - 1) / n) ** k);
+  return Math.min(1, Math.max(floor, e));
+}
+
+/**
+ * APC from the pairs actually scored. A pruned statement's skipped pairs are
+ * estimated from the background pool (backgroundPool): its Pc and Pe become
+ * expectedMax(pool, skipped sentences, scored max). With an empty pool the
+ * skipped pairs count as neutral (Pc = Pe = 0). Exact when every pair was
+ * scored (full strategy). `background` reports the pool's means (k = 1) and size.
  * @throws {ConsistencyInputError} when a score names an unknown statement, or on bad probabilities.
  */
-export function approximateApc(input: ApproximateApcInput): ReplyVerdict {
+export function approximateApc(
+  input: ApproximateApcInput,
+): ReplyVerdict & { background: { pc: number; pe: number; pool: number } | null } {
   const bySt = new Map<string, SentenceScore[]>(input.statements.map((s) => [s.statementId, []]));
+  const sentenceIndices = new Set<number>();
   for (const p of input.scores) {
     const list = bySt.get(p.statementId);
     if (!list) throw new ConsistencyInputError(`score for unknown statement ${p.statementId}`);
     list.push({ sentenceIndex: p.sentenceIndex, pc: p.pc, pe: p.pe });
+    sentenceIndices.add(p.sentenceIndex);
   }
+  const sentenceCount = input.sentenceCount ?? sentenceIndices.size;
   const pruned = new Set(input.plan.prunedStatementIds);
-  return scoreReply({
-    statements: input.statements.map((s) => ({
-      ...s,
-      sentences: bySt.get(s.statementId)!,
-      pruned: pruned.has(s.statementId),
-    })),
+  const pool = pruned.size > 0 ? backgroundPool(input.scores, input.statements.length) : null;
+  const usable = pool !== null && (pool.pc.length > 0 || pool.pe.length > 0);
+  const verdict = scoreReply({
+    statements: input.statements.map((s) => {
+      const sentences = bySt.get(s.statementId)!;
+      const skipped = sentenceCount - new Set(sentences.map((x) => x.sentenceIndex)).size;
+      const estimate =
+        usable && pruned.has(s.statementId) && skipped > 0
+          ? {
+              pc: expectedMax(pool.pc, skipped, Math.max(0, ...sentences.map((x) => x.pc))),
+              pe: expectedMax(pool.pe, skipped, Math.max(0, ...sentences.map((x) => x.pe))),
+            }
+          : undefined;
+      return { ...s, sentences, pruned: pruned.has(s.statementId), ...(estimate ? { estimate } : {}) };
+    }),
     modelId: input.modelId,
     strategy: input.plan.strategy,
     thresholds: input.thresholds,
   });
+  const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
+  const background = usable ? { pc: mean(pool.pc), pe: mean(pool.pe), pool: Math.max(pool.pc.length, pool.pe.length) } : null;
+  return { ...verdict, background };
 }
 
 /**
