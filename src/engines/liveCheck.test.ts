@@ -1,5 +1,12 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { FULL_MAX_STATEMENTS, makeFingerprint, PRUNE_MAX_BY_SIMILARITY_PER_SENTENCE, PRUNE_TOP_K_BY_RELEVANCE } from '../domain/consistency';
+import {
+  FULL_MAX_STATEMENTS,
+  makeFingerprint,
+  PRUNE_MAX_BY_SIMILARITY_PER_SENTENCE,
+  PRUNE_PROBES_PER_SENTENCE,
+  PRUNE_TOP_K_BY_RELEVANCE,
+  TAIL_FULL_MAX_STATEMENTS,
+} from '../domain/consistency';
 import { createStubRuntime, fakeCheckerWorkers, type StubRuntimeOptions } from '../workers/checkerTestkit';
 import { CheckerClient } from './CheckerClient';
 import { WorkerCrashedError } from './errors';
@@ -140,7 +147,7 @@ describe('startLiveCheck', () => {
     for (const d of chunks(REPLY, 7)) live.feed(d);
     const result = checked(await live.end());
     expect(result.strategy).toBe('pruned');
-    const perSentence = PRUNE_TOP_K_BY_RELEVANCE + PRUNE_MAX_BY_SIMILARITY_PER_SENTENCE;
+    const perSentence = PRUNE_TOP_K_BY_RELEVANCE + PRUNE_MAX_BY_SIMILARITY_PER_SENTENCE + PRUNE_PROBES_PER_SENTENCE;
     for (const s of seen) expect(s.scores.length).toBeLessThanOrEqual(perSentence);
     expect(runtime.nliPairs).toBeLessThanOrEqual(3 * perSentence);
     expect(result.stats.skippedPairs).toBe(many.length * 3 - result.stats.pairs);
@@ -148,6 +155,92 @@ describe('startLiveCheck', () => {
     expect(result.prunedStatementIds.length).toBeGreaterThan(0);
     expect(result.flaggedSentences).toEqual([{ sentenceIndex: 1, statementIds: ['s45'] }]);
     expect(seen[1]!.scores.find((s) => s.statementId === 's45')).toBeDefined();
+    // Skipped pairs are estimated from the probes; the estimate never flags.
+    expect(result.pairScores.filter((p) => p.probe)).toHaveLength(PRUNE_PROBES_PER_SENTENCE * 3);
+    expect(result.background).not.toBeNull();
+    expect(await live.exact()).toBeNull();
+  });
+
+  it('prunes the last sentence above TAIL_FULL_MAX_STATEMENTS, then makes the verdict exact', async () => {
+    const { client, runtime } = await setup();
+    const letters = 'abcdefghijklmnopqrstuvwxyz';
+    const many = Array.from({ length: TAIL_FULL_MAX_STATEMENTS + 8 }, (_, i) => ({
+      id: `s${i}`,
+      version: 1,
+      text: `Maren keeps a zz${letters[i % 26]}q in her room.`,
+      enabled: true,
+    }));
+    many[13] = { ...water, id: 's13' };
+    // The contradiction is in the last sentence: the one the writer waits for.
+    const reply = 'Hello there, traveller. My amber eyes glow in the dark. I have never feared the deep water, not once!';
+    const live = startLiveCheck({ client, statements: many, userTurn: 'Tell me about your sword.' });
+    const seen: SentenceCheck[] = [];
+    live.onSentence((s) => seen.push(s));
+    // Streamed slower than the checker: each sentence is scored before the next completes.
+    const cut1 = reply.indexOf('My amber');
+    const cut2 = reply.indexOf('I have never');
+    live.feed(reply.slice(0, cut1));
+    live.feed(reply.slice(cut1, cut1 + 3));
+    await vi.waitFor(() => expect(seen).toHaveLength(1));
+    live.feed(reply.slice(cut1 + 3, cut2 + 3));
+    await vi.waitFor(() => expect(seen).toHaveLength(2));
+    live.feed(reply.slice(cut2 + 3));
+    // Sentences checked while streaming, with no backlog, get every statement.
+    expect(seen.map((s) => s.scores.length)).toEqual([many.length, many.length]);
+    const fast = checked(await live.end());
+    expect(seen).toHaveLength(3);
+    const tailPairs = seen[2]!.scores.length;
+    expect(tailPairs).toBeLessThanOrEqual(PRUNE_TOP_K_BY_RELEVANCE + PRUNE_MAX_BY_SIMILARITY_PER_SENTENCE + PRUNE_PROBES_PER_SENTENCE);
+    expect(tailPairs).toBeLessThan(many.length);
+    expect(fast).toMatchObject({ strategy: 'pruned', verdict: 'contradicts' });
+    expect(fast.flaggedSentences).toEqual([{ sentenceIndex: 2, statementIds: ['s13'] }]);
+    expect(fast.stats.pairs).toBe(2 * many.length + tailPairs);
+
+    const exact = (await live.exact())!;
+    expect(exact).not.toBeNull();
+    expect(exact).toMatchObject({ strategy: 'full', prunedCount: 0, prunedStatementIds: [], background: null, verdict: 'contradicts' });
+    expect(exact.pairScores).toHaveLength(3 * many.length);
+    expect(exact.pairScores.some((p) => p.probe)).toBe(false);
+    expect(exact.flaggedSentences).toEqual([{ sentenceIndex: 2, statementIds: ['s13'] }]);
+    expect(exact.timings.verdictMs).toBeGreaterThanOrEqual(fast.timings.verdictMs);
+    expect(runtime.nliPairs).toBe(3 * many.length);
+    // Same number as checking the stored reply at once (checkReply scores the tail in full).
+    const again = checked(await checkReply(client, { statements: many, userTurn: 'Tell me about your sword.', replyText: reply }));
+    expect(again.strategy).toBe('full');
+    expect(again.apcPercent).toBeCloseTo(exact.apcPercent, 9);
+  });
+
+  it('plans a sentence fast when the one before is still being scored (a backlog), and completes it after', async () => {
+    const { client, runtime } = await setup();
+    const many = Array.from({ length: TAIL_FULL_MAX_STATEMENTS + 4 }, (_, i) => ({ id: `s${i}`, version: 1, text: `Maren owns ${i + 2} boats.`, enabled: true }));
+    many[3] = { ...water, id: 's3' };
+    const live = startLiveCheck({ client, statements: many, userTurn: 'Hi' });
+    const seen: SentenceCheck[] = [];
+    live.onSentence((s) => seen.push(s));
+    // All at once: sentence 1 completes while sentence 0 is in flight.
+    live.feed(REPLY);
+    const fast = checked(await live.end());
+    const bySentence = [...seen].sort((a, b) => a.sentence.index - b.sentence.index).map((s) => s.scores.length);
+    expect(bySentence[0]).toBe(many.length);
+    expect(bySentence[1]).toBeLessThan(many.length);
+    expect(bySentence[2]).toBeLessThan(many.length);
+    // The contradicted statement is the most similar one: the fast plan keeps it.
+    expect(fast.flaggedSentences).toEqual([{ sentenceIndex: 1, statementIds: ['s3'] }]);
+    const exact = (await live.exact())!;
+    expect(exact.strategy).toBe('full');
+    expect(exact.pairScores).toHaveLength(3 * many.length);
+    expect(runtime.nliPairs).toBe(3 * many.length);
+  });
+
+  it('keeps the tail exact up to TAIL_FULL_MAX_STATEMENTS', async () => {
+    const { client } = await setup();
+    const few = Array.from({ length: TAIL_FULL_MAX_STATEMENTS }, (_, i) => ({ id: `s${i}`, version: 1, text: `Maren owns ${i + 2} boats.`, enabled: true }));
+    const live = startLiveCheck({ client, statements: few, userTurn: 'Hi' });
+    live.feed(REPLY);
+    const result = checked(await live.end());
+    expect(result.strategy).toBe('full');
+    expect(result.pairScores).toHaveLength(3 * few.length);
+    expect(await live.exact()).toBeNull();
   });
 
   it('cancel() resolves end() as cancelled and emits nothing more', async () => {

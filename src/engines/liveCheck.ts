@@ -13,13 +13,22 @@
  * - up to `fullMaxStatements` (FULL_MAX_STATEMENTS = 40) enabled statements,
  *   every statement × sentence pair (exact APC; r is not needed to plan, so
  *   scoring does not wait for it);
- * - beyond, the pruned plan of planSentencePairs: the top statements by r plus
- *   the ones most similar to the sentence (embedding cosine), see
- *   domain/consistency/pruning.ts for the approximation and its bound.
+ * - beyond, the pruned plan of planSentencePairs: the top statements by r, the
+ *   ones most similar to the sentence (embedding cosine) and two probes, see
+ *   domain/consistency/pruning.ts for the approximation.
  * Each sentence's scores are emitted the moment they arrive (`onSentence`), so
  * a contradiction is flagged while the reply is still being written. `end()`
  * flushes the last sentence, waits for the outstanding work and scores the
  * reply (approximateApc). Model work happens in the worker only.
+ *
+ * Fast first, exact next: the sentence(s) flushed by `end()` are what the
+ * writer waits for, plus any backlog. With `tail: 'fast'` (the default) and
+ * more than `tailFullMaxStatements` (16) statements under the full strategy,
+ * those sentences — and any sentence that completes while an earlier one is
+ * still being scored — get FAST_PLAN_OPTIONS (12–14 pairs) first; `end()`
+ * resolves with that verdict (strategy 'pruned'), and `exact()` then scores
+ * the skipped pairs and resolves with the exact verdict (strategy 'full').
+ * `tail: 'exact'` (checkReply) scores everything before resolving.
  *
  * Never breaks chat: when the checker is not loaded, or fails or is cancelled
  * mid-way, `feed` stays a no-op and `end()` resolves with `status: 'skipped'`
@@ -33,6 +42,8 @@ import {
   cosine,
   makeFingerprint,
   planSentencePairs,
+  DEFAULT_PRUNING_OPTIONS,
+  FAST_PLAN_OPTIONS,
   stripRoleplayMarkup,
   chooseStrategy,
   type ApcThresholds,
@@ -66,6 +77,8 @@ export interface LiveCheckInput {
   thresholds?: Partial<ApcThresholds>;
   /** Pruning knobs (fullMaxStatements etc.); default DEFAULT_PRUNING_OPTIONS. */
   strategyOptions?: Partial<PruningOptions>;
+  /** How the sentences flushed at end() are planned (see the file comment); default 'fast'. */
+  tail?: 'fast' | 'exact';
 }
 
 /** One sentence's scores as they arrive. */
@@ -95,7 +108,7 @@ export interface LiveCheckStats {
   pairs: number;
   /** Of those, answered by the cache without model work. */
   pairsCached: number;
-  /** Pairs assumed neutral by the pruned strategy. */
+  /** Pairs estimated instead of scored by the pruned strategy. */
   skippedPairs: number;
 }
 
@@ -105,8 +118,10 @@ export interface CheckedReply extends ReplyVerdict {
   replyText: string;
   /** Sentence offsets into replyText (index = sentenceIndex of scores and flags). */
   sentences: SegmentedSentence[];
-  /** Every scored pair: thresholds can be re-applied later without a model (scoreReply). */
+  /** Every scored pair: thresholds can be re-applied later without a model (approximateApc). */
   pairScores: PairScore[];
+  /** Estimate used for the skipped pairs (median of the probe pairs), null when none were skipped. */
+  background: { pc: number; pe: number } | null;
   /** r per statement id. */
   relevance: Record<string, number>;
   prunedStatementIds: string[];
@@ -137,6 +152,12 @@ export interface LiveCheck {
    * is re-checked whole (the cache makes that cheap). Never rejects.
    */
   end(finalText?: string): Promise<LiveCheckOutcome>;
+  /**
+   * After end(): resolves with the exact verdict when end()'s verdict pruned
+   * the tail (see the file comment), null when it was already exact or the
+   * check was cancelled or failed. Never rejects.
+   */
+  exact(): Promise<CheckedReply | null>;
   /** Stops checking; pending model calls are cancelled; end() resolves 'skipped'/'cancelled'. */
   cancel(): void;
   /** @returns unsubscribe. Sentences already scored are not replayed. */
@@ -173,6 +194,7 @@ function skippedCheck(outcome: SkippedCheck): LiveCheck {
     state: 'skipped',
     feed() {},
     end: async () => outcome,
+    exact: async () => null,
     cancel() {},
     onSentence: () => () => {},
   };
@@ -199,6 +221,12 @@ export function startLiveCheck(input: LiveCheckInput): LiveCheck {
     const error = toError(e);
     return skippedCheck({ status: 'skipped', reason: 'failed', message: `The consistency check failed: ${error.message}`, error });
   }
+  const pruneOptions = input.strategyOptions;
+  const tailFullMax = { ...DEFAULT_PRUNING_OPTIONS, ...pruneOptions }.tailFullMaxStatements;
+  /** Whether the last sentence, and sentences behind a backlog, may be planned fast first. */
+  const fastFirst = strategy === 'full' && input.tail !== 'exact' && statements.length > tailFullMax;
+  /** Sentences being scored now (the backlog signal). */
+  let inFlight = 0;
   const listeners = new Set<(s: SentenceCheck) => void>();
   const segmenter = new StreamingSentenceSegmenter();
   const controller = new AbortController();
@@ -210,6 +238,9 @@ export function startLiveCheck(input: LiveCheckInput): LiveCheck {
   let generation = 0;
   let failure: Error | null = null;
   let ended: Promise<LiveCheckOutcome> | null = null;
+  let exactDone: Promise<CheckedReply | null> = Promise.resolve(null);
+  /** Sentences planned fast: the pairs exact() still has to score. */
+  const deferred: { sentence: SegmentedSentence; nliText: string; statementIds: string[] }[] = [];
 
   const modelId = input.modelId ?? client.modelId ?? 'unknown';
 
@@ -233,11 +264,11 @@ export function startLiveCheck(input: LiveCheckInput): LiveCheck {
   // Pruned mode needs statement vectors for sentence similarity; usually cached
   // by the relevance call (same texts), so this costs nothing extra.
   const statementVectors =
-    strategy === 'pruned' ? client.embed(statements.map((s) => s.text), { signal }) : Promise.resolve([]);
+    strategy === 'pruned' || fastFirst ? client.embed(statements.map((s) => s.text), { signal }) : Promise.resolve([]);
   statementVectors.catch(fail);
 
-  async function planFor(sentence: SegmentedSentence, nliText: string): Promise<PlannedPair[]> {
-    if (strategy === 'full') {
+  async function planFor(sentence: SegmentedSentence, nliText: string, fast: boolean): Promise<PlannedPair[]> {
+    if (strategy === 'full' && !fast) {
       return statements.map((s) => ({ statementId: s.id, sentenceIndex: sentence.index, reason: 'full' }));
     }
     const [r, vectors, [sv]] = await Promise.all([relevance, statementVectors, client.embed([nliText], { signal })]);
@@ -246,17 +277,22 @@ export function startLiveCheck(input: LiveCheckInput): LiveCheck {
       statements.map((s) => ({ statementId: s.id, r: r.get(s.id) ?? 0 })),
       sentence.index,
       similarity,
-      input.strategyOptions,
+      fast ? { ...pruneOptions, ...FAST_PLAN_OPTIONS } : pruneOptions,
+      fast,
     );
   }
 
   const byId = new Map(statements.map((s) => [s.id, s]));
   const order = new Map(statements.map((s, i) => [s.id, i]));
 
-  async function scoreOne(sentence: SegmentedSentence, completedAt: number): Promise<SentenceCheck> {
+  async function scoreOne(sentence: SegmentedSentence, completedAt: number, fast: boolean): Promise<SentenceCheck> {
     const gen = generation;
     const nliText = stripRoleplayMarkup(sentence.text);
-    const plan = await planFor(sentence, nliText);
+    const plan = await planFor(sentence, nliText, fast);
+    if (strategy === 'full' && plan.length < statements.length) {
+      const planned = new Set(plan.map((p) => p.statementId));
+      deferred.push({ sentence, nliText, statementIds: statements.filter((s) => !planned.has(s.id)).map((s) => s.id) });
+    }
     const scored: ScoredPair[] = await client.scorePairs(
       plan.map((p) => ({ statement: byId.get(p.statementId)!, sentence: nliText })),
       { signal },
@@ -268,6 +304,7 @@ export function startLiveCheck(input: LiveCheckInput): LiveCheck {
       pe: scored[i]!.entailment,
       pn: scored[i]!.neutral,
       cached: scored[i]!.cached,
+      ...(p.reason === 'probe' ? { probe: true } : {}),
     }));
     const statementIds = scores
       .filter((s) => s.pc >= threshold)
@@ -293,17 +330,119 @@ export function startLiveCheck(input: LiveCheckInput): LiveCheck {
     return check;
   }
 
-  const accept = (done: SegmentedSentence[]) => {
+  const accept = (done: SegmentedSentence[], tail = false) => {
     // After a failure or cancel, later sentences are not worth worker time.
     if (done.length === 0 || signal.aborted) return;
     const at = now();
     for (const s of done) {
       sentences.push(s);
-      const work = scoreOne(s, at);
+      const fast = fastFirst && (tail || inFlight > 0);
+      inFlight++;
+      const work = scoreOne(s, at, fast);
+      const settled = () => {
+        inFlight--;
+      };
+      work.then(settled, settled);
       work.catch(fail);
       sentenceWork.push(work);
     }
   };
+
+  /** The verdict from these sentence checks: exact when every statement covers every sentence. */
+  function build(checks: readonly SentenceCheck[], r: Map<string, number>, endCalledAt: number): CheckedReply {
+    const pairScores: PairScore[] = [];
+    const coverage = new Map<string, number>();
+    let pairsCached = 0;
+    for (const c of checks) {
+      for (const s of c.scores) {
+        pairScores.push({
+          statementId: s.statementId,
+          sentenceIndex: s.sentenceIndex,
+          pc: s.pc,
+          pe: s.pe,
+          ...(s.probe ? { probe: true } : {}),
+        });
+        coverage.set(s.statementId, (coverage.get(s.statementId) ?? 0) + 1);
+        if (s.cached) pairsCached++;
+      }
+    }
+    const prunedStatementIds = statements.filter((s) => (coverage.get(s.id) ?? 0) < checks.length).map((s) => s.id);
+    const verdictStrategy: ScoringStrategy = strategy === 'pruned' || prunedStatementIds.length > 0 ? 'pruned' : 'full';
+    const verdict = approximateApc({
+      statements: statements.map((s) => ({ statementId: s.id, statementVersion: s.version, r: r.get(s.id) ?? 0 })),
+      plan: { strategy: verdictStrategy, prunedStatementIds },
+      scores: pairScores,
+      modelId,
+      thresholds,
+    });
+    const replyText = segmenter.fullText;
+    const done = now();
+    return {
+      ...verdict,
+      status: 'checked',
+      replyText,
+      sentences: [...sentences],
+      pairScores,
+      relevance: Object.fromEntries(r),
+      prunedStatementIds,
+      fingerprint: makeFingerprint({
+        modelId,
+        statements: statements.map((s) => ({ id: s.id, version: s.version, enabled: true })),
+        replyText,
+        userTurnText: input.userTurn,
+      }),
+      timings: {
+        verdictMs: done - endCalledAt,
+        totalMs: done - startedAt,
+        sentenceLatencyMs: checks.map((c) => c.latencyMs),
+      },
+      stats: {
+        pairs: pairScores.length,
+        pairsCached,
+        skippedPairs: statements.length * checks.length - pairScores.length,
+      },
+    };
+  }
+
+  /** Scores the tail pairs end() skipped and rebuilds the verdict; null when cancelled or failed. */
+  async function refine(checks: readonly SentenceCheck[], r: Map<string, number>, endCalledAt: number): Promise<CheckedReply | null> {
+    try {
+      const extra = new Map<number, SentenceCheck['scores'][number][]>();
+      for (const t of deferred) {
+        const scored = await Promise.race([
+          client.scorePairs(t.statementIds.map((id) => ({ statement: byId.get(id)!, sentence: t.nliText })), { signal }),
+          whenAborted(signal),
+        ]);
+        extra.set(
+          t.sentence.index,
+          t.statementIds.map((id, i) => ({
+            statementId: id,
+            sentenceIndex: t.sentence.index,
+            pc: scored[i]!.contradiction,
+            pe: scored[i]!.entailment,
+            pn: scored[i]!.neutral,
+            cached: scored[i]!.cached,
+          })),
+        );
+      }
+      if (signal.aborted) return null;
+      // Probes were only there for the estimate; once every pair is scored they are plain pairs.
+      const merged = checks.map((c) => {
+        const more = extra.get(c.sentence.index);
+        if (!more) return c;
+        const scores = [...c.scores.map(({ probe: _probe, ...s }) => s), ...more];
+        const statementIds = scores
+          .filter((s) => s.pc >= threshold)
+          .map((s) => s.statementId)
+          .sort((a, b) => order.get(a)! - order.get(b)!);
+        return { ...c, scores, statementIds, flagged: statementIds.length > 0 };
+      });
+      return build(merged, r, endCalledAt);
+    } catch (e) {
+      if (!isAbortError(e)) console.warn('completing the consistency check failed', e);
+      return null;
+    }
+  }
 
   async function finish(endCalledAt: number): Promise<LiveCheckOutcome> {
     try {
@@ -311,53 +450,10 @@ export function startLiveCheck(input: LiveCheckInput): LiveCheck {
       // reach the cancelled calls.
       const [checks, r] = await Promise.race([Promise.all([Promise.all(sentenceWork), relevance]), whenAborted(signal)]);
       if (signal.aborted) throw failure ?? abortError();
-      const pairScores: PairScore[] = [];
-      const coverage = new Map<string, number>();
-      let pairsCached = 0;
-      for (const c of checks) {
-        for (const s of c.scores) {
-          pairScores.push({ statementId: s.statementId, sentenceIndex: s.sentenceIndex, pc: s.pc, pe: s.pe });
-          coverage.set(s.statementId, (coverage.get(s.statementId) ?? 0) + 1);
-          if (s.cached) pairsCached++;
-        }
-      }
-      const prunedStatementIds =
-        strategy === 'pruned' ? statements.filter((s) => (coverage.get(s.id) ?? 0) < checks.length).map((s) => s.id) : [];
-      const verdict = approximateApc({
-        statements: statements.map((s) => ({ statementId: s.id, statementVersion: s.version, r: r.get(s.id) ?? 0 })),
-        plan: { strategy, prunedStatementIds },
-        scores: pairScores,
-        modelId,
-        thresholds,
-      });
-      const replyText = segmenter.fullText;
-      const done = now();
+      const outcome = build(checks, r, endCalledAt);
       state = 'done';
-      return {
-        ...verdict,
-        status: 'checked',
-        replyText,
-        sentences: [...sentences],
-        pairScores,
-        relevance: Object.fromEntries(r),
-        prunedStatementIds,
-        fingerprint: makeFingerprint({
-          modelId,
-          statements: statements.map((s) => ({ id: s.id, version: s.version, enabled: true })),
-          replyText,
-          userTurnText: input.userTurn,
-        }),
-        timings: {
-          verdictMs: done - endCalledAt,
-          totalMs: done - startedAt,
-          sentenceLatencyMs: checks.map((c) => c.latencyMs),
-        },
-        stats: {
-          pairs: pairScores.length,
-          pairsCached,
-          skippedPairs: statements.length * checks.length - pairScores.length,
-        },
-      };
+      if (deferred.length > 0) exactDone = refine(checks, r, endCalledAt);
+      return outcome;
     } catch (e) {
       const error = failure ?? (isAbortError(e) ? null : toError(e));
       if (state === 'cancelled' || !error) {
@@ -403,16 +499,22 @@ export function startLiveCheck(input: LiveCheckInput): LiveCheck {
               generation++;
               sentences.length = 0;
               sentenceWork.length = 0;
-              accept(segmenter.feed(finalText));
+              deferred.length = 0;
+              accept(segmenter.feed(finalText), true);
             }
           }
-          accept(segmenter.flush());
+          accept(segmenter.flush(), true);
         } catch (e) {
           fail(e);
         }
       }
       ended = finish(endCalledAt);
       return ended;
+    },
+    async exact() {
+      if (!ended) return null;
+      await ended;
+      return exactDone;
     },
     cancel() {
       if (state === 'done' || state === 'skipped' || state === 'cancelled') return;
@@ -445,7 +547,7 @@ export interface CheckReplyInput {
  * after an edit). Same pipeline and cache as the live check; never rejects.
  */
 export function checkReply(client: LiveCheckClient, input: CheckReplyInput): Promise<LiveCheckOutcome> {
-  const live = startLiveCheck({ client, ...input });
+  const live = startLiveCheck({ client, ...input, tail: 'exact' });
   if (input.signal) {
     if (input.signal.aborted) live.cancel();
     else input.signal.addEventListener('abort', () => live.cancel(), { once: true });

@@ -70,6 +70,11 @@ export const liveChecking = {
         const outcome = await live.end(finalText);
         if (outcome.status === 'checked') {
           await saveVerdict(input.chatId, input.messageId, input.swipeIndex, outcome).catch(() => undefined);
+          // A verdict that pruned the last sentence (the writer's wait) is made
+          // exact right after; the stored one is replaced when that lands.
+          void live.exact().then((exact) =>
+            exact ? saveVerdict(input.chatId, input.messageId, input.swipeIndex, exact).catch(() => undefined) : undefined,
+          );
         }
         useChecker.getState().clearLive(key);
         return outcome;
