@@ -1,9 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { checkerModelId } from '../domain/consistency';
 import { createStubRuntime, fakeCheckerWorkers, type StubRuntimeOptions } from '../workers/checkerTestkit';
-import { CheckerClient, CheckerNotReadyError, type CheckerConfig } from './CheckerClient';
+import { CHECKER_STALL, CheckerClient, CheckerNotReadyError, type CheckerConfig } from './CheckerClient';
 import type { EngineState } from './ChatEngine';
-import { ModelDownloadCancelledError, ModelLoadError, WorkerCrashedError } from './errors';
+import { ModelDownloadCancelledError, ModelLoadError, WorkerCrashedError, WorkerStalledError } from './errors';
 
 const config: CheckerConfig = {
   nliModelId: 'stub-nli',
@@ -159,5 +159,68 @@ describe('CheckerClient crash', () => {
     expect(p!.contradiction).toBeGreaterThan(0.99);
     expect(workers.spawned).toBe(2);
     expect(states.at(-1)).toBe('ready');
+  });
+});
+
+describe('CheckerClient stall watchdog', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it(`a checker worker silent for ${CHECKER_STALL.timeoutMs / 1000} s is stalled: rejected, terminated, error state`, async () => {
+    vi.useFakeTimers();
+    const terminated: boolean[] = [];
+    const client = new CheckerClient({
+      // Killed or hung: takes messages, never answers.
+      createWorker: () => {
+        const i = terminated.push(false) - 1;
+        return {
+          postMessage: () => {},
+          addEventListener: () => {},
+          removeEventListener: () => {},
+          terminate: () => {
+            terminated[i] = true;
+          },
+        };
+      },
+    });
+    cleanups.push(() => client.dispose());
+    const loading = client.load(config).catch((e: unknown) => e);
+    await vi.advanceTimersByTimeAsync(CHECKER_STALL.timeoutMs - 1);
+    expect(client.status.state).toBe('downloading');
+    await vi.advanceTimersByTimeAsync(1);
+    const err = await loading;
+    expect(err).toBeInstanceOf(WorkerStalledError);
+    expect((err as WorkerStalledError).userMessage).toMatch(/stopped responding for 60 s/);
+    expect(client.status).toMatchObject({ state: 'error', error: { name: 'WorkerStalledError' } });
+    expect(terminated).toEqual([true]);
+  });
+
+  it('a stall of in-flight calls is a crash: the next call respawns and reloads', async () => {
+    const workers = fakeCheckerWorkers(createStubRuntime());
+    const frozen: boolean[] = [];
+    const client = new CheckerClient({
+      stall: { pingEveryMs: 5, timeoutMs: 30 },
+      // Worker i goes silent once frozen[i] is set: nothing it posts reaches us.
+      createWorker: () => {
+        const w = workers.createWorker();
+        const i = frozen.push(false) - 1;
+        return { ...w, addEventListener: (t, l) => w.addEventListener(t, (e) => frozen[i] || l(e)) };
+      },
+    });
+    cleanups.push(() => {
+      client.dispose();
+      workers.close();
+    });
+    await client.load(config);
+    frozen[0] = true;
+    const inFlight = client.scorePairs([{ statement: water, sentence: 'The deep water.' }]);
+    await expect(inFlight).rejects.toBeInstanceOf(WorkerStalledError);
+    expect(client.status.state).toBe('error');
+    expect(client.isReady).toBe(true); // a reload is one call away
+    const [p] = await client.scorePairs([{ statement: water, sentence: 'Not the deep water.' }]);
+    expect(p!.contradiction).toBeGreaterThan(0.99);
+    expect(workers.spawned).toBe(2);
+    expect(client.status.state).toBe('ready');
   });
 });

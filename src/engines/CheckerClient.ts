@@ -30,6 +30,7 @@ import {
   type NliPair,
   type NliProbs,
 } from '../workers/checkerHandlers';
+import { DEFAULT_PING_EVERY_MS, type StallOptions } from '../workers/stallWatchdog';
 import { WorkerHost, type WorkerLike } from '../workers/workerHost';
 import type { EngineStatus, LoadProgress } from './ChatEngine';
 import { StatusCell } from './engineStatus';
@@ -113,7 +114,24 @@ export interface CheckerClientOptions {
   pairCacheSize?: number;
   /** Default 2 000 vectors (~3 MB at 384 dims). */
   embeddingCacheSize?: number;
+  /** Stall watchdog (default CHECKER_STALL); false turns it off. */
+  stall?: StallOptions | false;
 }
+
+/**
+ * Stall watchdog of the checker worker: 60 s of total silence while a call is
+ * pending. Its synchronous runs are short: one NLI batch of NLI_BATCH_SIZE
+ * (16) pairs takes ~0.6 s on the slowest setup measured (~25 pairs/s), an
+ * embedding batch less, and loading two small models took ~1.6 s (fixtures)
+ * to a few seconds. Even if onnxruntime never yields between the batches of
+ * one call, a live sentence is ≤ 40 pairs (~2 s). 60 s is 10× the worst of
+ * these on a slow machine, and short enough that live checks (which skip a
+ * crashed checker and respawn it on the next call) don't hang for minutes.
+ */
+export const CHECKER_STALL: Readonly<StallOptions> = Object.freeze({
+  pingEveryMs: DEFAULT_PING_EVERY_MS,
+  timeoutMs: 60_000,
+});
 
 /** A model call was made while no checker is loaded (status absent). */
 export class CheckerNotReadyError extends EngineError {
@@ -174,6 +192,7 @@ export class CheckerClient {
     this.pairCache = new LruCache(options.pairCacheSize ?? DEFAULT_PAIR_CACHE_SIZE);
     this.embedCache = new LruCache(options.embeddingCacheSize ?? DEFAULT_EMBEDDING_CACHE_SIZE);
     this.host = new WorkerHost<CheckerHandlers>(options.createWorker ?? defaultWorker, {
+      stall: options.stall === false ? undefined : (options.stall ?? CHECKER_STALL),
       onCrash: (error) => {
         this.crashed = true;
         this.active = 0;

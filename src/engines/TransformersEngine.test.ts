@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_SAMPLING } from '../domain/chat';
 import { serveRpc } from '../workers/rpc';
 import {
@@ -9,8 +9,14 @@ import {
 } from '../workers/transformersChatHandlers';
 import type { WorkerLike } from '../workers/workerHost';
 import type { EngineState } from './ChatEngine';
-import { GenerationInterruptedError, ModelDownloadCancelledError, ModelLoadError, WorkerCrashedError } from './errors';
-import { TransformersEngine } from './TransformersEngine';
+import {
+  GenerationInterruptedError,
+  ModelDownloadCancelledError,
+  ModelLoadError,
+  WorkerCrashedError,
+  WorkerStalledError,
+} from './errors';
+import { TRANSFORMERS_CHAT_STALL, TransformersEngine, type TransformersEngineOptions } from './TransformersEngine';
 
 const channels: MessageChannel[] = [];
 afterEach(() => {
@@ -46,7 +52,7 @@ function model(script: Script): LoadedChatModel {
   };
 }
 
-function setup(script: Script) {
+function setup(script: Script, options: Pick<TransformersEngineOptions, 'stall'> = {}) {
   const requests: TransformersLoadRequest[] = [];
   const terminated: number[] = [];
   let spawned = 0;
@@ -83,6 +89,7 @@ function setup(script: Script) {
     createWorker,
     modelSource: { kind: 'self-hosted', baseUrl: 'http://127.0.0.1:4173/fixtures/models' },
     warmUpTokens: 1,
+    ...options,
   });
   const states: EngineState[] = [];
   engine.subscribe((s) => {
@@ -196,5 +203,58 @@ describe('TransformersEngine (worker over MessageChannel, stubbed pipeline)', ()
   it('refuses to generate without a model', async () => {
     const { engine } = setup({ pieces: [] });
     await expect(engine.generate(request())).rejects.toMatchObject({ name: 'EngineError' });
+  });
+});
+
+describe('TransformersEngine stall watchdog', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  /** A worker that was killed or hangs: takes messages, never answers. */
+  function silentWorkers() {
+    const spawned: { terminated: boolean; posted: { kind: string }[] }[] = [];
+    const createWorker = (): WorkerLike => {
+      const record = { terminated: false, posted: [] as { kind: string }[] };
+      spawned.push(record);
+      return {
+        postMessage: (m) => record.posted.push(m as { kind: string }),
+        addEventListener: () => {},
+        removeEventListener: () => {},
+        terminate: () => {
+          record.terminated = true;
+        },
+      };
+    };
+    return { spawned, createWorker };
+  }
+
+  it(`a chat worker silent for ${TRANSFORMERS_CHAT_STALL.timeoutMs / 1000} s is stalled: terminated, error state, next load respawns`, async () => {
+    vi.useFakeTimers();
+    const { spawned, createWorker } = silentWorkers();
+    const engine = new TransformersEngine({ createWorker });
+    const loading = engine.load('tiny-decoder').catch((e: unknown) => e);
+    await vi.advanceTimersByTimeAsync(TRANSFORMERS_CHAT_STALL.timeoutMs - 1);
+    expect(engine.status.state).toBe('downloading');
+    expect(spawned[0]!.posted.filter((m) => m.kind === 'ping').length).toBeGreaterThan(0);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(await loading).toBeInstanceOf(WorkerStalledError);
+    expect(engine.status).toMatchObject({ state: 'error', modelId: 'tiny-decoder', error: { name: 'WorkerStalledError' } });
+    expect(spawned[0]!.terminated).toBe(true);
+    expect(vi.getTimerCount()).toBe(0);
+
+    const again = engine.load('tiny-decoder').catch((e: unknown) => e);
+    expect(spawned).toHaveLength(2);
+    engine.dispose();
+    await again;
+  });
+
+  it('a reply that keeps streaming is not cut off, however long it runs past timeoutMs', async () => {
+    // Deltas come every ~2 ms; 20 ms of silence would be a stall; the reply takes ≥ 80 ms.
+    const { engine } = setup({ pieces: Array.from({ length: 40 }, () => 'a') }, { stall: { pingEveryMs: 5, timeoutMs: 20 } });
+    await engine.load('tiny-decoder');
+    const result = await engine.generate({ ...request(), sampling: { ...DEFAULT_SAMPLING, maxTokens: 40 } });
+    expect(result.text).toBe('a'.repeat(40));
+    expect(engine.status.state).toBe('ready');
   });
 });

@@ -5,6 +5,7 @@
  */
 import { pickOnnxDtype, type OnnxDevice, type OnnxDtype } from '../domain/models/catalog';
 import type { TransformersChatHandlers, ModelSource } from '../workers/transformersChatHandlers';
+import { DEFAULT_PING_EVERY_MS, type StallOptions } from '../workers/stallWatchdog';
 import { WorkerHost, type WorkerLike } from '../workers/workerHost';
 import type {
   ChatEngine,
@@ -44,7 +45,31 @@ export interface TransformersEngineOptions {
   warmUpTokens?: number;
   /** Injected for tests; defaults to the bundled transformers-chat.worker.ts. */
   createWorker?: () => WorkerLike;
+  /** Stall watchdog (default TRANSFORMERS_CHAT_STALL); false turns it off. */
+  stall?: StallOptions | false;
 }
+
+/**
+ * Stall watchdog of the chat worker: 300 s of total silence while a call is
+ * pending. Generous on purpose: this worker cannot answer a ping while
+ * onnxruntime-web (wasm) runs one forward pass, which is synchronous on the
+ * worker thread (transformersRuntime yields to the event loop only between
+ * passes), and the longest pass is the prefill of the whole prompt.
+ * Measured (BENCHMARKS.md, 2 cores): a 666-token prompt on a
+ * SmolLM2-135M-shaped model took ~3.8 s on a quiet machine and ~10 s on a
+ * loaded one (~175 and ~65 prompt tokens/s). Qwen2.5-0.5B, the biggest CPU
+ * model, is ~3.6× the compute per token, and the default 4096-token context
+ * allows a ~3.8 k-token prompt (attention grows faster than linearly): ~80–90 s
+ * quiet, ~200–240 s loaded. 300 s covers that; creating the wasm session of a
+ * big model is shorter. A worker that is really dead is reported later, which
+ * costs little (pressing Stop twice kills it at once anyway); a slow prefill
+ * declared dead would throw away the loaded model, and the same long chat
+ * would fail again on every retry.
+ */
+export const TRANSFORMERS_CHAT_STALL: Readonly<StallOptions> = Object.freeze({
+  pingEveryMs: DEFAULT_PING_EVERY_MS,
+  timeoutMs: 300_000,
+});
 
 function defaultWorker(): WorkerLike {
   // IMPORTANT: keep this literal shape so Vite bundles the worker.
@@ -71,6 +96,7 @@ export class TransformersEngine implements ChatEngine {
   constructor(options: TransformersEngineOptions = {}) {
     this.options = options;
     this.host = new WorkerHost<TransformersChatHandlers>(options.createWorker ?? defaultWorker, {
+      stall: options.stall === false ? undefined : (options.stall ?? TRANSFORMERS_CHAT_STALL),
       onCrash: (error) => {
         if (this.cell.value.state !== 'absent') {
           this.cell.set({ state: 'error', modelId: statusModelId(this.cell.value), error });

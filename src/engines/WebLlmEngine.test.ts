@@ -1,6 +1,8 @@
-import { describe, expect, it } from 'vitest';
-import { ModelDownloadCancelledError, WorkerCrashedError } from './errors';
-import { WebLlmEngine } from './WebLlmEngine';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { acceptHeartbeatPort } from '../workers/rpc';
+import type { StallOptions } from '../workers/stallWatchdog';
+import { ModelDownloadCancelledError, WorkerCrashedError, WorkerStalledError } from './errors';
+import { WEBLLM_STALL, WebLlmEngine } from './WebLlmEngine';
 
 /** A worker that accepts WebLLM's messages and never answers (a long download). */
 class SilentWorker extends EventTarget {
@@ -15,11 +17,20 @@ class SilentWorker extends EventTarget {
   }
 }
 
-function setup() {
+/** Silent on WebLLM's protocol, but its event loop runs: it answers our pings. */
+class BusyWorker extends SilentWorker {
+  override postMessage(message: { kind: string }, transfer: Transferable[] = []) {
+    super.postMessage(message);
+    acceptHeartbeatPort(new MessageEvent('message', { data: message, ports: transfer as MessagePort[] }));
+  }
+}
+
+function setup(options: { stall?: StallOptions | false; Worker?: typeof SilentWorker } = {}) {
   const workers: SilentWorker[] = [];
   const engine = new WebLlmEngine({
+    stall: options.stall,
     createWorker: () => {
-      const w = new SilentWorker();
+      const w = new (options.Worker ?? SilentWorker)();
       workers.push(w);
       return w as unknown as Worker;
     },
@@ -82,5 +93,63 @@ describe('WebLlmEngine without a GPU (worker stubbed)', () => {
     await expect(
       engine.generate({ messages: [{ role: 'user', content: 'hi' }], sampling: { temperature: 0, topP: 1, maxTokens: 5, presencePenalty: 0, repetitionPenalty: 1, contextSize: 512 }, stop: [] }),
     ).rejects.toMatchObject({ name: 'EngineError' });
+  });
+});
+
+describe('WebLlmEngine stall watchdog', () => {
+  const FAST: StallOptions = { pingEveryMs: 5, timeoutMs: 40 };
+  const MODEL = 'SmolLM2-360M-Instruct-q4f32_1-MLC';
+
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('a worker that stops answering during a load: WorkerStalledError, terminated, error state', async () => {
+    const { engine, workers } = setup({ stall: FAST });
+    const err = await engine.load(MODEL).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WorkerStalledError);
+    expect(engine.status).toMatchObject({ state: 'error', modelId: MODEL, error: { name: 'WorkerStalledError' } });
+    expect(workers[0]!.terminated).toBe(true);
+    // The heartbeat port went to the worker, outside WebLLM's messages.
+    expect(workers[0]!.posted[0]).toEqual({ kind: 'heartbeat-port' });
+  });
+
+  it('a worker busy in async work (it answers pings) is not declared stalled', async () => {
+    const { engine, workers } = setup({ stall: FAST, Worker: BusyWorker });
+    const loading = engine.load(MODEL);
+    loading.catch(() => {});
+    await until(() => workers[0]?.posted.some((m) => m.kind === 'reload') ?? false);
+    await new Promise((r) => setTimeout(r, 5 * FAST.timeoutMs));
+    expect(engine.status.state).toBe('downloading');
+    expect(workers[0]!.terminated).toBe(false);
+    engine.dispose();
+    await expect(loading).rejects.toBeInstanceOf(ModelDownloadCancelledError);
+  });
+
+  it(`defaults to ${WEBLLM_STALL.timeoutMs / 1000} s of silence`, async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const { engine, workers } = setup();
+    const loading = engine.load(MODEL).catch((e: unknown) => e);
+    // Wait for WebLLM's dynamic import without moving the fake clock
+    // (vi.waitFor would advance it); setImmediate stays real.
+    for (let i = 0; i < 10_000 && !workers[0]?.posted.some((m) => m.kind === 'reload'); i++) {
+      await new Promise((r) => setImmediate(r));
+    }
+    expect(workers).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(WEBLLM_STALL.timeoutMs - 1);
+    expect(engine.status.state).toBe('downloading');
+    await vi.advanceTimersByTimeAsync(1);
+    expect(await loading).toBeInstanceOf(WorkerStalledError);
+    expect(workers[0]!.terminated).toBe(true);
+  });
+
+  it('stall: false turns the watchdog off', async () => {
+    const { engine, workers } = setup({ stall: false });
+    const loading = engine.load(MODEL);
+    loading.catch(() => {});
+    await until(() => workers[0]?.posted.some((m) => m.kind === 'reload') ?? false);
+    expect(workers[0]!.posted.some((m) => m.kind === 'heartbeat-port')).toBe(false);
+    engine.dispose();
+    await expect(loading).rejects.toBeInstanceOf(ModelDownloadCancelledError);
   });
 });

@@ -1,10 +1,12 @@
 /**
  * ChatEngine on WebLLM (WebGPU) in a Web Worker. WebLLM brings its own worker
- * protocol (webllm.worker.ts); this class adds what it lacks: crash
+ * protocol (webllm.worker.ts); this class adds what it lacks: crash and stall
  * detection, cancellable loads (terminate the worker), cancel-twice for
  * generation, named errors and our status states.
  */
 import type { AppConfig, ChatOptions, InitProgressReport, ModelRecord, WebWorkerMLCEngine } from '@mlc-ai/web-llm';
+import { watchForeignWorker, type ForeignWorkerWatch } from '../workers/rpc';
+import { DEFAULT_PING_EVERY_MS, type StallOptions } from '../workers/stallWatchdog';
 import { StopStringFilter } from '../workers/stopStrings';
 import type {
   ChatEngine,
@@ -46,7 +48,25 @@ export interface WebLlmEngineOptions {
   warmUp?: boolean;
   /** Injected for tests; defaults to the bundled webllm.worker.ts. */
   createWorker?: () => Worker;
+  /** Stall watchdog (default WEBLLM_STALL); false turns it off. */
+  stall?: StallOptions | false;
 }
+
+/**
+ * Stall watchdog of the WebLLM worker: 120 s of total silence while a load,
+ * generation or unload is pending. Shorter than the CPU chat worker's because
+ * WebLLM's heavy work is asynchronous for the worker thread: downloads are
+ * fetches, and prefill/decode are GPU submissions it awaits, so the worker
+ * answers pings even through a long prefill on a weak GPU (and every streamed
+ * token is a message anyway). What can block it are synchronous stretches on
+ * its CPU side (building the tokenizer, setting up pipelines and parameters
+ * during a load): seconds, not minutes. 120 s is a wide margin over those
+ * and still reports a dead worker within about two minutes.
+ */
+export const WEBLLM_STALL: Readonly<StallOptions> = Object.freeze({
+  pingEveryMs: DEFAULT_PING_EVERY_MS,
+  timeoutMs: 120_000,
+});
 
 function defaultWorker(): Worker {
   // IMPORTANT: this exact `new Worker(new URL(…), {type:'module'})` shape is what
@@ -67,7 +87,9 @@ export class WebLlmEngine implements ChatEngine {
   private readonly options: WebLlmEngineOptions;
   private worker: Worker | null = null;
   private engine: WebWorkerMLCEngine | null = null;
+  /** Rejects when the current worker crashes or stalls. */
   private crashed: Promise<never> | null = null;
+  private watch: ForeignWorkerWatch | null = null;
   private loadController: AbortController | null = null;
   private active: ActiveGeneration | null = null;
   private disposed = false;
@@ -302,7 +324,7 @@ export class WebLlmEngine implements ChatEngine {
     if (this.active) await this.stopActiveGeneration();
     if (this.engine && this.crashed) {
       try {
-        await Promise.race([this.engine.unload(), this.crashed]);
+        await this.guard(this.engine.unload());
       } catch {
         this.killWorker();
       }
@@ -333,7 +355,9 @@ export class WebLlmEngine implements ChatEngine {
   private spawn(): Worker {
     const worker = (this.options.createWorker ?? defaultWorker)();
     this.worker = worker;
+    let stalled!: (error: Error) => void;
     this.crashed = new Promise<never>((_, reject) => {
+      stalled = reject;
       const fail = (event: Event) => {
         const detail = (event as ErrorEvent).message;
         reject(
@@ -349,17 +373,34 @@ export class WebLlmEngine implements ChatEngine {
       worker.addEventListener('messageerror', fail);
     });
     this.crashed.catch(() => undefined);
+    const stall = this.options.stall ?? WEBLLM_STALL;
+    if (stall) {
+      // Pings travel on their own port (WebLLM's handler never sees them);
+      // WebLLM's own replies count as signs of life too.
+      this.watch = watchForeignWorker(worker, stall, (error) => {
+        // Guarded work rejects with the stall; its catch reports the error.
+        stalled(error);
+        if (this.worker === worker) this.killWorker();
+      });
+    }
     return worker;
   }
 
-  /** Races `op` against a crash of the current worker and `extra` (cancel/kill). */
-  private guard<T>(op: Promise<T>, extra: Promise<never>): Promise<T> {
-    const racers: Promise<T>[] = [op, extra];
+  /**
+   * Races `op` against a crash or stall of the current worker and `extra`
+   * (cancel/kill). The stall watchdog runs while guarded work is pending.
+   */
+  private guard<T>(op: Promise<T>, extra?: Promise<never>): Promise<T> {
+    const racers: Promise<T>[] = [op];
+    if (extra) racers.push(extra);
     if (this.crashed) racers.push(this.crashed);
-    return Promise.race(racers);
+    const race = Promise.race(racers);
+    return this.watch ? this.watch.track(race) : race;
   }
 
   private killWorker(): void {
+    this.watch?.stop();
+    this.watch = null;
     this.worker?.terminate();
     this.worker = null;
     this.engine = null;

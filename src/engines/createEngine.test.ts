@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ChatEngine, EngineKind, LoadOptions } from './ChatEngine';
 import { chooseEngineKind, loadWithFallback, shouldFallBack } from './createEngine';
 import type { WebGpuDetection } from './detect';
-import { GpuDeviceLostError, ModelLoadError, WorkerCrashedError } from './errors';
+import { GpuDeviceLostError, ModelLoadError, WorkerCrashedError, WorkerStalledError } from './errors';
 
 const hardware: WebGpuDetection = {
   available: true,
@@ -33,6 +33,7 @@ describe('fallback', () => {
     expect(shouldFallBack(new GpuDeviceLostError())).toBe(true);
     expect(shouldFallBack('DeviceLostError: gone')).toBe(true);
     expect(shouldFallBack(new WorkerCrashedError())).toBe(true);
+    expect(shouldFallBack(new WorkerStalledError())).toBe(true);
     expect(shouldFallBack(new ModelLoadError('x', { reason: 'unsupported' }))).toBe(true);
     expect(shouldFallBack(new TypeError('Failed to fetch'))).toBe(false);
     expect(shouldFallBack(new DOMException('x', 'AbortError'))).toBe(false);

@@ -78,6 +78,7 @@ export function shouldFallBack(error: unknown): boolean {
     case 'GpuDeviceLostError':
     case 'OutOfMemoryError':
     case 'WorkerCrashedError':
+    case 'WorkerStalledError':
       return true;
     case 'ModelLoadError':
       return (e as ModelLoadError).reason === 'unsupported';

@@ -8,6 +8,7 @@ import {
   OutOfMemoryError,
   WebGpuUnavailableError,
   WorkerCrashedError,
+  WorkerStalledError,
   classifyEngineError,
   reviveError,
   serializeError,
@@ -57,6 +58,8 @@ describe('classifyEngineError', () => {
   it('passes engine errors through and wraps the unknown', () => {
     const crash = new WorkerCrashedError();
     expect(classifyEngineError(crash)).toBe(crash);
+    const stall = new WorkerStalledError(undefined, { silentMs: 180_000 });
+    expect(classifyEngineError(stall, 'generate')).toBe(stall);
     const load = classifyEngineError(new Error('weird'), 'load');
     expect(load).toBeInstanceOf(ModelLoadError);
     expect((load as ModelLoadError).reason).toBe('unknown');
@@ -74,6 +77,26 @@ describe('serialize / revive', () => {
     const revived = reviveError(wire);
     expect(revived).toBeInstanceOf(ModelLoadError);
     expect((revived.cause as Error).name).toBe('TypeError');
+  });
+
+  it('WorkerStalledError is a WorkerCrashedError and survives the wire and classification by name', () => {
+    const stall = new WorkerStalledError(undefined, { silentMs: 61_200 });
+    expect(stall).toBeInstanceOf(WorkerCrashedError);
+    expect(stall.name).toBe('WorkerStalledError');
+    expect(stall.message).toMatch(/61 s/);
+    expect(stall.userMessage).toBe(
+      'The model worker stopped responding for 61 s; it was stopped. Reload the model to continue. Your chat is saved.',
+    );
+    const wire = structuredClone(serializeError(stall));
+    expect(wire).toMatchObject({ name: 'WorkerStalledError', message: stall.message });
+    const revived = reviveError(wire);
+    expect(revived).toBeInstanceOf(WorkerStalledError);
+    expect(revived.message).toBe(stall.message);
+    expect((revived as WorkerStalledError).userMessage).toMatch(/^The model worker stopped responding; it was stopped\. Reload/);
+    // A foreign copy (RemoteError with the name) is classified back into the class.
+    const classified = classifyEngineError({ name: 'WorkerStalledError', message: 'silent' }, 'generate');
+    expect(classified).toBeInstanceOf(WorkerStalledError);
+    expect(classified.message).toBe('silent');
   });
 
   it('names survive for foreign errors', () => {

@@ -56,11 +56,32 @@ export class ModelDownloadCancelledError extends EngineError {
 
 export class WorkerCrashedError extends EngineError {
   override name = 'WorkerCrashedError';
-  constructor(message = 'The model worker stopped unexpectedly.', options: { cause?: unknown } = {}) {
+  constructor(message = 'The model worker stopped unexpectedly.', options: { cause?: unknown; userMessage?: string } = {}) {
     super(message, {
       userMessage: 'The model stopped unexpectedly (the browser may have run out of memory). Load it again to continue.',
       ...options,
     });
+  }
+}
+
+/**
+ * The worker sent nothing at all (no reply, progress or pong) for too long
+ * while calls were pending, so it was presumed killed or hung and terminated.
+ * A WorkerCrashedError, so every path that offers "load the model again" (and
+ * the GPU → CPU fallback) treats it like a crash.
+ */
+export class WorkerStalledError extends WorkerCrashedError {
+  override name = 'WorkerStalledError';
+  /** How long the worker was silent, when known (not after crossing a worker boundary). */
+  readonly silentMs: number | undefined;
+  constructor(message?: string, options: { cause?: unknown; silentMs?: number } = {}) {
+    const seconds = options.silentMs === undefined ? undefined : Math.round(options.silentMs / 1000);
+    const forWhat = seconds === undefined ? '' : ` for ${seconds} s`;
+    super(message ?? `The worker sent nothing${forWhat} while calls were pending (killed or hung).`, {
+      cause: options.cause,
+      userMessage: `The model worker stopped responding${forWhat}; it was stopped. Reload the model to continue. Your chat is saved.`,
+    });
+    this.silentMs = options.silentMs;
   }
 }
 
@@ -123,6 +144,7 @@ const KNOWN: Record<string, (s: SerializedError, cause: unknown) => Error> = {
   ModelLoadError: (s, cause) => new ModelLoadError(s.message, { cause }),
   ModelDownloadCancelledError: (s, cause) => new ModelDownloadCancelledError(s.message, { cause }),
   WorkerCrashedError: (s, cause) => new WorkerCrashedError(s.message, { cause }),
+  WorkerStalledError: (s, cause) => new WorkerStalledError(s.message, { cause }),
   GpuDeviceLostError: (s, cause) => new GpuDeviceLostError(s.message, { cause }),
   OutOfMemoryError: (s, cause) => new OutOfMemoryError(s.message, { cause }),
   GenerationInterruptedError: (s, cause) => new GenerationInterruptedError(s.message, { cause }),
@@ -207,6 +229,7 @@ export function classifyEngineError(e: unknown, context: 'load' | 'generate' = '
       userMessage: 'This graphics card cannot run this model build. Try the q4f32 variant or a smaller model.',
     });
   }
+  if (name === 'WorkerStalledError') return new WorkerStalledError(message, { cause: e });
   if (name === 'WorkerCrashedError') return new WorkerCrashedError(message, { cause: e });
   if (context === 'load') {
     return new ModelLoadError(message, { cause: e, userMessage: `The model failed to load: ${message}` });

@@ -16,16 +16,32 @@
  *   const rpc = createRpcClient<typeof handlers>(worker);      // main thread
  *   await rpc.call('load', 'x', { onProgress: (p) => …, signal });
  *
- * Wire format (main → worker): `call {id, method, payload}`, `cancel {id}`.
- * Worker → main: `result {id, result}`, `error {id, error: {name, message}}`,
- * `progress {id, progress}`. Cancel aborts the handler's `ctx.signal`; the
- * handler decides what to return (partial result or an AbortError). Escalating
- * to terminate is the owner's job (see WorkerHost).
+ * Wire format (main → worker): `call {id, method, payload}`, `cancel {id}`,
+ * `ping {id}`. Worker → main: `result {id, result}`, `error {id, error: {name,
+ * message}}`, `progress {id, progress}`, `pong {id}`. Cancel aborts the
+ * handler's `ctx.signal`; the handler decides what to return (partial result
+ * or an AbortError). Escalating to terminate is the owner's job (see WorkerHost).
+ *
+ * Stall watchdog (opt-in, `stall` option): while calls are pending the client
+ * pings; serveRpc answers at once, outside any handler. Any message from the
+ * worker is a sign of life; after `timeoutMs` of total silence every pending
+ * call rejects with WorkerStalledError (see stallWatchdog.ts). A worker busy
+ * in async work answers; one blocked in a synchronous run (a wasm inference)
+ * cannot until the run ends — hence the generous timeouts the engines choose.
  *
  * IMPORTANT: payloads, results and progress go through structured clone: plain
  * data only (no functions, no class instances that must keep their prototype).
  */
-import { WorkerCrashedError, reviveError, serializeError, type SerializedError } from '../engines/errors';
+import {
+  WorkerCrashedError,
+  WorkerStalledError,
+  reviveError,
+  serializeError,
+  type SerializedError,
+} from '../engines/errors';
+import { StallWatchdog, type StallOptions } from './stallWatchdog';
+
+export type { StallOptions } from './stallWatchdog';
 
 // ---------------------------------------------------------------------------
 // Types
@@ -55,14 +71,36 @@ export type ProgressOf<H extends RpcHandlers, M extends RpcMethod<H>> =
   | (Parameters<H[M]>[1] extends RpcContext<infer P> ? P : never)
   | (ReturnType<H[M]> extends AsyncGenerator<infer Y, unknown, unknown> ? Y : never);
 
+/** Liveness probe; its id is its own counter, unrelated to call ids. */
+export interface RpcPing {
+  kind: 'ping';
+  id: number;
+}
+
+export interface RpcPong {
+  kind: 'pong';
+  id: number;
+}
+
 export type RpcRequest =
   | { kind: 'call'; id: number; method: string; payload: unknown }
-  | { kind: 'cancel'; id: number };
+  | { kind: 'cancel'; id: number }
+  | RpcPing;
 
 export type RpcResponse =
   | { kind: 'result'; id: number; result: unknown }
   | { kind: 'error'; id: number; error: SerializedError }
-  | { kind: 'progress'; id: number; progress: unknown };
+  | { kind: 'progress'; id: number; progress: unknown }
+  | RpcPong;
+
+/**
+ * Main → worker, for a worker that speaks another protocol (WebLLM's): the
+ * MessagePort in `event.ports[0]` carries our ping/pong, so that protocol never
+ * sees them. Sent by watchForeignWorker, taken by acceptHeartbeatPort.
+ */
+export interface RpcHeartbeatPort {
+  kind: 'heartbeat-port';
+}
 
 /**
  * What both sides need from the other end: a Worker, a DedicatedWorkerGlobalScope
@@ -141,6 +179,8 @@ export function serveRpc<H extends RpcHandlers>(endpoint: RpcEndpoint, handlers:
     if (!msg || typeof msg !== 'object') return;
     if (msg.kind === 'call') void run(msg.id, msg.method, msg.payload);
     else if (msg.kind === 'cancel') inFlight.get(msg.id)?.abort();
+    // Answered here, not by a handler: the reply only needs the event loop.
+    else if (msg.kind === 'ping') post({ kind: 'pong', id: msg.id });
   };
   endpoint.addEventListener('message', onMessage);
   endpoint.start?.();
@@ -149,6 +189,36 @@ export function serveRpc<H extends RpcHandlers>(endpoint: RpcEndpoint, handlers:
     for (const c of inFlight.values()) c.abort();
     inFlight.clear();
   };
+}
+
+/**
+ * Answers pings on `endpoint` and nothing else: for a worker whose main
+ * channel speaks another protocol (its port from acceptHeartbeatPort).
+ * @returns a function that stops answering.
+ */
+export function servePings(endpoint: RpcEndpoint): () => void {
+  const onMessage = (event: Event) => {
+    const msg = (event as MessageEvent<RpcRequest>).data;
+    if (msg && typeof msg === 'object' && msg.kind === 'ping') {
+      endpoint.postMessage({ kind: 'pong', id: msg.id } satisfies RpcResponse);
+    }
+  };
+  endpoint.addEventListener('message', onMessage);
+  endpoint.start?.();
+  return () => endpoint.removeEventListener('message', onMessage);
+}
+
+/**
+ * Worker side of watchForeignWorker: call first in the worker's `onmessage`.
+ * @returns true when the message was the heartbeat port (now answering pings),
+ *   which the worker's own protocol must not see.
+ */
+export function acceptHeartbeatPort(event: MessageEvent): boolean {
+  const msg = event.data as Partial<RpcHeartbeatPort> | null;
+  const port = event.ports?.[0];
+  if (!msg || typeof msg !== 'object' || msg.kind !== 'heartbeat-port' || !port) return false;
+  servePings(port);
+  return true;
 }
 
 // ---------------------------------------------------------------------------
@@ -177,8 +247,14 @@ export interface RpcClient<H extends RpcHandlers> {
 export interface RpcClientOptions {
   /** Rebuilds errors from the wire; defaults to `reviveError` (our named classes). */
   reviveError?: (error: SerializedError) => Error;
-  /** Called once when the endpoint reports an error / messageerror (after pending calls are rejected). */
+  /**
+   * Called once per crash: the endpoint reported an error / messageerror, or
+   * the stall watchdog gave up (a WorkerStalledError). Pending calls are
+   * already rejected.
+   */
   onCrash?: (error: WorkerCrashedError) => void;
+  /** Stall watchdog; off when absent. Timers run only while calls are pending. */
+  stall?: StallOptions;
 }
 
 interface Pending {
@@ -191,7 +267,9 @@ interface Pending {
 /**
  * The main-thread side. Worker `error` and `messageerror` events reject every
  * pending call with a WorkerCrashedError (the worker's state is unknown after
- * either).
+ * either); with `stall`, so does a worker that stays silent too long
+ * (WorkerStalledError). The client stays usable either way: terminating the
+ * worker is the owner's call (WorkerHost does).
  */
 export function createRpcClient<H extends RpcHandlers>(
   endpoint: RpcEndpoint,
@@ -200,11 +278,29 @@ export function createRpcClient<H extends RpcHandlers>(
   const revive = options.reviveError ?? reviveError;
   const pending = new Map<number, Pending>();
   let nextId = 1;
+  let nextPingId = 1;
   let disposed: Error | null = null;
+
+  const watchdog = options.stall
+    ? new StallWatchdog(options.stall, {
+        ping: () => endpoint.postMessage({ kind: 'ping', id: nextPingId++ } satisfies RpcRequest),
+        stalled: (silentMs) => {
+          const err = new WorkerStalledError(undefined, { silentMs });
+          settleAll(err);
+          options.onCrash?.(err);
+        },
+      })
+    : null;
+  /** Timers only while something is pending. */
+  const watchPending = () => {
+    if (pending.size > 0) watchdog?.start();
+    else watchdog?.pause();
+  };
 
   const settleAll = (error: Error) => {
     const all = [...pending.values()];
     pending.clear();
+    watchPending();
     for (const p of all) {
       p.cleanup();
       p.reject(error);
@@ -212,8 +308,10 @@ export function createRpcClient<H extends RpcHandlers>(
   };
 
   const onMessage = (event: Event) => {
+    // Whatever it is, the worker's event loop is running.
+    watchdog?.alive();
     const msg = (event as MessageEvent<RpcResponse>).data;
-    if (!msg || typeof msg !== 'object' || typeof msg.id !== 'number') return;
+    if (!msg || typeof msg !== 'object' || typeof msg.id !== 'number' || msg.kind === 'pong') return;
     const p = pending.get(msg.id);
     if (!p) return;
     switch (msg.kind) {
@@ -222,11 +320,13 @@ export function createRpcClient<H extends RpcHandlers>(
         return;
       case 'result':
         pending.delete(msg.id);
+        watchPending();
         p.cleanup();
         p.resolve(msg.result);
         return;
       case 'error':
         pending.delete(msg.id);
+        watchPending();
         p.cleanup();
         p.reject(revive(msg.error));
         return;
@@ -261,6 +361,7 @@ export function createRpcClient<H extends RpcHandlers>(
           onProgress: onProgress as ((p: unknown) => void) | undefined,
           cleanup: () => signal?.removeEventListener('abort', onAbort),
         });
+        watchPending();
         endpoint.postMessage({ kind: 'call', id, method, payload } satisfies RpcRequest);
         if (signal?.aborted) onAbort();
         else signal?.addEventListener('abort', onAbort, { once: true });
@@ -278,7 +379,69 @@ export function createRpcClient<H extends RpcHandlers>(
       endpoint.removeEventListener('message', onMessage);
       endpoint.removeEventListener('error', onError);
       endpoint.removeEventListener('messageerror', onError);
+      watchdog?.stop();
       settleAll(reason);
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Stall watchdog for a worker that speaks another protocol (WebLLM's)
+
+/** A Worker, as far as watchForeignWorker needs it. */
+export interface HeartbeatTarget {
+  postMessage(message: unknown, transfer: Transferable[]): void;
+  addEventListener(type: 'message', listener: (event: Event) => void): void;
+  removeEventListener(type: 'message', listener: (event: Event) => void): void;
+}
+
+export interface ForeignWorkerWatch {
+  /** Counts `work` as pending (pings run) until it settles; returns it unchanged. */
+  track<T>(work: Promise<T>): Promise<T>;
+  /** For good: clears the timer, stops listening, closes the port. */
+  stop(): void;
+}
+
+/**
+ * The `stall` watchdog of createRpcClient for a worker whose messages we don't
+ * own: pings and pongs go over a MessagePort handed to the worker (which calls
+ * acceptHeartbeatPort), and every message the worker posts on its own channel
+ * counts as a sign of life too. `onStalled` runs once the worker has been
+ * silent for `timeoutMs` with tracked work pending; the owner then rejects
+ * that work and terminates the worker (the watch is spent: stop it).
+ */
+export function watchForeignWorker(
+  worker: HeartbeatTarget,
+  stall: StallOptions,
+  onStalled: (error: WorkerStalledError) => void,
+): ForeignWorkerWatch {
+  const channel = new MessageChannel();
+  const port = channel.port1;
+  let pendingCount = 0;
+  let nextPingId = 1;
+  const watchdog = new StallWatchdog(stall, {
+    ping: () => port.postMessage({ kind: 'ping', id: nextPingId++ } satisfies RpcPing),
+    stalled: (silentMs) => onStalled(new WorkerStalledError(undefined, { silentMs })),
+  });
+  const alive = () => watchdog.alive();
+  worker.addEventListener('message', alive);
+  port.addEventListener('message', alive);
+  port.start();
+  worker.postMessage({ kind: 'heartbeat-port' } satisfies RpcHeartbeatPort, [channel.port2]);
+  return {
+    track(work) {
+      if (pendingCount++ === 0) watchdog.start();
+      const done = () => {
+        if (--pendingCount === 0) watchdog.pause();
+      };
+      work.then(done, done);
+      return work;
+    },
+    stop() {
+      watchdog.stop();
+      worker.removeEventListener('message', alive);
+      port.removeEventListener('message', alive);
+      port.close();
     },
   };
 }

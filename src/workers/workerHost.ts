@@ -4,6 +4,11 @@
  * `interrupt()` asks in-flight calls to stop (their AbortSignal fires), the
  * second terminates the worker and rejects what is still pending.
  *
+ * With `stall`, a worker that sends nothing at all for `timeoutMs` while calls
+ * are pending is handled like a crash: pending calls reject with
+ * WorkerStalledError, the worker is terminated (it may be spinning and holding
+ * memory) and the next call spawns a fresh one.
+ *
  * The UI never sees this; engines do.
  */
 import { WorkerCrashedError } from '../engines/errors';
@@ -17,6 +22,7 @@ import {
   type RpcEndpoint,
   type RpcHandlers,
   type RpcMethod,
+  type StallOptions,
 } from './rpc';
 
 export interface WorkerLike extends RpcEndpoint {
@@ -24,8 +30,13 @@ export interface WorkerLike extends RpcEndpoint {
 }
 
 export interface WorkerHostOptions {
-  /** Called after the worker crashed (pending calls are already rejected). */
+  /**
+   * Called after the worker crashed or stalled (a WorkerStalledError); pending
+   * calls are already rejected and the worker terminated.
+   */
   onCrash?: (error: WorkerCrashedError) => void;
+  /** Stall watchdog for every worker this host spawns; off when absent. */
+  stall?: StallOptions;
 }
 
 export type InterruptOutcome = 'idle' | 'cancelled' | 'terminated';
@@ -96,8 +107,10 @@ export class WorkerHost<H extends RpcHandlers> {
     if (this.client) return this.client;
     const worker = this.factory();
     const client = createRpcClient<H>(worker, {
+      stall: this.options.stall,
       onCrash: (error) => {
-        // State inside the worker is unknown after an uncaught error: drop it.
+        // State inside the worker is unknown after an uncaught error, and a
+        // stalled worker is dead or spinning: drop it either way.
         if (this.client === client) this.terminate(error);
         this.options.onCrash?.(error);
       },
