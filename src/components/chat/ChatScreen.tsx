@@ -23,6 +23,11 @@ import { recheckMessageAction } from '../../hooks/useChecks';
 /** px from the bottom within which new text keeps the view pinned. */
 const STICK_THRESHOLD_PX = 48;
 
+/**
+ * Keeps the list scrolled to the bottom while pinned: on `dep` changes (new
+ * messages) and on every streamed piece. Streamed pieces are followed through a
+ * store subscription and one animation frame, not a re-render of the chat.
+ */
 function useAutoScroll(dep: unknown) {
   const ref = useRef<HTMLDivElement>(null);
   const [pinned, setPinned] = useState(true);
@@ -42,6 +47,22 @@ function useAutoScroll(dep: unknown) {
     const el = ref.current;
     if (el && pinnedRef.current) el.scrollTop = el.scrollHeight;
   }, [dep]);
+  useEffect(() => {
+    let frame = 0;
+    const unsubscribe = useSession.subscribe((s, prev) => {
+      if (s.streaming?.text === prev.streaming?.text || frame) return;
+      // After React has committed the new text (store updates flush before the frame).
+      frame = requestAnimationFrame(() => {
+        frame = 0;
+        const el = ref.current;
+        if (el && pinnedRef.current) el.scrollTop = el.scrollHeight;
+      });
+    });
+    return () => {
+      unsubscribe();
+      if (frame) cancelAnimationFrame(frame);
+    };
+  }, []);
   const jump = () => {
     const el = ref.current;
     if (!el) return;
@@ -61,10 +82,14 @@ interface MessageHandlers {
   recheck: (m: Message) => void;
 }
 
-/** One message with its verdict; memoised so only the streaming one re-renders per piece. */
+/**
+ * One message with its verdict; memoised, and the streaming one reads its text
+ * from the session store itself, so a streamed piece re-renders only it — not
+ * the chat, the other messages, the composer or the persona panel.
+ */
 const ChatMessage = memo(function ChatMessage({
   message,
-  streamingText,
+  streaming,
   character,
   isLast,
   busy,
@@ -73,7 +98,7 @@ const ChatMessage = memo(function ChatMessage({
   handlers,
 }: {
   message: Message;
-  streamingText: string | null;
+  streaming: boolean;
   character: Character;
   isLast: boolean;
   busy: boolean;
@@ -81,6 +106,7 @@ const ChatMessage = memo(function ChatMessage({
   checkerReady: boolean;
   handlers: MessageHandlers;
 }) {
+  const streamingText = useSession((s) => (streaming && s.streaming?.messageId === message.id ? s.streaming.text : null));
   const isAssistant = message.role === 'assistant';
   const marks = useMemo(() => (isAssistant ? marksFor(check, character) : undefined), [isAssistant, check, character]);
   return (
@@ -113,7 +139,8 @@ const ChatMessage = memo(function ChatMessage({
 });
 
 function ChatView({ character, chat, messages }: { character: Character; chat: Chat; messages: Message[] }) {
-  const streaming = useSession((s) => (s.streaming?.chatId === chat.id ? s.streaming : null));
+  // Only which message streams, not its text: see ChatMessage.
+  const streamingId = useSession((s) => (s.streaming?.chatId === chat.id ? s.streaming.messageId : null));
   const { send, regenerate, continueReply, stop, replyNow } = useSession.getState();
   const status = useEngine((s) => s.status);
   const actions = useMessageActions();
@@ -125,7 +152,7 @@ function ChatView({ character, chat, messages }: { character: Character; chat: C
   // Open beside the chat on wide screens; a drawer opened on demand below that.
   const [panel, setPanel] = useState(() => typeof window === 'undefined' || window.matchMedia('(min-width: 1280px)').matches);
   const analysable = turns.filter(({ message }) => !checks.get(message.id)?.verdict).length;
-  const busy = streaming !== null;
+  const busy = streamingId !== null;
   // Stable handlers (reading the latest chat/character/messages from a ref), so
   // memoised messages don't re-render on every streamed piece.
   const latest = useRef({ chat, character, messages });
@@ -144,7 +171,7 @@ function ChatView({ character, chat, messages }: { character: Character; chat: C
     // eslint-disable-next-line react-hooks/exhaustive-deps -- the session actions and repos are module singletons
     [],
   );
-  const { ref, pinned, jump } = useAutoScroll(`${messages.length}:${streaming?.text.length ?? 0}`);
+  const { ref, pinned, jump } = useAutoScroll(messages.length);
   const last = messages.at(-1);
   const lastAssistant = [...messages].reverse().find((m) => m.role === 'assistant');
 
@@ -206,7 +233,7 @@ function ChatView({ character, chat, messages }: { character: Character; chat: C
             <ChatMessage
               key={m.id}
               message={m}
-              streamingText={streaming?.messageId === m.id ? streaming.text : null}
+              streaming={streamingId === m.id}
               character={character}
               isLast={m.id === lastAssistant?.id && m.id === last?.id}
               busy={busy}
