@@ -149,3 +149,55 @@ test('an imported SillyTavern chat can be analysed and drawn on the timeline', a
   await expect(studio.errors.filter({ hasText: 'notes.jsonl' })).toContainText('not valid JSON');
   await expect(chat.messages).toHaveCount(5);
 });
+
+test('above 16 statements the verdict lands fast first and is then made exact, flag included', async ({ studio, page, context }) => {
+  // Maren has 7 statements; 10 more (no word in common with the reply, so the
+  // fixture's word rule leaves them alone) put her over TAIL_FULL_MAX_STATEMENTS.
+  const fillers = [
+    'She keeps a ledger of passing ships.',
+    'Her boots are always muddy.',
+    'She bakes rye bread on Sundays.',
+    'She whistles old sea shanties.',
+    'Her father was a fisherman.',
+    'She mends nets in winter.',
+    'She owns a brass telescope.',
+    'She trades letters with a cousin inland.',
+    'Her tower has one hundred steps.',
+    'She grows herbs in tin pots.',
+  ];
+  const lastSentenceBreaks = 'The light turns in the dark. Maren is not afraid of deep water.';
+  await serveFixtureModels(context);
+  await CheckerPage.useScriptedReplies(page, [lastSentenceBreaks]);
+  const chat = new ChatPage(page);
+  await studio.open();
+  await studio.openCharacter('Maren Holt');
+  for (const f of fillers) await studio.addStatement(f);
+  await studio.waitSaved();
+  await expect(page.getByTestId('statement-row')).toHaveCount(17);
+
+  await chat.openModels();
+  await chat.useFixtureSource();
+  await new CheckerPage(page).configureFixtureChecker();
+  await chat.loadModelById('scripted');
+  await chat.waitModelReady();
+  await chat.openChat('Maren Holt');
+  await chat.startChat();
+  await expect(page.getByTestId('persona-panel')).toContainText('Checker ready');
+  await chat.send('Tell me the truth.');
+  await chat.waitReplyDone();
+
+  const reply = chat.lastMessage();
+  await expect(reply.getByTestId('flagged-sentence')).toHaveText('Maren is not afraid of deep water.');
+  await expect(reply.getByTestId('verdict-badge')).toHaveAttribute('data-verdict', 'contradicts');
+  // The stored verdict ends exact: every statement × both sentences, strategy full.
+  await expect
+    .poll(async () => {
+      const { verdicts } = await studio.dumpLibrary();
+      const v = (verdicts as { verdict: { strategy: string; pairScores: unknown[] } }[]).at(-1)?.verdict;
+      return v ? `${v.strategy}:${v.pairScores.length}` : 'none';
+    })
+    .toBe('full:34');
+  await reply.getByTestId('verdict-badge').click();
+  await expect(page.getByRole('dialog')).not.toContainText('estimated');
+  await expect(page.locator('[data-testid="verdict-row"][data-status="contradicted"]')).toContainText('Maren is afraid of deep water.');
+});

@@ -50,6 +50,8 @@ const SECONDS = Number(option('seconds', QUICK ? '1' : '5'));
 const COUNTS = list('statements', '10,30,50,200').map(Number);
 const LATENCY_REPLIES = list('latency-replies', QUICK ? '0' : '0,2,4').map(Number);
 const APC_COUNTS = [50, 200];
+/** Between TAIL_FULL_MAX_STATEMENTS (16) and FULL_MAX_STATEMENTS (40): full APC with a pruned-first tail. */
+const TAIL_COUNTS = [30];
 const APC_REPLIES = list('apc-replies', QUICK ? '0' : '0,1,2').map(Number);
 const FIXTURE_APC_REPLIES = [0, 1, 2, 3, 4, 5];
 const THREADS = list('threads', `1,${os.availableParallelism()}`).map(Number);
@@ -267,7 +269,10 @@ async function benchBrowser(base, pairs) {
                 charsPerSecond: TOKENS_PER_S * CHARS_PER_TOKEN,
                 chunkChars: CHARS_PER_TOKEN,
               });
-              log(`  ${n} statements, reply ${replyIndex}: verdict ${Math.round(r.verdictMs)} ms after the end (${r.strategy}, ${r.pairs} pairs; sentences ${r.sentenceLatencyMs.map(Math.round).join('/')} ms)`);
+              log(
+                `  ${n} statements, reply ${replyIndex}: verdict ${Math.round(r.verdictMs)} ms after the end (${r.strategy}, ${r.pairs} pairs, last sentence ${r.tailPairs}; sentences ${r.sentenceLatencyMs.map(Math.round).join('/')} ms)` +
+                  (r.exactMs !== r.verdictMs ? `; exact ${Math.round(r.exactMs)} ms, APC ${r.apcPercent.toFixed(2)} → ${r.exactApcPercent.toFixed(2)}` : ''),
+              );
               runs.push(r);
             }
           }
@@ -279,6 +284,12 @@ async function benchBrowser(base, pairs) {
               pairsPerReply: median(rs.map((r) => r.pairs)),
               verdictMsMedian: round(median(rs.map((r) => r.verdictMs)), 0),
               verdictMsMax: round(Math.max(...rs.map((r) => r.verdictMs)), 0),
+              tailPairs: median(rs.map((r) => r.tailPairs)),
+              exactStrategy: rs[0].exactStrategy,
+              exactMsMedian: round(median(rs.map((r) => r.exactMs)), 0),
+              exactMsMax: round(Math.max(...rs.map((r) => r.exactMs)), 0),
+              // How far the verdict shown first is from the exact one (0 when it was exact).
+              fastVsExactMaxAbs: round(Math.max(...rs.map((r) => Math.abs(r.apcPercent - r.exactApcPercent))), 2),
               sentenceLatencyMsMedian: round(median(rs.flatMap((r) => r.sentenceLatencyMs)), 0),
               sentenceLatencyMsMax: round(Math.max(...rs.flatMap((r) => r.sentenceLatencyMs)), 0),
             };
@@ -324,6 +335,34 @@ async function apcDeparture(call, replies) {
       });
     }
   }
+  // The live tail at a count between TAIL_FULL_MAX_STATEMENTS and FULL_MAX_STATEMENTS:
+  // the first verdict (last sentence pruned) against the exact one that follows.
+  const tail = [];
+  for (const n of TAIL_COUNTS) {
+    for (const replyIndex of replies) {
+      const t = await call('studioApcTail', { n, replyIndex });
+      tail.push({
+        ...t,
+        delta: round(t.fastApc - t.exactApc, 2),
+        missed: t.exactContradicted.filter((id) => !t.fastContradicted.includes(id)),
+      });
+    }
+  }
+  const tailSummary = {};
+  for (const n of TAIL_COUNTS) {
+    const rs = tail.filter((r) => r.n === n);
+    const abs = rs.map((r) => Math.abs(r.delta));
+    tailSummary[n] = {
+      replies: rs.length,
+      meanAbsDelta: round(abs.reduce((a, b) => a + b, 0) / abs.length, 2),
+      maxAbsDelta: round(Math.max(...abs), 2),
+      meanDelta: round(rs.reduce((a, r) => a + r.delta, 0) / rs.length, 2),
+      contradictionsExact: rs.reduce((a, r) => a + r.exactContradicted.length, 0),
+      contradictionsMissedFirst: rs.reduce((a, r) => a + r.missed.length, 0),
+      pairsExact: median(rs.map((r) => r.exactPairs)),
+      pairsFirst: median(rs.map((r) => r.fastPairs)),
+    };
+  }
   const summary = {};
   for (const n of APC_COUNTS) {
     const rs = rows.filter((r) => r.n === n);
@@ -340,7 +379,7 @@ async function apcDeparture(call, replies) {
       pairsPruned: median(rs.map((r) => r.prunedPairs)),
     };
   }
-  return { summary, rows };
+  return { summary, rows, tailSummary, tail };
 }
 
 // ---------------------------------------------------------------------------
@@ -360,11 +399,13 @@ function markdown(out) {
     );
   }
   lines.push('');
-  lines.push('| threads | statements | strategy | pairs / reply | verdict after reply end (median / max of runs) | per-sentence latency (median / max) |');
-  lines.push('| --- | --- | --- | --- | --- | --- |');
+  lines.push('| threads | statements | strategy | pairs / reply (last sentence) | verdict after reply end (median / max of runs) | exact verdict after end (median / max) | max abs Δ APC first vs exact | per-sentence latency (median / max) |');
+  lines.push('| --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const s of out.chromium?.studio ?? []) {
     for (const [n, b] of Object.entries(s.latency.byCount)) {
-      lines.push(`| ${s.threads} | ${n} | ${b.strategy} | ${b.pairsPerReply} | ${b.verdictMsMedian} / ${b.verdictMsMax} ms | ${b.sentenceLatencyMsMedian} / ${b.sentenceLatencyMsMax} ms |`);
+      lines.push(
+        `| ${s.threads} | ${n} | ${b.strategy} | ${b.pairsPerReply} (${b.tailPairs}) | ${b.verdictMsMedian} / ${b.verdictMsMax} ms | ${b.exactMsMedian} / ${b.exactMsMax} ms (${b.exactStrategy}) | ${b.fastVsExactMaxAbs} pts | ${b.sentenceLatencyMsMedian} / ${b.sentenceLatencyMsMax} ms |`,
+      );
     }
   }
   for (const [label, apc] of [['bench models (random weights)', out.chromium?.apc], ['fixture models (tiny-nli / tiny-embed)', out.chromium?.fixtureApc]]) {
@@ -376,6 +417,9 @@ function markdown(out) {
     lines.push('| --- | --- | --- | --- | --- | --- | --- |');
     for (const [n, s] of Object.entries(apc.summary)) {
       lines.push(`| ${n} | ${s.replies} | ${s.pairsFull} → ${s.pairsPruned} | ${s.meanAbsDelta} pts | ${s.maxAbsDelta} pts | ${s.meanDelta} pts | ${s.contradictionsFull} / ${s.contradictionsMissedByPruning} |`);
+    }
+    for (const [n, s] of Object.entries(apc.tailSummary ?? {})) {
+      lines.push(`| ${n} (live: first verdict vs exact) | ${s.replies} | ${s.pairsExact} → ${s.pairsFirst} | ${s.meanAbsDelta} pts | ${s.maxAbsDelta} pts | ${s.meanDelta} pts | ${s.contradictionsExact} / ${s.contradictionsMissedFirst} |`);
     }
   }
   return lines.join('\n');

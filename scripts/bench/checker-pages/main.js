@@ -170,11 +170,17 @@ window.bench = {
     const streamMs = now() - t0;
     const out = await live.end();
     if (out.status !== 'checked') throw new Error(`live check ${out.status}: ${out.message}`);
+    // Above TAIL_FULL_MAX_STATEMENTS the last sentence is pruned first; exact() completes it.
+    const exact = await live.exact();
     return {
       n,
       replyIndex,
       strategy: out.strategy,
       verdictMs: out.timings.verdictMs,
+      exactMs: exact ? exact.timings.verdictMs : out.timings.verdictMs,
+      exactStrategy: exact ? exact.strategy : out.strategy,
+      exactApcPercent: exact ? exact.apcPercent : out.apcPercent,
+      tailPairs: sentences.length ? sentences[sentences.length - 1].pairs : 0,
       totalMs: out.timings.totalMs,
       streamMs,
       sentenceLatencyMs: out.timings.sentenceLatencyMs,
@@ -209,6 +215,33 @@ window.bench = {
       pairs: out.stats.pairs,
       prunedCount: out.prunedCount,
       ms: now() - t0,
+    };
+  },
+
+  /**
+   * The live checker's tail: the reply fed at once (every sentence but the last
+   * is checked in full), end() — last sentence pruned first above
+   * TAIL_FULL_MAX_STATEMENTS — then exact(). APC of the first verdict vs the exact one.
+   */
+  async studioApcTail({ n, replyIndex }) {
+    const st = statements(n);
+    const reply = REPLIES[replyIndex];
+    const live = startLiveCheck({ client, statements: st, userTurn: reply.userTurn });
+    live.feed(reply.text);
+    const fast = await live.end();
+    if (fast.status !== 'checked') throw new Error(`check ${fast.status}: ${fast.message}`);
+    const exact = (await live.exact()) ?? fast;
+    const contradicted = (v) => v.statements.filter((s) => s.status === 'contradicted').map((s) => s.statementId);
+    return {
+      n,
+      replyIndex,
+      strategy: fast.strategy,
+      fastApc: fast.apcPercent,
+      exactApc: exact.apcPercent,
+      fastPairs: fast.stats.pairs,
+      exactPairs: exact.stats.pairs,
+      fastContradicted: contradicted(fast),
+      exactContradicted: contradicted(exact),
     };
   },
 
