@@ -264,7 +264,8 @@ export class WebLlmEngine implements ChatEngine {
         // WebLLM's own final message is authoritative (stop strings trimmed).
         let text = filter.text;
         const final = await engine.getMessage().catch(() => null);
-        if (typeof final === 'string' && final.startsWith(filter.text)) {
+        // Once our filter saw a stop string, our text is final whatever WebLLM kept.
+        if (!filter.stopped && typeof final === 'string' && final.startsWith(filter.text)) {
           emit(final.slice(filter.text.length));
           text = final;
         } else if (final === null && !filter.stopped) {
