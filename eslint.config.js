@@ -5,10 +5,14 @@ import globals from 'globals';
 import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
+// A folder pattern `**/db/**` also bans the folder's own index (`../db`).
 const layer = (files, patterns, message) => ({
   files,
   rules: {
-    'no-restricted-imports': ['error', { patterns: patterns.map((p) => ({ group: [p], message })) }],
+    'no-restricted-imports': [
+      'error',
+      { patterns: patterns.map((p) => ({ group: p.endsWith('/**') ? [p, p.slice(0, -3)] : [p], message })) },
+    ],
   },
 });
 
@@ -43,6 +47,11 @@ export default tseslint.config(
     ['src/components/**'],
     ['**/db/**', '**/engines/**', '**/workers/**', 'dexie', '@mlc-ai/*', '@huggingface/*'],
     'Components reach storage and engines through hooks/ and stores/ only.',
+  ),
+  layer(
+    ['src/services/**'],
+    ['react', 'react-dom', 'zustand', '**/stores/**', '**/components/**', '**/hooks/**'],
+    'services/ know nothing of React or UI state: stores and hooks call them and pass in what they need.',
   ),
   layer(
     ['src/db/**', 'src/engines/**', 'src/workers/**', 'src/stores/**'],

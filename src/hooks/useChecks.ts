@@ -6,7 +6,7 @@ import { computeDrift, driftPoint, type DriftSummary } from '../domain/consisten
 import { getDb, type VerdictRecord } from '../db';
 import type { SentenceCheck } from '../engines/liveCheck';
 import { assistantTurns, recheckMessage, storedVerdict, verdictKey, verdictStaleness, type StoredVerdict } from '../services/checking';
-import { useChecker } from '../stores/checker';
+import { currentCheckerModelId, recheckDeps, useChecker } from '../stores/checker';
 import { useEngine } from '../stores/engine';
 import { useSession } from '../stores/session';
 import { useUi } from '../stores/ui';
@@ -48,10 +48,11 @@ export function useChatChecks(chat: Chat, messages: Message[], character: Charac
   const turns = useMemo(() => assistantTurns(messages), [messages]);
   const checks = useMemo(() => {
     const map = new Map<string, MessageCheck>();
+    const modelId = currentCheckerModelId();
     for (const { message, userTurn } of turns) {
       const key = verdictKey(message.id, message.swipeIndex);
       const verdict = storedVerdict(verdicts?.get(key));
-      const stale = verdict ? verdictStaleness(verdict, character, currentText(message), userTurn).stale : false;
+      const stale = verdict ? verdictStaleness(verdict, character, currentText(message), userTurn, modelId).stale : false;
       map.set(message.id, { verdict, stale, live: live[key] ?? null, checking: !!checking[key] });
     }
     // The reply being streamed has no text in `messages` yet: only live flags.
@@ -80,7 +81,7 @@ export function useChatChecks(chat: Chat, messages: Message[], character: Charac
     if (stale.length === 0) return;
     running.current = true;
     void (async () => {
-      for (const { message, userTurn } of stale) await recheckMessage(chat.id, message, character, userTurn).catch(() => null);
+      for (const { message, userTurn } of stale) await recheckMessage(chat.id, message, character, userTurn, recheckDeps()).catch(() => null);
       running.current = false;
     })();
   }, [ready, streaming, turns, checks, verdicts, chat.id, character]);
@@ -103,7 +104,7 @@ export function useAnalyseChat(chat: Chat, character: Character, turns: { messag
     const todo = turns.filter(({ message }) => !checks.get(message.id)?.verdict || checks.get(message.id)?.stale);
     let done = 0;
     for (const { message, userTurn } of todo) {
-      if (await recheckMessage(chat.id, message, character, userTurn).catch(() => null)) done++;
+      if (await recheckMessage(chat.id, message, character, userTurn, recheckDeps()).catch(() => null)) done++;
     }
     notify({ kind: 'success', title: `Checked ${done} repl${done === 1 ? 'y' : 'ies'}` });
   }, [turns, checks, chat.id, character, notify]);
@@ -122,5 +123,5 @@ export function useCheckerActions() {
 /** Checks one message now (the "Check consistency" link). */
 export async function recheckMessageAction(chat: Chat, message: Message, character: Character, messages: Message[]): Promise<void> {
   const turn = assistantTurns(messages).find((t) => t.message.id === message.id);
-  await recheckMessage(chat.id, message, character, turn?.userTurn ?? '');
+  await recheckMessage(chat.id, message, character, turn?.userTurn ?? '', recheckDeps());
 }

@@ -4,9 +4,9 @@ import { ChatRepository } from '../db/chats';
 import { getDb } from '../db';
 import { TAIL_FULL_MAX_STATEMENTS } from '../domain/consistency';
 import { CheckerClient } from '../engines/CheckerClient';
-import { useChecker } from '../stores/checker';
+import type { SentenceCheck } from '../engines/liveCheck';
 import { createStubRuntime, fakeCheckerWorkers } from '../workers/checkerTestkit';
-import { liveChecking, storedVerdict, verdictKey } from './checking';
+import { liveChecking, storedVerdict, verdictKey, type LiveCheckDeps } from './checking';
 
 // The stub NLI (checkerTestkit) answers by a word rule — shared content word +
 // exactly one negation → contradiction: plumbing, not meaning.
@@ -14,8 +14,20 @@ import { liveChecking, storedVerdict, verdictKey } from './checking';
 const cleanups: (() => void)[] = [];
 afterEach(() => {
   for (const c of cleanups.splice(0)) c();
-  useChecker.setState({ client: null });
 });
+
+/** Deps as the checker store would pass them, recording what the service reports. */
+function liveDeps(client: LiveCheckDeps['client']) {
+  const sentences: { key: string; s: SentenceCheck }[] = [];
+  const cleared: string[] = [];
+  const deps: LiveCheckDeps = {
+    client,
+    threshold: 0.5,
+    onSentence: (key, s) => sentences.push({ key, s }),
+    onClear: (key) => cleared.push(key),
+  };
+  return { deps, sentences, cleared };
+}
 
 async function loadedClient() {
   const runtime = createStubRuntime();
@@ -26,13 +38,13 @@ async function loadedClient() {
     workers.close();
   });
   await client.load({ nliModelId: 'stub-nli', embeddingModelId: 'stub-embed', warmUp: false });
-  useChecker.setState({ client });
   return { client, runtime };
 }
 
 describe('liveChecking', () => {
   it('stores the fast verdict when the reply ends, then replaces it with the exact one', async () => {
-    const { runtime } = await loadedClient();
+    const { client, runtime } = await loadedClient();
+    const { deps, sentences, cleared } = liveDeps(client);
     const letters = 'abcdefghijklmnopqrstuvwxyz';
     const statements = Array.from({ length: TAIL_FULL_MAX_STATEMENTS + 6 }, (_, i) => ({
       id: `s${i}`,
@@ -48,12 +60,16 @@ describe('liveChecking', () => {
     const message = await repo.append(chat.id, { role: 'assistant', name: 'Maren', text: '' });
     const reply = 'Hello there, traveller. I have never feared the deep water, not once!';
 
-    const handle = liveChecking.start({ chatId: chat.id, messageId: message.id, swipeIndex: 0, character, userTurn: 'Hi', prefix: '' });
+    const key = verdictKey(message.id, 0);
+    const handle = liveChecking.start({ chatId: chat.id, messageId: message.id, swipeIndex: 0, character, userTurn: 'Hi', prefix: '' }, deps);
     handle.feed(reply);
     const outcome = await handle.end(reply);
     expect(outcome).toMatchObject({ status: 'checked', strategy: 'pruned', verdict: 'contradicts' });
+    // Live flags went to the caller under the swipe's key, cleared at the start and the end.
+    expect(sentences.length).toBeGreaterThan(0);
+    expect(sentences.every((x) => x.key === key)).toBe(true);
+    expect(cleared).toEqual([key, key]);
 
-    const key = verdictKey(message.id, 0);
     // The exact verdict follows and replaces the stored one.
     await vi.waitFor(async () => {
       const v = storedVerdict(await getDb().verdicts.get(key));
@@ -66,16 +82,22 @@ describe('liveChecking', () => {
   });
 
   it('is a no-op when the checker is not loaded', async () => {
-    useChecker.setState({ client: null });
-    const handle = liveChecking.start({
-      chatId: 'c',
-      messageId: 'm',
-      swipeIndex: 0,
-      character: buildCharacter({ card: { name: 'X' } }),
-      userTurn: '',
-      prefix: '',
-    });
+    const { deps, sentences, cleared } = liveDeps(null);
+    const handle = liveChecking.start(
+      {
+        chatId: 'c',
+        messageId: 'm',
+        swipeIndex: 0,
+        character: buildCharacter({ card: { name: 'X' } }),
+        userTurn: '',
+        prefix: '',
+      },
+      deps,
+    );
     handle.feed('Hello.');
     expect(await handle.end('Hello.')).toBeNull();
+    expect(sentences).toEqual([]);
+    expect(cleared).toEqual([]);
+    expect(await getDb().verdicts.get(verdictKey('m', 0))).toBeUndefined();
   });
 });

@@ -6,10 +6,9 @@
  */
 import type { Character } from '../domain/character';
 import { currentText, type Message } from '../domain/chat';
-import { checkStaleness, checkerModelId, type Staleness } from '../domain/consistency';
-import { checkReply, startLiveCheck, type CheckedReply, type LiveCheckOutcome } from '../engines/liveCheck';
+import { checkStaleness, type Staleness } from '../domain/consistency';
+import { checkReply, startLiveCheck, type CheckedReply, type LiveCheckClient, type LiveCheckOutcome, type SentenceCheck } from '../engines/liveCheck';
 import { getDb, guardWrite, type VerdictRecord } from '../db';
-import { useChecker } from '../stores/checker';
 
 export interface LiveCheckHandle {
   feed: (delta: string) => void;
@@ -24,6 +23,27 @@ export interface LiveCheckStart {
   character: Character;
   userTurn: string;
   prefix: string;
+}
+
+/**
+ * What a check needs of the checker, read by the caller (the checker store)
+ * when the check starts: the loaded client (null or not ready: nothing to do)
+ * and the flagging threshold.
+ */
+export interface CheckerDeps {
+  client: LiveCheckClient | null;
+  threshold: number;
+}
+
+/** A live check also reports each checked sentence, keyed by `verdictKey`, and clears them when done. */
+export interface LiveCheckDeps extends CheckerDeps {
+  onSentence: (key: string, s: SentenceCheck) => void;
+  onClear: (key: string) => void;
+}
+
+/** A re-check marks its message as being checked while it runs. */
+export interface RecheckDeps extends CheckerDeps {
+  setChecking: (key: string, on: boolean) => void;
 }
 
 /** A verdict as stored with its message swipe. */
@@ -46,25 +66,24 @@ async function saveVerdict(chatId: string, messageId: string, swipeIndex: number
 
 export const liveChecking = {
   /** Starts checking a reply as it streams; a no-op when the checker is off or not loaded. */
-  start(input: LiveCheckStart): LiveCheckHandle {
-    const { client, config } = useChecker.getState();
+  start(input: LiveCheckStart, deps: LiveCheckDeps): LiveCheckHandle {
+    const { client, threshold, onSentence, onClear } = deps;
     if (!client?.isReady) return NOOP;
     const key = verdictKey(input.messageId, input.swipeIndex);
-    const store = useChecker.getState();
-    store.clearLive(key);
+    onClear(key);
     const live = startLiveCheck({
       client,
       statements: input.character.statements,
       userTurn: input.userTurn,
-      threshold: config.threshold,
+      threshold,
     });
-    live.onSentence((s) => useChecker.getState().pushSentence(key, s));
+    live.onSentence((s) => onSentence(key, s));
     if (input.prefix) live.feed(input.prefix);
     return {
       feed: (d) => live.feed(d),
       cancel: () => {
         live.cancel();
-        useChecker.getState().clearLive(key);
+        onClear(key);
       },
       end: async (finalText) => {
         const outcome = await live.end(finalText);
@@ -76,7 +95,7 @@ export const liveChecking = {
             exact ? saveVerdict(input.chatId, input.messageId, input.swipeIndex, exact).catch(() => undefined) : undefined,
           );
         }
-        useChecker.getState().clearLive(key);
+        onClear(key);
         return outcome;
       },
     };
@@ -89,11 +108,13 @@ export function storedVerdict(record: VerdictRecord | undefined): StoredVerdict 
   return v && typeof v === 'object' && v.status === 'checked' && Array.isArray(v.statements) ? v : null;
 }
 
-/** Whether a stored verdict still describes this swipe with these statements. */
-export function verdictStaleness(verdict: StoredVerdict, character: Character, replyText: string, userTurn: string): Staleness {
-  const { config } = useChecker.getState();
+/**
+ * Whether a stored verdict still describes this swipe with these statements,
+ * checked by the models `modelId` names (see `checkerModelId`).
+ */
+export function verdictStaleness(verdict: StoredVerdict, character: Character, replyText: string, userTurn: string, modelId: string): Staleness {
   return checkStaleness(verdict.fingerprint, {
-    modelId: useChecker.getState().client?.modelId ?? checkerModelId(config.nliModelId, config.embeddingModelId),
+    modelId,
     statements: character.statements,
     replyText,
     userTurnText: userTurn,
@@ -104,24 +125,31 @@ export function verdictStaleness(verdict: StoredVerdict, character: Character, r
  * Checks one stored assistant message's shown swipe and saves the verdict.
  * @returns null when the checker is not loaded.
  */
-export async function recheckMessage(chatId: string, message: Message, character: Character, userTurn: string, signal?: AbortSignal): Promise<CheckedReply | null> {
-  const { client, config } = useChecker.getState();
+export async function recheckMessage(
+  chatId: string,
+  message: Message,
+  character: Character,
+  userTurn: string,
+  deps: RecheckDeps,
+  signal?: AbortSignal,
+): Promise<CheckedReply | null> {
+  const { client, threshold, setChecking } = deps;
   if (!client?.isReady) return null;
   const key = verdictKey(message.id, message.swipeIndex);
-  useChecker.getState().setChecking(key, true);
+  setChecking(key, true);
   try {
     const outcome = await checkReply(client, {
       statements: character.statements,
       userTurn,
       replyText: currentText(message),
-      threshold: config.threshold,
+      threshold,
       signal,
     });
     if (outcome.status !== 'checked') return null;
     await saveVerdict(chatId, message.id, message.swipeIndex, outcome);
     return outcome;
   } finally {
-    useChecker.getState().setChecking(key, false);
+    setChecking(key, false);
   }
 }
 

@@ -1,9 +1,11 @@
 import { create } from 'zustand';
+import { checkerModelId } from '../domain/consistency';
 import { CheckerClient, DEFAULT_EMBEDDING_MODEL_ID, DEFAULT_NLI_MODEL_ID, type CheckerStatus } from '../engines/CheckerClient';
 import { classifyEngineError, type EngineError } from '../engines/errors';
 import type { SentenceCheck } from '../engines/liveCheck';
 import { isTransformersModelCached } from '../engines/modelCache';
 import type { ModelSource } from '../engines/TransformersEngine';
+import type { LiveCheckDeps, RecheckDeps } from '../services/checking';
 
 /** Live flags of the reply being checked, keyed `${messageId}:${swipeIndex}`. */
 export type LiveFlags = Record<string, SentenceCheck[]>;
@@ -102,3 +104,29 @@ export const useChecker = create<CheckerSlice>()((set, get) => {
     },
   };
 });
+
+// What services/checking needs of the checker, read from the store at the
+// moment of the call (the service itself knows nothing of the store).
+
+/** The checker models' id as verdict fingerprints record it: the loaded client's, else the configured pair's. */
+export function currentCheckerModelId(): string {
+  const { client, config } = useChecker.getState();
+  return client?.modelId ?? checkerModelId(config.nliModelId, config.embeddingModelId);
+}
+
+/** Deps of `liveChecking.start`: live flags go to this store. */
+export function liveCheckDeps(): LiveCheckDeps {
+  const { client, config } = useChecker.getState();
+  return {
+    client,
+    threshold: config.threshold,
+    onSentence: (key, s) => useChecker.getState().pushSentence(key, s),
+    onClear: (key) => useChecker.getState().clearLive(key),
+  };
+}
+
+/** Deps of `recheckMessage`: the "checking" mark goes to this store. */
+export function recheckDeps(): RecheckDeps {
+  const { client, config } = useChecker.getState();
+  return { client, threshold: config.threshold, setChecking: (key, on) => useChecker.getState().setChecking(key, on) };
+}

@@ -6,6 +6,7 @@ import { repos, StorageFullError } from '../db';
 import { classifyEngineError } from '../engines/errors';
 import { displayName, historyFrom, streamReply, userTurnBefore, type StreamReplyOutcome } from '../services/chat';
 import { liveChecking } from '../services/checking';
+import { liveCheckDeps } from './checker';
 import { useEngine } from './engine';
 import { useUi } from './ui';
 
@@ -80,14 +81,17 @@ export const useSession = create<SessionSlice>()((set, get) => {
     controller = new AbortController();
     stopPresses = 0;
     set({ streaming: { chatId: args.chat.id, messageId: args.messageId, swipeIndex: args.swipeIndex, text: args.prefix } });
-    const live = liveChecking.start({
-      chatId: args.chat.id,
-      messageId: args.messageId,
-      swipeIndex: args.swipeIndex,
-      character: args.character,
-      userTurn: userTurnBefore(messages, index === -1 ? messages.length : index),
-      prefix: args.prefix,
-    });
+    const live = liveChecking.start(
+      {
+        chatId: args.chat.id,
+        messageId: args.messageId,
+        swipeIndex: args.swipeIndex,
+        character: args.character,
+        userTurn: userTurnBefore(messages, index === -1 ? messages.length : index),
+        prefix: args.prefix,
+      },
+      liveCheckDeps(),
+    );
     try {
       const outcome = await streamReply({
         engine,
