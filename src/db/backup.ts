@@ -1,3 +1,4 @@
+import { decodeBase64, encodeBase64 } from '../domain/cards';
 import { emptyCardData, type Character } from '../domain/character';
 import type { Chat, Message } from '../domain/chat';
 import type { SettingRecord, StudioDb, VerdictRecord } from './database';
@@ -30,23 +31,9 @@ export interface BackupCounts {
   messages: number;
 }
 
-function bytesToBase64(bytes: Uint8Array): string {
-  let binary = '';
-  const CHUNK = 0x8000;
-  for (let i = 0; i < bytes.length; i += CHUNK) binary += String.fromCharCode(...bytes.subarray(i, i + CHUNK));
-  return btoa(binary);
-}
-
-function base64ToBytes(base64: string): Uint8Array<ArrayBuffer> {
-  const binary = atob(base64);
-  const out = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
-  return out;
-}
-
 async function encodeBlob(blob: Blob | null): Promise<EncodedBlob | null> {
   if (!blob) return null;
-  return { type: blob.type, base64: bytesToBase64(new Uint8Array(await blob.arrayBuffer())) };
+  return { type: blob.type, base64: encodeBase64(new Uint8Array(await blob.arrayBuffer())) };
 }
 
 /** Serialises the whole library (characters, chats, messages, verdicts, settings). */
@@ -119,7 +106,7 @@ export function validateBackup(value: unknown): BackupFile {
   for (const c of characters as StoredCharacter[]) {
     if (c.avatar) {
       try {
-        base64ToBytes(c.avatar.base64);
+        decodeBase64(c.avatar.base64);
       } catch {
         throw new BackupFormatError(`The backup is damaged: the avatar of "${String(c.card.name)}" is unreadable.`);
       }
@@ -136,7 +123,7 @@ export async function restoreBackup(db: StudioDb, backup: BackupFile, mode: 'mer
   const characters: Character[] = backup.characters.map((c) => ({
     ...c,
     card: { ...emptyCardData(), ...c.card },
-    avatar: c.avatar ? new Blob([base64ToBytes(c.avatar.base64)], { type: c.avatar.type }) : null,
+    avatar: c.avatar ? new Blob([decodeBase64(c.avatar.base64)], { type: c.avatar.type }) : null,
   }));
   await guardWrite(() =>
     db.transaction('rw', [db.characters, db.chats, db.messages, db.verdicts, db.settings], async () => {

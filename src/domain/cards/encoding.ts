@@ -23,7 +23,11 @@ export function decodeUtf8(bytes: Uint8Array, what = 'The card text'): string {
 
 /** Base64 of the UTF-8 encoding of `text` (what `chara`/`ccv3` chunks hold). */
 export function encodeBase64Utf8(text: string): string {
-  const bytes = new TextEncoder().encode(text);
+  return encodeBase64(new TextEncoder().encode(text));
+}
+
+/** Base64 of raw bytes. */
+export function encodeBase64(bytes: Uint8Array): string {
   let binary = '';
   for (let i = 0; i < bytes.length; i += CHAR_CODE_BATCH) {
     binary += String.fromCharCode(...bytes.subarray(i, i + CHAR_CODE_BATCH));
@@ -37,7 +41,7 @@ export function encodeBase64Utf8(text: string): string {
  *
  * @throws {CardParseError} `bad-base64`.
  */
-export function decodeBase64(text: string): Uint8Array {
+export function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   let binary: string;
   try {
     binary = atob(text);

@@ -1,5 +1,6 @@
 /** Character cards and lorebooks: import (PNG/JSON, V1–V3, world info) and export (V2/V3, PNG). */
 export { CardParseError, type CardParseReason } from './errors.ts';
+export { decodeBase64, encodeBase64 } from './encoding.ts';
 export {
   MAX_CARD_FILE_BYTES,
   parseCardFile,
