@@ -22,6 +22,16 @@ export class CheckerPage {
     await expect(this.page.getByTestId('checker-status')).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
   }
 
+  /** The Models page's "Device: …" line (shown once the checker is loaded). */
+  deviceLine() {
+    return this.page.getByTestId('checker-device');
+  }
+
+  /** The checker's device select (Automatic / CPU / GPU). */
+  deviceChoice() {
+    return this.page.locator('#checker-models').getByLabel('Device');
+  }
+
   badges() {
     return this.page.getByTestId('verdict-badge');
   }

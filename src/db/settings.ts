@@ -1,3 +1,4 @@
+import type { CheckerDevicePreference, DeviceDecision } from '../domain/models/deviceChoice';
 import type { StudioDb } from './database';
 import { guardWrite } from './errors';
 
@@ -17,7 +18,13 @@ export interface SettingsShape {
   contradictionThreshold: number;
   nliModelId: string;
   embeddingModelId: string;
-  checkerDevice: 'wasm' | 'webgpu';
+  /** 'auto' measures wasm against WebGPU once; a saved 'wasm' (the old default) stays an explicit choice. */
+  checkerDevice: CheckerDevicePreference;
+  /**
+   * The checker's measured 'auto' decisions, newest first (services/checkerDevice.ts).
+   * A cache, not a choice: optional, with no entry in SETTING_DEFAULTS.
+   */
+  checkerDeviceDecisions?: DeviceDecision[];
 }
 
 export type SettingKey = keyof SettingsShape;

@@ -1,7 +1,16 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { checkerModelId } from '../domain/consistency';
 import { createStubRuntime, fakeCheckerWorkers, type StubRuntimeOptions } from '../workers/checkerTestkit';
-import { CHECKER_STALL, CheckerClient, CheckerNotReadyError, type CheckerConfig } from './CheckerClient';
+import {
+  CHECKER_STALL,
+  CheckerClient,
+  CheckerNotReadyError,
+  memoryDeviceDecisionStore,
+  type CheckerClientOptions,
+  type CheckerConfig,
+  type DeviceDecision,
+  type DeviceDecisionStore,
+} from './CheckerClient';
 import type { EngineState } from './ChatEngine';
 import { ModelDownloadCancelledError, ModelLoadError, WorkerCrashedError, WorkerStalledError } from './errors';
 
@@ -20,10 +29,10 @@ afterEach(() => {
   for (const c of cleanups.splice(0)) c();
 });
 
-function setup(options: StubRuntimeOptions = {}) {
+function setup(options: StubRuntimeOptions = {}, clientOptions: CheckerClientOptions = {}) {
   const runtime = createStubRuntime(options);
   const workers = fakeCheckerWorkers(runtime);
-  const client = new CheckerClient({ createWorker: workers.createWorker });
+  const client = new CheckerClient({ createWorker: workers.createWorker, ...clientOptions });
   const states: EngineState[] = [];
   client.subscribe((s) => {
     if (states.at(-1) !== s.state) states.push(s.state);
@@ -77,6 +86,76 @@ describe('CheckerClient lifecycle', () => {
     await client.load(config);
     await client.scorePairs([{ statement: water, sentence: 'The sea is calm.' }]);
     expect(states.slice(-2)).toEqual(['busy', 'ready']);
+  });
+});
+
+describe("CheckerClient device 'auto'", () => {
+  const fastGpu: StubRuntimeOptions = { webgpu: { adapter: 'stub/gpu' }, msPerPair: { wasm: 10, webgpu: 1 } };
+
+  /** A store that records what the client asks of it. */
+  function spyStore(inner: DeviceDecisionStore = memoryDeviceDecisionStore()) {
+    const calls = { list: 0, saved: [] as DeviceDecision[] };
+    const store: DeviceDecisionStore = {
+      list: () => (calls.list++, inner.list()),
+      save: (d) => (calls.saved.push(d), inner.save(d)),
+    };
+    return { store, calls };
+  }
+
+  it('is the default: measures once, saves the decision, exposes it, and reuses it on the next load', async () => {
+    const { store, calls } = spyStore();
+    const { client, runtime } = setup(fastGpu, { deviceDecisions: store });
+    expect(client.deviceDecision).toBeNull();
+    const info = await client.load(config);
+    expect(info.device).toBe('webgpu');
+    expect(client.deviceDecision).toMatchObject({ device: 'webgpu', basis: 'measured', cached: false, pairsPerSecond: { wasm: 100, webgpu: 1000 } });
+    expect(calls.saved).toHaveLength(1);
+    expect(await store.list()).toEqual([expect.objectContaining({ key: info.deviceDecision.key, device: 'webgpu' })]);
+    const wasmPairs = runtime.nliPairsOn.wasm;
+
+    await client.unload();
+    expect(client.deviceDecision).toBeNull();
+    const again = await client.load(config);
+    expect(again.deviceDecision).toMatchObject({ device: 'webgpu', basis: 'measured', cached: true });
+    expect(runtime.nliPairsOn.wasm).toBe(wasmPairs); // not measured again
+    expect(calls.saved).toHaveLength(1); // a reused decision is not saved again
+  });
+
+  it('a new client (a page reload) with the same store does not measure again', async () => {
+    const store = memoryDeviceDecisionStore();
+    await setup(fastGpu, { deviceDecisions: store }).client.load(config);
+    const second = setup(fastGpu, { deviceDecisions: store });
+    const info = await second.client.load(config);
+    expect(info.deviceDecision).toMatchObject({ device: 'webgpu', cached: true });
+    expect(second.runtime.nliPairsOn.wasm).toBe(0);
+  });
+
+  it('the pair cache is keyed by the dtype the measured device loaded', async () => {
+    const { client, runtime } = setup(fastGpu);
+    await client.load(config); // webgpu → fp32
+    await client.scorePairs([{ statement: water, sentence: 'The deep water.' }]);
+    const sent = runtime.nliPairs;
+    await client.load({ ...config, device: 'wasm' }); // q8: answers may differ
+    await client.scorePairs([{ statement: water, sentence: 'The deep water.' }]);
+    expect(runtime.nliPairs).toBeGreaterThan(sent);
+  });
+
+  it('a forced device neither reads nor writes the decisions', async () => {
+    const { store, calls } = spyStore();
+    const { client, runtime } = setup(fastGpu, { deviceDecisions: store });
+    const info = await client.load({ ...config, device: 'wasm' });
+    expect(info.deviceDecision).toMatchObject({ device: 'wasm', basis: 'forced' });
+    expect(calls).toEqual({ list: 0, saved: [] });
+    expect(runtime.nliPairsOn.webgpu).toBe(0);
+  });
+
+  it('a store that cannot be read or written only costs a measurement', async () => {
+    const broken: DeviceDecisionStore = {
+      list: () => Promise.reject(new Error('DatabaseClosedError')),
+      save: () => Promise.reject(new Error('QuotaExceededError')),
+    };
+    const { client } = setup(fastGpu, { deviceDecisions: broken });
+    expect((await client.load(config)).deviceDecision).toMatchObject({ device: 'webgpu', cached: false });
   });
 });
 

@@ -10,6 +10,11 @@
  *   re-runs cost no model time for pairs seen before;
  * - embeddings of any text (statements, user turns, sentences) per embedding model.
  * Identical requests in flight are shared, not sent twice.
+ *
+ * Device 'auto' (the default) is decided in the worker by measuring (see
+ * checkerHandlers.ts); the client hands it the decisions measured before (from
+ * a DeviceDecisionStore) and saves a new one, so a machine measures once per
+ * model × dtypes × adapter × threads.
  */
 import type { PersonaStatement } from '../domain/character';
 import {
@@ -21,7 +26,8 @@ import {
   relevanceFromCosine,
   type RelevanceCalibration,
 } from '../domain/consistency';
-import type { OnnxDevice, OnnxDtype } from '../domain/models/catalog';
+import type { OnnxDtype } from '../domain/models/catalog';
+import { rememberDecision, type CheckerDevicePreference, type DeviceDecision } from '../domain/models/deviceChoice';
 import {
   defaultDtype,
   type CheckerHandlers,
@@ -37,6 +43,7 @@ import { StatusCell } from './engineStatus';
 import { EngineError, ModelDownloadCancelledError, WorkerCrashedError, classifyEngineError } from './errors';
 
 export type { CheckerLoadResult, NliProbs, ModelSource } from '../workers/checkerHandlers';
+export type { CheckerDevicePreference, DeviceDecision } from '../domain/models/deviceChoice';
 
 /** Same states as a chat engine; `modelId` is checkerModelId(nli, embedding). */
 export type CheckerStatus = EngineStatus;
@@ -49,9 +56,12 @@ export interface CheckerConfig {
    * relative baseUrl is resolved against the page.
    */
   source?: ModelSource;
-  /** Default 'wasm' (all threads when cross-origin isolated). */
-  device?: OnnxDevice;
-  /** Default q8 on wasm, fp32 on webgpu. */
+  /**
+   * Default 'auto': wasm (all threads when cross-origin isolated) or webgpu,
+   * whichever measured faster; 'wasm' / 'webgpu' force one and measure nothing.
+   */
+  device?: CheckerDevicePreference;
+  /** Default q8 on wasm, fp32 on webgpu (with 'auto', per measured device). */
   dtype?: OnnxDtype;
   /** Warm-up pass before ready (default true). */
   warmUp?: boolean;
@@ -67,8 +77,30 @@ export const DEFAULT_EMBEDDING_MODEL_ID = 'Xenova/all-MiniLM-L6-v2';
 export const DEFAULT_CHECKER_CONFIG: Readonly<CheckerConfig> = Object.freeze({
   nliModelId: DEFAULT_NLI_MODEL_ID,
   embeddingModelId: DEFAULT_EMBEDDING_MODEL_ID,
-  device: 'wasm',
+  device: 'auto',
 });
+
+/**
+ * Where 'auto' decisions live between loads (and page loads). The app keeps
+ * them in the settings (services/checkerDevice.ts); the default is memory only.
+ */
+export interface DeviceDecisionStore {
+  /** Every decision measured before (the worker picks the one whose key matches). */
+  list(): Promise<readonly DeviceDecision[]>;
+  /** Adds a new measurement (replacing one with the same key). */
+  save(decision: DeviceDecision): Promise<void>;
+}
+
+/** A DeviceDecisionStore that forgets on reload. */
+export function memoryDeviceDecisionStore(): DeviceDecisionStore {
+  let list: DeviceDecision[] = [];
+  return {
+    list: async () => list,
+    save: async (decision) => {
+      list = rememberDecision(list, decision);
+    },
+  };
+}
 
 /** What the client needs of a statement. */
 export type StatementRef = Pick<PersonaStatement, 'id' | 'version' | 'text'>;
@@ -116,6 +148,8 @@ export interface CheckerClientOptions {
   embeddingCacheSize?: number;
   /** Stall watchdog (default CHECKER_STALL); false turns it off. */
   stall?: StallOptions | false;
+  /** Where 'auto' device decisions are cached (default: memory, this client only). */
+  deviceDecisions?: DeviceDecisionStore;
 }
 
 /**
@@ -165,7 +199,7 @@ function sameConfig(a: CheckerConfig, b: CheckerConfig): boolean {
   return (
     a.nliModelId === b.nliModelId &&
     a.embeddingModelId === b.embeddingModelId &&
-    (a.device ?? 'wasm') === (b.device ?? 'wasm') &&
+    (a.device ?? 'auto') === (b.device ?? 'auto') &&
     (a.dtype ?? null) === (b.dtype ?? null) &&
     (a.maxThreads ?? null) === (b.maxThreads ?? null) &&
     src(a) === src(b)
@@ -179,6 +213,7 @@ export class CheckerClient {
   private readonly embedCache: LruCache<string, Float32Array>;
   private readonly pairsInFlight = new Map<string, Promise<NliProbs>>();
   private readonly embedsInFlight = new Map<string, Promise<Float32Array>>();
+  private readonly deviceDecisions: DeviceDecisionStore;
   private config: CheckerConfig | null = null;
   private loadResult: CheckerLoadResult | null = null;
   private loadController: AbortController | null = null;
@@ -191,6 +226,7 @@ export class CheckerClient {
   constructor(options: CheckerClientOptions = {}) {
     this.pairCache = new LruCache(options.pairCacheSize ?? DEFAULT_PAIR_CACHE_SIZE);
     this.embedCache = new LruCache(options.embeddingCacheSize ?? DEFAULT_EMBEDDING_CACHE_SIZE);
+    this.deviceDecisions = options.deviceDecisions ?? memoryDeviceDecisionStore();
     this.host = new WorkerHost<CheckerHandlers>(options.createWorker ?? defaultWorker, {
       stall: options.stall === false ? undefined : (options.stall ?? CHECKER_STALL),
       onCrash: (error) => {
@@ -233,9 +269,14 @@ export class CheckerClient {
     return this.config;
   }
 
-  /** From the last successful load: threads, label columns, timings. */
+  /** From the last successful load: threads, label columns, timings, device decision. */
   get loadInfo(): Readonly<CheckerLoadResult> | null {
     return this.loadResult;
+  }
+
+  /** The device the loaded models run on and why (measured, forced, …); null when nothing is loaded. */
+  get deviceDecision(): Readonly<DeviceDecision> | null {
+    return this.loadResult?.deviceDecision ?? null;
   }
 
   get stats(): Readonly<CheckerStats> {
@@ -290,7 +331,9 @@ export class CheckerClient {
         this.crashed = false;
       }
       report({ phase: 'downloading', progress: 0, text: 'Starting…' });
-      const device = config.device ?? 'wasm';
+      const device = config.device ?? 'auto';
+      // A store that can't be read only costs a measurement.
+      const knownDecisions = device === 'auto' ? await this.deviceDecisions.list().catch(() => []) : undefined;
       const result = await this.host.call(
         'load',
         {
@@ -298,13 +341,19 @@ export class CheckerClient {
           embeddingModelId: config.embeddingModelId,
           source: resolveSource(config.source ?? { kind: 'huggingface' }),
           device,
-          dtype: config.dtype ?? defaultDtype(device),
+          // With 'auto' each device is measured with its own default dtype.
+          dtype: config.dtype ?? (device === 'auto' ? undefined : defaultDtype(device)),
+          ...(knownDecisions ? { knownDecisions } : {}),
           warmUp: config.warmUp,
           maxThreads: config.maxThreads,
         },
         { onProgress: report },
       );
       if (controller.signal.aborted) throw new ModelDownloadCancelledError();
+      const decision = result.deviceDecision;
+      if (decision.basis === 'measured' && !decision.cached && decision.key) {
+        await this.deviceDecisions.save(decision).catch(() => undefined);
+      }
       this.loadResult = result;
       this.cell.set({ state: 'ready', modelId });
       return result;
@@ -452,7 +501,8 @@ export class CheckerClient {
    */
   async scorePairs(pairs: readonly PairRequest[], options: CallSignal = {}): Promise<ScoredPair[]> {
     const config = await this.ensureReady();
-    const keyModel = `${config.nliModelId}#${config.dtype ?? defaultDtype(config.device ?? 'wasm')}`;
+    // The dtype actually loaded ('auto' decides it in the worker): fp32 and q8 answers differ.
+    const keyModel = `${config.nliModelId}#${this.loadResult?.dtype ?? config.dtype ?? defaultDtype('wasm')}`;
     const keys = pairs.map((p) =>
       nliPairKey({
         modelId: keyModel,

@@ -14,7 +14,7 @@ export const SETTING_DEFAULTS: SettingsShape = {
   contradictionThreshold: 0.5,
   nliModelId: 'Xenova/nli-deberta-v3-xsmall',
   embeddingModelId: 'Xenova/all-MiniLM-L6-v2',
-  checkerDevice: 'wasm',
+  checkerDevice: 'auto',
 };
 
 /** A setting with its default; null while loading. */

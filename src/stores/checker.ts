@@ -6,6 +6,8 @@ import type { SentenceCheck } from '../engines/liveCheck';
 import { isTransformersModelCached } from '../engines/modelCache';
 import type { ModelSource } from '../engines/TransformersEngine';
 import type { LiveCheckDeps, RecheckDeps } from '../services/checking';
+import { settingsDeviceDecisionStore } from '../services/checkerDevice';
+import type { CheckerDevicePreference } from '../domain/models/deviceChoice';
 
 /** Live flags of the reply being checked, keyed `${messageId}:${swipeIndex}`. */
 export type LiveFlags = Record<string, SentenceCheck[]>;
@@ -14,7 +16,8 @@ export interface CheckerConfigState {
   nliModelId: string;
   embeddingModelId: string;
   threshold: number;
-  device: 'wasm' | 'webgpu';
+  /** 'auto' (new installs): measured once per machine and model; see domain/models/deviceChoice.ts. */
+  device: CheckerDevicePreference;
 }
 
 interface CheckerSlice {
@@ -42,7 +45,7 @@ export const useChecker = create<CheckerSlice>()((set, get) => {
   const ensureClient = () => {
     let client = get().client;
     if (!client) {
-      client = new CheckerClient();
+      client = new CheckerClient({ deviceDecisions: settingsDeviceDecisionStore });
       client.subscribe((status) => set({ status }));
       set({ client, status: client.status });
     }
@@ -51,7 +54,7 @@ export const useChecker = create<CheckerSlice>()((set, get) => {
   return {
     client: null,
     status: { state: 'absent' },
-    config: { nliModelId: DEFAULT_NLI_MODEL_ID, embeddingModelId: DEFAULT_EMBEDDING_MODEL_ID, threshold: 0.5, device: 'wasm' },
+    config: { nliModelId: DEFAULT_NLI_MODEL_ID, embeddingModelId: DEFAULT_EMBEDDING_MODEL_ID, threshold: 0.5, device: 'auto' },
     lastError: null,
     live: {},
     checking: {},

@@ -14,8 +14,26 @@
  * across all files) → sessions are created (loading) → warm-up (warming: a few
  * NLI pairs and an embedding, so Chromium's wasm tier-up happens before the
  * first reply, see NOTES.md) → the call resolves (ready).
+ *
+ * Device 'auto' (the default): without a WebGPU adapter, wasm. With one, and
+ * no earlier measurement for this model × dtypes × adapter × threads in
+ * `knownDecisions`, the NLI model also loads on WebGPU (in parallel with the
+ * others, so one download bar covers it), both are timed on MEASURE_PAIRS
+ * during warming (see measureDevices for the caps), the slower NLI session is
+ * disposed and the embedding model follows the winner. The decision comes back
+ * in the load result; the client caches it.
  */
 import type { OnnxDevice, OnnxDtype } from '../domain/models/catalog';
+import {
+  deviceDecisionKey,
+  fasterDevice,
+  formatPairsPerSecond,
+  isDeviceDecision,
+  median,
+  WEBGPU_MIN_SPEEDUP,
+  type CheckerDevicePreference,
+  type DeviceDecision,
+} from '../domain/models/deviceChoice';
 import type { LoadProgress } from '../engines/ChatEngine';
 import { EngineError, ModelLoadError } from '../engines/errors';
 import type { RpcContext } from './rpc';
@@ -33,9 +51,18 @@ export interface CheckerLoadRequest {
   embeddingModelId: string;
   /** Same layouts as the chat engines: Hugging Face, or `<baseUrl>/<modelId>/<file>` (absolute URL). */
   source: ModelSource;
-  device: OnnxDevice;
-  /** Default: `q8` on wasm (`onnx/model_quantized.onnx`), `fp32` on webgpu (`onnx/model.onnx`). */
+  /** 'auto' measures (see the file comment); 'wasm' / 'webgpu' force a device and measure nothing. */
+  device: CheckerDevicePreference;
+  /**
+   * Default: `q8` on wasm (`onnx/model_quantized.onnx`), `fp32` on webgpu (`onnx/model.onnx`).
+   * With 'auto', leave it unset so each device is measured with the dtype it would run.
+   */
   dtype?: OnnxDtype;
+  /**
+   * Earlier 'auto' decisions (any models or machines): one whose key matches
+   * this load is reused instead of measuring again.
+   */
+  knownDecisions?: readonly DeviceDecision[];
   /** Run the warm-up pass before resolving (default true). */
   warmUp?: boolean;
   /**
@@ -50,8 +77,11 @@ export interface CheckerLoadRequest {
 export interface CheckerLoadResult {
   nliModelId: string;
   embeddingModelId: string;
+  /** The device both models run on. */
   device: OnnxDevice;
   dtype: OnnxDtype;
+  /** Why that device: forced, no adapter, measured (now or earlier), or WebGPU failed. */
+  deviceDecision: DeviceDecision;
   /** Column of each NLI label in the model's logits, from `id2label`. */
   labelColumns: NliLabelColumns;
   /** Length of the embedding vectors. */
@@ -120,6 +150,14 @@ export interface RuntimeModelRequest {
 export interface CheckerRuntime {
   /** Points the library at the source and onnxruntime files; called once per load, before the models. */
   configure(request: CheckerLoadRequest): void;
+  /**
+   * The WebGPU adapter this worker would run on, described for the decision
+   * cache ("vendor/architecture" from `adapter.info`); null when `navigator.gpu`
+   * is missing or `requestAdapter()` gives none. Only asked for with device 'auto'.
+   */
+  webgpuAdapter(): Promise<string | null>;
+  /** Clock for load timings and device measurements (ms); default `performance.now`. Stubs inject a fake one. */
+  now?(): number;
   loadNli(request: RuntimeModelRequest, onProgress: (info: CheckerRuntimeProgress) => void): Promise<NliSession>;
   loadEmbedding(request: RuntimeModelRequest, onProgress: (info: CheckerRuntimeProgress) => void): Promise<EmbeddingSession>;
   /** Threads onnxruntime-web will use (for the load result). */
@@ -152,6 +190,40 @@ export const WARM_UP_PAIRS: readonly NliPair[] = [
 
 /** Warm-up passes: the second runs after the first's tier-up has started. */
 export const WARM_UP_ROUNDS = 2;
+
+/**
+ * The batch device 'auto' times on each device: persona statements against
+ * reply sentences of the lengths the checker sees (~15–45 tokens a pair), in
+ * one padded call. 8 pairs: big enough that a GPU's batching counts, small
+ * enough that wasm runs it in ~0.3 s on the default model (~25 pairs/s, NOTES.md).
+ */
+export const MEASURE_PAIRS: readonly NliPair[] = [
+  { premise: 'Maren is afraid of deep water.', hypothesis: 'Maren stays far away from the deep water, as always.' },
+  { premise: 'He has worked as a blacksmith in the northern village for twenty years.', hypothesis: 'I have never held a hammer in my life, to be honest with you.' },
+  { premise: 'She speaks softly and rarely raises her voice.', hypothesis: '"Get out of my house!" she shouted at the top of her lungs.' },
+  { premise: 'The knight is fiercely loyal to the queen and would die for her.', hypothesis: 'He smiles and bows low before the throne.' },
+  { premise: 'Aria has amber eyes and long silver hair.', hypothesis: 'Her green eyes sparkle in the light of the fire as she laughs.' },
+  { premise: 'They grew up together in a small fishing town by the sea.', hypothesis: 'We met for the first time at the academy last winter.' },
+  { premise: 'Seraphina is a healer who protects the forest glade.', hypothesis: 'She kneels beside the wounded traveller and presses a glowing hand to his side.' },
+  { premise: 'He hates the cold and never leaves the house in winter.', hypothesis: 'Snow crunches under his boots as he walks to the market before dawn.' },
+];
+
+/**
+ * The single pair WebGPU is first timed on, shorter than every pair of
+ * MEASURE_PAIRS: a padded batch of those then costs at least as much as this
+ * pair, which is what makes measureDevices' early stop sound. Short, because a
+ * slow device spends its time here.
+ */
+export const MEASURE_PROBE_PAIR: NliPair = { premise: 'They love music.', hypothesis: 'They hate songs.' };
+
+/** Timed runs of MEASURE_PAIRS per device after one untimed run; the median counts. */
+export const MEASURE_REPS = 3;
+
+/**
+ * Cap on the timed WebGPU batch runs (after the first one, which always
+ * counts). A slow GPU rarely gets that far: see measureDevices' early stop.
+ */
+export const MEASURE_WEBGPU_BUDGET_MS = 1_500;
 
 export function defaultDtype(device: OnnxDevice): OnnxDtype {
   // q8 is the default on wasm (and was faster than WebGPU for this model
@@ -302,10 +374,26 @@ export class CheckerProgressAggregator {
   private lastPct = -1;
   private lastProgress = 0;
 
+  private readonly modelIds: string[];
+
   constructor(
-    private readonly modelIds: readonly string[],
+    modelIds: readonly string[],
     private readonly emit: (p: LoadProgress) => void,
-  ) {}
+  ) {
+    this.modelIds = [...modelIds];
+  }
+
+  /**
+   * Stops waiting for a model whose load failed but is not fatal (the WebGPU
+   * candidate of device 'auto'): its bytes leave the sums, so the bar can
+   * still reach 'loading' (it holds its place, never moving back).
+   */
+  giveUp(modelId: string): void {
+    if (this.loadingReported || !this.modelIds.includes(modelId)) return;
+    this.modelIds.splice(this.modelIds.indexOf(modelId), 1);
+    for (const key of [...this.files.keys()]) if (key.startsWith(`${modelId}\u0000`)) this.files.delete(key);
+    this.report();
+  }
 
   handle(modelId: string, info: CheckerRuntimeProgress): void {
     if (this.loadingReported) return;
@@ -357,7 +445,102 @@ export class CheckerProgressAggregator {
 // ---------------------------------------------------------------------------
 // Handlers
 
-const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
+const defaultNow = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
+
+// ---------------------------------------------------------------------------
+// Device measurement ('auto')
+
+export interface DeviceMeasurement {
+  /** NLI pairs/s on each device. WebGPU: NaN when it failed while running. */
+  pairsPerSecond: Record<OnnxDevice, number>;
+  /** True when WebGPU was stopped after one timed pair because it could not win. */
+  webgpuStoppedEarly: boolean;
+  /** What WebGPU threw, when it failed while running. */
+  webgpuError?: unknown;
+  /** NLI pairs run on each device, untimed runs included. */
+  pairsRun: Record<OnnxDevice, number>;
+}
+
+/**
+ * Times the same NLI model on wasm and WebGPU. Per device: untimed runs first
+ * (wasm tier-up, GPU shader compilation), then the median of MEASURE_REPS runs
+ * of MEASURE_PAIRS. Order and caps:
+ * 1. wasm runs MEASURE_PAIRS once, untimed for the result; that (still cold,
+ *    so slow) time is the reference for 2.
+ * 2. WebGPU runs MEASURE_PROBE_PAIR cold, then timed. If that one pair took
+ *    more than the reference / WEBGPU_MIN_SPEEDUP, WebGPU cannot win (a batch
+ *    of longer pairs never takes less than one short pair), so it stops there
+ *    with 1 pair / that time as its rate: a device ~100× slower (SwiftShader)
+ *    costs two single-pair calls, not minutes. Otherwise one untimed batch,
+ *    then up to MEASURE_REPS timed batches while under MEASURE_WEBGPU_BUDGET_MS.
+ *    The cold call can't be capped: it compiles the GPU shaders, and stopping
+ *    to wait for a call in flight would leave it running against the wasm
+ *    runs (onnxruntime-web's asyncify build is not reentrant).
+ * 3. wasm's timed runs come last, so its tier-up had the longest to work.
+ * A WebGPU error is returned (the caller falls back to wasm); a wasm error is thrown.
+ */
+export async function measureDevices(
+  sessions: Readonly<Record<OnnxDevice, NliSession>>,
+  clock: () => number = defaultNow,
+  onStep: (fraction: number) => void = () => undefined,
+): Promise<DeviceMeasurement> {
+  const pairsRun: Record<OnnxDevice, number> = { wasm: 0, webgpu: 0 };
+  const run = async (device: OnnxDevice, pairs: readonly NliPair[]): Promise<number> => {
+    const t0 = clock();
+    await sessions[device].logits(
+      pairs.map((p) => p.premise),
+      pairs.map((p) => p.hypothesis),
+    );
+    pairsRun[device] += pairs.length;
+    // A clock can round a very fast call to 0 ms: count it as 1 µs.
+    return Math.max(clock() - t0, 1e-3);
+  };
+  const rate = (pairs: number, ms: number) => (pairs * 1000) / ms;
+  const one = [MEASURE_PROBE_PAIR];
+
+  const referenceMs = await run('wasm', MEASURE_PAIRS);
+  onStep(0.2);
+
+  let webgpu = NaN;
+  let webgpuStoppedEarly = false;
+  let webgpuError: unknown;
+  try {
+    await run('webgpu', one);
+    const oneMs = await run('webgpu', one);
+    onStep(0.4);
+    if (oneMs * WEBGPU_MIN_SPEEDUP > referenceMs) {
+      webgpu = rate(1, oneMs);
+      webgpuStoppedEarly = true;
+    } else {
+      await run('webgpu', MEASURE_PAIRS);
+      const times: number[] = [];
+      let spent = 0;
+      while (times.length < MEASURE_REPS && (times.length === 0 || spent < MEASURE_WEBGPU_BUDGET_MS)) {
+        const ms = await run('webgpu', MEASURE_PAIRS);
+        times.push(ms);
+        spent += ms;
+      }
+      webgpu = rate(MEASURE_PAIRS.length, median(times));
+    }
+  } catch (e) {
+    webgpuError = e;
+  }
+  onStep(0.6);
+
+  const times: number[] = [];
+  for (let i = 0; i < MEASURE_REPS; i++) times.push(await run('wasm', MEASURE_PAIRS));
+  onStep(1);
+  return {
+    pairsPerSecond: { wasm: rate(MEASURE_PAIRS.length, median(times)), webgpu },
+    webgpuStoppedEarly,
+    ...(webgpuError !== undefined ? { webgpuError } : {}),
+    pairsRun,
+  };
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
 
 interface Loaded {
   nli: NliSession;
@@ -366,7 +549,11 @@ interface Loaded {
   result: CheckerLoadResult;
 }
 
+const WARMING_TEXT = 'Warming up the checker…';
+const MEASURING_TEXT = 'Measuring the checker on the CPU and on WebGPU…';
+
 export function createCheckerHandlers(runtime: CheckerRuntime) {
+  const now = (): number => runtime.now?.() ?? defaultNow();
   let loaded: Loaded | null = null;
   // onnxruntime runs one inference per session at a time; one queue for both
   // models keeps requests in arrival order (relevance first, then sentences).
@@ -421,6 +608,33 @@ export function createCheckerHandlers(runtime: CheckerRuntime) {
     return out;
   }
 
+  type DevicePlan = { kind: 'decided'; decision: DeviceDecision } | { kind: 'measure'; adapter: string; key: string };
+
+  /** Forced device, no adapter, or an earlier measurement with this key: decided. Else: measure. */
+  async function planDevice(
+    request: CheckerLoadRequest,
+    threads: number,
+    dtypeFor: (device: OnnxDevice) => OnnxDtype,
+  ): Promise<DevicePlan> {
+    const unmeasured = { pairsPerSecond: {}, adapter: null, threads, key: null, cached: false } as const;
+    if (request.device !== 'auto') {
+      return { kind: 'decided', decision: { ...unmeasured, device: request.device, basis: 'forced', reason: 'chosen in the settings' } };
+    }
+    const adapter = await runtime.webgpuAdapter().catch(() => null);
+    if (!adapter) {
+      return { kind: 'decided', decision: { ...unmeasured, device: 'wasm', basis: 'no-adapter', reason: 'no WebGPU adapter' } };
+    }
+    const key = deviceDecisionKey({
+      nliModelId: request.nliModelId,
+      dtypes: { wasm: dtypeFor('wasm'), webgpu: dtypeFor('webgpu') },
+      adapter,
+      threads,
+    });
+    const known = request.knownDecisions?.find((d) => isDeviceDecision(d) && d.basis === 'measured' && d.key === key);
+    if (known) return { kind: 'decided', decision: { ...known, cached: true } };
+    return { kind: 'measure', adapter, key };
+  }
+
   async function disposeLoaded(): Promise<void> {
     const old = loaded;
     loaded = null;
@@ -430,77 +644,183 @@ export function createCheckerHandlers(runtime: CheckerRuntime) {
 
   return {
     /**
-     * Loads both models (replacing any loaded pair), warms up, resolves when ready.
+     * Loads both models (replacing any loaded pair) on the requested device —
+     * with 'auto', the one measured faster (see the file comment) — warms up,
+     * resolves when ready.
      * @throws {ModelLoadError} when the NLI model has no contradiction/entailment labels;
      *   whatever the runtime throws on download / session failures (the client classifies it).
+     *   A WebGPU failure while choosing a device is not thrown: 'auto' falls back to wasm.
      */
     load: (request: CheckerLoadRequest, ctx: RpcContext<LoadProgress>): Promise<CheckerLoadResult> =>
       exclusive(async () => {
         const started = now();
         await disposeLoaded();
-        const dtype = request.dtype ?? defaultDtype(request.device);
         runtime.configure(request);
-        const aggregator = new CheckerProgressAggregator([request.nliModelId, request.embeddingModelId], (p) =>
-          ctx.progress(p),
-        );
-        const base = { source: request.source, device: request.device, dtype };
-        const [nliResult, embedResult] = await Promise.allSettled([
-          runtime.loadNli({ ...base, modelId: request.nliModelId }, (info) => aggregator.handle(request.nliModelId, info)),
-          runtime.loadEmbedding({ ...base, modelId: request.embeddingModelId }, (info) =>
-            aggregator.handle(request.embeddingModelId, info),
-          ),
-        ]);
-        if (nliResult.status === 'rejected' || embedResult.status === 'rejected') {
-          if (nliResult.status === 'fulfilled') await nliResult.value.dispose().catch(() => undefined);
-          if (embedResult.status === 'fulfilled') await embedResult.value.dispose().catch(() => undefined);
-          throw nliResult.status === 'rejected' ? nliResult.reason : (embedResult as PromiseRejectedResult).reason;
-        }
-        const nli = nliResult.value;
-        const embedding = embedResult.value;
-        let columns: NliLabelColumns;
-        try {
-          columns = labelColumns(nli.id2label);
-        } catch (e) {
-          await Promise.allSettled([nli.dispose(), embedding.dispose()]);
-          throw e;
-        }
-        const candidate: Loaded = {
-          nli,
-          embedding,
-          columns,
-          result: {
-            nliModelId: request.nliModelId,
-            embeddingModelId: request.embeddingModelId,
-            device: request.device,
-            dtype,
-            labelColumns: columns,
-            embeddingDim: 0,
-            threads: runtime.threads(),
-            loadMs: 0,
-            warmUpMs: 0,
-          },
-        };
-        const warmStarted = now();
-        try {
-          ctx.progress({ phase: 'warming', progress: 0, text: 'Warming up the checker…' });
-          const rounds = request.warmUp === false ? 0 : WARM_UP_ROUNDS;
-          // The embedding dimension comes from one real call, warm-up or not.
-          const [probe] = await runEmbed(candidate, ['Warm-up sentence for the embedding model.']);
-          candidate.result.embeddingDim = probe!.length;
-          for (let round = 0; round < rounds; round++) {
-            await runNli(candidate, WARM_UP_PAIRS);
-            if (round > 0) await runEmbed(candidate, WARM_UP_PAIRS.map((p) => p.premise));
-            ctx.progress({ phase: 'warming', progress: (round + 1) / rounds, text: 'Warming up the checker…' });
+        const threads = runtime.threads();
+        const dtypeFor = (device: OnnxDevice): OnnxDtype => request.dtype ?? defaultDtype(device);
+        const plan = await planDevice(request, threads, dtypeFor);
+        const loadPlanned = async (devicePlan: DevicePlan): Promise<CheckerLoadResult> => {
+          const measuring = devicePlan.kind === 'measure';
+          const firstDevice: OnnxDevice = devicePlan.kind === 'decided' ? devicePlan.decision.device : 'wasm';
+          const spec = (modelId: string, device: OnnxDevice): RuntimeModelRequest => ({
+            modelId,
+            source: request.source,
+            device,
+            dtype: dtypeFor(device),
+          });
+          const gpuKey = `${request.nliModelId} on WebGPU`;
+          const aggregator = new CheckerProgressAggregator(
+            measuring ? [request.nliModelId, request.embeddingModelId, gpuKey] : [request.nliModelId, request.embeddingModelId],
+            (p) => ctx.progress(p),
+          );
+          const [nliResult, embedResult, gpuResult] = await Promise.allSettled([
+            runtime.loadNli(spec(request.nliModelId, firstDevice), (info) => aggregator.handle(request.nliModelId, info)),
+            runtime.loadEmbedding(spec(request.embeddingModelId, firstDevice), (info) =>
+              aggregator.handle(request.embeddingModelId, info),
+            ),
+            // The WebGPU candidate downloads alongside the others, under the same bar.
+            measuring
+              ? runtime.loadNli(spec(request.nliModelId, 'webgpu'), (info) => aggregator.handle(gpuKey, info)).catch((e: unknown) => {
+                  aggregator.giveUp(gpuKey);
+                  throw e;
+                })
+              : Promise.resolve(null),
+          ]);
+          // Every session this load opened that is not kept or closed yet: closed on failure.
+          const open = new Set<NliSession | EmbeddingSession>();
+          for (const r of [nliResult, embedResult, gpuResult]) if (r.status === 'fulfilled' && r.value) open.add(r.value);
+          const closeAll = () => Promise.allSettled([...open].map((s) => s.dispose()));
+          const close = async (session: NliSession | EmbeddingSession) => {
+            open.delete(session);
+            await session.dispose().catch(() => undefined);
+          };
+          if (nliResult.status === 'rejected' || embedResult.status === 'rejected') {
+            await closeAll();
+            throw nliResult.status === 'rejected' ? nliResult.reason : (embedResult as PromiseRejectedResult).reason;
           }
+          let nli = nliResult.value;
+          let embedding = embedResult.value;
+          try {
+            const columns = labelColumns(nli.id2label);
+            const warmStarted = now();
+            // While measuring, the measurement is the first half of the warming bar.
+            const warmFrom = measuring ? 0.5 : 0;
+            ctx.progress({ phase: 'warming', progress: 0, text: measuring ? MEASURING_TEXT : WARMING_TEXT });
+            let decision: DeviceDecision;
+            if (devicePlan.kind === 'decided') {
+              decision = devicePlan.decision;
+            } else {
+              const gpuNli = gpuResult.status === 'fulfilled' ? gpuResult.value : null;
+              const failed = (e: unknown, pairsPerSecond: DeviceDecision['pairsPerSecond'] = {}): DeviceDecision => ({
+                device: 'wasm',
+                basis: 'webgpu-failed',
+                reason: `WebGPU could not run the checker (${errorText(e)})`,
+                pairsPerSecond,
+                adapter: devicePlan.adapter,
+                threads,
+                key: null,
+                cached: false,
+              });
+              if (!gpuNli) {
+                decision = failed((gpuResult as PromiseRejectedResult).reason);
+              } else {
+                const m = await measureDevices({ wasm: nli, webgpu: gpuNli }, now, (f) =>
+                  ctx.progress({ phase: 'warming', progress: f * warmFrom, text: MEASURING_TEXT }),
+                );
+                const pps = m.pairsPerSecond;
+                decision =
+                  m.webgpuError !== undefined
+                    ? failed(m.webgpuError, { wasm: pps.wasm })
+                    : {
+                        device: fasterDevice(pps),
+                        basis: 'measured',
+                        reason:
+                          `measured: wasm ${formatPairsPerSecond(pps.wasm)} pairs/s, WebGPU ${formatPairsPerSecond(pps.webgpu)} pairs/s` +
+                          (m.webgpuStoppedEarly ? ' (WebGPU stopped after one pair: it could not win)' : ''),
+                        pairsPerSecond: pps,
+                        adapter: devicePlan.adapter,
+                        threads,
+                        key: devicePlan.key,
+                        cached: false,
+                        measuredAt: Date.now(),
+                      };
+                if (decision.device === 'webgpu') {
+                  // The embedding model follows the NLI winner: same kind of
+                  // encoder on short texts, so the same device wins, and it runs
+                  // a few texts per turn (cached) against the NLI model's dozens
+                  // of pairs per sentence; measuring it too would double the
+                  // time and downloads of a choice the NLI numbers already make.
+                  ctx.progress({ phase: 'warming', progress: warmFrom, text: 'Loading the embedding model on WebGPU…' });
+                  try {
+                    const gpuEmbedding = await runtime.loadEmbedding(spec(request.embeddingModelId, 'webgpu'), () => undefined);
+                    open.add(gpuEmbedding);
+                    await close(nli);
+                    await close(embedding);
+                    nli = gpuNli;
+                    embedding = gpuEmbedding;
+                  } catch (e) {
+                    decision = failed(e, pps);
+                  }
+                }
+                if (decision.device === 'wasm') await close(gpuNli);
+              }
+            }
+            const candidate: Loaded = {
+              nli,
+              embedding,
+              columns,
+              result: {
+                nliModelId: request.nliModelId,
+                embeddingModelId: request.embeddingModelId,
+                device: decision.device,
+                dtype: dtypeFor(decision.device),
+                deviceDecision: decision,
+                labelColumns: columns,
+                embeddingDim: 0,
+                threads,
+                loadMs: 0,
+                warmUpMs: 0,
+              },
+            };
+            const rounds = request.warmUp === false ? 0 : WARM_UP_ROUNDS;
+            // The embedding dimension comes from one real call, warm-up or not.
+            const [probe] = await runEmbed(candidate, ['Warm-up sentence for the embedding model.']);
+            candidate.result.embeddingDim = probe!.length;
+            for (let round = 0; round < rounds; round++) {
+              await runNli(candidate, WARM_UP_PAIRS);
+              if (round > 0) await runEmbed(candidate, WARM_UP_PAIRS.map((p) => p.premise));
+              ctx.progress({ phase: 'warming', progress: warmFrom + ((1 - warmFrom) * (round + 1)) / rounds, text: WARMING_TEXT });
+            }
+            const end = now();
+            candidate.result.warmUpMs = end - warmStarted;
+            candidate.result.loadMs = end - started;
+            loaded = candidate;
+            return candidate.result;
+          } catch (e) {
+            await closeAll();
+            throw e;
+          }
+        };
+        try {
+          return await loadPlanned(plan);
         } catch (e) {
-          await Promise.allSettled([nli.dispose(), embedding.dispose()]);
-          throw e;
+          // WebGPU measured faster before but no longer loads or runs (a new
+          // driver, a lost device): fall back to wasm rather than fail.
+          if (plan.kind !== 'decided' || !plan.decision.cached || plan.decision.device !== 'webgpu') throw e;
+          return loadPlanned({
+            kind: 'decided',
+            decision: {
+              device: 'wasm',
+              basis: 'webgpu-failed',
+              reason: `WebGPU could not run the checker (${errorText(e)})`,
+              pairsPerSecond: {},
+              adapter: plan.decision.adapter,
+              threads,
+              key: null,
+              cached: false,
+            },
+          });
         }
-        const end = now();
-        candidate.result.warmUpMs = end - warmStarted;
-        candidate.result.loadMs = end - started;
-        loaded = candidate;
-        return candidate.result;
       }),
 
     /**

@@ -56,6 +56,27 @@ async function loadPair<M extends PreTrainedModel>(
   return { tokenizer, model };
 }
 
+/** The few WebGPU shapes read here (TypeScript's DOM lib has no WebGPU types, see engines/detect.ts). */
+interface AdapterInfoLike {
+  vendor?: string;
+  architecture?: string;
+  description?: string;
+}
+interface GpuLike {
+  requestAdapter(): Promise<{ info?: AdapterInfoLike; requestAdapterInfo?: () => Promise<AdapterInfoLike> } | null>;
+}
+
+/** "vendor/architecture" (e.g. "google/swiftshader"), else the description, else "unknown adapter". */
+async function describeAdapter(): Promise<string | null> {
+  const gpu = (navigator as unknown as { gpu?: GpuLike }).gpu;
+  if (!gpu) return null;
+  const adapter = await gpu.requestAdapter();
+  if (!adapter) return null;
+  // `info` is the current API; requestAdapterInfo() the older one (Chromium < 127).
+  const info = adapter.info ?? (await adapter.requestAdapterInfo?.().catch(() => undefined)) ?? {};
+  return [info.vendor, info.architecture].filter(Boolean).join('/') || info.description || 'unknown adapter';
+}
+
 function raw(t: Tensor): RawTensor {
   return { data: t.data as ArrayLike<number>, dims: t.dims };
 }
@@ -108,4 +129,6 @@ export const checkerRuntime: CheckerRuntime = {
   threads() {
     return env.backends.onnx.wasm?.numThreads ?? 1;
   },
+
+  webgpuAdapter: describeAdapter,
 };

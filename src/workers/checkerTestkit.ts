@@ -4,7 +4,12 @@
  * judge of meaning) and bag-of-words embeddings, and a fake worker that serves
  * the real handlers over a MessageChannel. Used by unit tests only; nothing in
  * the app imports it.
+ *
+ * Device 'auto': the stub has no WebGPU adapter unless `webgpu` is given, and
+ * a fake clock that only NLI calls advance (`msPerPair` per device), so a test
+ * decides which device is faster and measurements are exact, with no waiting.
  */
+import type { OnnxDevice } from '../domain/models/catalog';
 import { serveRpc } from './rpc';
 import {
   createCheckerHandlers,
@@ -64,15 +69,32 @@ export interface StubRuntimeOptions {
   embeddingLoadError?: Error;
   /** File events each model load reports: [file, bytes]. */
   files?: readonly (readonly [string, number])[];
+  /** A WebGPU adapter (absent by default, like Node and Chromium without the flag). */
+  webgpu?: {
+    /** Its description, e.g. 'stub/gpu'. */
+    adapter: string;
+    /** Thrown by loadNli / loadEmbedding on webgpu. */
+    loadError?: Error;
+    /** Thrown by NLI calls on webgpu. */
+    runError?: Error;
+  };
+  /** Fake-clock cost of one NLI pair per device (ms); default 10 on both. */
+  msPerPair?: Partial<Record<OnnxDevice, number>>;
 }
 
 export interface StubRuntime extends CheckerRuntime {
   readonly log: {
-    nliBatches: { premises: string[]; hypotheses: string[] }[];
+    nliBatches: { premises: string[]; hypotheses: string[]; device: OnnxDevice }[];
     embedBatches: string[][];
     loads: RuntimeModelRequest[];
     disposed: string[];
+    /** `${modelId}@${device}` of every disposed session. */
+    disposedSessions: string[];
   };
+  /** NLI pairs run so far on each device (warm-up and measurement included). */
+  readonly nliPairsOn: Readonly<Record<OnnxDevice, number>>;
+  /** The fake clock (ms): advanced by NLI calls only. */
+  now(): number;
   /** NLI pairs run so far (warm-up included). */
   readonly nliPairs: number;
 }
@@ -91,8 +113,11 @@ export function createStubRuntime(options: StubRuntimeOptions = {}): StubRuntime
     ['tokenizer.json', 400],
     ['onnx/model_quantized.onnx', 1500],
   ];
-  const log: StubRuntime['log'] = { nliBatches: [], embedBatches: [], loads: [], disposed: [] };
+  const log: StubRuntime['log'] = { nliBatches: [], embedBatches: [], loads: [], disposed: [], disposedSessions: [] };
   let nliPairs = 0;
+  const nliPairsOn: Record<OnnxDevice, number> = { wasm: 0, webgpu: 0 };
+  let clock = 0;
+  const gpuError = (request: RuntimeModelRequest) => (request.device === 'webgpu' ? options.webgpu?.loadError : undefined);
   const column = (label: RuleLabel) => Number(Object.entries(id2label).find(([, l]) => l.toLowerCase() === label)?.[0] ?? -1);
 
   const reportFiles = async (onProgress: (info: CheckerRuntimeProgress) => void) => {
@@ -110,18 +135,26 @@ export function createStubRuntime(options: StubRuntimeOptions = {}): StubRuntime
     get nliPairs() {
       return nliPairs;
     },
+    nliPairsOn,
+    now: () => clock,
     configure() {},
     threads: () => 1,
+    webgpuAdapter: async () => options.webgpu?.adapter ?? null,
     async loadNli(request, onProgress): Promise<NliSession> {
       log.loads.push(request);
       await reportFiles(onProgress);
       if (options.nliLoadError) throw options.nliLoadError;
+      const loadError = gpuError(request);
+      if (loadError) throw loadError;
       return {
         id2label,
         async logits(premises, hypotheses) {
           await options.nliGate?.();
-          log.nliBatches.push({ premises, hypotheses });
+          if (request.device === 'webgpu' && options.webgpu?.runError) throw options.webgpu.runError;
+          log.nliBatches.push({ premises, hypotheses, device: request.device });
           nliPairs += premises.length;
+          nliPairsOn[request.device] += premises.length;
+          clock += (options.msPerPair?.[request.device] ?? 10) * premises.length;
           const cols = Object.keys(id2label).length;
           const data = new Float32Array(premises.length * cols);
           premises.forEach((p, i) => {
@@ -133,6 +166,7 @@ export function createStubRuntime(options: StubRuntimeOptions = {}): StubRuntime
         },
         dispose: async () => {
           log.disposed.push(request.modelId);
+          log.disposedSessions.push(`${request.modelId}@${request.device}`);
         },
       };
     },
@@ -140,6 +174,8 @@ export function createStubRuntime(options: StubRuntimeOptions = {}): StubRuntime
       log.loads.push(request);
       await reportFiles(onProgress);
       if (options.embeddingLoadError) throw options.embeddingLoadError;
+      const loadError = gpuError(request);
+      if (loadError) throw loadError;
       return {
         async hiddenStates(texts) {
           log.embedBatches.push(texts);
@@ -163,6 +199,7 @@ export function createStubRuntime(options: StubRuntimeOptions = {}): StubRuntime
         },
         dispose: async () => {
           log.disposed.push(request.modelId);
+          log.disposedSessions.push(`${request.modelId}@${request.device}`);
         },
       };
     },

@@ -1,3 +1,4 @@
+import { describeDeviceDecision, type CheckerDevicePreference } from '../../domain/models/deviceChoice';
 import { useCheckerActions } from '../../hooks/useChecks';
 import { setSetting, useSetting } from '../../hooks/useSettings';
 import { useCheckerModels } from '../../hooks/useModels';
@@ -6,11 +7,30 @@ import { Section } from '../editor/Section';
 import { Button } from '../ui/Button';
 import { TextField } from '../ui/Field';
 
+const DEVICE_CHOICES: Record<CheckerDevicePreference, string> = {
+  auto: 'Automatic — time CPU and GPU once on this machine, keep the faster',
+  wasm: 'CPU — WebAssembly',
+  webgpu: 'GPU — WebGPU',
+};
+
+/** The phase in words; while warming, the worker's own text (it says when it is measuring CPU against GPU). */
+function busyLabel(status: ReturnType<typeof useChecker.getState>['status']): string {
+  if (status.state === 'downloading') return 'Downloading…';
+  if (status.state === 'loading') return 'Loading…';
+  return (status.state === 'warming' && status.progress.text) || 'Warming up…';
+}
+
+function devicePreference(value: FormDataEntryValue | null): CheckerDevicePreference {
+  return value === 'wasm' || value === 'webgpu' ? value : 'auto';
+}
+
 /** The consistency checker's two models: NLI cross-encoder and sentence embeddings. */
 export function CheckerModelsSection() {
   const status = useChecker((s) => s.status);
   const config = useChecker((s) => s.config);
   const lastError = useChecker((s) => s.lastError);
+  // The client's decision object changes only with a load, which also sets status.
+  const decision = useChecker((s) => s.client?.deviceDecision ?? null);
   const { load, cancel, unload } = useCheckerActions();
   const { cached, remove } = useCheckerModels();
   const threshold = useSetting('contradictionThreshold');
@@ -20,7 +40,7 @@ export function CheckerModelsSection() {
     <Section
       id="checker-models"
       title="Consistency checker"
-      description="An NLI cross-encoder scores each reply sentence against each persona statement; a small embedding model judges which statements your message is about. Both run in their own worker on the CPU (WebAssembly, all cores when the page is cross-origin isolated)."
+      description="An NLI cross-encoder scores each reply sentence against each persona statement; a small embedding model judges which statements your message is about. Both run in their own worker, on the CPU (WebAssembly, all cores when the page is cross-origin isolated) or the GPU (WebGPU): Automatic times both once and keeps the faster."
     >
       <div data-testid="checker-status" data-state={status.state} className="rounded-xl bg-stone-100 px-4 py-3 text-sm dark:bg-stone-800/60">
         <p>
@@ -30,8 +50,13 @@ export function CheckerModelsSection() {
           <span className="font-medium">Relevance:</span> {config.embeddingModelId} {cached?.embedding ? '· downloaded' : ''}
         </p>
         <p className="mt-1 text-stone-600 dark:text-stone-400">
-          {ready ? 'Loaded and warm.' : busy ? `${status.state === 'downloading' ? 'Downloading' : status.state === 'loading' ? 'Loading' : 'Warming up'}… ${Math.round(('progress' in status ? status.progress.progress : 0) * 100)}%` : 'Not loaded.'}
+          {ready ? 'Loaded and warm.' : busy ? `${busyLabel(status)} ${Math.round(('progress' in status ? status.progress.progress : 0) * 100)}%` : 'Not loaded.'}
         </p>
+        {ready && decision ? (
+          <p data-testid="checker-device" data-device={decision.device} data-basis={decision.basis} data-cached={decision.cached}>
+            <span className="font-medium">Device:</span> {describeDeviceDecision(decision)}
+          </p>
+        ) : null}
       </div>
       {lastError || status.state === 'error' ? (
         <p role="alert" className="text-sm text-red-700 dark:text-red-300">
@@ -66,7 +91,7 @@ export function CheckerModelsSection() {
           const nli = String(f.get('nli') ?? '').trim() || config.nliModelId;
           const emb = String(f.get('emb') ?? '').trim() || config.embeddingModelId;
           const t = Math.min(0.95, Math.max(0.05, Number(f.get('threshold')) || 0.5));
-          const device = f.get('device') === 'webgpu' ? 'webgpu' : 'wasm';
+          const device = devicePreference(f.get('device'));
           useChecker.getState().configure({ nliModelId: nli, embeddingModelId: emb, threshold: t, device });
           void Promise.all([setSetting('nliModelId', nli), setSetting('embeddingModelId', emb), setSetting('contradictionThreshold', t), setSetting('checkerDevice', device)]);
         }}
@@ -77,8 +102,11 @@ export function CheckerModelsSection() {
         <label className="flex flex-col gap-1.5 text-sm font-medium text-stone-700 sm:col-span-3 dark:text-stone-300">
           Device
           <select name="device" defaultValue={config.device} className="rounded-lg border border-stone-300 bg-white px-3 py-2 text-sm font-normal dark:border-stone-700 dark:bg-stone-900">
-            <option value="wasm">CPU — WebAssembly (measured faster for these small models; see BENCHMARKS.md)</option>
-            <option value="webgpu">GPU — WebGPU</option>
+            {Object.entries(DEVICE_CHOICES).map(([value, label]) => (
+              <option key={value} value={value}>
+                {label}
+              </option>
+            ))}
           </select>
         </label>
         <div className="sm:col-span-3">
