@@ -20,15 +20,8 @@ test('a contradicting sentence is flagged live on the right statement, persists,
   const checker = new CheckerPage(page);
 
   await studio.open();
-  await chat.openModels();
-  await chat.useFixtureSource();
-  await checker.configureFixtureChecker();
-  await chat.loadModelById('scripted');
-  await chat.waitModelReady();
-
-  await chat.openChat('Maren Holt');
-  await chat.startChat();
-  await expect(page.getByTestId('persona-panel')).toContainText('Checker ready');
+  await checker.setUpFixtureCheckerAndScriptedModel(chat);
+  await checker.startCheckedChat(chat, 'Maren Holt');
 
   // 1. A consistent reply: checked, not flagged.
   await chat.send('Will you walk down to the water with me?');
@@ -91,11 +84,7 @@ test('editing a statement marks verdicts stale and rechecks them', async ({ stud
   const chat = new ChatPage(page);
   const checker = new CheckerPage(page);
   await studio.open();
-  await chat.openModels();
-  await chat.useFixtureSource();
-  await checker.configureFixtureChecker();
-  await chat.loadModelById('scripted');
-  await chat.waitModelReady();
+  await checker.setUpFixtureCheckerAndScriptedModel(chat);
   await chat.openChat('Maren Holt');
   await chat.startChat();
   await chat.send('Hello.');
@@ -175,14 +164,8 @@ test('above 16 statements the verdict lands fast first and is then made exact, f
   await studio.waitSaved();
   await expect(page.getByTestId('statement-row')).toHaveCount(17);
 
-  await chat.openModels();
-  await chat.useFixtureSource();
-  await new CheckerPage(page).configureFixtureChecker();
-  await chat.loadModelById('scripted');
-  await chat.waitModelReady();
-  await chat.openChat('Maren Holt');
-  await chat.startChat();
-  await expect(page.getByTestId('persona-panel')).toContainText('Checker ready');
+  await new CheckerPage(page).setUpFixtureCheckerAndScriptedModel(chat);
+  await new CheckerPage(page).startCheckedChat(chat, 'Maren Holt');
   await chat.send('Tell me the truth.');
   await chat.waitReplyDone();
 

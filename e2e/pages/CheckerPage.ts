@@ -1,5 +1,6 @@
 import { expect, type Page } from '@playwright/test';
 import { SCRIPTED_ENGINE_KEY } from '../../src/engines/ScriptedEngine';
+import type { ChatPage } from './ChatPage';
 
 /**
  * Drives the consistency checker UI. The chat replies come from the SCRIPTED
@@ -20,6 +21,25 @@ export class CheckerPage {
     await section.getByRole('button', { name: 'Save checker settings' }).click();
     await section.getByRole('button', { name: /^(Download|Load) checker$/ }).click();
     await expect(this.page.getByTestId('checker-status')).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
+  }
+
+  /**
+   * From anywhere in the studio: Models → fixture model source → the fixture
+   * checker loaded → the SCRIPTED chat engine loaded (see useScriptedReplies).
+   */
+  async setUpFixtureCheckerAndScriptedModel(chat: ChatPage) {
+    await chat.openModels();
+    await chat.useFixtureSource();
+    await this.configureFixtureChecker();
+    await chat.loadModelById('scripted');
+    await chat.waitModelReady();
+  }
+
+  /** Opens the character's chat, starts a new one and waits for the checker to be ready in the panel. */
+  async startCheckedChat(chat: ChatPage, characterName: string) {
+    await chat.openChat(characterName);
+    await chat.startChat();
+    await expect(this.page.getByTestId('persona-panel')).toContainText('Checker ready');
   }
 
   /** The Models page's "Device: …" line (shown once the checker is loaded). */
