@@ -15,6 +15,8 @@ test('checker screens', async ({ page, context, studio }) => {
   await chat.openModels();
   await chat.useFixtureSource();
   await checker.configureFixtureChecker();
+  await checker.deviceLine().scrollIntoViewIfNeeded();
+  await page.locator('#checker-models').screenshot({ path: 'test-results/shots/checker-models.png' });
   await chat.loadModelById('scripted');
   await chat.waitModelReady();
   await chat.openChat('Maren Holt');
