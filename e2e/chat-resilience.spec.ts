@@ -14,10 +14,7 @@ test('a reload in the middle of a reply keeps the text so far, marked as interru
   const chat = new ChatPage(page);
   await studio.open();
   await chat.openModels();
-  await chat.loadModelById('scripted');
-  await chat.waitModelReady();
-  await chat.openChat('Juniper Ash');
-  await chat.startChat();
+  await chat.loadModelAndStartChat('scripted', 'Juniper Ash');
   await chat.send('Tell me everything.');
   await expect(chat.lastMessage()).toHaveAttribute('data-state', 'streaming');
   // Wait until a save has landed (every 400 ms while streaming), then reload mid-stream.
@@ -43,10 +40,7 @@ test('a crashed model keeps the chat and the partial reply, explains, and can be
   const chat = new ChatPage(page);
   await studio.open();
   await chat.openModels();
-  await chat.loadModelById('scripted');
-  await chat.waitModelReady();
-  await chat.openChat('Juniper Ash');
-  await chat.startChat();
+  await chat.loadModelAndStartChat('scripted', 'Juniper Ash');
   await chat.send('Go on.');
   await expect(studio.errors.filter({ hasText: 'The reply stopped with an error' })).toContainText('stopped unexpectedly');
   await expect(studio.errors.first()).toContainText('Everything typed and generated so far is kept');

@@ -15,10 +15,7 @@ test('online visit, then offline: reload opens the library, the chat and the dow
   await dist.openOnline();
   await chat.openModels();
   await dist.useModelSource(MODELS_URL);
-  await chat.loadModelById('tiny-decoder');
-  await chat.waitModelReady();
-  await chat.openChat('Maren Holt');
-  await chat.startChat();
+  await chat.loadModelAndStartChat('tiny-decoder', 'Maren Holt');
   await chat.send('Hello before the flight.');
   await expect(chat.messages).toHaveCount(3);
   await chat.waitReplyDone();

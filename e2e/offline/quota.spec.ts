@@ -26,10 +26,7 @@ test('storage full while sending: a clear message, nothing saved is lost, the dr
   await dist.openOnline();
   await chat.openModels();
   await dist.useModelSource(MODELS_URL);
-  await chat.loadModelById('tiny-decoder');
-  await chat.waitModelReady();
-  await chat.openChat('Maren Holt');
-  await chat.startChat();
+  await chat.loadModelAndStartChat('tiny-decoder', 'Maren Holt');
   await chat.send('A first message that fits.');
   await expect(chat.messages).toHaveCount(3);
   await chat.waitReplyDone();

@@ -42,6 +42,14 @@ export class ChatPage {
     await expect(this.messages.first()).toBeVisible();
   }
 
+  /** On the Models page: loads `modelId`, waits until it is ready, and starts a new chat with the character. */
+  async loadModelAndStartChat(modelId: string, characterName: string) {
+    await this.loadModelById(modelId);
+    await this.waitModelReady();
+    await this.openChat(characterName);
+    await this.startChat();
+  }
+
   composer() {
     return this.page.getByRole('textbox', { name: 'Message' });
   }

@@ -17,10 +17,7 @@ test('checker screens', async ({ page, context, studio }) => {
   await checker.configureFixtureChecker();
   await checker.deviceLine().scrollIntoViewIfNeeded();
   await page.locator('#checker-models').screenshot({ path: 'test-results/shots/checker-models.png' });
-  await chat.loadModelById('scripted');
-  await chat.waitModelReady();
-  await chat.openChat('Maren Holt');
-  await chat.startChat();
+  await chat.loadModelAndStartChat('scripted', 'Maren Holt');
   await chat.send('Will you walk down to the water with me?');
   await chat.waitReplyDone();
   await chat.send('Tell me the truth.');

@@ -30,10 +30,10 @@
 import { chromium } from '@playwright/test';
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { build, preview } from 'vite';
+import { CHROMIUM_ARGS, freePort } from './checker-server.mjs';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const BENCH_DIR = path.join(ROOT, '.bench');
@@ -46,7 +46,6 @@ const BASE_MODEL_ID = 'bench-decoder';
 const MODEL_ID = 'bench-decoder-words';
 const MODELS_BASE = 'bench-models/';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
 const PROMPT = 'The storm is getting worse out there. Tell me about the lighthouse, and about the night your brother drowned.';
 /**
  * The bench character. The bench tokenizer is byte-level with no merges (one
@@ -105,16 +104,6 @@ const median = (xs) => {
 };
 const fmt = (x, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : '—');
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 function machine() {
   const cpu = fs.readFileSync('/proc/cpuinfo', 'utf8').match(/^model name\s*:\s*(.+)$/m)?.[1] ?? os.cpus()[0]?.model ?? '?';

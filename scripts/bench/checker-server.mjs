@@ -1,5 +1,6 @@
 /**
- * Shared plumbing of `npm run bench:checker`: a Vite dev server for the bench
+ * Shared plumbing of the benches (`npm run bench:checker`; bench:chat uses its
+ * Chromium flags and freePort): a Vite dev server for the bench
  * page (scripts/bench/checker-pages/) and the studio sources it imports, with
  * COOP/COEP so the page and its workers are cross-origin isolated, plus the
  * model folders under /bench-models/ (a middleware, not Playwright routes:

@@ -39,6 +39,7 @@ import {
 import { DEFAULT_PING_EVERY_MS, type StallOptions } from '../workers/stallWatchdog';
 import { WorkerHost, type WorkerLike } from '../workers/workerHost';
 import type { EngineStatus, LoadProgress } from './ChatEngine';
+import { resolveModelSource } from './modelSource';
 import { StatusCell } from './engineStatus';
 import { EngineError, ModelDownloadCancelledError, WorkerCrashedError, classifyEngineError } from './errors';
 
@@ -183,11 +184,25 @@ function defaultWorker(): WorkerLike {
   return new Worker(new URL('../workers/checker.worker.ts', import.meta.url), { type: 'module' });
 }
 
-function resolveSource(source: ModelSource): ModelSource {
-  if (source.kind !== 'self-hosted') return source;
-  const base =
-    typeof document !== 'undefined' ? document.baseURI : typeof location !== 'undefined' ? location.href : undefined;
-  return { kind: 'self-hosted', baseUrl: new URL(source.baseUrl, base).href };
+/**
+ * One promise per key for the results of one batched worker call: each lands
+ * in `cache` when the call answers, and is listed in `inFlight` until then, so
+ * an identical request made meanwhile waits for it instead of asking again.
+ */
+function shareCall<V>(keys: readonly string[], call: Promise<readonly V[]>, cache: LruCache<string, V>, inFlight: Map<string, Promise<V>>): Promise<V>[] {
+  return keys.map((key, j) => {
+    const p = call.then((values) => {
+      const v = values[j]!;
+      cache.set(key, v);
+      return v;
+    });
+    const settle = () => {
+      if (inFlight.get(key) === p) inFlight.delete(key);
+    };
+    p.then(settle, settle);
+    inFlight.set(key, p);
+    return p;
+  });
 }
 
 export function isAbortError(e: unknown): boolean {
@@ -339,7 +354,7 @@ export class CheckerClient {
         {
           nliModelId: config.nliModelId,
           embeddingModelId: config.embeddingModelId,
-          source: resolveSource(config.source ?? { kind: 'huggingface' }),
+          source: resolveModelSource(config.source ?? { kind: 'huggingface' }),
           device,
           // With 'auto' each device is measured with its own default dtype.
           dtype: config.dtype ?? (device === 'auto' ? undefined : defaultDtype(device)),
@@ -437,20 +452,7 @@ export class CheckerClient {
     if (missing.length > 0) {
       this.counters.embedTextsSent += missing.length;
       const call = this.track(this.host.call('embed', { texts: missing }, { signal: options.signal }));
-      const shared = missing.map((text, j) => {
-        const key = keyOf(text);
-        const p = call.then((vectors) => {
-          const v = vectors[j]!;
-          this.embedCache.set(key, v);
-          return v;
-        });
-        const settle = () => {
-          if (this.embedsInFlight.get(key) === p) this.embedsInFlight.delete(key);
-        };
-        p.then(settle, settle);
-        this.embedsInFlight.set(key, p);
-        return p;
-      });
+      const shared = shareCall(missing.map(keyOf), call, this.embedCache, this.embedsInFlight);
       texts.forEach((text, i) => {
         if (out[i] === undefined) out[i] = shared[missingIndex.get(text)!]!;
       });
@@ -548,19 +550,7 @@ export class CheckerClient {
       this.counters.nliPairsSent += toSend.length;
       this.counters.nliCalls++;
       const call = this.track(this.host.call('nli', { pairs: toSend }, { signal: options.signal }));
-      const shared = sendKeys.map((key, j) => {
-        const p = call.then((probs) => {
-          const v = probs[j]!;
-          this.pairCache.set(key, v);
-          return v;
-        });
-        const settle = () => {
-          if (this.pairsInFlight.get(key) === p) this.pairsInFlight.delete(key);
-        };
-        p.then(settle, settle);
-        this.pairsInFlight.set(key, p);
-        return p;
-      });
+      const shared = shareCall(sendKeys, call, this.pairCache, this.pairsInFlight);
       keys.forEach((key, i) => {
         if (results[i] === undefined) results[i] = shared[sendIndex.get(key)!]!.then((p) => ({ ...p, cached: false }));
       });

@@ -1,6 +1,6 @@
+import { channelWorker } from '../workers/channelWorker';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_SAMPLING } from '../domain/chat';
-import { serveRpc } from '../workers/rpc';
 import {
   createTransformersChatHandlers,
   type ChatModelRuntime,
@@ -69,21 +69,9 @@ function setup(script: Script, options: Pick<TransformersEngineOptions, 'stall'>
   };
   const createWorker = (): WorkerLike => {
     const id = spawned++;
-    const channel = new MessageChannel();
+    const { worker, channel } = channelWorker(createTransformersChatHandlers(runtime), () => terminated.push(id));
     channels.push(channel);
-    serveRpc(channel.port2, createTransformersChatHandlers(runtime));
-    const port = channel.port1;
-    return {
-      postMessage: (m) => port.postMessage(m),
-      addEventListener: (t, l) => port.addEventListener(t, l),
-      removeEventListener: (t, l) => port.removeEventListener(t, l),
-      start: () => port.start(),
-      terminate: () => {
-        terminated.push(id);
-        port.close();
-        channel.port2.close();
-      },
-    };
+    return worker;
   };
   const engine = new TransformersEngine({
     createWorker,

@@ -16,6 +16,7 @@ import type {
   LoadOptions,
   LoadProgress,
 } from './ChatEngine';
+import { resolveModelSource } from './modelSource';
 import { StatusCell, statusModelId } from './engineStatus';
 import {
   EngineError,
@@ -74,13 +75,6 @@ export const TRANSFORMERS_CHAT_STALL: Readonly<StallOptions> = Object.freeze({
 function defaultWorker(): WorkerLike {
   // IMPORTANT: keep this literal shape so Vite bundles the worker.
   return new Worker(new URL('../workers/transformers-chat.worker.ts', import.meta.url), { type: 'module' });
-}
-
-function resolveSource(source: ModelSource): ModelSource {
-  if (source.kind !== 'self-hosted') return source;
-  const base =
-    typeof document !== 'undefined' ? document.baseURI : typeof location !== 'undefined' ? location.href : undefined;
-  return { kind: 'self-hosted', baseUrl: new URL(source.baseUrl, base).href };
 }
 
 export class TransformersEngine implements ChatEngine {
@@ -144,7 +138,7 @@ export class TransformersEngine implements ChatEngine {
           modelId,
           dtype: this.dtypeFor(modelId),
           device: this.options.device ?? 'wasm',
-          source: resolveSource(this.options.modelSource ?? { kind: 'huggingface' }),
+          source: resolveModelSource(this.options.modelSource ?? { kind: 'huggingface' }),
           warmUpTokens: this.options.warmUpTokens,
         },
         { onProgress: report },

@@ -7,8 +7,9 @@ import {
   PRUNE_TOP_K_BY_RELEVANCE,
   TAIL_FULL_MAX_STATEMENTS,
 } from '../domain/consistency';
-import { createStubRuntime, fakeCheckerWorkers, type StubRuntimeOptions } from '../workers/checkerTestkit';
+import type { StubRuntimeOptions } from '../workers/checkerTestkit';
 import { CheckerClient } from './CheckerClient';
+import { loadStubCheckerClient } from './checkerTestClient';
 import { WorkerCrashedError } from './errors';
 import { checkReply, startLiveCheck, type CheckedReply, type LiveCheckOutcome, type SentenceCheck } from './liveCheck';
 
@@ -29,16 +30,10 @@ afterEach(() => {
 });
 
 async function setup(options: StubRuntimeOptions = {}) {
-  const runtime = createStubRuntime(options);
-  const workers = fakeCheckerWorkers(runtime);
-  const client = new CheckerClient({ createWorker: workers.createWorker });
-  cleanups.push(() => {
-    client.dispose();
-    workers.close();
-  });
-  await client.load({ nliModelId: 'stub-nli', embeddingModelId: 'stub-embed', warmUp: false });
-  client.resetStats();
-  return { runtime, workers, client };
+  const loaded = await loadStubCheckerClient(options);
+  cleanups.push(loaded.dispose);
+  loaded.client.resetStats();
+  return loaded;
 }
 
 function chunks(text: string, size: number): string[] {

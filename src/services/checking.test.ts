@@ -3,9 +3,8 @@ import { buildCharacter } from '../db/characters';
 import { ChatRepository } from '../db/chats';
 import { getDb } from '../db';
 import { TAIL_FULL_MAX_STATEMENTS } from '../domain/consistency';
-import { CheckerClient } from '../engines/CheckerClient';
+import { loadStubCheckerClient } from '../engines/checkerTestClient';
 import type { SentenceCheck } from '../engines/liveCheck';
-import { createStubRuntime, fakeCheckerWorkers } from '../workers/checkerTestkit';
 import { liveChecking, storedVerdict, verdictKey, type LiveCheckDeps } from './checking';
 
 // The stub NLI (checkerTestkit) answers by a word rule — shared content word +
@@ -30,15 +29,9 @@ function liveDeps(client: LiveCheckDeps['client']) {
 }
 
 async function loadedClient() {
-  const runtime = createStubRuntime();
-  const workers = fakeCheckerWorkers(runtime);
-  const client = new CheckerClient({ createWorker: workers.createWorker });
-  cleanups.push(() => {
-    client.dispose();
-    workers.close();
-  });
-  await client.load({ nliModelId: 'stub-nli', embeddingModelId: 'stub-embed', warmUp: false });
-  return { client, runtime };
+  const loaded = await loadStubCheckerClient();
+  cleanups.push(loaded.dispose);
+  return loaded;
 }
 
 describe('liveChecking', () => {

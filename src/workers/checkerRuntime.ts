@@ -25,19 +25,12 @@ import type {
   RawTensor,
   RuntimeModelRequest,
 } from './checkerHandlers';
-import { configureTransformersEnv } from './transformersRuntime';
+import { configureTransformersEnv, toRuntimeProgress } from './transformersRuntime';
 
+/** The per-file events of toRuntimeProgress (the checker aggregates bytes per file itself). */
 function toProgress(info: ProgressInfo): CheckerRuntimeProgress | null {
-  switch (info.status) {
-    case 'initiate':
-    case 'download':
-    case 'done':
-      return { status: info.status, file: info.file };
-    case 'progress':
-      return { status: 'progress', file: info.file, loaded: info.loaded, total: info.total };
-    default:
-      return null;
-  }
+  const p = toRuntimeProgress(info);
+  return p && 'file' in p ? p : null;
 }
 
 async function loadPair<M extends PreTrainedModel>(

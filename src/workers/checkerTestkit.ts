@@ -9,8 +9,8 @@
  * a fake clock that only NLI calls advance (`msPerPair` per device), so a test
  * decides which device is faster and measurements are exact, with no waiting.
  */
+import { channelWorker } from './channelWorker';
 import type { OnnxDevice } from '../domain/models/catalog';
-import { serveRpc } from './rpc';
 import {
   createCheckerHandlers,
   type CheckerRuntime,
@@ -221,20 +221,9 @@ export function fakeCheckerWorkers(runtime: CheckerRuntime): FakeCheckerWorkers 
   const channels: MessageChannel[] = [];
   return {
     createWorker(): WorkerLike {
-      const channel = new MessageChannel();
+      const { worker, channel } = channelWorker(createCheckerHandlers(runtime));
       channels.push(channel);
-      serveRpc(channel.port2, createCheckerHandlers(runtime));
-      const port = channel.port1;
-      return {
-        postMessage: (m) => port.postMessage(m),
-        addEventListener: (t, l) => port.addEventListener(t, l),
-        removeEventListener: (t, l) => port.removeEventListener(t, l),
-        start: () => port.start(),
-        terminate: () => {
-          port.close();
-          channel.port2.close();
-        },
-      };
+      return worker;
     },
     get spawned() {
       return channels.length;

@@ -1,3 +1,4 @@
+import { channelWorker } from './channelWorker';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GenerationInterruptedError, ModelLoadError, RemoteError, WorkerCrashedError } from '../engines/errors';
 import { createRpcClient, serveRpc, type RpcContext, type RpcHandlers } from './rpc';
@@ -156,23 +157,11 @@ describe('WorkerHost (cancel twice)', () => {
   function fakeWorkerFactory() {
     const spawned: { terminated: boolean }[] = [];
     const factory = (): WorkerLike => {
-      const channel = new MessageChannel();
-      channels.push(channel);
-      serveRpc(channel.port2, handlers);
       const record = { terminated: false };
       spawned.push(record);
-      const port = channel.port1;
-      return {
-        postMessage: (m) => port.postMessage(m),
-        addEventListener: (t, l) => port.addEventListener(t, l),
-        removeEventListener: (t, l) => port.removeEventListener(t, l),
-        start: () => port.start(),
-        terminate: () => {
-          record.terminated = true;
-          port.close();
-          channel.port2.close();
-        },
-      };
+      const { worker, channel } = channelWorker(handlers, () => (record.terminated = true));
+      channels.push(channel);
+      return worker;
     };
     return { factory, spawned };
   }

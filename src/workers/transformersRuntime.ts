@@ -69,7 +69,8 @@ export function configureTransformersEnv(source: ModelSource): void {
   }
 }
 
-function toRuntimeProgress(info: ProgressInfo): RuntimeProgressInfo | null {
+/** transformers.js progress events as the workers' runtimes report them (null: not one we read). */
+export function toRuntimeProgress(info: ProgressInfo): RuntimeProgressInfo | null {
   switch (info.status) {
     case 'initiate':
     case 'download':
