@@ -2,6 +2,7 @@ import { decodeBase64, encodeBase64 } from '../domain/cards';
 import { emptyCardData, type Character } from '../domain/character';
 import type { Chat, Message } from '../domain/chat';
 import type { SettingRecord, StudioDb, VerdictRecord } from './database';
+import { migrateVerdict } from '../domain/consistency/verdict';
 import { BackupFormatError, guardWrite } from './errors';
 
 export const BACKUP_FORMAT = 'in-character-backup';
@@ -133,7 +134,13 @@ export async function restoreBackup(db: StudioDb, backup: BackupFile, mode: 'mer
       await db.characters.bulkPut(characters);
       await db.chats.bulkPut(backup.chats);
       await db.messages.bulkPut(backup.messages);
-      await db.verdicts.bulkPut(backup.verdicts);
+      // Verdicts from older backups are read into the current version; unreadable ones are left out (re-checkable).
+      await db.verdicts.bulkPut(
+        backup.verdicts.flatMap((r) => {
+          const verdict = migrateVerdict(r.verdict);
+          return verdict ? [{ ...r, verdict }] : [];
+        }),
+      );
       await db.settings.bulkPut(backup.settings);
     }),
   );

@@ -1,6 +1,7 @@
 import Dexie, { type EntityTable } from 'dexie';
 import type { Character } from '../domain/character';
 import type { Chat, Message } from '../domain/chat';
+import { migrateVerdict, type Verdict } from '../domain/consistency/verdict';
 
 /** A stored consistency verdict for one swipe of one assistant message (issue #4). */
 export interface VerdictRecord {
@@ -9,8 +10,8 @@ export interface VerdictRecord {
   messageId: string;
   chatId: string;
   swipeIndex: number;
-  /** The verdict itself, as produced by domain/consistency (kept opaque here). */
-  verdict: unknown;
+  /** The verdict in its current stored version (domain/consistency/verdict.ts). */
+  verdict: Verdict;
   createdAt: number;
 }
 
@@ -59,6 +60,22 @@ export class StudioDb extends Dexie {
           .toCollection()
           .modify((chat) => {
             if (typeof chat.title !== 'string' || chat.title.trim() === '') chat.title = 'Chat';
+          });
+      });
+    // v3: verdicts become versioned and compact (domain/consistency/verdict.ts):
+    // v1's whole CheckedReply (~17 KB, mostly repeated text) → ids and numbers.
+    // A record that is not a readable verdict is dropped: the reply is simply
+    // unchecked again and can be re-checked. No index changes.
+    this.version(3)
+      .stores({})
+      .upgrade(async (tx) => {
+        await tx
+          .table<{ verdict: unknown }, string>('verdicts')
+          .toCollection()
+          .modify((record, ref) => {
+            const verdict = migrateVerdict(record.verdict);
+            if (verdict) record.verdict = verdict;
+            else delete (ref as { value?: unknown }).value;
           });
       });
   }

@@ -7,6 +7,41 @@ import { ChatRepository } from './chats';
 import { SettingsRepository } from './settings';
 import { exportBackup, parseBackupText, restoreBackup, validateBackup } from './backup';
 import { BackupFormatError, StorageFullError, guardWrite, isQuotaError } from './errors';
+import { VerdictRepository } from './verdicts';
+import { migrateVerdict, sentenceText, VERDICT_VERSION } from '../domain/consistency/verdict';
+
+/** A v1 verdict record as the checker stored it before schema v3: the whole CheckedReply. */
+function v1Verdict() {
+  return {
+    status: 'checked',
+    replyText: 'Never. I hate the sea.',
+    apcPercent: 40,
+    apcSum: 0.4,
+    statementCount: 1,
+    statements: [{ statementId: 's1', statementVersion: 1, r: 0.9, pc: 0.8, pe: 0.1, apc: 0.11, status: 'contradicted', sentenceIndex: 1, pruned: false }],
+    flaggedSentences: [{ sentenceIndex: 1, statementIds: ['s1'] }],
+    verdict: 'contradicts',
+    contradictions: 1,
+    modelId: 'nli+emb',
+    strategy: 'full',
+    prunedCount: 0,
+    sentences: [
+      { index: 0, start: 0, end: 6, text: 'Never.' },
+      { index: 1, start: 7, end: 22, text: 'I hate the sea.' },
+    ],
+    pairScores: [{ statementId: 's1', sentenceIndex: 1, pc: 0.8, pe: 0.1 }],
+    background: null,
+    relevance: { s1: 0.9 },
+    prunedStatementIds: [],
+    fingerprint: { modelId: 'nli+emb', statements: [{ statementId: 's1', statementVersion: 1 }], replyTextHash: 'h1', userTurnHash: 'h2' },
+    timings: { verdictMs: 310, totalMs: 900, sentenceLatencyMs: [200, 300] },
+    stats: { pairs: 2, pairsCached: 0, skippedPairs: 0 },
+  };
+}
+
+function sampleVerdict() {
+  return migrateVerdict(v1Verdict())!;
+}
 
 let db: StudioDb;
 let name: string;
@@ -32,7 +67,7 @@ async function seedCharacterWithChat() {
   const chat = await chats.create({ characterId: maren.id, characterName: 'Maren', greetings: ['Hello.', 'Hi there.'] });
   await chats.append(chat.id, { role: 'user', name: 'You', text: 'Swim with me?' });
   const reply = await chats.append(chat.id, { role: 'assistant', name: 'Maren', text: 'Never.' });
-  await db.verdicts.put({ id: `${reply.id}:0`, messageId: reply.id, chatId: chat.id, swipeIndex: 0, verdict: { apcPercent: 90 }, createdAt: 1 });
+  await db.verdicts.put({ id: `${reply.id}:0`, messageId: reply.id, chatId: chat.id, swipeIndex: 0, verdict: sampleVerdict(), createdAt: 1 });
   return { characters, chats, maren, chat, reply };
 }
 
@@ -238,7 +273,7 @@ describe('schema migration', () => {
     const upgraded = new StudioDb(oldName);
     try {
       await upgraded.open();
-      expect(upgraded.verno).toBe(2);
+      expect(upgraded.verno).toBe(3);
       expect((await upgraded.characters.get('c1'))?.card.name).toBe('Old');
       expect((await upgraded.chats.get('chat1'))?.title).toBe('Chat');
       expect(await upgraded.messages.count()).toBe(1);
@@ -248,5 +283,66 @@ describe('schema migration', () => {
       upgraded.close();
       await Dexie.delete(oldName);
     }
+  });
+
+  it('upgrades v2 verdicts (whole CheckedReply records) to compact v3 verdicts and drops unreadable ones', async () => {
+    const oldName = `${name}-v2`;
+    const v2 = new Dexie(oldName);
+    v2.version(1).stores({ characters: 'id, updatedAt', chats: 'id, characterId, updatedAt', messages: 'id, chatId, [chatId+order]', settings: 'key' });
+    v2.version(2).stores({ chats: 'id, characterId, updatedAt, [characterId+updatedAt]', verdicts: 'id, messageId, chatId' });
+    await v2.open();
+    await v2.table('messages').put({ id: 'm1', chatId: 'chat1', order: 0, role: 'assistant', name: 'M', swipes: [], swipeIndex: 0, createdAt: 1, updatedAt: 1 });
+    await v2.table('verdicts').bulkPut([
+      { id: 'm1:0', messageId: 'm1', chatId: 'chat1', swipeIndex: 0, verdict: v1Verdict(), createdAt: 1 },
+      { id: 'm1:1', messageId: 'm1', chatId: 'chat1', swipeIndex: 1, verdict: { status: 'skipped', reason: 'failed' }, createdAt: 1 },
+    ]);
+    const before = JSON.stringify(v1Verdict()).length;
+    v2.close();
+
+    const upgraded = new StudioDb(oldName);
+    try {
+      await upgraded.open();
+      expect(upgraded.verno).toBe(3);
+      expect(await upgraded.verdicts.count()).toBe(1);
+      const stored = (await upgraded.verdicts.get('m1:0'))!.verdict;
+      expect(stored.v).toBe(VERDICT_VERSION);
+      expect(stored.sentences).toEqual([
+        [0, 6],
+        [7, 22],
+      ]);
+      expect(stored.verdictMs).toBe(310);
+      expect(stored.statements[0]).toMatchObject({ statementId: 's1', status: 'contradicted', sentenceIndex: 1 });
+      // No repeated text: the reply, sentence texts, pair scores and timings are gone.
+      const json = JSON.stringify(stored);
+      expect(json).not.toContain('I hate the sea');
+      expect(json).not.toContain('pairScores');
+      expect(json.length).toBeLessThan(before);
+      expect(sentenceText(stored, 'Never. I hate the sea.', 1)).toBe('I hate the sea.');
+      const repo = new VerdictRepository(upgraded);
+      expect((await repo.forChat('chat1')).get('m1:0')?.verdict).toBe('contradicts');
+    } finally {
+      upgraded.close();
+      await Dexie.delete(oldName);
+    }
+  });
+});
+
+describe('VerdictRepository', () => {
+  it('saves a verdict for an existing message only, and reads it back by chat', async () => {
+    const { chat, reply } = await seedCharacterWithChat();
+    const repo = new VerdictRepository(db);
+    expect(await repo.save(chat.id, reply.id, 1, sampleVerdict())).toBe(true);
+    expect(await repo.save(chat.id, 'gone', 0, sampleVerdict())).toBe(false);
+    const map = await repo.forChat(chat.id);
+    expect([...map.keys()].sort()).toEqual([`${reply.id}:0`, `${reply.id}:1`]);
+    expect(await repo.get('gone', 0)).toBeNull();
+  });
+
+  it('leaves out records that are not verdicts', async () => {
+    const { chat, reply } = await seedCharacterWithChat();
+    await db.verdicts.put({ id: `${reply.id}:3`, messageId: reply.id, chatId: chat.id, swipeIndex: 3, verdict: { nonsense: true } as never, createdAt: 1 });
+    const map = await new VerdictRepository(db).forChat(chat.id);
+    expect(map.has(`${reply.id}:3`)).toBe(false);
+    expect(map.has(`${reply.id}:0`)).toBe(true);
   });
 });

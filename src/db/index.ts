@@ -2,6 +2,7 @@ import { getDb } from './database';
 import { CharacterRepository } from './characters';
 import { ChatRepository } from './chats';
 import { SettingsRepository } from './settings';
+import { VerdictRepository } from './verdicts';
 
 export * from './database';
 export * from './errors';
@@ -10,6 +11,7 @@ export * from './chats';
 export * from './settings';
 export * from './backup';
 export * from './storage';
+export * from './verdicts';
 
 /** The app's repositories over the shared database. */
 export const repos = {
@@ -21,5 +23,8 @@ export const repos = {
   },
   get settings() {
     return new SettingsRepository(getDb());
+  },
+  get verdicts() {
+    return new VerdictRepository(getDb());
   },
 };

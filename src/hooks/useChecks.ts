@@ -3,9 +3,9 @@ import { useCallback, useEffect, useMemo, useRef } from 'react';
 import type { Character } from '../domain/character';
 import { currentText, type Chat, type Message } from '../domain/chat';
 import { computeDrift, driftPoint, type DriftSummary } from '../domain/consistency';
-import { getDb, type VerdictRecord } from '../db';
+import { repos } from '../db';
 import type { SentenceCheck } from '../engines/liveCheck';
-import { assistantTurns, recheckMessage, storedVerdict, verdictKey, verdictStaleness, type StoredVerdict } from '../services/checking';
+import { assistantTurns, recheckMessage, verdictKey, verdictStaleness, type StoredVerdict } from '../services/checking';
 import { currentCheckerModelId, recheckDeps, useChecker } from '../stores/checker';
 import { useEngine } from '../stores/engine';
 import { useSession } from '../stores/session';
@@ -16,6 +16,8 @@ export type { StoredVerdict, SentenceCheck };
 export interface MessageCheck {
   /** Stored verdict for the shown swipe (null: none). */
   verdict: StoredVerdict | null;
+  /** The shown swipe's text, which the verdict's sentence spans index into. */
+  replyText: string;
   stale: boolean;
   /** Sentences checked live so far (streaming). */
   live: SentenceCheck[] | null;
@@ -23,8 +25,8 @@ export interface MessageCheck {
 }
 
 /** Verdicts of a chat keyed `${messageId}:${swipeIndex}`; null while loading. */
-export function useVerdicts(chatId: string): Map<string, VerdictRecord> | null {
-  return useLiveQuery(async () => new Map((await getDb().verdicts.where('chatId').equals(chatId).toArray()).map((v) => [v.id, v])), [chatId], null);
+export function useVerdicts(chatId: string): Map<string, StoredVerdict> | null {
+  return useLiveQuery(() => repos.verdicts.forChat(chatId), [chatId], null);
 }
 
 /**
@@ -51,13 +53,13 @@ export function useChatChecks(chat: Chat, messages: Message[], character: Charac
     const modelId = currentCheckerModelId();
     for (const { message, userTurn } of turns) {
       const key = verdictKey(message.id, message.swipeIndex);
-      const verdict = storedVerdict(verdicts?.get(key));
+      const verdict = verdicts?.get(key) ?? null;
       const stale = verdict ? verdictStaleness(verdict, character, currentText(message), userTurn, modelId).stale : false;
-      map.set(message.id, { verdict, stale, live: live[key] ?? null, checking: !!checking[key] });
+      map.set(message.id, { verdict, replyText: currentText(message), stale, live: live[key] ?? null, checking: !!checking[key] });
     }
     // The reply being streamed has no text in `messages` yet: only live flags.
     if (streaming?.messageId && !map.has(streaming.messageId)) {
-      map.set(streaming.messageId, { verdict: null, stale: false, live: live[verdictKey(streaming.messageId, streaming.swipeIndex)] ?? null, checking: false });
+      map.set(streaming.messageId, { verdict: null, replyText: '', stale: false, live: live[verdictKey(streaming.messageId, streaming.swipeIndex)] ?? null, checking: false });
     } else if (streaming?.messageId) {
       const c = map.get(streaming.messageId)!;
       map.set(streaming.messageId, { ...c, verdict: null, stale: false, live: live[verdictKey(streaming.messageId, streaming.swipeIndex)] ?? null });

@@ -5,7 +5,8 @@ import { getDb } from '../db';
 import { TAIL_FULL_MAX_STATEMENTS } from '../domain/consistency';
 import { loadStubCheckerClient } from '../engines/checkerTestClient';
 import type { SentenceCheck } from '../engines/liveCheck';
-import { liveChecking, storedVerdict, verdictKey, type LiveCheckDeps } from './checking';
+import { liveChecking, verdictKey, type LiveCheckDeps } from './checking';
+import { migrateVerdict } from '../domain/consistency';
 
 // The stub NLI (checkerTestkit) answers by a word rule — shared content word +
 // exactly one negation → contradiction: plumbing, not meaning.
@@ -65,11 +66,12 @@ describe('liveChecking', () => {
 
     // The exact verdict follows and replaces the stored one.
     await vi.waitFor(async () => {
-      const v = storedVerdict(await getDb().verdicts.get(key));
+      const v = migrateVerdict((await getDb().verdicts.get(key))?.verdict);
       expect(v?.strategy).toBe('full');
     });
-    const exact = storedVerdict(await getDb().verdicts.get(key))!;
-    expect(exact.pairScores).toHaveLength(2 * statements.length);
+    const exact = migrateVerdict((await getDb().verdicts.get(key))?.verdict)!;
+    expect(exact.prunedCount).toBe(0);
+    expect(exact.statements).toHaveLength(statements.length);
     expect(exact.flaggedSentences).toEqual([{ sentenceIndex: 1, statementIds: ['s5'] }]);
     expect(runtime.nliPairs).toBe(2 * statements.length);
   });

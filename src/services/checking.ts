@@ -6,9 +6,9 @@
  */
 import type { Character } from '../domain/character';
 import { currentText, type Message } from '../domain/chat';
-import { checkStaleness, type Staleness } from '../domain/consistency';
+import { checkStaleness, toVerdict, type Staleness, type Verdict } from '../domain/consistency';
 import { checkReply, startLiveCheck, type CheckedReply, type LiveCheckClient, type LiveCheckOutcome, type SentenceCheck } from '../engines/liveCheck';
-import { getDb, guardWrite, type VerdictRecord } from '../db';
+import { repos, verdictKey } from '../db';
 
 export interface LiveCheckHandle {
   feed: (delta: string) => void;
@@ -47,21 +47,14 @@ export interface RecheckDeps extends CheckerDeps {
 }
 
 /** A verdict as stored with its message swipe. */
-export type StoredVerdict = CheckedReply;
+export type StoredVerdict = Verdict;
 
-export const verdictKey = (messageId: string, swipeIndex: number) => `${messageId}:${swipeIndex}`;
+export { verdictKey };
 
 const NOOP: LiveCheckHandle = { feed: () => undefined, end: async () => null, cancel: () => undefined };
 
 async function saveVerdict(chatId: string, messageId: string, swipeIndex: number, verdict: CheckedReply): Promise<void> {
-  const record: VerdictRecord = { id: verdictKey(messageId, swipeIndex), messageId, chatId, swipeIndex, verdict, createdAt: Date.now() };
-  // A message deleted while its check ran gets no orphan verdict.
-  const db = getDb();
-  await guardWrite(() =>
-    db.transaction('rw', [db.messages, db.verdicts], async () => {
-      if (await db.messages.get(messageId)) await db.verdicts.put(record);
-    }),
-  );
+  await repos.verdicts.save(chatId, messageId, swipeIndex, toVerdict(verdict));
 }
 
 export const liveChecking = {
@@ -102,11 +95,6 @@ export const liveChecking = {
   },
 };
 
-/** The stored verdict of a record, or null when the record holds something else. */
-export function storedVerdict(record: VerdictRecord | undefined): StoredVerdict | null {
-  const v = record?.verdict as StoredVerdict | undefined;
-  return v && typeof v === 'object' && v.status === 'checked' && Array.isArray(v.statements) ? v : null;
-}
 
 /**
  * Whether a stored verdict still describes this swipe with these statements,

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import type { Character } from '../../domain/character';
+import { sentenceText } from '../../domain/consistency/verdict';
 import type { MessageCheck, StoredVerdict } from '../../hooks/useChecks';
 import type { SentenceMark } from '../chat/RichText';
 import { Button } from '../ui/Button';
@@ -20,7 +21,7 @@ export function marksFor(check: MessageCheck | undefined, character: Character):
   if (!v || check.stale) return [];
   return v.flaggedSentences.flatMap((f) => {
     const s = v.sentences[f.sentenceIndex];
-    return s ? [{ start: s.start, end: s.end, id: f.statementIds.join(' '), label: label(f.statementIds) }] : [];
+    return s ? [{ start: s[0], end: s[1], id: f.statementIds.join(' '), label: label(f.statementIds) }] : [];
   });
 }
 
@@ -30,7 +31,19 @@ const TONE = {
   contradicts: 'bg-red-100 text-red-900 dark:bg-red-900/40 dark:text-red-100',
 } as const;
 
-function VerdictDetails({ verdict, character, onClose, onRegenerate }: { verdict: StoredVerdict; character: Character; onClose: () => void; onRegenerate: (() => void) | null }) {
+function VerdictDetails({
+  verdict,
+  replyText,
+  character,
+  onClose,
+  onRegenerate,
+}: {
+  verdict: StoredVerdict;
+  replyText: string;
+  character: Character;
+  onClose: () => void;
+  onRegenerate: (() => void) | null;
+}) {
   const byId = new Map(character.statements.map((s) => [s.id, s]));
   const rows = [...verdict.statements].sort((a, b) => (a.status === 'contradicted' ? -1 : 0) - (b.status === 'contradicted' ? -1 : 0) || b.pc - a.pc);
   return (
@@ -70,8 +83,8 @@ function VerdictDetails({ verdict, character, onClose, onRegenerate }: { verdict
               <tr key={r.statementId} data-testid="verdict-row" data-status={r.status} className="border-t border-stone-200 align-top dark:border-stone-800">
                 <td className="py-1.5 pr-2">
                   <div className="text-sm text-stone-800 dark:text-stone-200">{byId.get(r.statementId)?.text ?? '(deleted statement)'}</div>
-                  {r.sentenceIndex !== null && verdict.sentences[r.sentenceIndex] ? (
-                    <div className="mt-0.5 text-stone-500 italic dark:text-stone-400">“{verdict.sentences[r.sentenceIndex]!.text}”</div>
+                  {sentenceText(verdict, replyText, r.sentenceIndex) !== null ? (
+                    <div className="mt-0.5 text-stone-500 italic dark:text-stone-400">“{sentenceText(verdict, replyText, r.sentenceIndex)}”</div>
                   ) : null}
                 </td>
                 <td className="px-1 tabular-nums">{r.r.toFixed(2)}</td>
@@ -138,6 +151,7 @@ export function VerdictBadge({ check, character, onRegenerateInCharacter, onRech
       {open ? (
         <VerdictDetails
           verdict={v}
+          replyText={check.replyText}
           character={character}
           onClose={() => setOpen(false)}
           onRegenerate={

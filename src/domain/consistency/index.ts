@@ -7,3 +7,4 @@ export * from './pruning';
 export * from './relevance';
 export * from './segmenter';
 export * from './staleness';
+export * from './verdict';
