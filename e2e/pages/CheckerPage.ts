@@ -1,5 +1,5 @@
 import { expect, type Page } from '@playwright/test';
-import { SCRIPTED_ENGINE_KEY } from '../../src/engines/ScriptedEngine';
+import { SCRIPTED_ENGINE_KEY } from '../../src/testing/ScriptedEngine';
 import type { ChatPage } from './ChatPage';
 
 /**

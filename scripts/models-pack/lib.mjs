@@ -51,11 +51,11 @@ export async function loadStudioCatalog() {
   return mod;
 }
 
-/** The checker's default NLI and embedding model ids (src/engines/CheckerClient.ts). */
+/** The checker's default NLI and embedding model ids (src/domain/models/catalog.ts). */
 export function checkerModelIds() {
-  const source = readFileSync(path.join(ROOT, 'src/engines/CheckerClient.ts'), 'utf8');
+  const source = readFileSync(path.join(ROOT, 'src/domain/models/catalog.ts'), 'utf8');
   const ids = ['DEFAULT_NLI_MODEL_ID', 'DEFAULT_EMBEDDING_MODEL_ID'].map((name) => new RegExp(`${name} = '([^']+)'`).exec(source)?.[1]);
-  if (ids.some((id) => !id)) throw new PackError('Could not read the checker model ids from src/engines/CheckerClient.ts.');
+  if (ids.some((id) => !id)) throw new PackError('Could not read the checker model ids from src/domain/models/catalog.ts.');
   return ids;
 }
 

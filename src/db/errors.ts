@@ -32,3 +32,39 @@ export async function guardWrite<T>(write: () => Promise<T>): Promise<T> {
     throw e;
   }
 }
+
+/** A failed write in words a writer can act on. */
+export interface StorageProblem {
+  /** True when the browser refused for lack of space. */
+  quota: boolean;
+  /** One line for a badge. */
+  summary: string;
+  /** What happened and what to do. */
+  detail: string;
+}
+
+/** Describes a failed IndexedDB write (quota, a closed database, anything else) for the UI. */
+export function describeStorageError(e: unknown): StorageProblem {
+  if (isQuotaError(e)) {
+    return {
+      quota: true,
+      summary: 'Storage full',
+      detail:
+        'Your browser has no room left for this site. The text is kept on screen. Free space under Settings → Storage (delete a cached model you no longer use, or old chats), then press Retry.',
+    };
+  }
+  const err = e as { name?: string; message?: string } | null;
+  if (err?.name === 'DatabaseClosedError' || err?.name === 'InvalidStateError') {
+    return {
+      quota: false,
+      summary: 'Database closed',
+      detail: 'The browser closed this site’s database (another tab may have upgraded the studio). The text is kept on screen. Press Retry; if it fails again, copy the text and reload the page.',
+    };
+  }
+  const message = err?.message ? `: ${err.message}` : '';
+  return {
+    quota: false,
+    summary: 'Not saved',
+    detail: `The browser refused to save this${message}. The text is kept on screen. Press Retry.`,
+  };
+}

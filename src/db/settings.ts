@@ -1,3 +1,4 @@
+import { DEFAULT_EMBEDDING_MODEL_ID, DEFAULT_NLI_MODEL_ID } from '../domain/models/catalog';
 import type { CheckerDevicePreference, DeviceDecision } from '../domain/models/deviceChoice';
 import type { StudioDb } from './database';
 import { guardWrite } from './errors';
@@ -29,6 +30,25 @@ export interface SettingsShape {
 
 export type SettingKey = keyof SettingsShape;
 
+/** What a setting is until the user sets it. The one place defaults are written. */
+export const SETTING_DEFAULTS: Readonly<Required<Omit<SettingsShape, 'checkerDeviceDecisions'>>> = Object.freeze({
+  theme: 'system',
+  guideDismissed: false,
+  samplesSeeded: false,
+  userName: 'You',
+  enginePreference: 'auto',
+  modelBaseUrl: '',
+  chatModelId: '',
+  fallbackModelId: '',
+  checkerEnabled: true,
+  contradictionThreshold: 0.5,
+  nliModelId: DEFAULT_NLI_MODEL_ID,
+  embeddingModelId: DEFAULT_EMBEDDING_MODEL_ID,
+  checkerDevice: 'auto',
+});
+
+type Defaulted = keyof typeof SETTING_DEFAULTS;
+
 export class SettingsRepository {
   constructor(private readonly db: StudioDb) {}
 
@@ -37,8 +57,19 @@ export class SettingsRepository {
     return row?.value as SettingsShape[K] | undefined;
   }
 
+  /** The setting, or its default when it was never set. */
+  async read<K extends Defaulted>(key: K): Promise<SettingsShape[K]> {
+    return (await this.get(key)) ?? SETTING_DEFAULTS[key];
+  }
+
   async set<K extends SettingKey>(key: K, value: SettingsShape[K]): Promise<void> {
     await guardWrite(() => this.db.settings.put({ key, value }));
+  }
+
+  /** Writes several settings in one transaction (all or none). */
+  async setMany(values: Partial<SettingsShape>): Promise<void> {
+    const rows = Object.entries(values).map(([key, value]) => ({ key, value }));
+    await guardWrite(() => this.db.settings.bulkPut(rows));
   }
 
   async all(): Promise<Partial<SettingsShape>> {

@@ -109,6 +109,13 @@ export interface ChatEngine {
   /** Frees the model (status → absent). The worker stays for the next load. */
   unload(): Promise<void>;
 
+  /**
+   * Whether `modelId`'s files are kept in the browser (so the next load needs
+   * no download), for engines that can tell. A model can load but not be
+   * stored when the browser is out of space.
+   */
+  isModelStored?(modelId: string): Promise<boolean>;
+
   /** Token count with the loaded model's tokenizer, when the engine can tell. */
   countTokens?(text: string): Promise<number>;
 

@@ -16,6 +16,7 @@
  * a DeviceDecisionStore) and saves a new one, so a machine measures once per
  * model × dtypes × adapter × threads.
  */
+import { DEFAULT_EMBEDDING_MODEL_ID, DEFAULT_NLI_MODEL_ID } from '../domain/models/catalog';
 import type { PersonaStatement } from '../domain/character';
 import {
   LruCache,
@@ -72,8 +73,7 @@ export interface CheckerConfig {
   calibration?: RelevanceCalibration;
 }
 
-export const DEFAULT_NLI_MODEL_ID = 'Xenova/nli-deberta-v3-xsmall';
-export const DEFAULT_EMBEDDING_MODEL_ID = 'Xenova/all-MiniLM-L6-v2';
+export { DEFAULT_NLI_MODEL_ID, DEFAULT_EMBEDDING_MODEL_ID };
 
 export const DEFAULT_CHECKER_CONFIG: Readonly<CheckerConfig> = Object.freeze({
   nliModelId: DEFAULT_NLI_MODEL_ID,

@@ -17,6 +17,7 @@ import type {
   LoadProgress,
 } from './ChatEngine';
 import { resolveModelSource } from './modelSource';
+import { isTransformersModelCached } from './modelCache';
 import { StatusCell, statusModelId } from './engineStatus';
 import {
   EngineError,
@@ -228,6 +229,10 @@ export class TransformersEngine implements ChatEngine {
       }
     }
     this.cell.set({ state: 'absent' });
+  }
+
+  isModelStored(modelId: string): Promise<boolean> {
+    return isTransformersModelCached(modelId, this.options.modelSource ?? { kind: 'huggingface' });
   }
 
   async countTokens(text: string): Promise<number> {

@@ -1,15 +1,16 @@
 import { useLiveQuery } from 'dexie-react-hooks';
-import { useCallback, useEffect, useMemo, useRef } from 'react';
+import { useCallback, useEffect, useMemo } from 'react';
 import type { Character } from '../domain/character';
 import { currentText, type Chat, type Message } from '../domain/chat';
-import { computeDrift, driftPoint, type DriftSummary } from '../domain/consistency';
+import { checkerModelId, computeDrift, driftPoint, type DriftSummary } from '../domain/consistency';
 import { repos } from '../db';
 import type { SentenceCheck } from '../engines/liveCheck';
-import { assistantTurns, recheckMessage, verdictKey, verdictStaleness, type StoredVerdict } from '../services/checking';
-import { currentCheckerModelId, recheckDeps, useChecker } from '../stores/checker';
+import { assistantTurns, verdictKey, verdictStaleness, type RecheckJob, type StoredVerdict } from '../services/checking';
+import { useChecker } from '../stores/checker';
 import { useEngine } from '../stores/engine';
 import { useSession } from '../stores/session';
 import { useUi } from '../stores/ui';
+import { useSetting } from './useSettings';
 
 export type { StoredVerdict, SentenceCheck };
 
@@ -29,6 +30,15 @@ export function useVerdicts(chatId: string): Map<string, StoredVerdict> | null {
   return useLiveQuery(() => repos.verdicts.forChat(chatId), [chatId], null);
 }
 
+/** The models a verdict made now would record: the loaded checker's, else the configured pair (settings). */
+export function useCheckerModelId(): string | null {
+  const loaded = useChecker((s) => (s.status.state === 'ready' || s.status.state === 'busy' ? (s.client?.modelId ?? null) : null));
+  const nli = useSetting('nliModelId');
+  const emb = useSetting('embeddingModelId');
+  if (loaded) return loaded;
+  return nli && emb ? checkerModelId(nli, emb) : null;
+}
+
 /**
  * Consistency state for every message of a chat, plus background re-checks of
  * stale verdicts (an edited statement or message) while the checker is ready.
@@ -38,6 +48,7 @@ export function useChatChecks(chat: Chat, messages: Message[], character: Charac
   const live = useChecker((s) => s.live);
   const checking = useChecker((s) => s.checking);
   const ready = useChecker((s) => s.status.state === 'ready' || s.status.state === 'busy');
+  const modelId = useCheckerModelId();
   // Only which reply streams matters here, not its text: a primitive selector
   // keeps the checks (and the memoised messages) stable across streamed pieces.
   const streamingKey = useSession((s) => (s.streaming ? `${s.streaming.messageId}|${s.streaming.swipeIndex}` : null));
@@ -50,22 +61,19 @@ export function useChatChecks(chat: Chat, messages: Message[], character: Charac
   const turns = useMemo(() => assistantTurns(messages), [messages]);
   const checks = useMemo(() => {
     const map = new Map<string, MessageCheck>();
-    const modelId = currentCheckerModelId();
     for (const { message, userTurn } of turns) {
       const key = verdictKey(message.id, message.swipeIndex);
       const verdict = verdicts?.get(key) ?? null;
-      const stale = verdict ? verdictStaleness(verdict, character, currentText(message), userTurn, modelId).stale : false;
+      const stale = verdict && modelId ? verdictStaleness(verdict, character, currentText(message), userTurn, modelId).stale : false;
       map.set(message.id, { verdict, replyText: currentText(message), stale, live: live[key] ?? null, checking: !!checking[key] });
     }
     // The reply being streamed has no text in `messages` yet: only live flags.
-    if (streaming?.messageId && !map.has(streaming.messageId)) {
-      map.set(streaming.messageId, { verdict: null, replyText: '', stale: false, live: live[verdictKey(streaming.messageId, streaming.swipeIndex)] ?? null, checking: false });
-    } else if (streaming?.messageId) {
-      const c = map.get(streaming.messageId)!;
-      map.set(streaming.messageId, { ...c, verdict: null, stale: false, live: live[verdictKey(streaming.messageId, streaming.swipeIndex)] ?? null });
+    if (streaming?.messageId) {
+      const c = map.get(streaming.messageId);
+      map.set(streaming.messageId, { verdict: null, replyText: c?.replyText ?? '', stale: false, checking: false, live: live[verdictKey(streaming.messageId, streaming.swipeIndex)] ?? null });
     }
     return map;
-  }, [turns, verdicts, live, checking, character, streaming]);
+  }, [turns, verdicts, live, checking, character, streaming, modelId]);
 
   // Embed the statements as soon as the checker is ready, so the first reply's
   // relevance costs only the user turn.
@@ -75,17 +83,13 @@ export function useChatChecks(chat: Chat, messages: Message[], character: Charac
     void client?.prepare(character.statements.filter((s) => s.enabled)).catch(() => undefined);
   }, [ready, character.statements]);
 
-  // Re-check stale verdicts in the background, one at a time, when idle.
-  const running = useRef(false);
+  // Stale verdicts go to the checker's background queue, which skips what it already holds.
   useEffect(() => {
-    if (!ready || streaming || running.current || verdicts === null) return;
-    const stale = turns.filter(({ message }) => checks.get(message.id)?.stale && !checks.get(message.id)?.checking);
-    if (stale.length === 0) return;
-    running.current = true;
-    void (async () => {
-      for (const { message, userTurn } of stale) await recheckMessage(chat.id, message, character, userTurn, recheckDeps()).catch(() => null);
-      running.current = false;
-    })();
+    if (!ready || streaming || verdicts === null) return;
+    const jobs: RecheckJob[] = turns
+      .filter(({ message }) => checks.get(message.id)?.stale)
+      .map(({ message, userTurn }) => ({ chatId: chat.id, message, character, userTurn }));
+    if (jobs.length > 0) void useChecker.getState().recheck(jobs);
   }, [ready, streaming, turns, checks, verdicts, chat.id, character]);
 
   const drift: DriftSummary = useMemo(() => {
@@ -104,10 +108,7 @@ export function useAnalyseChat(chat: Chat, character: Character, turns: { messag
   const notify = useUi((s) => s.notify);
   return useCallback(async () => {
     const todo = turns.filter(({ message }) => !checks.get(message.id)?.verdict || checks.get(message.id)?.stale);
-    let done = 0;
-    for (const { message, userTurn } of todo) {
-      if (await recheckMessage(chat.id, message, character, userTurn, recheckDeps()).catch(() => null)) done++;
-    }
+    const done = await useChecker.getState().recheck(todo.map(({ message, userTurn }) => ({ chatId: chat.id, message, character, userTurn })));
     notify({ kind: 'success', title: `Checked ${done} repl${done === 1 ? 'y' : 'ies'}` });
   }, [turns, checks, chat.id, character, notify]);
 }
@@ -125,5 +126,5 @@ export function useCheckerActions() {
 /** Checks one message now (the "Check consistency" link). */
 export async function recheckMessageAction(chat: Chat, message: Message, character: Character, messages: Message[]): Promise<void> {
   const turn = assistantTurns(messages).find((t) => t.message.id === message.id);
-  await recheckMessage(chat.id, message, character, turn?.userTurn ?? '', recheckDeps());
+  await useChecker.getState().recheck([{ chatId: chat.id, message, character, userTurn: turn?.userTurn ?? '' }]);
 }

@@ -6,6 +6,8 @@ import { useUi } from '../stores/ui';
 import type { EnginePreference } from '../engines/createEngine';
 import { deleteTransformersModel, isTransformersModelCached } from '../engines/modelCache';
 import { useChecker } from '../stores/checker';
+import { saveCheckerSettings, type CheckerSettings } from '../services/checkerSettings';
+import { useSetting } from './useSettings';
 
 export type { ModelRow };
 
@@ -17,15 +19,8 @@ export function useEngineInit(ready: boolean) {
       const s = await repos.settings.all();
       const source = sourceFromBaseUrl(s.modelBaseUrl ?? '');
       await useEngine.getState().init({ preference: s.enginePreference ?? 'auto', source });
-      const checker = useChecker.getState();
-      checker.configure({
-        ...(s.nliModelId ? { nliModelId: s.nliModelId } : {}),
-        ...(s.embeddingModelId ? { embeddingModelId: s.embeddingModelId } : {}),
-        ...(s.contradictionThreshold ? { threshold: s.contradictionThreshold } : {}),
-        ...(s.checkerDevice ? { device: s.checkerDevice } : {}),
-      });
       // Only models already downloaded load by themselves: no surprise downloads.
-      if (s.checkerEnabled !== false) await checker.loadIfCached(source);
+      await useChecker.getState().loadIfCached(source);
     })();
   }, [ready]);
 }
@@ -77,7 +72,6 @@ export function useModelActions() {
       const ok = await useEngine.getState().load(modelId);
       const warning = useEngine.getState().storageWarning;
       if (ok && warning) notify({ kind: 'error', title: 'Not enough storage to keep this model', detail: warning });
-      if (ok) await repos.settings.set(useEngine.getState().engine?.kind === 'webllm' ? 'chatModelId' : 'fallbackModelId', modelId).catch(() => undefined);
       return ok;
     },
     [notify],
@@ -100,26 +94,41 @@ export function useModelActions() {
 /** Whether the checker's models are cached, and deleting them. */
 export function useCheckerModels() {
   const source = useEngine((s) => s.source);
-  const config = useChecker((s) => s.config);
+  const nliModelId = useSetting('nliModelId');
+  const embeddingModelId = useSetting('embeddingModelId');
   const state = useChecker((s) => s.status.state);
   const notify = useUi((s) => s.notify);
   const [cached, setCached] = useState<{ nli: boolean; embedding: boolean } | null>(null);
   const [tick, setTick] = useState(0);
   useEffect(() => {
+    if (!nliModelId || !embeddingModelId) return;
     let live = true;
     void Promise.all([
-      isTransformersModelCached(config.nliModelId, source).catch(() => false),
-      isTransformersModelCached(config.embeddingModelId, source).catch(() => false),
+      isTransformersModelCached(nliModelId, source).catch(() => false),
+      isTransformersModelCached(embeddingModelId, source).catch(() => false),
     ]).then(([nli, embedding]) => live && setCached({ nli, embedding }));
     return () => {
       live = false;
     };
-  }, [source, config, state, tick]);
+  }, [source, nliModelId, embeddingModelId, state, tick]);
   const remove = useCallback(async () => {
+    if (!nliModelId || !embeddingModelId) return;
     await useChecker.getState().unload();
-    await Promise.all([deleteTransformersModel(config.nliModelId, source), deleteTransformersModel(config.embeddingModelId, source)]);
+    await Promise.all([deleteTransformersModel(nliModelId, source), deleteTransformersModel(embeddingModelId, source)]);
     notify({ kind: 'success', title: 'Checker models deleted from this browser' });
     setTick((t) => t + 1);
-  }, [config, source, notify]);
-  return { cached, remove };
+  }, [nliModelId, embeddingModelId, source, notify]);
+  const save = useCallback(
+    async (patch: Partial<Omit<CheckerSettings, 'enabled'>>) => {
+      try {
+        await saveCheckerSettings(patch);
+        return true;
+      } catch (e) {
+        notify({ kind: 'error', title: 'Could not save the checker settings', detail: e instanceof Error ? e.message : String(e) });
+        return false;
+      }
+    },
+    [notify],
+  );
+  return { cached, remove, save, nliModelId, embeddingModelId };
 }

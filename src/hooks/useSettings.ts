@@ -1,25 +1,12 @@
 import { useLiveQuery } from 'dexie-react-hooks';
-import { repos, type SettingKey, type SettingsShape } from '../db';
+import { repos, SETTING_DEFAULTS, type SettingKey, type SettingsShape } from '../db';
 
-export const SETTING_DEFAULTS: SettingsShape = {
-  theme: 'system',
-  guideDismissed: false,
-  samplesSeeded: false,
-  userName: 'You',
-  enginePreference: 'auto',
-  modelBaseUrl: '',
-  chatModelId: '',
-  fallbackModelId: '',
-  checkerEnabled: true,
-  contradictionThreshold: 0.5,
-  nliModelId: 'Xenova/nli-deberta-v3-xsmall',
-  embeddingModelId: 'Xenova/all-MiniLM-L6-v2',
-  checkerDevice: 'auto',
-};
+export { SETTING_DEFAULTS };
+
 
 /** A setting with its default; null while loading. */
-export function useSetting<K extends SettingKey>(key: K): SettingsShape[K] | null {
-  return useLiveQuery(async () => (await repos.settings.get(key)) ?? SETTING_DEFAULTS[key], [key], null);
+export function useSetting<K extends keyof typeof SETTING_DEFAULTS>(key: K): SettingsShape[K] | null {
+  return useLiveQuery(() => repos.settings.read(key), [key], null);
 }
 
 export function setSetting<K extends SettingKey>(key: K, value: SettingsShape[K]): Promise<void> {

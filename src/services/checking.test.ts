@@ -1,12 +1,9 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { buildCharacter } from '../db/characters';
 import { ChatRepository } from '../db/chats';
-import { getDb } from '../db';
-import { TAIL_FULL_MAX_STATEMENTS } from '../domain/consistency';
+import { getDb, repos, verdictKey } from '../db';
 import { loadStubCheckerClient } from '../engines/checkerTestClient';
-import type { SentenceCheck } from '../engines/liveCheck';
-import { liveChecking, verdictKey, type LiveCheckDeps } from './checking';
-import { migrateVerdict } from '../domain/consistency';
+import { createRecheckQueue, type RecheckDeps, type RecheckJob } from './checking';
 
 // The stub NLI (checkerTestkit) answers by a word rule — shared content word +
 // exactly one negation → contradiction: plumbing, not meaning.
@@ -16,83 +13,52 @@ afterEach(() => {
   for (const c of cleanups.splice(0)) c();
 });
 
-/** Deps as the checker store would pass them, recording what the service reports. */
-function liveDeps(client: LiveCheckDeps['client']) {
-  const sentences: { key: string; s: SentenceCheck }[] = [];
-  const cleared: string[] = [];
-  const deps: LiveCheckDeps = {
-    client,
-    threshold: 0.5,
-    onSentence: (key, s) => sentences.push({ key, s }),
-    onClear: (key) => cleared.push(key),
-  };
-  return { deps, sentences, cleared };
+async function seed(replies: string[]) {
+  const character = buildCharacter({
+    card: { name: 'Maren' },
+    statements: [{ id: 's1', text: 'Maren is afraid of deep water.', origin: 'manual', enabled: true, version: 1 }],
+  });
+  const chats = new ChatRepository(getDb());
+  const chat = await chats.create({ characterId: character.id, characterName: 'Maren', greetings: [] });
+  await chats.append(chat.id, { role: 'user', name: 'Ada', text: 'Swim?' });
+  const messages = [];
+  for (const text of replies) messages.push(await chats.append(chat.id, { role: 'assistant', name: 'Maren', text }));
+  return { character, chat, messages };
 }
 
-async function loadedClient() {
-  const loaded = await loadStubCheckerClient();
-  cleanups.push(loaded.dispose);
-  return loaded;
-}
-
-describe('liveChecking', () => {
-  it('stores the fast verdict when the reply ends, then replaces it with the exact one', async () => {
-    const { client, runtime } = await loadedClient();
-    const { deps, sentences, cleared } = liveDeps(client);
-    const letters = 'abcdefghijklmnopqrstuvwxyz';
-    const statements = Array.from({ length: TAIL_FULL_MAX_STATEMENTS + 6 }, (_, i) => ({
-      id: `s${i}`,
-      text: `Maren keeps a zz${letters[i % 26]}q in her room.`,
-      origin: 'manual' as const,
-      enabled: true,
-      version: 1,
-    }));
-    statements[5] = { ...statements[5]!, text: 'Maren is afraid of deep water.' };
-    const character = buildCharacter({ card: { name: 'Maren' }, statements });
-    const repo = new ChatRepository(getDb());
-    const chat = await repo.create({ characterId: character.id, characterName: 'Maren', greetings: [] });
-    const message = await repo.append(chat.id, { role: 'assistant', name: 'Maren', text: '' });
-    const reply = 'Hello there, traveller. I have never feared the deep water, not once!';
-
-    const key = verdictKey(message.id, 0);
-    const handle = liveChecking.start({ chatId: chat.id, messageId: message.id, swipeIndex: 0, character, userTurn: 'Hi', prefix: '' }, deps);
-    handle.feed(reply);
-    const outcome = await handle.end(reply);
-    expect(outcome).toMatchObject({ status: 'checked', strategy: 'pruned', verdict: 'contradicts' });
-    // Live flags went to the caller under the swipe's key, cleared at the start and the end.
-    expect(sentences.length).toBeGreaterThan(0);
-    expect(sentences.every((x) => x.key === key)).toBe(true);
-    expect(cleared).toEqual([key, key]);
-
-    // The exact verdict follows and replaces the stored one.
-    await vi.waitFor(async () => {
-      const v = migrateVerdict((await getDb().verdicts.get(key))?.verdict);
-      expect(v?.strategy).toBe('full');
+describe('the re-check queue', () => {
+  it('checks stored replies one at a time, skips one already queued, and stores each verdict', async () => {
+    const loaded = await loadStubCheckerClient();
+    cleanups.push(loaded.dispose);
+    const { character, chat, messages } = await seed(['I never feared the deep water.', 'I love the harbour.']);
+    const marks: [string, boolean][] = [];
+    let concurrent = 0;
+    let maxConcurrent = 0;
+    const deps = async (): Promise<RecheckDeps> => ({
+      client: loaded.client,
+      threshold: 0.5,
+      setChecking: (key, on) => {
+        marks.push([key, on]);
+        concurrent += on ? 1 : -1;
+        maxConcurrent = Math.max(maxConcurrent, concurrent);
+      },
     });
-    const exact = migrateVerdict((await getDb().verdicts.get(key))?.verdict)!;
-    expect(exact.prunedCount).toBe(0);
-    expect(exact.statements).toHaveLength(statements.length);
-    expect(exact.flaggedSentences).toEqual([{ sentenceIndex: 1, statementIds: ['s5'] }]);
-    expect(runtime.nliPairs).toBe(2 * statements.length);
+    const queue = createRecheckQueue(deps);
+    const jobs: RecheckJob[] = messages.map((message) => ({ chatId: chat.id, message, character, userTurn: 'Swim?' }));
+    const [first, again] = await Promise.all([queue.enqueue(jobs), queue.enqueue([jobs[0]!])]);
+    expect(first).toBe(2);
+    expect(again).toBe(1);
+    expect(maxConcurrent).toBe(1);
+    expect(marks.filter(([, on]) => on)).toHaveLength(2);
+    const stored = await repos.verdicts.forChat(chat.id);
+    expect(stored.get(verdictKey(messages[0]!.id, 0))?.verdict).toBe('contradicts');
+    expect(stored.get(verdictKey(messages[1]!.id, 0))?.verdict).not.toBe('contradicts');
   });
 
-  it('is a no-op when the checker is not loaded', async () => {
-    const { deps, sentences, cleared } = liveDeps(null);
-    const handle = liveChecking.start(
-      {
-        chatId: 'c',
-        messageId: 'm',
-        swipeIndex: 0,
-        character: buildCharacter({ card: { name: 'X' } }),
-        userTurn: '',
-        prefix: '',
-      },
-      deps,
-    );
-    handle.feed('Hello.');
-    expect(await handle.end('Hello.')).toBeNull();
-    expect(sentences).toEqual([]);
-    expect(cleared).toEqual([]);
-    expect(await getDb().verdicts.get(verdictKey('m', 0))).toBeUndefined();
+  it('does nothing while the checker is not loaded', async () => {
+    const { character, chat, messages } = await seed(['I never feared the deep water.']);
+    const queue = createRecheckQueue(async () => ({ client: null, threshold: 0.5, setChecking: () => undefined }));
+    expect(await queue.enqueue([{ chatId: chat.id, message: messages[0]!, character, userTurn: '' }])).toBe(0);
+    expect((await repos.verdicts.forChat(chat.id)).size).toBe(0);
   });
 });

@@ -1,100 +1,30 @@
 /**
- * Consistency checking of chat replies: live while a reply streams, and
- * re-checks of stored replies (stale verdicts, analysing a whole chat). The
- * model work is in the checker worker; this file only wires it to chats and
- * storage. No React.
+ * Checks of stored replies: stale verdicts (an edited statement or message)
+ * and analysing a whole chat. Live checking while a reply streams is part of
+ * the chat turn (chatTurn.ts). The model work is in the checker worker; this
+ * file wires it to stored messages and verdicts. No React, no stores.
  */
 import type { Character } from '../domain/character';
 import { currentText, type Message } from '../domain/chat';
 import { checkStaleness, toVerdict, type Staleness, type Verdict } from '../domain/consistency';
-import { checkReply, startLiveCheck, type CheckedReply, type LiveCheckClient, type LiveCheckOutcome, type SentenceCheck } from '../engines/liveCheck';
-import { repos, verdictKey } from '../db';
-
-export interface LiveCheckHandle {
-  feed: (delta: string) => void;
-  end: (finalText: string) => Promise<LiveCheckOutcome | null>;
-  cancel: () => void;
-}
-
-export interface LiveCheckStart {
-  chatId: string;
-  messageId: string;
-  swipeIndex: number;
-  character: Character;
-  userTurn: string;
-  prefix: string;
-}
-
-/**
- * What a check needs of the checker, read by the caller (the checker store)
- * when the check starts: the loaded client (null or not ready: nothing to do)
- * and the flagging threshold.
- */
-export interface CheckerDeps {
-  client: LiveCheckClient | null;
-  threshold: number;
-}
-
-/** A live check also reports each checked sentence, keyed by `verdictKey`, and clears them when done. */
-export interface LiveCheckDeps extends CheckerDeps {
-  onSentence: (key: string, s: SentenceCheck) => void;
-  onClear: (key: string) => void;
-}
-
-/** A re-check marks its message as being checked while it runs. */
-export interface RecheckDeps extends CheckerDeps {
-  setChecking: (key: string, on: boolean) => void;
-}
+import { checkReply, type LiveCheckClient } from '../engines/liveCheck';
+import { repos, verdictKey, type VerdictRepository } from '../db';
 
 /** A verdict as stored with its message swipe. */
 export type StoredVerdict = Verdict;
 
 export { verdictKey };
 
-const NOOP: LiveCheckHandle = { feed: () => undefined, end: async () => null, cancel: () => undefined };
-
-async function saveVerdict(chatId: string, messageId: string, swipeIndex: number, verdict: CheckedReply): Promise<void> {
-  await repos.verdicts.save(chatId, messageId, swipeIndex, toVerdict(verdict));
+/**
+ * What a re-check needs of the checker, read when the job runs: the loaded
+ * client (null: nothing to do), the flagging threshold, and where to show
+ * that a message is being checked.
+ */
+export interface RecheckDeps {
+  client: LiveCheckClient | null;
+  threshold: number;
+  setChecking: (key: string, on: boolean) => void;
 }
-
-export const liveChecking = {
-  /** Starts checking a reply as it streams; a no-op when the checker is off or not loaded. */
-  start(input: LiveCheckStart, deps: LiveCheckDeps): LiveCheckHandle {
-    const { client, threshold, onSentence, onClear } = deps;
-    if (!client?.isReady) return NOOP;
-    const key = verdictKey(input.messageId, input.swipeIndex);
-    onClear(key);
-    const live = startLiveCheck({
-      client,
-      statements: input.character.statements,
-      userTurn: input.userTurn,
-      threshold,
-    });
-    live.onSentence((s) => onSentence(key, s));
-    if (input.prefix) live.feed(input.prefix);
-    return {
-      feed: (d) => live.feed(d),
-      cancel: () => {
-        live.cancel();
-        onClear(key);
-      },
-      end: async (finalText) => {
-        const outcome = await live.end(finalText);
-        if (outcome.status === 'checked') {
-          await saveVerdict(input.chatId, input.messageId, input.swipeIndex, outcome).catch(() => undefined);
-          // A verdict that pruned the last sentence (the writer's wait) is made
-          // exact right after; the stored one is replaced when that lands.
-          void live.exact().then((exact) =>
-            exact ? saveVerdict(input.chatId, input.messageId, input.swipeIndex, exact).catch(() => undefined) : undefined,
-          );
-        }
-        onClear(key);
-        return outcome;
-      },
-    };
-  },
-};
-
 
 /**
  * Whether a stored verdict still describes this swipe with these statements,
@@ -111,7 +41,7 @@ export function verdictStaleness(verdict: StoredVerdict, character: Character, r
 
 /**
  * Checks one stored assistant message's shown swipe and saves the verdict.
- * @returns null when the checker is not loaded.
+ * @returns null when the checker is not loaded or the check was skipped.
  */
 export async function recheckMessage(
   chatId: string,
@@ -120,7 +50,8 @@ export async function recheckMessage(
   userTurn: string,
   deps: RecheckDeps,
   signal?: AbortSignal,
-): Promise<CheckedReply | null> {
+  verdicts: Pick<VerdictRepository, 'save'> = repos.verdicts,
+): Promise<StoredVerdict | null> {
   const { client, threshold, setChecking } = deps;
   if (!client?.isReady) return null;
   const key = verdictKey(message.id, message.swipeIndex);
@@ -134,8 +65,9 @@ export async function recheckMessage(
       signal,
     });
     if (outcome.status !== 'checked') return null;
-    await saveVerdict(chatId, message.id, message.swipeIndex, outcome);
-    return outcome;
+    const verdict = toVerdict(outcome);
+    await verdicts.save(chatId, message.id, message.swipeIndex, verdict);
+    return verdict;
   } finally {
     setChecking(key, false);
   }
@@ -150,4 +82,67 @@ export function assistantTurns(messages: Message[]): { message: Message; userTur
     else if (m.role === 'assistant' && currentText(m).trim()) out.push({ message: m, userTurn: lastUser });
   }
   return out;
+}
+
+export interface RecheckJob {
+  chatId: string;
+  message: Message;
+  character: Character;
+  userTurn: string;
+}
+
+/**
+ * Re-checks stored replies one at a time. A swipe already queued or running is
+ * not queued again, so callers may enqueue everything stale on every render.
+ * `deps` is read when each job starts (the checker may load or unload meanwhile).
+ */
+export function createRecheckQueue(deps: () => Promise<RecheckDeps>, verdicts?: Pick<VerdictRepository, 'save'>) {
+  const pending = new Map<string, { job: RecheckJob; done: (checked: boolean) => void }>();
+  let running = false;
+
+  async function drain() {
+    if (running) return;
+    running = true;
+    try {
+      for (let next = pending.entries().next(); !next.done; next = pending.entries().next()) {
+        const [key, { job }] = next.value;
+        let checked = false;
+        try {
+          checked = (await recheckMessage(job.chatId, job.message, job.character, job.userTurn, await deps(), undefined, verdicts)) !== null;
+        } catch {
+          // A failed check leaves the reply unchecked; the UI offers to check it again.
+        }
+        // Read `done` now: callers that queued the same swipe meanwhile chained onto it.
+        const entry = pending.get(key);
+        pending.delete(key);
+        entry?.done(checked);
+      }
+    } finally {
+      running = false;
+    }
+  }
+
+  return {
+    /** Queues jobs; resolves with how many of them produced a verdict. */
+    enqueue(jobs: RecheckJob[]): Promise<number> {
+      const results = jobs.map(
+        (job) =>
+          new Promise<boolean>((resolve) => {
+            const key = verdictKey(job.message.id, job.message.swipeIndex);
+            const existing = pending.get(key);
+            if (existing) {
+              const previous = existing.done;
+              existing.done = (checked) => {
+                previous(checked);
+                resolve(checked);
+              };
+            } else {
+              pending.set(key, { job, done: resolve });
+            }
+          }),
+      );
+      void drain();
+      return Promise.all(results).then((r) => r.filter(Boolean).length);
+    },
+  };
 }

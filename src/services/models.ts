@@ -9,6 +9,18 @@ import { deleteTransformersModel, deleteWebLlmModel, isTransformersModelCached, 
 import type { ModelSource } from '../engines/TransformersEngine';
 import { loadWebLlm } from '../engines/webllmModule';
 import type { WebLlmEngine } from '../engines/WebLlmEngine';
+import type { EngineKind } from '../engines/ChatEngine';
+import { repos } from '../db';
+
+/** Remembers the last model loaded on each engine (the GPU one, or the CPU fallback). */
+export async function rememberLoadedModel(kind: EngineKind, modelId: string): Promise<void> {
+  await repos.settings.set(kind === 'webllm' ? 'chatModelId' : 'fallbackModelId', modelId).catch(() => undefined);
+}
+
+/** The CPU model the user loaded last ('' when none). */
+export function readFallbackModelId(): Promise<string> {
+  return repos.settings.read('fallbackModelId');
+}
 
 export interface ModelRow {
   modelId: string;

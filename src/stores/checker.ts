@@ -1,34 +1,29 @@
 import { create } from 'zustand';
-import { checkerModelId } from '../domain/consistency';
-import { CheckerClient, DEFAULT_EMBEDDING_MODEL_ID, DEFAULT_NLI_MODEL_ID, type CheckerStatus } from '../engines/CheckerClient';
+import { CheckerClient, type CheckerStatus } from '../engines/CheckerClient';
 import { classifyEngineError, type EngineError } from '../engines/errors';
 import type { SentenceCheck } from '../engines/liveCheck';
 import { isTransformersModelCached } from '../engines/modelCache';
 import type { ModelSource } from '../engines/TransformersEngine';
-import type { LiveCheckDeps, RecheckDeps } from '../services/checking';
+import { createRecheckQueue, type RecheckJob } from '../services/checking';
+import { readCheckerSettings } from '../services/checkerSettings';
 import { settingsDeviceDecisionStore } from '../services/checkerDevice';
-import type { CheckerDevicePreference } from '../domain/models/deviceChoice';
+import type { TurnChecker } from '../services/chatTurn';
 
 /** Live flags of the reply being checked, keyed `${messageId}:${swipeIndex}`. */
 export type LiveFlags = Record<string, SentenceCheck[]>;
 
-export interface CheckerConfigState {
-  nliModelId: string;
-  embeddingModelId: string;
-  threshold: number;
-  /** 'auto' (new installs): measured once per machine and model; see domain/models/deviceChoice.ts. */
-  device: CheckerDevicePreference;
-}
-
+/**
+ * The checker's lifecycle and what the screen shows of its work. Its
+ * configuration is not here: settings are the one source
+ * (services/checkerSettings.ts), read when the checker loads or a turn starts.
+ */
 interface CheckerSlice {
   client: CheckerClient | null;
   status: CheckerStatus;
-  config: CheckerConfigState;
   lastError: EngineError | null;
   live: LiveFlags;
   /** Keys of messages being (re)checked in the background. */
   checking: Record<string, true>;
-  configure: (patch: Partial<CheckerConfigState>) => void;
   load: (source: ModelSource) => Promise<boolean>;
   /** Loads only when both models are already cached (no surprise downloads). */
   loadIfCached: (source: ModelSource) => Promise<boolean>;
@@ -36,7 +31,8 @@ interface CheckerSlice {
   unload: () => Promise<void>;
   pushSentence: (key: string, s: SentenceCheck) => void;
   clearLive: (key: string) => void;
-  setChecking: (key: string, on: boolean) => void;
+  /** Re-checks stored replies one at a time in the background (stale verdicts, analysing a chat). */
+  recheck: (jobs: RecheckJob[]) => Promise<number>;
 }
 
 let loadController: AbortController | null = null;
@@ -51,15 +47,17 @@ export const useChecker = create<CheckerSlice>()((set, get) => {
     }
     return client;
   };
+  const setChecking = (key: string, on: boolean) => {
+    const { [key]: _gone, ...rest } = get().checking;
+    set({ checking: on ? { ...rest, [key]: true } : rest });
+  };
+  const queue = createRecheckQueue(async () => ({ client: get().client, threshold: (await readCheckerSettings()).threshold, setChecking }));
   return {
     client: null,
     status: { state: 'absent' },
-    config: { nliModelId: DEFAULT_NLI_MODEL_ID, embeddingModelId: DEFAULT_EMBEDDING_MODEL_ID, threshold: 0.5, device: 'auto' },
     lastError: null,
     live: {},
     checking: {},
-
-    configure: (patch) => set({ config: { ...get().config, ...patch } }),
 
     load: async (source) => {
       const client = ensureClient();
@@ -67,8 +65,8 @@ export const useChecker = create<CheckerSlice>()((set, get) => {
       const controller = new AbortController();
       loadController = controller;
       set({ lastError: null });
-      const { nliModelId, embeddingModelId, device } = get().config;
       try {
+        const { nliModelId, embeddingModelId, device } = await readCheckerSettings();
         await client.load({ nliModelId, embeddingModelId, source, device }, { signal: controller.signal });
         return true;
       } catch (e) {
@@ -81,7 +79,8 @@ export const useChecker = create<CheckerSlice>()((set, get) => {
     },
 
     loadIfCached: async (source) => {
-      const { nliModelId, embeddingModelId } = get().config;
+      const { enabled, nliModelId, embeddingModelId } = await readCheckerSettings();
+      if (!enabled) return false;
       const [nli, emb] = await Promise.all([
         isTransformersModelCached(nliModelId, source).catch(() => false),
         isTransformersModelCached(embeddingModelId, source).catch(() => false),
@@ -101,35 +100,12 @@ export const useChecker = create<CheckerSlice>()((set, get) => {
       const { [key]: _gone, ...rest } = get().live;
       set({ live: rest });
     },
-    setChecking: (key, on) => {
-      const { [key]: _gone, ...rest } = get().checking;
-      set({ checking: on ? { ...rest, [key]: true } : rest });
-    },
+    recheck: (jobs) => queue.enqueue(jobs),
   };
 });
 
-// What services/checking needs of the checker, read from the store at the
-// moment of the call (the service itself knows nothing of the store).
-
-/** The checker models' id as verdict fingerprints record it: the loaded client's, else the configured pair's. */
-export function currentCheckerModelId(): string {
-  const { client, config } = useChecker.getState();
-  return client?.modelId ?? checkerModelId(config.nliModelId, config.embeddingModelId);
-}
-
-/** Deps of `liveChecking.start`: live flags go to this store. */
-export function liveCheckDeps(): LiveCheckDeps {
-  const { client, config } = useChecker.getState();
-  return {
-    client,
-    threshold: config.threshold,
-    onSentence: (key, s) => useChecker.getState().pushSentence(key, s),
-    onClear: (key) => useChecker.getState().clearLive(key),
-  };
-}
-
-/** Deps of `recheckMessage`: the "checking" mark goes to this store. */
-export function recheckDeps(): RecheckDeps {
-  const { client, config } = useChecker.getState();
-  return { client, threshold: config.threshold, setChecking: (key, on) => useChecker.getState().setChecking(key, on) };
+/** What a chat turn needs of the checker, read when the turn starts. */
+export async function turnChecker(): Promise<TurnChecker> {
+  const client = useChecker.getState().client;
+  return { client: client?.isReady ? client : null, threshold: (await readCheckerSettings()).threshold };
 }

@@ -1,12 +1,12 @@
 import { create } from 'zustand';
+import { cpuFallbackFor } from '../domain/models/catalog';
 import type { ChatEngine, EngineKind, EngineStatus, LoadProgress } from '../engines/ChatEngine';
-import { chooseEngineKind, createTransformersEngine, type EngineChoice, type EnginePreference } from '../engines/createEngine';
+import { chooseEngineKind, createTransformersEngine, shouldFallBack, type EngineChoice, type EnginePreference } from '../engines/createEngine';
 import { detectWebGpu, type WebGpuDetection } from '../engines/detect';
-import { isTransformersModelCached } from '../engines/modelCache';
 import { classifyEngineError, type EngineError } from '../engines/errors';
 import { WebLlmEngine } from '../engines/WebLlmEngine';
 import type { ModelSource } from '../engines/TransformersEngine';
-import { readEngineScript, ScriptedEngine } from '../engines/ScriptedEngine';
+import { readFallbackModelId, rememberLoadedModel } from '../services/models';
 
 /**
  * The chat engine's lifecycle, owned here and read by the UI (which never
@@ -25,12 +25,45 @@ export interface EngineSlice {
   storageWarning: string | null;
   preference: EnginePreference;
   source: ModelSource;
+  /** This tab switched to the CPU engine after the GPU engine failed (until the tab closes). */
+  cpuForSession: boolean;
   init: (opts: { preference: EnginePreference; source: ModelSource }) => Promise<void>;
   setPreference: (preference: EnginePreference) => Promise<void>;
   setSource: (source: ModelSource) => Promise<void>;
   load: (modelId: string) => Promise<boolean>;
   cancelLoad: () => void;
   unload: () => Promise<void>;
+  /** Continues on the CPU engine for the rest of this session and loads its closest model. */
+  fallBackToCpu: () => Promise<boolean>;
+}
+
+/** How the store makes engines. Dev and e2e builds may replace it (src/testing); production never does. */
+export type EngineFactory = (kind: EngineKind, detection: WebGpuDetection | null, source: ModelSource) => ChatEngine;
+
+const makeEngine: EngineFactory = (kind, detection, source) => {
+  if (kind === 'webllm') {
+    // Self-hosted bundles (npm run models:pack) keep WebLLM's model libraries in <base>/libs/.
+    return new WebLlmEngine({ source: source.kind === 'self-hosted' ? { kind: 'self-hosted', baseUrl: source.baseUrl, modelLibBaseUrl: `${source.baseUrl}libs/` } : { kind: 'huggingface' } });
+  }
+  return createTransformersEngine(detection, { modelSource: source });
+};
+
+let engineFactory: EngineFactory = makeEngine;
+
+/** Replaces how engines are made (test doubles in dev/e2e builds only; see src/testing). */
+export function setEngineFactory(factory: EngineFactory): void {
+  engineFactory = factory;
+}
+
+/** sessionStorage: the CPU fallback the user chose lasts as long as the tab. */
+const CPU_FOR_SESSION_KEY = 'in-character.cpu-for-session';
+
+function readCpuForSession(): boolean {
+  try {
+    return globalThis.sessionStorage?.getItem(CPU_FOR_SESSION_KEY) === '1';
+  } catch {
+    return false;
+  }
 }
 
 let loadController: AbortController | null = null;
@@ -42,16 +75,7 @@ export function sourceFromBaseUrl(baseUrl: string): ModelSource {
   return url ? { kind: 'self-hosted', baseUrl: url.endsWith('/') ? url : `${url}/` } : { kind: 'huggingface' };
 }
 
-function makeEngine(kind: EngineKind, detection: WebGpuDetection | null, source: ModelSource): ChatEngine {
-  // Test double for e2e UI flows only (see ScriptedEngine.ts); null for every user.
-  const script = readEngineScript();
-  if (script) return new ScriptedEngine(script);
-  if (kind === 'webllm') {
-    // Self-hosted bundles (npm run models:pack) keep WebLLM's model libraries in <base>/libs/.
-    return new WebLlmEngine({ source: source.kind === 'self-hosted' ? { kind: 'self-hosted', baseUrl: source.baseUrl, modelLibBaseUrl: `${source.baseUrl}libs/` } : { kind: 'huggingface' } });
-  }
-  return createTransformersEngine(detection, { modelSource: source });
-}
+const CPU_FOR_SESSION_REASON = 'Continuing on the CPU engine for this session, as you chose after the GPU engine failed.';
 
 export const useEngine = create<EngineSlice>()((set, get) => {
   const attach = (engine: ChatEngine) => {
@@ -79,8 +103,12 @@ export const useEngine = create<EngineSlice>()((set, get) => {
     const { engine, detection, source } = get();
     loadController?.abort();
     engine?.dispose();
-    attach(makeEngine(kind, detection, source));
+    attach(engineFactory(kind, detection, source));
   };
+
+  /** The engine kind for a preference, honouring this tab's CPU fallback. */
+  const choose = (detection: WebGpuDetection, preference: EnginePreference): EngineChoice =>
+    get().cpuForSession ? { kind: 'transformers', reason: CPU_FOR_SESSION_REASON, detection } : chooseEngineKind(detection, preference);
 
   return {
     detection: null,
@@ -92,18 +120,28 @@ export const useEngine = create<EngineSlice>()((set, get) => {
     storageWarning: null,
     preference: 'auto',
     source: { kind: 'huggingface' },
+    cpuForSession: readCpuForSession(),
 
     init: async ({ preference, source }) => {
       if (get().engine) return;
       const detection = await detectWebGpu();
-      const choice = chooseEngineKind(detection, preference);
+      const choice = choose(detection, preference);
       set({ detection, choice, preference, source });
-      if (!get().engine) attach(makeEngine(choice.kind, detection, source));
+      if (!get().engine) attach(engineFactory(choice.kind, detection, source));
     },
 
     setPreference: async (preference) => {
       const detection = get().detection ?? (await detectWebGpu());
-      const choice = chooseEngineKind(detection, preference);
+      // An explicit choice ends the session's fallback.
+      if (get().cpuForSession) {
+        try {
+          globalThis.sessionStorage?.removeItem(CPU_FOR_SESSION_KEY);
+        } catch {
+          /* storage blocked: the flag only lives in memory then */
+        }
+        set({ cpuForSession: false });
+      }
+      const choice = choose(detection, preference);
       const changed = choice.kind !== get().engine?.kind;
       set({ preference, choice, detection });
       if (changed) rebuild(choice.kind);
@@ -125,11 +163,13 @@ export const useEngine = create<EngineSlice>()((set, get) => {
         await engine.load(modelId, { signal: controller.signal });
         // transformers.js swallows failed cache writes: a model that loaded but
         // was not stored (storage full) would silently download again next time.
-        if (engine.kind === 'transformers' && !(engine instanceof ScriptedEngine) && !(await isTransformersModelCached(modelId, get().source).catch(() => true))) {
-          set({ storageWarning: `${modelId.split('/').at(-1)} is loaded, but your browser has no room to keep it, so it will download again next time. Free space by deleting cached models or old chats.` });
-        } else {
-          set({ storageWarning: null });
-        }
+        const stored = engine.isModelStored ? await engine.isModelStored(modelId).catch(() => true) : true;
+        set({
+          storageWarning: stored
+            ? null
+            : `${modelId.split('/').at(-1)} is loaded, but your browser has no room to keep it, so it will download again next time. Free space by deleting cached models or old chats.`,
+        });
+        await rememberLoadedModel(engine.kind, modelId);
         return true;
       } catch (e) {
         const error = classifyEngineError(e, 'load');
@@ -146,5 +186,35 @@ export const useEngine = create<EngineSlice>()((set, get) => {
     unload: async () => {
       await get().engine?.unload();
     },
+
+    fallBackToCpu: async () => {
+      const { status, detection } = get();
+      const failedModel = 'modelId' in status ? status.modelId : null;
+      try {
+        globalThis.sessionStorage?.setItem(CPU_FOR_SESSION_KEY, '1');
+      } catch {
+        /* storage blocked: the choice lasts as long as this page */
+      }
+      set({ cpuForSession: true, lastError: null, choice: detection ? { kind: 'transformers', reason: CPU_FOR_SESSION_REASON, detection } : get().choice });
+      if (get().engine?.kind !== 'transformers') rebuild('transformers');
+      return get().load((await readFallbackModelId()) || cpuFallbackFor(failedModel));
+    },
   };
 });
+
+/**
+ * When `error` is a GPU failure of the GPU engine (no adapter, a failed shader
+ * compile, out of memory, a lost device), the offer to continue on the CPU
+ * engine: what to tell the writer and what the one click does.
+ */
+export function offerCpuFallback(error: EngineError): { label: string; detail: string; run: () => Promise<void> } | null {
+  const { engine } = useEngine.getState();
+  if (engine?.kind !== 'webllm' || !shouldFallBack(error)) return null;
+  return {
+    label: 'Continue on CPU',
+    detail: 'You can continue this chat on the CPU engine (slower, smaller models): one click loads its closest model, and the studio keeps using it until you close this tab.',
+    run: async () => {
+      await useEngine.getState().fallBackToCpu();
+    },
+  };
+}

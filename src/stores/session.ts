@@ -1,13 +1,13 @@
 import { create } from 'zustand';
 import type { Character } from '../domain/character';
-import { currentText, type Chat } from '../domain/chat';
-import { resolveMacros } from '../domain/text';
-import { repos, StorageFullError } from '../db';
+import type { Chat } from '../domain/chat';
+import type { Verdict } from '../domain/consistency';
 import { classifyEngineError } from '../engines/errors';
-import { displayName, historyFrom, streamReply, userTurnBefore, type StreamReplyOutcome } from '../services/chat';
-import { liveChecking } from '../services/checking';
-import { liveCheckDeps } from './checker';
-import { useEngine } from './engine';
+import { startChat, userName } from '../services/chat';
+import { chatTurns, type SwipePatch, type TurnEvent, type TurnHandle, type TurnRequest, type TurnTarget } from '../services/chatTurn';
+import { describeStorageError, type StorageProblem } from '../services/storage';
+import { turnChecker, useChecker } from './checker';
+import { offerCpuFallback, useEngine } from './engine';
 import { useUi } from './ui';
 
 export interface StreamingReply {
@@ -16,13 +16,27 @@ export interface StreamingReply {
   messageId: string;
   swipeIndex: number;
   text: string;
+  /** Set while the latest write of this reply failed (the text here is the reply). */
+  saveProblem: StorageProblem | null;
+}
+
+/** A finished reply whose final write failed: shown from here, not from storage, until Retry works. */
+export interface UnsavedReply {
+  target: TurnTarget;
+  patch: SwipePatch;
+  text: string;
+  problem: StorageProblem;
+  verdict: Verdict | null;
+  retrying: boolean;
 }
 
 interface SessionSlice {
   streaming: StreamingReply | null;
+  /** Keyed `${messageId}:${swipeIndex}`. */
+  unsaved: Record<string, UnsavedReply>;
   /** Start a chat with the character's greetings (macros resolved). */
   newChat: (character: Character) => Promise<Chat | null>;
-  /** Appends the user's message and streams a reply. Returns false when nothing was sent. */
+  /** Appends the user's message and streams a reply. Resolves false when nothing was sent (the text stays in the box). */
   send: (chat: Chat, character: Character, text: string) => Promise<boolean>;
   /** New swipe for an assistant message (optionally restating statements: "in character"). */
   regenerate: (chat: Chat, character: Character, messageId: string, restate?: string[]) => Promise<void>;
@@ -30,32 +44,37 @@ interface SessionSlice {
   continueReply: (chat: Chat, character: Character, messageId: string) => Promise<void>;
   /** Replies to the last user message when it has no answer yet (e.g. after an error). */
   replyNow: (chat: Chat, character: Character) => Promise<void>;
-  /** First call: cooperative stop. Second call while still running: the worker is terminated. */
+  /** First call: cooperative stop (at any moment of the turn). Second call while the engine still runs: the worker is terminated. */
   stop: () => void;
+  /** Writes an unsaved reply again. Resolves true when it is stored now. */
+  retrySave: (key: string) => Promise<boolean>;
 }
 
-let controller: AbortController | null = null;
-let stopPresses = 0;
+const keyOf = (t: { messageId: string; swipeIndex: number }) => `${t.messageId}:${t.swipeIndex}`;
 
-async function userName(): Promise<string> {
-  return (await repos.settings.get('userName')) ?? 'You';
-}
+/** The running turn, and Stop presses that came before it had a handle. */
+let handle: TurnHandle | null = null;
+let earlyStops = 0;
 
-function notifyError(title: string, e: unknown) {
-  const notify = useUi.getState().notify;
-  if (e instanceof StorageFullError) {
-    notify({ kind: 'error', title, detail: e.message });
-    return;
-  }
+function notifyEngineError(title: string, e: unknown) {
   const error = classifyEngineError(e, 'generate');
-  notify({ kind: 'error', title, detail: `${error.message}\nEverything typed and generated so far is kept.` });
+  const fallback = offerCpuFallback(error);
+  useUi.getState().notify({
+    kind: 'error',
+    title,
+    detail: `${error.userMessage}\nEverything typed and generated so far is kept.${fallback ? `\n${fallback.detail}` : ''}`,
+    ...(fallback ? { action: { label: fallback.label, run: fallback.run } } : {}),
+  });
+}
+
+function notifyStorage(title: string, e: unknown) {
+  useUi.getState().notify({ kind: 'error', title, detail: describeStorageError(e).detail });
 }
 
 function engineReady(): boolean {
   const { engine, status } = useEngine.getState();
   if (engine && status.state === 'ready') return true;
-  const notify = useUi.getState().notify;
-  notify({
+  useUi.getState().notify({
     kind: 'error',
     title: status.state === 'busy' ? 'The model is busy' : 'No model is loaded',
     detail: status.state === 'busy' ? 'Wait for the current reply or stop it.' : 'Open Models and load one to chat. Your message is still in the box.',
@@ -64,125 +83,134 @@ function engineReady(): boolean {
 }
 
 export const useSession = create<SessionSlice>()((set, get) => {
-  /** Runs one streamed reply into (messageId, swipeIndex) with live checking. */
-  const run = async (args: {
-    chat: Chat;
-    character: Character;
-    messageId: string;
-    swipeIndex: number;
-    prefix: string;
-    historyUntil: number;
-    restate?: string[];
-  }): Promise<StreamReplyOutcome | null> => {
-    const engine = useEngine.getState().engine!;
-    const messages = await repos.chats.messages(args.chat.id);
-    const index = messages.findIndex((m) => m.id === args.messageId);
-    const history = historyFrom(messages, index === -1 ? args.historyUntil : index);
-    controller = new AbortController();
-    stopPresses = 0;
-    set({ streaming: { chatId: args.chat.id, messageId: args.messageId, swipeIndex: args.swipeIndex, text: args.prefix } });
-    const live = liveChecking.start(
-      {
-        chatId: args.chat.id,
-        messageId: args.messageId,
-        swipeIndex: args.swipeIndex,
-        character: args.character,
-        userTurn: userTurnBefore(messages, index === -1 ? messages.length : index),
-        prefix: args.prefix,
-      },
-      liveCheckDeps(),
-    );
-    try {
-      const outcome = await streamReply({
-        engine,
-        repo: repos.chats,
-        character: args.character,
-        chat: args.chat,
-        history,
-        userName: await userName(),
-        target: { messageId: args.messageId, swipeIndex: args.swipeIndex, prefix: args.prefix },
-        restate: args.restate,
-        signal: controller.signal,
-        onDelta: (d) => live.feed(d),
-        onText: (text) => {
-          const s = get().streaming;
-          if (s && s.messageId === args.messageId) set({ streaming: { ...s, text } });
-        },
-      });
-      if (outcome.error) {
-        live.cancel();
-        notifyError('The reply stopped with an error', outcome.error);
-      } else {
-        void live.end(outcome.text);
+  const onEvent = (e: TurnEvent) => {
+    const checker = useChecker.getState();
+    switch (e.type) {
+      case 'target':
+        checker.clearLive(keyOf(e.target));
+        set({ streaming: { chatId: e.target.chatId, messageId: e.target.messageId, swipeIndex: e.target.swipeIndex, text: e.text, saveProblem: null } });
+        return;
+      case 'text': {
+        const s = get().streaming;
+        if (s) set({ streaming: { ...s, text: e.text } });
+        return;
       }
-      return outcome;
-    } finally {
-      controller = null;
-      set({ streaming: null });
+      case 'sentence': {
+        const s = get().streaming;
+        if (s) checker.pushSentence(keyOf(s), e.check);
+        return;
+      }
+      case 'save-failed': {
+        const s = get().streaming;
+        if (s) set({ streaming: { ...s, saveProblem: describeStorageError(e.error) } });
+        return;
+      }
+      case 'save-recovered': {
+        const s = get().streaming;
+        if (s) set({ streaming: { ...s, saveProblem: null } });
+        return;
+      }
+      case 'reply-done': {
+        const { outcome } = e;
+        if (outcome.unsaved) {
+          const problem = describeStorageError(outcome.unsaved.error);
+          set({
+            unsaved: {
+              ...get().unsaved,
+              [keyOf(outcome.target)]: { target: outcome.target, patch: outcome.unsaved.patch, text: outcome.text, problem, verdict: null, retrying: false },
+            },
+          });
+          useUi.getState().notify({ kind: 'error', title: 'The reply could not be saved', detail: problem.detail });
+        }
+        if (outcome.error) notifyEngineError('The reply stopped with an error', outcome.error);
+        return;
+      }
+      case 'verdict': {
+        const key = keyOf(e.target);
+        const pending = get().unsaved[key];
+        // Saved with the reply when Retry succeeds.
+        if (!e.saved && pending) set({ unsaved: { ...get().unsaved, [key]: { ...pending, verdict: e.verdict } } });
+        return;
+      }
+      case 'check-done':
+        checker.clearLive(keyOf(e.target));
+        return;
     }
+  };
+
+  /** Runs one turn; resolves whether the turn was accepted (the user's message stored). */
+  const begin = async (chat: Chat, character: Character, request: TurnRequest): Promise<boolean> => {
+    if (get().streaming || !engineReady()) return false;
+    // Busy from the first moment: nothing else starts, and Stop already works.
+    earlyStops = 0;
+    set({ streaming: { chatId: chat.id, messageId: '', swipeIndex: 0, text: '', saveProblem: null } });
+    const engine = useEngine.getState().engine!;
+    const turn = chatTurns.start({ chat, character, engine, checker: await turnChecker(), userName: await userName() }, request, onEvent);
+    handle = turn;
+    for (; earlyStops > 0; earlyStops--) turn.stop();
+    void turn.done.then((result) => {
+      if (handle === turn) handle = null;
+      set({ streaming: null });
+      if (result.status === 'not-started' && request.kind !== 'send') notifyStorage(request.kind === 'regenerate' ? 'Could not regenerate' : 'Could not reply', result.error);
+    });
+    const accepted = await turn.accepted;
+    if (!accepted && request.kind === 'send') {
+      const result = await turn.done;
+      if (result.status === 'not-started') notifyStorage('Your message could not be saved', result.error);
+    }
+    return accepted;
   };
 
   return {
     streaming: null,
+    unsaved: {},
 
     newChat: async (character) => {
       try {
-        const names = { char: displayName(character), user: await userName() };
-        const greetings = [character.card.first_mes, ...character.card.alternate_greetings].map((g) => resolveMacros(g, names));
-        return await repos.chats.create({ characterId: character.id, characterName: displayName(character), greetings });
+        return await startChat(character);
       } catch (e) {
-        notifyError('Could not start a chat', e);
+        notifyStorage('Could not start a chat', e);
         return null;
       }
     },
 
     send: async (chat, character, text) => {
-      if (get().streaming || !text.trim()) return false;
-      if (!engineReady()) return false;
-      // Busy from the first moment, so nothing else starts while we write.
-      set({ streaming: { chatId: chat.id, messageId: '', swipeIndex: 0, text: '' } });
-      try {
-        await repos.chats.append(chat.id, { role: 'user', name: await userName(), text: text.trim() });
-        const reply = await repos.chats.append(chat.id, { role: 'assistant', name: displayName(character), text: '', state: 'streaming' });
-        void run({ chat, character, messageId: reply.id, swipeIndex: 0, prefix: '', historyUntil: Infinity });
-        return true;
-      } catch (e) {
-        set({ streaming: null });
-        notifyError('Your message could not be saved', e);
-        return false;
-      }
+      if (!text.trim()) return false;
+      return begin(chat, character, { kind: 'send', text });
     },
 
     regenerate: async (chat, character, messageId, restate) => {
-      if (get().streaming || !engineReady()) return;
-      try {
-        const swipeIndex = await repos.chats.addSwipe(messageId, restate?.length ? { inCharacterOf: restate } : {});
-        await run({ chat, character, messageId, swipeIndex, prefix: '', historyUntil: Infinity, restate });
-      } catch (e) {
-        notifyError('Could not regenerate', e);
-      }
+      await begin(chat, character, { kind: 'regenerate', messageId, restate });
     },
 
     continueReply: async (chat, character, messageId) => {
-      if (get().streaming || !engineReady()) return;
-      const messages = await repos.chats.messages(chat.id);
-      const message = messages.find((m) => m.id === messageId);
-      if (!message) return;
-      const prefix = currentText(message);
-      await run({ chat, character, messageId, swipeIndex: message.swipeIndex, prefix: prefix.endsWith(' ') || !prefix ? prefix : `${prefix} `, historyUntil: Infinity });
+      await begin(chat, character, { kind: 'continue', messageId });
     },
 
     replyNow: async (chat, character) => {
-      if (get().streaming || !engineReady()) return;
-      const reply = await repos.chats.append(chat.id, { role: 'assistant', name: displayName(character), text: '', state: 'streaming' });
-      await run({ chat, character, messageId: reply.id, swipeIndex: 0, prefix: '', historyUntil: Infinity });
+      await begin(chat, character, { kind: 'reply' });
     },
 
     stop: () => {
-      if (!controller) return;
-      stopPresses++;
-      if (stopPresses === 1) controller.abort();
-      else useEngine.getState().engine?.interrupt();
+      if (handle) handle.stop();
+      else if (get().streaming) earlyStops++;
+    },
+
+    retrySave: async (key) => {
+      const entry = get().unsaved[key];
+      if (!entry || entry.retrying) return false;
+      set({ unsaved: { ...get().unsaved, [key]: { ...entry, retrying: true } } });
+      try {
+        await chatTurns.retrySave(entry.target, entry.patch, entry.verdict);
+        const { [key]: _saved, ...rest } = get().unsaved;
+        set({ unsaved: rest });
+        useUi.getState().notify({ kind: 'success', title: 'Reply saved' });
+        return true;
+      } catch (e) {
+        set({ unsaved: { ...get().unsaved, [key]: { ...entry, retrying: false, problem: describeStorageError(e) } } });
+        return false;
+      }
     },
   };
 });
+

@@ -107,6 +107,17 @@ const ChatMessage = memo(function ChatMessage({
   handlers: MessageHandlers;
 }) {
   const streamingText = useSession((s) => (streaming && s.streaming?.messageId === message.id ? s.streaming.text : null));
+  const streamProblem = useSession((s) => (streaming && s.streaming?.messageId === message.id ? s.streaming.saveProblem : null));
+  const unsavedEntry = useSession((s) => s.unsaved[`${message.id}:${message.swipeIndex}`] ?? null);
+  const unsaved = useMemo(
+    () =>
+      unsavedEntry
+        ? { text: unsavedEntry.text, problem: unsavedEntry.problem, retrying: unsavedEntry.retrying, onRetry: () => void useSession.getState().retrySave(`${message.id}:${message.swipeIndex}`) }
+        : streamProblem
+          ? { text: null, problem: streamProblem, retrying: false }
+          : null,
+    [unsavedEntry, streamProblem, message.id, message.swipeIndex],
+  );
   const isAssistant = message.role === 'assistant';
   const marks = useMemo(() => (isAssistant ? marksFor(check, character) : undefined), [isAssistant, check, character]);
   return (
@@ -118,6 +129,7 @@ const ChatMessage = memo(function ChatMessage({
       isLast={isLast}
       busy={busy}
       marks={marks}
+      unsaved={unsaved}
       footer={
         isAssistant ? (
           <VerdictBadge

@@ -16,6 +16,11 @@ export interface MessageItemProps {
   busy: boolean;
   marks?: readonly SentenceMark[];
   footer?: ReactNode;
+  /**
+   * The reply could not be written: `text` is the reply (newer than what is
+   * stored), `problem` says why, `onRetry` writes it again (absent while it streams).
+   */
+  unsaved?: { text: string | null; problem: { summary: string; detail: string }; retrying: boolean; onRetry?: () => void } | null;
   onEdit: (text: string) => Promise<boolean>;
   onDelete: () => void;
   onSwipe: (index: number) => void;
@@ -28,10 +33,11 @@ const STATE_LABEL: Record<string, string> = {
   error: 'Stopped by an error',
 };
 
-export function MessageItem({ message, streamingText, avatar, avatarName, isLast, busy, marks, footer, onEdit, onDelete, onSwipe, onRegenerate, onContinue }: MessageItemProps) {
+export function MessageItem({ message, streamingText, avatar, avatarName, isLast, busy, marks, footer, unsaved, onEdit, onDelete, onSwipe, onRegenerate, onContinue }: MessageItemProps) {
   const [editing, setEditing] = useState<string | null>(null);
   const swipe = message.swipes[message.swipeIndex];
-  const text = streamingText ?? swipe?.text ?? '';
+  // Never older stored text over a newer reply that could not be written.
+  const text = streamingText ?? unsaved?.text ?? swipe?.text ?? '';
   const isUser = message.role === 'user';
   const streaming = streamingText !== null;
   const total = message.swipes.length;
@@ -41,6 +47,7 @@ export function MessageItem({ message, streamingText, avatar, avatarName, isLast
       data-testid="message"
       data-role={message.role}
       data-state={streaming ? 'streaming' : (swipe?.state ?? 'done')}
+      data-saved={unsaved ? 'no' : 'yes'}
       aria-label={`${message.name}${streaming ? ' (writing…)' : ''}`}
       className={`group flex gap-3 px-3 py-3 sm:px-4 ${isUser ? '' : 'bg-white/60 dark:bg-stone-900/40'} rounded-2xl`}
     >
@@ -54,7 +61,12 @@ export function MessageItem({ message, streamingText, avatar, avatarName, isLast
       <div className="min-w-0 flex-1">
         <div className="mb-1 flex flex-wrap items-center gap-2">
           <span className="text-sm font-semibold text-stone-900 dark:text-stone-100">{message.name}</span>
-          {swipe?.state === 'interrupted' || swipe?.state === 'error' ? (
+          {unsaved ? (
+            <span data-testid="message-unsaved" className="rounded-full bg-red-100 px-2 py-0.5 text-xs font-medium text-red-800 dark:bg-red-900/40 dark:text-red-200">
+              Not saved · {unsaved.problem.summary}
+            </span>
+          ) : null}
+          {!unsaved && !streaming && (swipe?.state === 'interrupted' || swipe?.state === 'error') ? (
             <span data-testid="message-state" className="rounded-full bg-amber-100 px-2 py-0.5 text-xs text-amber-800 dark:bg-amber-900/40 dark:text-amber-200">
               {STATE_LABEL[swipe.state]}
             </span>
@@ -65,7 +77,7 @@ export function MessageItem({ message, streamingText, avatar, avatarName, isLast
             </span>
           ) : null}
           <div className="flex-1" />
-          {!editing && !streaming ? (
+          {!editing && !streaming && !unsaved ? (
             <div className="flex items-center gap-0.5 opacity-100 transition-opacity sm:opacity-0 sm:group-focus-within:opacity-100 sm:group-hover:opacity-100">
               <IconButton label="Edit message" onClick={() => setEditing(text)} disabled={busy}>
                 <Icon name="edit" />
@@ -128,6 +140,16 @@ export function MessageItem({ message, streamingText, avatar, avatarName, isLast
             {streaming ? <span aria-hidden="true" className="ml-0.5 inline-block h-4 w-1.5 rounded-sm bg-accent-500 align-middle" /> : null}
           </div>
         )}
+        {unsaved ? (
+          <div role="alert" className="mt-2 flex flex-wrap items-start gap-2 rounded-xl border border-red-200 bg-red-50 px-3 py-2 text-xs text-red-900 dark:border-red-900/60 dark:bg-red-950/40 dark:text-red-100">
+            <p className="min-w-0 flex-1">{unsaved.problem.detail}</p>
+            {unsaved.onRetry ? (
+              <Button size="sm" onClick={unsaved.onRetry} disabled={unsaved.retrying}>
+                {unsaved.retrying ? 'Saving…' : 'Retry'}
+              </Button>
+            ) : null}
+          </div>
+        ) : null}
         {total > 1 && editing === null ? (
           <div className="mt-2 flex items-center gap-1 text-xs text-stone-500 dark:text-stone-400">
             <IconButton label="Previous swipe" className="h-6 w-6" disabled={busy || message.swipeIndex === 0} onClick={() => onSwipe(message.swipeIndex - 1)}>

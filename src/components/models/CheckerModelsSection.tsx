@@ -1,6 +1,6 @@
 import { describeDeviceDecision, type CheckerDevicePreference } from '../../domain/models/deviceChoice';
 import { useCheckerActions } from '../../hooks/useChecks';
-import { setSetting, useSetting } from '../../hooks/useSettings';
+import { useSetting } from '../../hooks/useSettings';
 import { useCheckerModels } from '../../hooks/useModels';
 import { useChecker } from '../../stores/checker';
 import { Section } from '../editor/Section';
@@ -27,12 +27,12 @@ function devicePreference(value: FormDataEntryValue | null): CheckerDevicePrefer
 /** The consistency checker's two models: NLI cross-encoder and sentence embeddings. */
 export function CheckerModelsSection() {
   const status = useChecker((s) => s.status);
-  const config = useChecker((s) => s.config);
+  const device = useSetting('checkerDevice');
   const lastError = useChecker((s) => s.lastError);
   // The client's decision object changes only with a load, which also sets status.
   const decision = useChecker((s) => s.client?.deviceDecision ?? null);
   const { load, cancel, unload } = useCheckerActions();
-  const { cached, remove } = useCheckerModels();
+  const { cached, remove, save, nliModelId, embeddingModelId } = useCheckerModels();
   const threshold = useSetting('contradictionThreshold');
   const busy = status.state === 'downloading' || status.state === 'loading' || status.state === 'warming';
   const ready = status.state === 'ready' || status.state === 'busy';
@@ -44,10 +44,10 @@ export function CheckerModelsSection() {
     >
       <div data-testid="checker-status" data-state={status.state} className="rounded-xl bg-stone-100 px-4 py-3 text-sm dark:bg-stone-800/60">
         <p>
-          <span className="font-medium">NLI:</span> {config.nliModelId} {cached?.nli ? '· downloaded' : ''}
+          <span className="font-medium">NLI:</span> {nliModelId} {cached?.nli ? '· downloaded' : ''}
         </p>
         <p>
-          <span className="font-medium">Relevance:</span> {config.embeddingModelId} {cached?.embedding ? '· downloaded' : ''}
+          <span className="font-medium">Relevance:</span> {embeddingModelId} {cached?.embedding ? '· downloaded' : ''}
         </p>
         <p className="mt-1 text-stone-600 dark:text-stone-400">
           {ready ? 'Loaded and warm.' : busy ? `${busyLabel(status)} ${Math.round(('progress' in status ? status.progress.progress : 0) * 100)}%` : 'Not loaded.'}
@@ -83,25 +83,27 @@ export function CheckerModelsSection() {
           </Button>
         ) : null}
       </div>
+      {nliModelId === null || embeddingModelId === null || threshold === null || device === null ? null : (
       <form
+        key={`${nliModelId}|${embeddingModelId}|${threshold}|${device}`}
         className="grid gap-3 sm:grid-cols-3"
         onSubmit={(e) => {
           e.preventDefault();
           const f = new FormData(e.currentTarget);
-          const nli = String(f.get('nli') ?? '').trim() || config.nliModelId;
-          const emb = String(f.get('emb') ?? '').trim() || config.embeddingModelId;
-          const t = Math.min(0.95, Math.max(0.05, Number(f.get('threshold')) || 0.5));
-          const device = devicePreference(f.get('device'));
-          useChecker.getState().configure({ nliModelId: nli, embeddingModelId: emb, threshold: t, device });
-          void Promise.all([setSetting('nliModelId', nli), setSetting('embeddingModelId', emb), setSetting('contradictionThreshold', t), setSetting('checkerDevice', device)]);
+          void save({
+            nliModelId: String(f.get('nli') ?? ''),
+            embeddingModelId: String(f.get('emb') ?? ''),
+            threshold: Number(f.get('threshold')),
+            device: devicePreference(f.get('device')),
+          });
         }}
       >
-        <TextField name="nli" label="NLI model" defaultValue={config.nliModelId} />
-        <TextField name="emb" label="Embedding model" defaultValue={config.embeddingModelId} />
-        <TextField name="threshold" label="Flag at P(contradiction) ≥" type="number" min={0.05} max={0.95} step={0.05} defaultValue={threshold ?? config.threshold} />
+        <TextField name="nli" label="NLI model" defaultValue={nliModelId} />
+        <TextField name="emb" label="Embedding model" defaultValue={embeddingModelId} />
+        <TextField name="threshold" label="Flag at P(contradiction) ≥" type="number" min={0.05} max={0.95} step={0.05} defaultValue={threshold} />
         <label className="flex flex-col gap-1.5 text-sm font-medium text-stone-700 sm:col-span-3 dark:text-stone-300">
           Device
-          <select name="device" defaultValue={config.device} className="rounded-lg border border-stone-300 bg-white px-3 py-2 text-sm font-normal dark:border-stone-700 dark:bg-stone-900">
+          <select name="device" defaultValue={device} className="rounded-lg border border-stone-300 bg-white px-3 py-2 text-sm font-normal dark:border-stone-700 dark:bg-stone-900">
             {Object.entries(DEVICE_CHOICES).map(([value, label]) => (
               <option key={value} value={value}>
                 {label}
@@ -116,6 +118,7 @@ export function CheckerModelsSection() {
           </Button>
         </div>
       </form>
+      )}
     </Section>
   );
 }

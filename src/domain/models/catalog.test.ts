@@ -129,5 +129,7 @@ describe('CPU catalog', () => {
   it('maps WebLLM entries to a CPU fallback', () => {
     expect(cpuFallbackFor('smollm2-360m')).toBe('HuggingFaceTB/SmolLM2-360M-Instruct');
     expect(cpuFallbackFor(null)).toBe('onnx-community/Qwen2.5-0.5B-Instruct');
+    expect(cpuFallbackFor('SmolLM2-360M-Instruct-q4f32_1-MLC')).toBe('HuggingFaceTB/SmolLM2-360M-Instruct');
+    expect(cpuFallbackFor('Llama-3.2-1B-Instruct-q4f16_1-MLC')).toBe('onnx-community/Qwen2.5-0.5B-Instruct');
   });
 });

@@ -350,8 +350,16 @@ export function resolveCpuCatalog(
   });
 }
 
-/** The CPU model closest to a WebLLM catalog entry (for falling back after a GPU failure). */
-export function cpuFallbackFor(webllmEntryId: string | null): string {
-  if (webllmEntryId === 'smollm2-360m') return 'HuggingFaceTB/SmolLM2-360M-Instruct';
+/**
+ * The CPU model closest to a WebLLM model (for falling back after a GPU
+ * failure): `webllmModel` is a catalog entry id or a WebLLM model_id.
+ */
+export function cpuFallbackFor(webllmModel: string | null): string {
+  const entry = WEBLLM_CATALOG.find((e) => e.id === webllmModel || Object.values(e.builds).includes(webllmModel ?? ''));
+  if (entry?.id === 'smollm2-360m') return 'HuggingFaceTB/SmolLM2-360M-Instruct';
   return 'onnx-community/Qwen2.5-0.5B-Instruct';
 }
+
+/** The consistency checker's default models (the settings' defaults and the client's). */
+export const DEFAULT_NLI_MODEL_ID = 'Xenova/nli-deberta-v3-xsmall';
+export const DEFAULT_EMBEDDING_MODEL_ID = 'Xenova/all-MiniLM-L6-v2';

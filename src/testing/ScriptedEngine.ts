@@ -2,12 +2,14 @@
  * TEST DOUBLE: a chat engine that "generates" scripted replies word by word.
  * It exists so UI flows that need known reply text (the consistency checker's
  * flags on a given sentence) can run in a browser without a language model.
- * It is only ever used when localStorage holds SCRIPTED_ENGINE_KEY (set by
- * e2e tests); no user path selects it. The real engines have their own tests.
+ * It exists only in dev builds (the dev server e2e tests run against):
+ * src/testing/install.ts puts it in when localStorage holds SCRIPTED_ENGINE_KEY,
+ * and production builds never import this folder (main.tsx's import is behind
+ * `import.meta.env.DEV`). The real engines have their own tests.
  */
-import type { ChatEngine, EngineStatus, GenerateOptions, GenerateRequest, GenerateResult, LoadOptions } from './ChatEngine';
-import { StatusCell } from './engineStatus';
-import { GpuDeviceLostError, OutOfMemoryError, WorkerCrashedError } from './errors';
+import type { ChatEngine, EngineStatus, GenerateOptions, GenerateRequest, GenerateResult, LoadOptions } from '../engines/ChatEngine';
+import { StatusCell } from '../engines/engineStatus';
+import { GpuDeviceLostError, OutOfMemoryError, WorkerCrashedError } from '../engines/errors';
 
 export const SCRIPTED_ENGINE_KEY = 'in-character.scripted-engine';
 

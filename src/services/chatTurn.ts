@@ -1,0 +1,415 @@
+/**
+ * One chat turn, end to end. Every reply takes this path:
+ *
+ *   1. write     the user's message (send) and the reply's swipe, state 'streaming'
+ *   2. assemble  the prompt: card, statements, lorebook, history (domain/prompt)
+ *   3. stream    deltas from the engine; the text lives in memory first
+ *   4. check     each completed sentence while it streams (engines/liveCheck)
+ *   5. save      the reply every STREAM_SAVE_INTERVAL_MS and at the end; a
+ *                failed write is reported and retried, never hidden, and never
+ *                lets older stored text replace what is in memory
+ *   6. verdict   stored when the check ends, replaced by the exact one when that lands
+ *
+ * The caller (stores/session) passes the engine and checker it holds and
+ * receives events; storage goes through the repositories given to
+ * `createChatTurns`. No React, no stores.
+ */
+import type { Character } from '../domain/character';
+import { currentText, type Chat, type FinishReason, type Message, type Swipe } from '../domain/chat';
+import { toVerdict, type Verdict } from '../domain/consistency';
+import { assemblePrompt, estimateTokens, foldForStrictTemplates } from '../domain/prompt';
+import { resolveMacros } from '../domain/text';
+import type { ChatEngine, GenerateResult } from '../engines/ChatEngine';
+import { startLiveCheck, type CheckedReply, type LiveCheck, type LiveCheckClient, type SentenceCheck } from '../engines/liveCheck';
+import { repos, type ChatRepository, type VerdictRepository } from '../db';
+import { displayName, historyFrom, userTurnBefore } from './chat';
+
+/**
+ * How often a streaming reply is written to IndexedDB (a reload loses at most
+ * this much). Each write also wakes every live query on the chat, and on a
+ * 2-core machine that main-thread work comes out of the model's threads
+ * (BENCHMARKS.md), so the interval is a second, not less.
+ */
+export const STREAM_SAVE_INTERVAL_MS = 1000;
+
+/** Delays before the final save's retries (a transient failure: a busy or closing database). */
+export const FINAL_SAVE_RETRY_DELAYS_MS = [250, 1000] as const;
+
+export type TurnRequest =
+  /** Store the user's message, then reply to it. */
+  | { kind: 'send'; text: string }
+  /** Reply to the last message (a user message left without an answer). */
+  | { kind: 'reply' }
+  /** A new swipe for an assistant message; `restate` regenerates "in character". */
+  | { kind: 'regenerate'; messageId: string; restate?: string[] }
+  /** Continue the shown swipe of an assistant message. */
+  | { kind: 'continue'; messageId: string };
+
+/** What a check needs of the checker: the loaded client (null: no check) and the flag threshold. */
+export interface TurnChecker {
+  client: LiveCheckClient | null;
+  threshold: number;
+}
+
+export interface TurnContext {
+  chat: Chat;
+  character: Character;
+  engine: ChatEngine;
+  checker: TurnChecker;
+  userName: string;
+}
+
+/** Where the reply is written. */
+export interface TurnTarget {
+  chatId: string;
+  messageId: string;
+  swipeIndex: number;
+  /** Text already in the swipe (continue) that new text is appended to. */
+  prefix: string;
+}
+
+export type SwipePatch = Partial<Swipe>;
+
+export interface ReplyOutcome {
+  target: TurnTarget;
+  /** The reply's full text (prefix included), macros resolved. */
+  text: string;
+  finishReason: FinishReason;
+  result: GenerateResult | null;
+  /** The engine's failure, when generation ended with one (the text so far is kept). */
+  error: unknown;
+  /** False when the final write failed after its retries: `unsaved` holds what to write. */
+  saved: boolean;
+  unsaved: { patch: SwipePatch; error: unknown } | null;
+}
+
+export type TurnEvent =
+  /** The reply's swipe exists; streaming starts from `text` (the prefix). */
+  | { type: 'target'; target: TurnTarget; text: string }
+  /** The reply's full text so far. */
+  | { type: 'text'; text: string }
+  /** A sentence was checked while the reply streams. */
+  | { type: 'sentence'; check: SentenceCheck }
+  /** A write failed; the text in memory is the reply. `error` is the storage error. */
+  | { type: 'save-failed'; error: unknown }
+  /** A write succeeded after one had failed. */
+  | { type: 'save-recovered' }
+  /** Generation ended and the reply was written (or not: see `outcome.saved`). */
+  | { type: 'reply-done'; outcome: ReplyOutcome }
+  /** A verdict for the reply: `exact` false for a fast first one. `saved` false when its write failed. */
+  | { type: 'verdict'; target: TurnTarget; verdict: Verdict; exact: boolean; saved: boolean; error?: unknown }
+  /** The live check is over (verdict stored, or skipped): live flags can go. */
+  | { type: 'check-done'; target: TurnTarget };
+
+export type TurnResult =
+  /** Nothing was stored: the user's message (or the reply's swipe) could not be written. */
+  | { status: 'not-started'; error: unknown }
+  | { status: 'replied'; outcome: ReplyOutcome };
+
+export interface TurnHandle {
+  /** Resolves true once the user's message is stored (the composer may clear), false when it could not be. */
+  readonly accepted: Promise<boolean>;
+  /** Resolves when the reply has ended and been written; the verdict may follow later (events). */
+  readonly done: Promise<TurnResult>;
+  /**
+   * First call: a cooperative stop at any moment — before the reply's first
+   * token (the engine is then never asked), while it streams, or while the
+   * engine is still prefilling. A second call while the engine still runs
+   * forces it (the worker is terminated and the model must be reloaded).
+   */
+  stop(): void;
+}
+
+export interface ChatTurnRepositories {
+  chats: Pick<ChatRepository, 'messages' | 'append' | 'addSwipe' | 'writeSwipe'>;
+  verdicts: Pick<VerdictRepository, 'save'>;
+}
+
+export interface ChatTurnOptions {
+  saveIntervalMs?: number;
+  finalRetryDelaysMs?: readonly number[];
+  /** Injected for tests. */
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/**
+ * Serialises a reply's writes and remembers whether the last one failed, so a
+ * failure is reported once and a later success clears it.
+ */
+class ReplyWriter {
+  private chain: Promise<unknown> = Promise.resolve();
+  failing: unknown = null;
+
+  constructor(
+    private readonly repo: ChatTurnRepositories['chats'],
+    private readonly target: TurnTarget,
+    private readonly emit: (e: TurnEvent) => void,
+  ) {}
+
+  /** Queues a write; resolves true when it committed. Never rejects. */
+  write(patch: SwipePatch): Promise<boolean> {
+    const run = this.chain.then(async () => {
+      try {
+        await this.repo.writeSwipe(this.target.messageId, this.target.swipeIndex, patch);
+        if (this.failing !== null) {
+          this.failing = null;
+          this.emit({ type: 'save-recovered' });
+        }
+        return true;
+      } catch (error) {
+        const first = this.failing === null;
+        this.failing = error;
+        if (first) this.emit({ type: 'save-failed', error });
+        return false;
+      }
+    });
+    this.chain = run;
+    return run;
+  }
+}
+
+/** The chat turn use-case over the given repositories. */
+export function createChatTurns(repos: ChatTurnRepositories, options: ChatTurnOptions = {}) {
+  const saveIntervalMs = options.saveIntervalMs ?? STREAM_SAVE_INTERVAL_MS;
+  const retryDelays = options.finalRetryDelaysMs ?? FINAL_SAVE_RETRY_DELAYS_MS;
+  const sleep = options.sleep ?? defaultSleep;
+  const now = options.now ?? (() => performance.now());
+
+  /** Writes (or finds) the reply's swipe and the history it answers. */
+  async function prepare(ctx: TurnContext, request: TurnRequest): Promise<{ target: TurnTarget; messages: Message[]; index: number; restate?: string[] }> {
+    const { chat, character, userName } = ctx;
+    const name = displayName(character);
+    switch (request.kind) {
+      case 'send': {
+        await repos.chats.append(chat.id, { role: 'user', name: userName, text: request.text.trim() });
+        return replyAtEnd();
+      }
+      case 'reply':
+        return replyAtEnd();
+      case 'regenerate': {
+        const swipeIndex = await repos.chats.addSwipe(request.messageId, request.restate?.length ? { inCharacterOf: request.restate } : {});
+        const messages = await repos.chats.messages(chat.id);
+        const index = messages.findIndex((m) => m.id === request.messageId);
+        return { target: { chatId: chat.id, messageId: request.messageId, swipeIndex, prefix: '' }, messages, index, restate: request.restate };
+      }
+      case 'continue': {
+        const messages = await repos.chats.messages(chat.id);
+        const index = messages.findIndex((m) => m.id === request.messageId);
+        if (index === -1) throw new Error('That message no longer exists.');
+        const message = messages[index]!;
+        const text = currentText(message);
+        const prefix = text === '' || text.endsWith(' ') ? text : `${text} `;
+        return { target: { chatId: chat.id, messageId: message.id, swipeIndex: message.swipeIndex, prefix }, messages, index };
+      }
+    }
+    async function replyAtEnd() {
+      const reply = await repos.chats.append(chat.id, { role: 'assistant', name, text: '', state: 'streaming' });
+      const messages = await repos.chats.messages(chat.id);
+      const index = messages.findIndex((m) => m.id === reply.id);
+      return { target: { chatId: chat.id, messageId: reply.id, swipeIndex: 0, prefix: '' }, messages, index };
+    }
+  }
+
+  /** Streams, checks and saves one reply into a prepared target. Never throws. */
+  async function reply(
+    ctx: TurnContext,
+    prepared: Awaited<ReturnType<typeof prepare>>,
+    signal: AbortSignal,
+    emit: (e: TurnEvent) => void,
+  ): Promise<ReplyOutcome> {
+    const { engine, chat, character, userName } = ctx;
+    const { target, messages, restate } = prepared;
+    const index = prepared.index === -1 ? messages.length : prepared.index;
+    const names = { char: displayName(character), user: userName };
+    const writer = new ReplyWriter(repos.chats, target, emit);
+    let text = target.prefix;
+    emit({ type: 'target', target, text });
+
+    const live = startCheck(ctx, target, userTurnBefore(messages, index), emit);
+    const modelId = 'modelId' in engine.status ? engine.status.modelId : null;
+    void writer.write({ state: 'streaming', modelId, ...(restate?.length ? { inCharacterOf: restate } : {}) });
+
+    let result: GenerateResult | null = null;
+    let error: unknown = null;
+    let finishReason: FinishReason = 'abort';
+    // Stopped before the engine was asked: nothing to generate.
+    if (!signal.aborted) {
+      const prompt = assemblePrompt({
+        card: character.card,
+        statements: character.statements,
+        history: historyFrom(messages, index),
+        userName,
+        contextSize: chat.sampling.contextSize,
+        maxReplyTokens: chat.sampling.maxTokens,
+        countTokens: estimateTokens,
+        restate,
+        continuePrefix: target.prefix || undefined,
+      });
+      // WebLLM's templates want one leading system message and a final user turn.
+      const folded = foldForStrictTemplates(prompt.messages);
+      let lastSave = now();
+      try {
+        result = await engine.generate(
+          { messages: folded.messages, sampling: chat.sampling, stop: prompt.stop },
+          {
+            signal,
+            onDelta: (delta) => {
+              text += delta;
+              live?.feed(delta);
+              emit({ type: 'text', text });
+              const t = now();
+              if (t - lastSave >= saveIntervalMs) {
+                lastSave = t;
+                void writer.write({ text });
+              }
+            },
+          },
+        );
+        // The engine returns only what it generated (stop strings already trimmed).
+        text = target.prefix + result.text;
+        finishReason = result.finishReason;
+      } catch (e) {
+        error = e;
+        finishReason = 'error';
+        // A forced stop or crash may know more text than the deltas that arrived.
+        const partial = (e as { partialText?: string }).partialText;
+        if (partial && partial.length > text.length - target.prefix.length) text = target.prefix + partial;
+      }
+    }
+    text = resolveMacros(text, names);
+    emit({ type: 'text', text });
+
+    const patch: SwipePatch = error
+      ? { text, state: 'error', finishReason: 'error' }
+      : { text, state: 'done', finishReason, ...(result ? { usage: result.usage } : {}) };
+    let saved = await writer.write(patch);
+    for (const delay of retryDelays) {
+      if (saved) break;
+      await sleep(delay);
+      saved = await writer.write(patch);
+    }
+    const outcome: ReplyOutcome = {
+      target,
+      text,
+      finishReason,
+      result,
+      error,
+      saved,
+      unsaved: saved ? null : { patch, error: writer.failing },
+    };
+    emit({ type: 'reply-done', outcome });
+
+    if (live) {
+      if (error || !text.trim()) {
+        live.cancel();
+        emit({ type: 'check-done', target });
+      } else {
+        void finishCheck(live, target, text, emit);
+      }
+    }
+    return outcome;
+  }
+
+  function startCheck(ctx: TurnContext, target: TurnTarget, userTurn: string, emit: (e: TurnEvent) => void): LiveCheck | null {
+    const { client, threshold } = ctx.checker;
+    if (!client?.isReady) return null;
+    const live = startLiveCheck({ client, statements: ctx.character.statements, userTurn, threshold });
+    live.onSentence((check) => emit({ type: 'sentence', check }));
+    if (target.prefix) live.feed(target.prefix);
+    return live;
+  }
+
+  async function saveVerdict(target: TurnTarget, checked: CheckedReply, exact: boolean, emit: (e: TurnEvent) => void): Promise<void> {
+    const verdict = toVerdict(checked);
+    try {
+      await repos.verdicts.save(target.chatId, target.messageId, target.swipeIndex, verdict);
+      emit({ type: 'verdict', target, verdict, exact, saved: true });
+    } catch (error) {
+      emit({ type: 'verdict', target, verdict, exact, saved: false, error });
+    }
+  }
+
+  async function finishCheck(live: LiveCheck, target: TurnTarget, text: string, emit: (e: TurnEvent) => void): Promise<void> {
+    const outcome = await live.end(text);
+    if (outcome.status === 'checked') {
+      await saveVerdict(target, outcome, outcome.strategy === 'full', emit);
+      // A verdict that pruned the last sentence (the writer's wait) is made
+      // exact right after; the stored one is replaced when that lands.
+      const exact = await live.exact();
+      if (exact) await saveVerdict(target, exact, true, emit);
+    }
+    emit({ type: 'check-done', target });
+  }
+
+  return {
+    /**
+     * Starts a turn. Events arrive through `onEvent` in order; the handle's
+     * promises never reject (failures are results).
+     */
+    start(ctx: TurnContext, request: TurnRequest, onEvent: (e: TurnEvent) => void): TurnHandle {
+      const controller = new AbortController();
+      let presses = 0;
+      let engineRunning = false;
+      let resolveAccepted!: (ok: boolean) => void;
+      const accepted = new Promise<boolean>((r) => (resolveAccepted = r));
+      const emit = (e: TurnEvent) => {
+        try {
+          onEvent(e);
+        } catch {
+          // A broken listener must not break the turn (the reply is still saved).
+        }
+      };
+      const done = (async (): Promise<TurnResult> => {
+        let prepared: Awaited<ReturnType<typeof prepare>>;
+        try {
+          prepared = await prepare(ctx, request);
+        } catch (error) {
+          resolveAccepted(false);
+          return { status: 'not-started', error };
+        }
+        resolveAccepted(true);
+        engineRunning = true;
+        try {
+          return { status: 'replied', outcome: await reply(ctx, prepared, controller.signal, emit) };
+        } finally {
+          engineRunning = false;
+        }
+      })();
+      return {
+        accepted,
+        done,
+        stop() {
+          presses++;
+          if (presses === 1) controller.abort();
+          // The engine counts interrupts: its second one terminates the worker.
+          else if (engineRunning) ctx.engine.interrupt();
+        },
+      };
+    },
+
+    /**
+     * Writes a reply (and its verdict) that could not be saved before.
+     * @throws the storage error when it still fails.
+     */
+    async retrySave(target: TurnTarget, patch: SwipePatch, verdict: Verdict | null): Promise<void> {
+      await repos.chats.writeSwipe(target.messageId, target.swipeIndex, patch);
+      if (verdict) await repos.verdicts.save(target.chatId, target.messageId, target.swipeIndex, verdict);
+    },
+  };
+}
+
+export type ChatTurns = ReturnType<typeof createChatTurns>;
+
+/** The app's chat turns, over the app's repositories. */
+export const chatTurns = createChatTurns({
+  // Getters: the database opens on first use, not when this module loads.
+  get chats() {
+    return repos.chats;
+  },
+  get verdicts() {
+    return repos.verdicts;
+  },
+});
