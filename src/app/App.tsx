@@ -1,7 +1,7 @@
 import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
 import { useCharacter, useLibraryActions } from '../hooks/useLibrary';
 import type { PendingLorebook } from '../hooks/useLibrary';
-import { useBootstrap } from '../hooks/useBootstrap';
+import { useBootstrap, useUnsavedGuard } from '../hooks/useBootstrap';
 import { useEngineInit } from '../hooks/useModels';
 import { useRoute } from '../stores/route';
 import { useUi } from '../stores/ui';
@@ -85,6 +85,7 @@ function CharacterPage({ id, tab, chatId }: { id: string; tab: 'edit' | 'chat'; 
 export function App() {
   useApplyTheme();
   const ready = useBootstrap();
+  useUnsavedGuard();
   useEngineInit(ready);
   const route = useRoute((s) => s.route);
   const sidebarOpen = useUi((s) => s.sidebarOpen);

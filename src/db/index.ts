@@ -3,6 +3,7 @@ import { CharacterRepository } from './characters';
 import { ChatRepository } from './chats';
 import { SettingsRepository } from './settings';
 import { VerdictRepository } from './verdicts';
+import { LibraryRepository } from './library';
 
 export * from './database';
 export * from './errors';
@@ -12,6 +13,7 @@ export * from './settings';
 export * from './backup';
 export * from './storage';
 export * from './verdicts';
+export * from './library';
 
 /** The app's repositories over the shared database. */
 export const repos = {
@@ -26,5 +28,8 @@ export const repos = {
   },
   get verdicts() {
     return new VerdictRepository(getDb());
+  },
+  get library() {
+    return new LibraryRepository(getDb());
   },
 };

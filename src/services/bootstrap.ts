@@ -1,41 +1,44 @@
 /** First-run and start-up work (no React). */
 import { newStatement } from '../domain/character';
 import { SAMPLE_CHARACTERS } from '../domain/samples';
-import { getDb, CharacterRepository, ChatRepository, SettingsRepository, requestPersistence } from '../db';
+import { repos, requestPersistence } from '../db';
+import { chatTurns } from './chatTurn';
+import { recoverStashed, type StashedReply } from './unsavedReplies';
 
-/**
- * Seeds the sample characters once, ever: deleting them later must not bring
- * them back on the next visit.
- */
-export async function seedSamplesOnce(): Promise<boolean> {
-  const db = getDb();
-  const settings = new SettingsRepository(db);
-  // One rw transaction: two tabs (or StrictMode's double effect) opening at
-  // once serialise here, so the samples are written exactly once.
-  return db.transaction('rw', [db.characters, db.settings], async () => {
-    if (await settings.get('samplesSeeded')) return false;
-    // Someone restoring a backup into a fresh browser already has a library.
-    if ((await db.characters.count()) === 0) {
-      await new CharacterRepository(db).createMany(
-        SAMPLE_CHARACTERS.map((s) => ({ card: structuredClone(s.card), statements: s.statements.map((t) => newStatement(t, 'sample')) })),
-      );
-    }
-    await settings.set('samplesSeeded', true);
-    return true;
-  });
+/** Seeds the sample characters once, ever (see LibraryRepository.seedSamplesOnce). */
+export function seedSamplesOnce(): Promise<boolean> {
+  return repos.library.seedSamplesOnce(() =>
+    SAMPLE_CHARACTERS.map((s) => ({ card: structuredClone(s.card), statements: s.statements.map((t) => newStatement(t, 'sample')) })),
+  );
 }
 
-let started: ReturnType<typeof runBootstrap> | null = null;
+export interface BootstrapResult {
+  seeded: boolean;
+  /** Replies that were streaming when the page died. */
+  interrupted: number;
+  /** Replies kept in localStorage after a failed save, now written. */
+  recovered: number;
+  /** Replies kept in localStorage that still cannot be written (shown as not saved). */
+  unsaved: StashedReply[];
+  /** Why they could not be written. */
+  unsavedError: unknown;
+  persisted: boolean;
+}
 
-/** Runs at start-up: samples, storage persistence, interrupted streams. */
-export function bootstrap(): ReturnType<typeof runBootstrap> {
+let started: Promise<BootstrapResult> | null = null;
+
+/** Runs at start-up: samples, unsaved replies, interrupted streams, storage persistence. */
+export function bootstrap(): Promise<BootstrapResult> {
   started ??= runBootstrap();
   return started;
 }
 
-async function runBootstrap(): Promise<{ seeded: boolean; interrupted: number; persisted: boolean }> {
+async function runBootstrap(): Promise<BootstrapResult> {
   const seeded = await seedSamplesOnce();
-  const interrupted = await new ChatRepository(getDb()).markInterrupted();
+  // Before marking streams interrupted: a stashed reply is complete, not cut off.
+  const { recovered, pending, error } = await recoverStashed((r) => chatTurns.retrySave(r.target, r.patch, r.verdict));
+  // A full disk must not keep the library from opening: the marks are cosmetic.
+  const interrupted = await repos.chats.markInterrupted().catch(() => 0);
   const persisted = await requestPersistence();
-  return { seeded, interrupted, persisted };
+  return { seeded, interrupted, recovered, unsaved: pending, unsavedError: error, persisted };
 }

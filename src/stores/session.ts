@@ -6,6 +6,7 @@ import { classifyEngineError } from '../engines/errors';
 import { startChat, userName } from '../services/chat';
 import { chatTurns, type SwipePatch, type TurnEvent, type TurnHandle, type TurnRequest, type TurnTarget } from '../services/chatTurn';
 import { describeStorageError, type StorageProblem } from '../services/storage';
+import { dropStashed, stashUnsaved, type StashedReply } from '../services/unsavedReplies';
 import { turnChecker, useChecker } from './checker';
 import { offerCpuFallback, useEngine } from './engine';
 import { useUi } from './ui';
@@ -28,6 +29,8 @@ export interface UnsavedReply {
   problem: StorageProblem;
   verdict: Verdict | null;
   retrying: boolean;
+  /** Also kept in localStorage, so a reload does not lose it (services/unsavedReplies.ts). */
+  stashed: boolean;
 }
 
 interface SessionSlice {
@@ -48,6 +51,8 @@ interface SessionSlice {
   stop: () => void;
   /** Writes an unsaved reply again. Resolves true when it is stored now. */
   retrySave: (key: string) => Promise<boolean>;
+  /** Shows replies that start-up could not write (kept from an earlier visit). */
+  adoptUnsaved: (replies: StashedReply[], problem: StorageProblem) => void;
 }
 
 const keyOf = (t: { messageId: string; swipeIndex: number }) => `${t.messageId}:${t.swipeIndex}`;
@@ -114,10 +119,11 @@ export const useSession = create<SessionSlice>()((set, get) => {
         const { outcome } = e;
         if (outcome.unsaved) {
           const problem = describeStorageError(outcome.unsaved.error);
+          const stashed = stashUnsaved({ target: outcome.target, patch: outcome.unsaved.patch, verdict: null });
           set({
             unsaved: {
               ...get().unsaved,
-              [keyOf(outcome.target)]: { target: outcome.target, patch: outcome.unsaved.patch, text: outcome.text, problem, verdict: null, retrying: false },
+              [keyOf(outcome.target)]: { target: outcome.target, patch: outcome.unsaved.patch, text: outcome.text, problem, verdict: null, retrying: false, stashed },
             },
           });
           useUi.getState().notify({ kind: 'error', title: 'The reply could not be saved', detail: problem.detail });
@@ -129,7 +135,10 @@ export const useSession = create<SessionSlice>()((set, get) => {
         const key = keyOf(e.target);
         const pending = get().unsaved[key];
         // Saved with the reply when Retry succeeds.
-        if (!e.saved && pending) set({ unsaved: { ...get().unsaved, [key]: { ...pending, verdict: e.verdict } } });
+        if (!e.saved && pending) {
+          const stashed = stashUnsaved({ target: pending.target, patch: pending.patch, verdict: e.verdict });
+          set({ unsaved: { ...get().unsaved, [key]: { ...pending, verdict: e.verdict, stashed } } });
+        }
         return;
       }
       case 'check-done':
@@ -202,6 +211,7 @@ export const useSession = create<SessionSlice>()((set, get) => {
       set({ unsaved: { ...get().unsaved, [key]: { ...entry, retrying: true } } });
       try {
         await chatTurns.retrySave(entry.target, entry.patch, entry.verdict);
+        dropStashed(entry.target);
         const { [key]: _saved, ...rest } = get().unsaved;
         set({ unsaved: rest });
         useUi.getState().notify({ kind: 'success', title: 'Reply saved' });
@@ -210,6 +220,12 @@ export const useSession = create<SessionSlice>()((set, get) => {
         set({ unsaved: { ...get().unsaved, [key]: { ...entry, retrying: false, problem: describeStorageError(e) } } });
         return false;
       }
+    },
+
+    adoptUnsaved: (replies, problem) => {
+      const next = { ...get().unsaved };
+      for (const r of replies) next[keyOf(r.target)] = { target: r.target, patch: r.patch, text: r.patch.text ?? '', problem, verdict: r.verdict, retrying: false, stashed: true };
+      set({ unsaved: next });
     },
   };
 });
