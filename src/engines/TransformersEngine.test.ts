@@ -33,11 +33,17 @@ interface Script {
   /** Load waits for this before resolving. */
   loadGate?: Promise<void>;
   loadError?: Error;
+  /** Generation waits for this before its first token (a long prefill). */
+  prefill?: Promise<void>;
+  /** Resolved when generation starts in the worker. */
+  onGenerate?: () => void;
 }
 
 function model(script: Script): LoadedChatModel {
   return {
     async generate(input, io) {
+      script.onGenerate?.();
+      await script.prefill;
       for (let i = 0; i < script.pieces.length && i < input.maxNewTokens; i++) {
         if (io.signal.aborted && !script.stuck) return;
         await new Promise((r) => setTimeout(r, 2));
@@ -244,5 +250,45 @@ describe('TransformersEngine stall watchdog', () => {
     const result = await engine.generate({ ...request(), sampling: { ...DEFAULT_SAMPLING, maxTokens: 40 } });
     expect(result.text).toBe('a'.repeat(40));
     expect(engine.status.state).toBe('ready');
+  });
+});
+
+describe('TransformersEngine stop at any moment (timing forced)', () => {
+  it('a signal aborted before generate: nothing is generated, finish reason abort, the model stays loaded', async () => {
+    const { engine, terminated } = setup({ pieces: ['a', 'b', 'c'] });
+    await engine.load('tiny-decoder');
+    const controller = new AbortController();
+    controller.abort();
+    const deltas: string[] = [];
+    const result = await engine.generate(request(), { signal: controller.signal, onDelta: (d) => deltas.push(d) });
+    expect(result).toMatchObject({ text: '', finishReason: 'abort' });
+    expect(deltas).toEqual([]);
+    expect(engine.status.state).toBe('ready');
+    expect(terminated).toEqual([]);
+  });
+
+  it('a stop during the prefill (no token yet) ends the reply before its first token', async () => {
+    let release!: () => void;
+    let started!: () => void;
+    const generating = new Promise<void>((r) => (started = r));
+    const script: Script = { pieces: ['a', 'b', 'c'] };
+    const { engine, terminated } = setup(script);
+    await engine.load('tiny-decoder', {});
+    // After the warm-up: the next generation waits in its prefill until released.
+    script.prefill = new Promise((r) => (release = r));
+    script.onGenerate = () => started();
+    const controller = new AbortController();
+    const deltas: string[] = [];
+    const done = engine.generate(request(), { signal: controller.signal, onDelta: (d) => deltas.push(d) });
+    await generating;
+    controller.abort();
+    // The prefill ends only after the stop reached the worker.
+    await vi.waitFor(() => expect(engine.status.state).toBe('busy'));
+    setTimeout(release, 20);
+    const result = await done;
+    expect(result).toMatchObject({ text: '', finishReason: 'abort' });
+    expect(deltas).toEqual([]);
+    expect(engine.status.state).toBe('ready');
+    expect(terminated).toEqual([]);
   });
 });

@@ -174,6 +174,8 @@ export class TransformersEngine implements ChatEngine {
       });
     }
     const modelId = status.modelId;
+    // Stopped before it began: the worker is never asked, so no token can slip out.
+    if (options.signal?.aborted) return { text: '', finishReason: 'abort', usage: { promptTokens: 0, completionTokens: 0 }, timings: { totalMs: 0 } };
     this.cell.set({ state: 'busy', modelId });
     let partial = '';
     this.activePartial = () => partial;

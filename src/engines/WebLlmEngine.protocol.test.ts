@@ -26,6 +26,9 @@ class StubMlcEngine {
   interrupted = false;
   lastMessage = '';
   pieceDelayMs = 5;
+  /** Before the first piece (a long prefill); resolved by the test. */
+  prefill: Promise<void> | null = null;
+  onCompletion: (() => void) | null = null;
   constructor(
     private readonly pieces: string[],
     private readonly progress: (report: { progress: number; timeElapsed: number; text: string }) => void,
@@ -50,9 +53,11 @@ class StubMlcEngine {
     this.interrupted = false;
     const pieces = request.max_tokens === 2 ? ['Hi'] : this.pieces;
     const stops = (request.stop as string[] | undefined) ?? [];
+    this.onCompletion?.();
     const stream = async function* (this: StubMlcEngine): AsyncGenerator<Chunk> {
       let text = '';
       let finish = 'stop';
+      await this.prefill;
       for (const p of pieces) {
         await new Promise((r) => setTimeout(r, this.pieceDelayMs));
         if (this.interrupted) {
@@ -200,5 +205,39 @@ describe('WebLlmEngine over WebLLM’s worker protocol (GPU engine stubbed)', ()
     expect(result.text).toBe('The tide is out.');
     expect(deltas.join('')).toBe('The tide is out.');
     expect(result.finishReason).toBe('stop');
+  });
+});
+
+describe('WebLlmEngine stop at any moment (timing forced)', () => {
+  it('a signal aborted before generate: no text, finish reason abort, the model stays loaded', async () => {
+    const { engine } = setup(['never ', 'said']);
+    await engine.load(MODEL);
+    const controller = new AbortController();
+    controller.abort();
+    const deltas: string[] = [];
+    const result = await engine.generate(request(), { signal: controller.signal, onDelta: (d) => deltas.push(d) });
+    expect(result.finishReason).toBe('abort');
+    expect(result.text).toBe('');
+    expect(deltas).toEqual([]);
+    expect(engine.status.state).toBe('ready');
+  });
+
+  it('a stop that reaches WebLLM before its stream starts (it clears the flag then) still ends the reply', async () => {
+    const { engine, workers } = setup(['never ', 'said ', 'this']);
+    await engine.load(MODEL);
+    const stub = workers[0]!.stub;
+    let release!: () => void;
+    stub.prefill = new Promise((r) => (release = r));
+    const controller = new AbortController();
+    const deltas: string[] = [];
+    // Stop the moment WebLLM receives the request, before its prefill ends.
+    stub.onCompletion = () => {
+      controller.abort();
+      setTimeout(release, 30);
+    };
+    const result = await engine.generate(request(), { signal: controller.signal, onDelta: (d) => deltas.push(d) });
+    expect(result.finishReason).toBe('abort');
+    expect(deltas).toEqual([]);
+    expect(engine.status.state).toBe('ready');
   });
 });

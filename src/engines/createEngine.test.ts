@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ChatEngine, EngineKind, LoadOptions } from './ChatEngine';
-import { chooseEngineKind, loadWithFallback, shouldFallBack } from './createEngine';
+import { chooseEngineKind, shouldFallBack } from './createEngine';
 import type { WebGpuDetection } from './detect';
 import { GpuDeviceLostError, ModelLoadError, WorkerCrashedError, WorkerStalledError } from './errors';
 
@@ -37,43 +36,5 @@ describe('fallback', () => {
     expect(shouldFallBack(new ModelLoadError('x', { reason: 'unsupported' }))).toBe(true);
     expect(shouldFallBack(new TypeError('Failed to fetch'))).toBe(false);
     expect(shouldFallBack(new DOMException('x', 'AbortError'))).toBe(false);
-  });
-
-  function fakeEngine(kind: EngineKind, fail?: unknown) {
-    const loads: string[] = [];
-    let disposed = false;
-    const engine = {
-      kind,
-      status: { state: 'absent' },
-      subscribe: () => () => {},
-      load: async (id: string, _o?: LoadOptions) => {
-        loads.push(id);
-        if (fail) throw fail;
-      },
-      generate: async () => {
-        throw new Error('unused');
-      },
-      interrupt: () => {},
-      unload: async () => {},
-      dispose: () => {
-        disposed = true;
-      },
-    } satisfies ChatEngine;
-    return { engine, loads, isDisposed: () => disposed };
-  }
-
-  it('loadWithFallback swaps to the CPU engine after a device loss', async () => {
-    const gpu = fakeEngine('webllm', 'DeviceLostError: The WebGPU device was lost');
-    const cpu = fakeEngine('transformers');
-    const result = await loadWithFallback(gpu.engine, { webllm: 'Qwen2.5-0.5B-Instruct-q4f32_1-MLC', transformers: 'onnx-community/Qwen2.5-0.5B-Instruct' }, {}, () => cpu.engine);
-    expect(result.engine).toBe(cpu.engine);
-    expect(result.modelId).toBe('onnx-community/Qwen2.5-0.5B-Instruct');
-    expect(result.fellBackFrom).toBeInstanceOf(GpuDeviceLostError);
-    expect(gpu.isDisposed()).toBe(true);
-  });
-
-  it('loadWithFallback rethrows network errors', async () => {
-    const gpu = fakeEngine('webllm', new TypeError('Failed to fetch'));
-    await expect(loadWithFallback(gpu.engine, { webllm: 'a', transformers: 'b' }, {}, () => fakeEngine('transformers').engine)).rejects.toBeInstanceOf(TypeError);
   });
 });

@@ -1,14 +1,13 @@
 /**
  * Picks the engine: WebLLM when a real WebGPU adapter exists, transformers.js
- * otherwise, with a user override — and falls back to transformers.js when a
- * WebLLM load fails for GPU reasons. The fallback is an ordinary engine
- * behind the same interface, not a special case in the UI.
+ * otherwise, with a user override; and says which failures of the GPU engine
+ * the CPU engine would not share (the engine store offers to continue on it).
+ * The fallback is an ordinary engine behind the same interface.
  */
-import type { ChatEngine, EngineKind, LoadOptions } from './ChatEngine';
-import { detectWebGpu, type WebGpuDetection } from './detect';
-import { classifyEngineError, type EngineError, type ModelLoadError } from './errors';
+import type { EngineKind } from './ChatEngine';
+import type { WebGpuDetection } from './detect';
+import { classifyEngineError, type ModelLoadError } from './errors';
 import { TransformersEngine, type TransformersEngineOptions } from './TransformersEngine';
-import { WebLlmEngine, type WebLlmEngineOptions } from './WebLlmEngine';
 
 export type EnginePreference = 'auto' | EngineKind;
 
@@ -46,22 +45,6 @@ export function chooseEngineKind(detection: WebGpuDetection, preference: EngineP
   return { kind: 'webllm', reason: 'Using your graphics card (WebGPU).', detection };
 }
 
-export interface CreateEngineOptions {
-  preference?: EnginePreference;
-  /** Pass a detection you already have; otherwise detectWebGpu() runs. */
-  detection?: WebGpuDetection;
-  webllm?: WebLlmEngineOptions;
-  transformers?: TransformersEngineOptions;
-}
-
-/** Detects (unless given), chooses and constructs an engine. No model is loaded. */
-export async function createEngine(options: CreateEngineOptions = {}): Promise<EngineChoice & { engine: ChatEngine }> {
-  const detection = options.detection ?? (await detectWebGpu());
-  const choice = chooseEngineKind(detection, options.preference);
-  const engine = choice.kind === 'webllm' ? new WebLlmEngine(options.webllm) : createTransformersEngine(detection, options.transformers);
-  return { ...choice, engine };
-}
-
 /** The CPU engine, told about f16 support in case it is pointed at WebGPU. */
 export function createTransformersEngine(detection: WebGpuDetection | null, options: TransformersEngineOptions = {}): TransformersEngine {
   return new TransformersEngine({
@@ -84,35 +67,5 @@ export function shouldFallBack(error: unknown): boolean {
       return (e as ModelLoadError).reason === 'unsupported';
     default:
       return false;
-  }
-}
-
-export interface FallbackResult {
-  engine: ChatEngine;
-  modelId: string;
-  /** Set when the first engine failed and the fallback took over. */
-  fellBackFrom?: EngineError;
-}
-
-/**
- * Loads `models[engine.kind]`; when a WebLLM load fails for a GPU reason,
- * disposes it and loads `models.transformers` on a fresh CPU engine.
- * @throws the original error when no fallback applies, or the fallback's error.
- */
-export async function loadWithFallback(
-  engine: ChatEngine,
-  models: { webllm: string; transformers: string },
-  options: LoadOptions = {},
-  makeFallback: () => ChatEngine = () => createTransformersEngine(null),
-): Promise<FallbackResult> {
-  try {
-    await engine.load(models[engine.kind], options);
-    return { engine, modelId: models[engine.kind] };
-  } catch (e) {
-    if (engine.kind !== 'webllm' || !shouldFallBack(e) || options.signal?.aborted) throw e;
-    engine.dispose();
-    const fallback = makeFallback();
-    await fallback.load(models.transformers, options);
-    return { engine: fallback, modelId: models.transformers, fellBackFrom: classifyEngineError(e, 'load') };
   }
 }

@@ -30,7 +30,7 @@ export class WebGpuUnavailableError extends EngineError {
   constructor(message = 'WebGPU is not available in this browser.', options: { cause?: unknown; userMessage?: string } = {}) {
     super(message, {
       userMessage:
-        'This browser cannot use the graphics card (WebGPU). The app will use the slower CPU engine instead.',
+        'This browser cannot use the graphics card (WebGPU). You can continue on the slower CPU engine (Models → Continue on CPU).',
       ...options,
     });
   }

@@ -1,7 +1,7 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { repos } from '../db';
 import { customModelCached, deleteCachedModel, listModels, type ModelRow } from '../services/models';
-import { sourceFromBaseUrl, useEngine } from '../stores/engine';
+import { offerCpuFallback, sourceFromBaseUrl, useEngine } from '../stores/engine';
 import { useUi } from '../stores/ui';
 import type { EnginePreference } from '../engines/createEngine';
 import { deleteTransformersModel, isTransformersModelCached } from '../engines/modelCache';
@@ -131,4 +131,17 @@ export function useCheckerModels() {
     [notify],
   );
   return { cached, remove, save, nliModelId, embeddingModelId };
+}
+
+/**
+ * The offer to continue on the CPU engine after the GPU engine failed to load
+ * or lost its device (null when there is nothing to offer), and the one click.
+ */
+export function useCpuFallbackOffer() {
+  const lastError = useEngine((s) => s.lastError);
+  const statusError = useEngine((s) => (s.status.state === 'error' ? s.status.error : null));
+  const kind = useEngine((s) => s.engine?.kind ?? null);
+  const error = statusError ?? lastError;
+  // offerCpuFallback reads the engine kind; `kind` keeps this in step with it.
+  return useMemo(() => (error && kind === 'webllm' ? offerCpuFallback(error) : null), [error, kind]);
 }

@@ -188,7 +188,8 @@ export const useEngine = create<EngineSlice>()((set, get) => {
     },
 
     fallBackToCpu: async () => {
-      const { status, detection } = get();
+      const { engine, detection } = get();
+      const status = engine?.status ?? get().status;
       const failedModel = 'modelId' in status ? status.modelId : null;
       try {
         globalThis.sessionStorage?.setItem(CPU_FOR_SESSION_KEY, '1');

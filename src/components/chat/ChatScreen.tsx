@@ -15,6 +15,7 @@ import { Composer } from './Composer';
 import { MessageItem } from './MessageItem';
 import { ModelChip } from './ModelChip';
 import { SamplingDialog } from './SamplingDialog';
+import { CpuFallbackOffer } from '../models/CpuFallbackOffer';
 import { PersonaPanel } from '../persona/PersonaPanel';
 import { VerdictBadge, marksFor } from '../persona/VerdictBadge';
 import { useAnalyseChat, useChatChecks } from '../../hooks/useChecks';
@@ -267,6 +268,9 @@ function ChatView({ character, chat, messages }: { character: Character; chat: C
             ↓ Latest
           </button>
         ) : null}
+      </div>
+      <div className="px-3 empty:hidden">
+        <CpuFallbackOffer />
       </div>
       <Composer
         streaming={busy}

@@ -1,3 +1,4 @@
+import { CpuFallbackOffer } from './CpuFallbackOffer';
 import { useState } from 'react';
 import { useModelActions, useModelList, type ModelRow } from '../../hooks/useModels';
 import { useSetting } from '../../hooks/useSettings';
@@ -138,6 +139,7 @@ export default function ModelsPage() {
       </Section>
 
       <LoadProgressCard />
+      <CpuFallbackOffer />
       {lastError ? (
         <div role="alert" data-testid="load-error" className="rounded-xl border border-red-300 bg-red-50 px-4 py-3 text-sm text-red-900 dark:border-red-900 dark:bg-red-950/50 dark:text-red-100">
           <p className="font-medium">The model could not be loaded.</p>
