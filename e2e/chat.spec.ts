@@ -53,10 +53,13 @@ test.describe('chat on the CPU fallback engine', () => {
     await page.getByRole('button', { name: 'Save', exact: true }).click();
     await chat.send('Tell me a long story.');
     await expect(page.getByRole('button', { name: 'Stop' })).toBeVisible();
-    await expect(chat.lastMessage().getByTestId('message-text')).not.toHaveText('');
+    // The reply itself (not the user's message) has begun.
+    await chat.waitReplyStreamingWithText();
     await page.keyboard.press('Escape');
     await chat.waitReplyDone();
+    await expect(chat.lastMessage()).toHaveAttribute('data-state', 'done');
     const stopped = await chat.lastMessage().getByTestId('message-text').innerText();
+    expect(stopped.length).toBeGreaterThan(0);
 
     await page.reload();
     await expect(chat.messages).toHaveCount(5);

@@ -2,6 +2,7 @@ import { expect, test } from './fixtures';
 import { ChatPage } from './pages/ChatPage';
 import { CheckerPage } from './pages/CheckerPage';
 import { serveFixtureModels } from './pages/models';
+import { MODEL_MS } from './pages/limits';
 
 /**
  * The checker's device 'auto' where WebGPU exists but is SwiftShader (CPU,
@@ -46,7 +47,7 @@ test("device 'auto' on SwiftShader: measures, keeps wasm, says so, and reuses th
   // After a reload the cached checker loads by itself, with the stored decision.
   await page.reload();
   await chat.openModels();
-  await expect(checker.deviceLine()).toHaveAttribute('data-cached', 'true', { timeout: 60_000 });
+  await expect(checker.deviceLine()).toHaveAttribute('data-cached', 'true', { timeout: MODEL_MS });
   await expect(checker.deviceLine()).toHaveAttribute('data-device', 'wasm');
   await expect(checker.deviceLine()).toContainText(`measured earlier: ${wasmRate} pairs/s vs ${webgpuRate} on WebGPU`);
 });

@@ -1,5 +1,6 @@
 import { expect, test } from './fixtures';
 import { ChatPage } from './pages/ChatPage';
+import { MODEL_MS } from './pages/limits';
 
 /**
  * With WebGPU on (SwiftShader, no shader-f16) the studio takes the WebLLM path
@@ -33,7 +34,7 @@ test('WebGPU path: WebLLM engine, q4f32 builds only, a failed download is explai
 
   await rows.first().getByRole('button', { name: /^Download / }).click();
   const error = page.getByTestId('load-error');
-  await expect(error).toBeVisible({ timeout: 60_000 });
+  await expect(error).toBeVisible({ timeout: MODEL_MS });
   await expect(error).toContainText(/network|download|connection|offline/i);
   await expect(error).toContainText('Your characters and chats are untouched');
   expect(blocked.length).toBeGreaterThan(0);

@@ -1,5 +1,6 @@
 import { expect, type BrowserContext, type Page, type Request } from '@playwright/test';
 import { ChatPage } from '../pages/ChatPage';
+import { MODEL_MS } from '../pages/limits';
 
 /**
  * The built studio under /studio/ with its service worker: waiting for the
@@ -33,7 +34,7 @@ export class DistStudio {
 
   async waitForServiceWorker() {
     await expect
-      .poll(() => this.evaluateSafe(() => navigator.serviceWorker.controller !== null), { timeout: 60_000 })
+      .poll(() => this.evaluateSafe(() => navigator.serviceWorker.controller !== null), { timeout: MODEL_MS })
       .toBe(true);
   }
 

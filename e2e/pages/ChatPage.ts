@@ -1,5 +1,7 @@
 import { expect, type Page } from '@playwright/test';
 import { FIXTURE_BASE_PATH } from './models';
+import { SCRIPTED_ENGINE_KEY, type EngineScript } from '../../src/testing/ScriptedEngine';
+import { MODEL_MS } from './limits';
 
 /** Chat and model manager screens. */
 export class ChatPage {
@@ -29,7 +31,7 @@ export class ChatPage {
   }
 
   async waitModelReady() {
-    await expect(this.page.getByRole('button', { name: /^Unload (?!checker$)/ })).toBeVisible({ timeout: 60_000 });
+    await expect(this.page.getByRole('button', { name: /^Unload (?!checker$)/ })).toBeVisible({ timeout: MODEL_MS });
   }
 
   async openChat(characterName: string) {
@@ -59,10 +61,32 @@ export class ChatPage {
     await this.composer().press('Enter');
   }
 
+  /** Every chat engine of this page will be the SCRIPTED test double with `script` (dev server only). */
+  static async useScript(page: Page, script: EngineScript) {
+    await page.addInitScript(([key, value]) => localStorage.setItem(key, value), [SCRIPTED_ENGINE_KEY, JSON.stringify(script)] as const);
+  }
+
+  /** Waits until a scripted reply is held at its `holdAtWord`. */
+  async waitScriptedHeld() {
+    await expect.poll(() => this.page.evaluate(() => (window as { __scriptedEngine?: { held: boolean } }).__scriptedEngine?.held ?? false)).toBe(true);
+  }
+
+  /** Lets a held scripted reply go on. */
+  async releaseScripted() {
+    await this.page.evaluate(() => (window as { __scriptedEngine?: { release(): void } }).__scriptedEngine?.release());
+  }
+
+  /** Waits until the last message is a reply that is streaming and has shown some text. */
+  async waitReplyStreamingWithText() {
+    await expect(this.lastMessage()).toHaveAttribute('data-role', 'assistant');
+    await expect(this.lastMessage()).toHaveAttribute('data-state', 'streaming');
+    await expect(this.lastMessage().getByTestId('message-text')).not.toHaveText('');
+  }
+
   /** Waits until the last message is a finished reply and the composer is ready again. */
   async waitReplyDone() {
-    await expect(this.lastMessage()).toHaveAttribute('data-role', 'assistant', { timeout: 60_000 });
-    await expect(this.lastMessage()).toHaveAttribute('data-state', /^(done|error|interrupted)$/, { timeout: 60_000 });
+    await expect(this.lastMessage()).toHaveAttribute('data-role', 'assistant', { timeout: MODEL_MS });
+    await expect(this.lastMessage()).toHaveAttribute('data-state', /^(done|error|interrupted)$/, { timeout: MODEL_MS });
     await expect(this.page.getByRole('button', { name: 'Send' })).toBeVisible();
   }
 }

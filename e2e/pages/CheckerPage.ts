@@ -1,6 +1,7 @@
 import { expect, type Page } from '@playwright/test';
 import { SCRIPTED_ENGINE_KEY } from '../../src/testing/ScriptedEngine';
 import type { ChatPage } from './ChatPage';
+import { MODEL_MS } from './limits';
 
 /**
  * Drives the consistency checker UI. The chat replies come from the SCRIPTED
@@ -19,8 +20,11 @@ export class CheckerPage {
     await section.getByLabel('NLI model').fill('tiny-nli');
     await section.getByLabel('Embedding model').fill('tiny-embed');
     await section.getByRole('button', { name: 'Save checker settings' }).click();
+    // Settings are the checker's only source: wait until they are stored before loading.
+    await expect(this.page.getByTestId('checker-status')).toContainText('tiny-nli');
+    await expect(this.page.getByTestId('checker-status')).toContainText('tiny-embed');
     await section.getByRole('button', { name: /^(Download|Load) checker$/ }).click();
-    await expect(this.page.getByTestId('checker-status')).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
+    await expect(this.page.getByTestId('checker-status')).toHaveAttribute('data-state', 'ready', { timeout: MODEL_MS });
   }
 
   /**

@@ -23,12 +23,14 @@ import {
   EngineError,
   GenerationInterruptedError,
   ModelDownloadCancelledError,
+  ModelLoadError,
   WorkerCrashedError,
   classifyEngineError,
 } from './errors';
 import {
   buildWebLlmAppConfig,
   mapWebLlmFinishReason,
+  needsShaderF16,
   parseWebLlmProgress,
   toWebLlmMessages,
   type WebLlmCacheBackend,
@@ -50,6 +52,11 @@ export interface WebLlmEngineOptions {
   createWorker?: () => Worker;
   /** Stall watchdog (default WEBLLM_STALL); false turns it off. */
   stall?: StallOptions | false;
+  /**
+   * Whether the adapter has `shader-f16` (from detection). When false, f16
+   * builds are refused before any download (see needsShaderF16); unknown: not checked.
+   */
+  hasF16?: boolean;
 }
 
 /**
@@ -151,6 +158,12 @@ export class WebLlmEngine implements ChatEngine {
     try {
       report({ phase: 'downloading', progress: 0, text: 'Starting…' });
       const [webllm, appConfig] = await this.guard(Promise.all([loadWebLlm(), this.getAppConfig()]), cancelled);
+      if (this.options.hasF16 === false && needsShaderF16(modelId, appConfig.model_list)) {
+        throw new ModelLoadError(`${modelId} needs the shader-f16 GPU feature, which this adapter lacks.`, {
+          reason: 'unsupported',
+          userMessage: 'This graphics card cannot run this build: it needs 16-bit float shaders (shader-f16). Pick a q4f32 build, or continue on the CPU engine.',
+        });
+      }
       if (this.engine) {
         this.engine.setInitProgressCallback(initProgressCallback);
         await this.guard(this.engine.reload(modelId, this.options.chatOptions), cancelled);

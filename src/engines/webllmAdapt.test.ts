@@ -1,7 +1,7 @@
 import { prebuiltAppConfig, type ModelRecord } from '@mlc-ai/web-llm';
 import { describe, expect, it } from 'vitest';
 import { WEBLLM_CATALOG, resolveCatalog } from '../domain/models/catalog';
-import { buildWebLlmAppConfig, mapWebLlmFinishReason, parseWebLlmProgress, toWebLlmMessages } from './webllmAdapt';
+import { buildWebLlmAppConfig, mapWebLlmFinishReason, needsShaderF16, parseWebLlmProgress, toWebLlmMessages } from './webllmAdapt';
 
 const record: ModelRecord = {
   model: 'https://huggingface.co/mlc-ai/SmolLM2-360M-Instruct-q4f32_1-MLC',
@@ -94,5 +94,15 @@ describe('mapWebLlmFinishReason', () => {
     expect(mapWebLlmFinishReason('length')).toBe('length');
     expect(mapWebLlmFinishReason('tool_calls')).toBe('stop');
     expect(mapWebLlmFinishReason(null)).toBe('stop');
+  });
+});
+
+describe('needsShaderF16', () => {
+  it('is true for f16 builds and for records that require the feature, false for f32 builds', () => {
+    expect(needsShaderF16('SmolLM2-360M-Instruct-q4f16_1-MLC', [])).toBe(true);
+    expect(needsShaderF16('Llama-3-8B-q0f16-MLC', [])).toBe(true);
+    expect(needsShaderF16('SmolLM2-360M-Instruct-q4f32_1-MLC', [])).toBe(false);
+    expect(needsShaderF16('custom-model', [{ model_id: 'custom-model', required_features: ['shader-f16'] }])).toBe(true);
+    expect(needsShaderF16('custom-model', [{ model_id: 'custom-model' }])).toBe(false);
   });
 });

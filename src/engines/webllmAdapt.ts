@@ -116,3 +116,15 @@ export function mapWebLlmFinishReason(reason: string | null | undefined): Finish
       return 'stop';
   }
 }
+
+/**
+ * Whether a WebLLM model needs the GPU's `shader-f16` feature: its record says
+ * so, or its build is an f16 one (`q4f16_1`, `q0f16`…). WebLLM itself only
+ * refuses records that list the feature, and several f16 records don't: on a
+ * GPU without it their shaders fail to compile deep inside the load.
+ */
+export function needsShaderF16(modelId: string, modelList: readonly Pick<ModelRecord, 'model_id' | 'required_features'>[]): boolean {
+  const record = modelList.find((r) => r.model_id === modelId);
+  if (record?.required_features?.includes('shader-f16')) return true;
+  return /-q\d+f16(?:_\d+)?-/i.test(`${modelId}-`);
+}

@@ -20,8 +20,10 @@ export interface MessageCheck {
   /** The shown swipe's text, which the verdict's sentence spans index into. */
   replyText: string;
   stale: boolean;
-  /** Sentences checked live so far (streaming). */
+  /** Sentences checked live so far (streaming; [] before the first is scored, null when not checked live). */
   live: SentenceCheck[] | null;
+  /** The reply is being written now. */
+  streaming: boolean;
   checking: boolean;
 }
 
@@ -65,15 +67,16 @@ export function useChatChecks(chat: Chat, messages: Message[], character: Charac
       const key = verdictKey(message.id, message.swipeIndex);
       const verdict = verdicts?.get(key) ?? null;
       const stale = verdict && modelId ? verdictStaleness(verdict, character, currentText(message), userTurn, modelId).stale : false;
-      map.set(message.id, { verdict, replyText: currentText(message), stale, live: live[key] ?? null, checking: !!checking[key] });
+      map.set(message.id, { verdict, replyText: currentText(message), stale, live: live[key] ?? null, checking: !!checking[key], streaming: false });
     }
     // The reply being streamed has no text in `messages` yet: only live flags.
     if (streaming?.messageId) {
       const c = map.get(streaming.messageId);
-      map.set(streaming.messageId, { verdict: null, replyText: c?.replyText ?? '', stale: false, checking: false, live: live[verdictKey(streaming.messageId, streaming.swipeIndex)] ?? null });
+      const flags = live[verdictKey(streaming.messageId, streaming.swipeIndex)];
+      map.set(streaming.messageId, { verdict: null, replyText: c?.replyText ?? '', stale: false, checking: false, streaming: true, live: flags ?? (ready ? [] : null) });
     }
     return map;
-  }, [turns, verdicts, live, checking, character, streaming, modelId]);
+  }, [turns, verdicts, live, checking, character, streaming, modelId, ready]);
 
   // Embed the statements as soon as the checker is ready, so the first reply's
   // relevance costs only the user turn.

@@ -43,7 +43,10 @@ export type EngineFactory = (kind: EngineKind, detection: WebGpuDetection | null
 const makeEngine: EngineFactory = (kind, detection, source) => {
   if (kind === 'webllm') {
     // Self-hosted bundles (npm run models:pack) keep WebLLM's model libraries in <base>/libs/.
-    return new WebLlmEngine({ source: source.kind === 'self-hosted' ? { kind: 'self-hosted', baseUrl: source.baseUrl, modelLibBaseUrl: `${source.baseUrl}libs/` } : { kind: 'huggingface' } });
+    return new WebLlmEngine({
+      hasF16: detection?.available ? detection.hasF16 : undefined,
+      source: source.kind === 'self-hosted' ? { kind: 'self-hosted', baseUrl: source.baseUrl, modelLibBaseUrl: `${source.baseUrl}libs/` } : { kind: 'huggingface' },
+    });
   }
   return createTransformersEngine(detection, { modelSource: source });
 };

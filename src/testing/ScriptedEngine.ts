@@ -22,6 +22,19 @@ export interface EngineScript {
   failAfterWords?: number;
   failOnTurn?: number;
   failWith?: 'crash' | 'oom' | 'device-lost';
+  /**
+   * Before word number `holdAtWord` (0-based) of every reply, wait until the
+   * test calls `window.__scriptedEngine.release()` (or the reply is stopped):
+   * a test decides exactly when the reply goes on (e.g. after filling storage).
+   */
+  holdAtWord?: number;
+}
+
+/** What a test can reach in the page while a scripted reply holds. */
+export interface ScriptedEngineControl {
+  /** True while a reply waits at `holdAtWord`. */
+  held: boolean;
+  release(): void;
 }
 
 /** The script from localStorage, or null (the normal case). */
@@ -77,6 +90,7 @@ export class ScriptedEngine implements ChatEngine {
     const started = performance.now();
     let finishReason: GenerateResult['finishReason'] = 'stop';
     for (const [i, piece] of pieces.entries()) {
+      if (i === this.script.holdAtWord) await this.hold(options.signal);
       if (i === failAt) {
         const error =
           this.script.failWith === 'oom' ? new OutOfMemoryError() : this.script.failWith === 'device-lost' ? new GpuDeviceLostError() : new WorkerCrashedError();
@@ -98,6 +112,27 @@ export class ScriptedEngine implements ChatEngine {
 
   interrupt(): void {
     this.stopRequested = true;
+    this.wake?.();
+  }
+
+  private wake: (() => void) | null = null;
+
+  /** Waits for the test's release() or a stop. */
+  private hold(signal: AbortSignal | undefined): Promise<void> {
+    const control: ScriptedEngineControl = ((globalThis as { __scriptedEngine?: ScriptedEngineControl }).__scriptedEngine ??= { held: false, release: () => undefined });
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        control.held = false;
+        this.wake = null;
+        signal?.removeEventListener('abort', done);
+        resolve();
+      };
+      if (this.stopRequested || signal?.aborted) return done();
+      this.wake = done;
+      control.release = done;
+      control.held = true;
+      signal?.addEventListener('abort', done, { once: true });
+    });
   }
 
   async unload(): Promise<void> {

@@ -113,7 +113,7 @@ const ChatMessage = memo(function ChatMessage({
   const unsaved = useMemo(
     () =>
       unsavedEntry
-        ? { text: unsavedEntry.text, problem: unsavedEntry.problem, retrying: unsavedEntry.retrying, onRetry: () => void useSession.getState().retrySave(`${message.id}:${message.swipeIndex}`) }
+        ? { text: unsavedEntry.text, state: unsavedEntry.patch.state, problem: unsavedEntry.problem, retrying: unsavedEntry.retrying, onRetry: () => void useSession.getState().retrySave(`${message.id}:${message.swipeIndex}`) }
         : streamProblem
           ? { text: null, problem: streamProblem, retrying: false }
           : null,

@@ -1,5 +1,5 @@
 import { useState, type ReactNode } from 'react';
-import type { Message } from '../../domain/chat';
+import type { Message, Swipe } from '../../domain/chat';
 import { Avatar } from '../ui/Avatar';
 import { Button, IconButton } from '../ui/Button';
 import { Icon } from '../ui/Icon';
@@ -20,7 +20,7 @@ export interface MessageItemProps {
    * The reply could not be written: `text` is the reply (newer than what is
    * stored), `problem` says why, `onRetry` writes it again (absent while it streams).
    */
-  unsaved?: { text: string | null; problem: { summary: string; detail: string }; retrying: boolean; onRetry?: () => void } | null;
+  unsaved?: { text: string | null; state?: Swipe['state']; problem: { summary: string; detail: string }; retrying: boolean; onRetry?: () => void } | null;
   onEdit: (text: string) => Promise<boolean>;
   onDelete: () => void;
   onSwipe: (index: number) => void;
@@ -46,7 +46,7 @@ export function MessageItem({ message, streamingText, avatar, avatarName, isLast
     <article
       data-testid="message"
       data-role={message.role}
-      data-state={streaming ? 'streaming' : (swipe?.state ?? 'done')}
+      data-state={streaming ? 'streaming' : (unsaved?.state ?? swipe?.state ?? 'done')}
       data-saved={unsaved ? 'no' : 'yes'}
       aria-label={`${message.name}${streaming ? ' (writing…)' : ''}`}
       className={`group flex gap-3 px-3 py-3 sm:px-4 ${isUser ? '' : 'bg-white/60 dark:bg-stone-900/40'} rounded-2xl`}
@@ -136,7 +136,11 @@ export function MessageItem({ message, streamingText, avatar, avatarName, isLast
           </form>
         ) : (
           <div data-testid="message-text" className="text-[0.95rem] leading-relaxed break-words text-stone-800 dark:text-stone-200">
-            {text ? <RichText text={text} marks={marks} /> : streaming ? null : <span className="text-stone-400 italic">(empty)</span>}
+            {text ? (
+              <RichText text={text} marks={marks} />
+            ) : streaming ? null : (
+              <span className="text-stone-400 italic">{swipe?.finishReason === 'abort' ? 'Stopped before the first word.' : '(empty)'}</span>
+            )}
             {streaming ? <span aria-hidden="true" className="ml-0.5 inline-block h-4 w-1.5 rounded-sm bg-accent-500 align-middle" /> : null}
           </div>
         )}

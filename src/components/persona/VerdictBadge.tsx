@@ -118,6 +118,7 @@ export function VerdictBadge({ check, character, onRegenerateInCharacter, onRech
     );
   }
   const v = check.verdict;
+  if (check.streaming) return null;
   if (!v) {
     if (check.checking) return <p className="mt-2 text-xs text-stone-500">Checking…</p>;
     return checkerReady ? (
