@@ -2,6 +2,7 @@ import { expect, test } from './fixtures';
 import { ChatPage } from './pages/ChatPage';
 import { CheckerPage } from './pages/CheckerPage';
 import { serveFixtureModels } from './pages/models';
+import { MODEL_MS } from './pages/limits';
 
 /**
  * The live checker end to end: the real checker worker with the fixture NLI
@@ -63,7 +64,7 @@ test('a contradicting sentence is flagged live on the right statement, persists,
   await chat.loadModelById('scripted');
   await chat.waitModelReady();
   await chat.openChat('Maren Holt');
-  await expect(page.getByTestId('persona-panel')).toContainText('Checker ready', { timeout: 30_000 });
+  await expect(page.getByTestId('persona-panel')).toContainText('Checker ready', { timeout: MODEL_MS });
   await chat.lastMessage().getByRole('button', { name: 'Regenerate in character' }).click();
   await chat.waitReplyDone();
   await expect(chat.lastMessage().getByTestId('swipe-counter')).toHaveText('2 / 2');
@@ -96,7 +97,7 @@ test('editing a statement marks verdicts stale and rechecks them', async ({ stud
   await page.getByRole('switch', { name: 'Disable statement 1' }).click();
   await studio.waitSaved();
   await page.getByRole('button', { name: 'Chat', exact: true }).click();
-  await expect(chat.lastMessage().getByTestId('verdict-badge')).toHaveAttribute('data-verdict', 'consistent', { timeout: 30_000 });
+  await expect(chat.lastMessage().getByTestId('verdict-badge')).toHaveAttribute('data-verdict', 'consistent', { timeout: MODEL_MS });
   await expect(chat.lastMessage().getByTestId('flagged-sentence')).toHaveCount(0);
 
   // Editing the message text also rechecks.
@@ -104,7 +105,7 @@ test('editing a statement marks verdicts stale and rechecks them', async ({ stud
   await chat.lastMessage().getByRole('button', { name: 'Edit message' }).click();
   await page.getByLabel('Edit message text').fill('Maren does not have copper hair.');
   await page.getByRole('button', { name: 'Save', exact: true }).click();
-  await expect(chat.lastMessage().getByTestId('flagged-sentence')).toHaveText('Maren does not have copper hair.', { timeout: 30_000 });
+  await expect(chat.lastMessage().getByTestId('flagged-sentence')).toHaveText('Maren does not have copper hair.', { timeout: MODEL_MS });
 });
 
 test('an imported SillyTavern chat can be analysed and drawn on the timeline', async ({ studio, page, context }) => {
@@ -172,14 +173,14 @@ test('above 16 statements the verdict lands fast first and is then made exact, f
   const reply = chat.lastMessage();
   await expect(reply.getByTestId('flagged-sentence')).toHaveText('Maren is not afraid of deep water.');
   await expect(reply.getByTestId('verdict-badge')).toHaveAttribute('data-verdict', 'contradicts');
-  // The stored verdict ends exact: every statement × both sentences, strategy full.
+  // The stored verdict ends exact: every statement scored on both sentences (strategy full, nothing pruned).
   await expect
     .poll(async () => {
       const { verdicts } = await studio.dumpLibrary();
-      const v = (verdicts as { verdict: { strategy: string; pairScores: unknown[] } }[]).at(-1)?.verdict;
-      return v ? `${v.strategy}:${v.pairScores.length}` : 'none';
+      const v = (verdicts as { verdict: { strategy: string; statements: unknown[]; sentences: unknown[]; prunedCount: number } }[]).at(-1)?.verdict;
+      return v ? `${v.strategy}:${v.statements.length}x${v.sentences.length}:pruned ${v.prunedCount}` : 'none';
     })
-    .toBe('full:34');
+    .toBe('full:17x2:pruned 0');
   await reply.getByTestId('verdict-badge').click();
   await expect(page.getByRole('dialog')).not.toContainText('estimated');
   await expect(page.locator('[data-testid="verdict-row"][data-status="contradicted"]')).toContainText('Maren is afraid of deep water.');

@@ -107,7 +107,7 @@ test('storage fills while a reply streams: the text stays, the message says not 
   await chat.releaseScripted();
 
   // While it streams on, the next save fails: said at once, the text still grows.
-  await expect(chat.lastMessage().getByTestId('message-unsaved')).toContainText('Storage full', { timeout: 30_000 });
+  await expect(chat.lastMessage().getByTestId('message-unsaved')).toContainText('Storage full', { timeout: MODEL_MS });
   await chat.waitReplyDone();
   const last = chat.lastMessage();
   await expect(last.getByTestId('message-text')).toHaveText(reply);

@@ -27,7 +27,7 @@ test('WebGPU path: WebLLM engine, q4f32 builds only, a failed download is explai
   await expect(page.getByTestId('engine-choice')).toHaveAttribute('data-kind', 'webllm');
   await expect(page.getByTestId('engine-choice')).toContainText('shader-f16 no');
   const rows = page.getByTestId('model-row');
-  await expect(rows.first()).toBeVisible({ timeout: 30_000 });
+  await expect(rows.first()).toBeVisible({ timeout: MODEL_MS });
   const ids = await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-model-id') ?? ''));
   expect(ids.length).toBeGreaterThanOrEqual(5);
   for (const id of ids) expect(id).toMatch(/q4f32_1-MLC$/);

@@ -24,12 +24,12 @@ export class DistStudio {
   async openOnline({ isolate = true }: { isolate?: boolean } = {}) {
     await this.page.goto(isolate ? './' : './?isolate=0');
     await this.waitForServiceWorker();
-    if (isolate) await expect.poll(() => this.evaluateSafe(() => self.crossOriginIsolated), { timeout: 30_000 }).toBe(true);
+    if (isolate) await expect.poll(() => this.evaluateSafe(() => self.crossOriginIsolated), { timeout: MODEL_MS }).toBe(true);
     await this.waitForLibrary();
   }
 
   async waitForLibrary() {
-    await expect(this.page.getByTestId('character-list').or(this.page.getByText('Your library is empty'))).toBeVisible({ timeout: 30_000 });
+    await expect(this.page.getByTestId('character-list').or(this.page.getByText('Your library is empty'))).toBeVisible({ timeout: MODEL_MS });
   }
 
   async waitForServiceWorker() {

@@ -39,12 +39,12 @@ test('a full session requests nothing but the app origin and the model source', 
 
   await chat.openChat('Maren Holt');
   await chat.startChat();
-  await expect(page.getByTestId('persona-panel')).toContainText('Checker ready', { timeout: 30_000 });
+  await expect(page.getByTestId('persona-panel')).toContainText('Checker ready', { timeout: MODEL_MS });
   await chat.send('Will you walk down to the water with me?');
   await expect(chat.messages).toHaveCount(3);
   await chat.waitReplyDone();
   // The reply was checked (the verdict itself is meaningless on random weights).
-  await expect(chat.lastMessage().getByTestId('verdict-badge')).toBeVisible({ timeout: 30_000 });
+  await expect(chat.lastMessage().getByTestId('verdict-badge')).toBeVisible({ timeout: MODEL_MS });
 
   const stray = strayRequests(log, [APP_URL, MODELS_URL]);
   expect(stray, `stray requests:\n${stray.map((r) => `${r.method} ${r.url}`).join('\n')}`).toEqual([]);

@@ -82,7 +82,7 @@ test('storage full while saving a model: a clear message, the library intact', a
     expect(stored).toBe(false);
     expect(await studio.dumpLibrary()).toEqual(before);
     // What the user must be told: it is loaded, but not saved (storage full).
-    await expect(studio.notices.filter({ hasText: /storage/i })).toBeVisible({ timeout: 10_000 });
+    await expect(studio.notices.filter({ hasText: /storage/i })).toBeVisible({ timeout: MODEL_MS });
   } finally {
     await cdp.send('Storage.overrideQuotaForOrigin', { origin });
   }

@@ -21,13 +21,13 @@ test('a new version waits for "Reload", then takes over with the library intact'
   // A navigation checks for a new service worker; it installs and waits.
   await page.reload();
   const prompt = page.getByTestId('update-prompt');
-  await expect(prompt).toContainText('A new version of the studio is ready.', { timeout: 30_000 });
+  await expect(prompt).toContainText('A new version of the studio is ready.', { timeout: MODEL_MS });
   // Until the user agrees, the old version keeps serving.
   expect(await dist.serviceWorkerVersion()).toBe(VERSION_A);
   expect(await dist.mainScript()).toBe(scriptA);
 
   await prompt.getByRole('button', { name: 'Reload' }).click();
-  await expect.poll(() => dist.mainScript().catch(() => scriptA), { timeout: 30_000 }).not.toBe(scriptA);
+  await expect.poll(() => dist.mainScript().catch(() => scriptA), { timeout: MODEL_MS }).not.toBe(scriptA);
   await dist.waitForLibrary();
   expect(await dist.serviceWorkerVersion()).toBe(VERSION_B);
   await expect(prompt).toHaveCount(0);
@@ -41,7 +41,7 @@ test('"Later" hides the prompt; the old version keeps working', async ({ page, c
   deploy('b', { clean: false });
   await page.reload();
   const prompt = page.getByTestId('update-prompt');
-  await expect(prompt).toBeVisible({ timeout: 30_000 });
+  await expect(prompt).toBeVisible({ timeout: MODEL_MS });
   await prompt.getByRole('button', { name: 'Later' }).click();
   await expect(prompt).toHaveCount(0);
   expect(await dist.serviceWorkerVersion()).toBe(VERSION_A);
