@@ -7,6 +7,7 @@ import { expect, test } from './fixtures';
 import { ChatPage } from './pages/ChatPage';
 import { StudioPage } from './pages/StudioPage';
 import { chromiumArgs } from './playwright.config';
+import { MODEL_MS } from './pages/limits';
 
 /**
  * The browser really runs out of space while a reply streams: Chromium's

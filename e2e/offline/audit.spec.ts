@@ -3,6 +3,7 @@ import { CheckerPage } from '../pages/CheckerPage';
 import { cardPath } from '../pages/StudioPage';
 import { APP_URL, MODELS_URL } from './dist';
 import { DistStudio, recordRequests, strayRequests } from './DistStudio';
+import { MODEL_MS } from '../pages/limits';
 
 /**
  * No stray requests: a full session (open, import, load a chat model, chat,

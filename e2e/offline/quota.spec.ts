@@ -1,6 +1,7 @@
 import { expect, test } from '../fixtures';
 import { APP_URL, MODELS_URL } from './dist';
 import { DistStudio } from './DistStudio';
+import { MODEL_MS } from '../pages/limits';
 
 /**
  * Storage full. Messages: IndexedDB writes are made to throw the browser's

@@ -1,6 +1,7 @@
 import { expect, test } from '../fixtures';
 import { deploy, VERSION_A, VERSION_B } from './dist';
 import { DistStudio } from './DistStudio';
+import { MODEL_MS } from '../pages/limits';
 
 /**
  * A redeploy (build b over build a, same sources, another APP_VERSION) makes a
