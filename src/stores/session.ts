@@ -72,8 +72,9 @@ function notifyEngineError(title: string, e: unknown) {
   });
 }
 
+/** A write before the reply began (the user's message, a new swipe): nothing to keep on screen, so the plain storage message. */
 function notifyStorage(title: string, e: unknown) {
-  useUi.getState().notify({ kind: 'error', title, detail: describeStorageError(e).detail });
+  useUi.getState().notify({ kind: 'error', title, detail: e instanceof Error ? e.message : describeStorageError(e).detail });
 }
 
 function engineReady(): boolean {
