@@ -4,7 +4,7 @@
  * stores each file in Cache Storage 'transformers-cache' keyed by its full URL.
  */
 import type { AppConfig } from '@mlc-ai/web-llm';
-import type { ModelSource } from '../workers/transformersChatHandlers';
+import type { ModelSource } from '../protocol/loading';
 import { loadWebLlm } from './webllmModule';
 
 // ---------------------------------------------------------------------------

@@ -3,7 +3,7 @@ import { buildCharacter } from '../db/characters';
 import { ChatRepository } from '../db/chats';
 import { getDb } from '../db';
 import { TAIL_FULL_MAX_STATEMENTS } from '../domain/consistency';
-import { loadStubCheckerClient } from '../engines/checkerTestClient';
+import { loadStubCheckerClient } from '../test/stubCheckerClient';
 import type { SentenceCheck } from '../engines/liveCheck';
 import { liveChecking, storedVerdict, verdictKey, type LiveCheckDeps } from './checking';
 

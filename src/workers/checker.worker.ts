@@ -5,7 +5,8 @@
  */
 import { createCheckerHandlers, transferablesOf } from './checkerHandlers';
 import { checkerRuntime } from './checkerRuntime';
-import { serveRpc, type RpcEndpoint } from './rpc';
+import type { RpcEndpoint } from '../protocol/rpc';
+import { serveRpc } from './rpcServer';
 
 interface WorkerScope {
   postMessage(message: unknown, transfer: Transferable[]): void;

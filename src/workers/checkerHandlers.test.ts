@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { LoadProgress } from '../engines/ChatEngine';
-import { ModelLoadError } from '../engines/errors';
+import type { CheckerLoadRequest } from '../protocol/checker';
+import { CheckerNotLoadedError, ModelLoadError } from '../protocol/errors';
+import type { LoadProgress } from '../protocol/loading';
+import type { RpcContext } from '../protocol/rpc';
 import {
-  CheckerNotLoadedError,
   CheckerProgressAggregator,
   EMBED_BATCH_SIZE,
   MEASURE_PAIRS,
@@ -15,10 +16,8 @@ import {
   meanPoolNormalize,
   nliProbsFromLogits,
   transferablesOf,
-  type CheckerLoadRequest,
 } from './checkerHandlers';
-import { createStubRuntime, ruleLabel, type StubRuntimeOptions } from './checkerTestkit';
-import type { RpcContext } from './rpc';
+import { createStubRuntime, ruleLabel, type StubRuntimeOptions } from '../test/stubCheckerRuntime';
 
 const request: CheckerLoadRequest = {
   nliModelId: 'stub-nli',

@@ -31,80 +31,20 @@ import {
   isDeviceDecision,
   median,
   WEBGPU_MIN_SPEEDUP,
-  type CheckerDevicePreference,
   type DeviceDecision,
 } from '../domain/models/deviceChoice';
-import type { LoadProgress } from '../engines/ChatEngine';
-import { EngineError, ModelLoadError } from '../engines/errors';
-import type { RpcContext } from './rpc';
-import type { ModelSource } from './transformersChatHandlers';
-
-// ---------------------------------------------------------------------------
-// Protocol types (shared with CheckerClient)
-
-export type { ModelSource } from './transformersChatHandlers';
-
-export interface CheckerLoadRequest {
-  /** NLI cross-encoder, e.g. `Xenova/nli-deberta-v3-xsmall`. Labels are read from its `id2label`. */
-  nliModelId: string;
-  /** Sentence-embedding model (mean pooling + L2 normalisation), e.g. `Xenova/all-MiniLM-L6-v2`. */
-  embeddingModelId: string;
-  /** Same layouts as the chat engines: Hugging Face, or `<baseUrl>/<modelId>/<file>` (absolute URL). */
-  source: ModelSource;
-  /** 'auto' measures (see the file comment); 'wasm' / 'webgpu' force a device and measure nothing. */
-  device: CheckerDevicePreference;
-  /**
-   * Default: `q8` on wasm (`onnx/model_quantized.onnx`), `fp32` on webgpu (`onnx/model.onnx`).
-   * With 'auto', leave it unset so each device is measured with the dtype it would run.
-   */
-  dtype?: OnnxDtype;
-  /**
-   * Earlier 'auto' decisions (any models or machines): one whose key matches
-   * this load is reused instead of measuring again.
-   */
-  knownDecisions?: readonly DeviceDecision[];
-  /** Run the warm-up pass before resolving (default true). */
-  warmUp?: boolean;
-  /**
-   * Cap on onnxruntime-web wasm threads (benchmarks compare 1 with all). Default:
-   * navigator.hardwareConcurrency when cross-origin isolated, else 1.
-   * IMPORTANT: onnxruntime initialises wasm once per worker; a different value
-   * only takes effect in a fresh worker (a new CheckerClient).
-   */
-  maxThreads?: number;
-}
-
-export interface CheckerLoadResult {
-  nliModelId: string;
-  embeddingModelId: string;
-  /** The device both models run on. */
-  device: OnnxDevice;
-  dtype: OnnxDtype;
-  /** Why that device: forced, no adapter, measured (now or earlier), or WebGPU failed. */
-  deviceDecision: DeviceDecision;
-  /** Column of each NLI label in the model's logits, from `id2label`. */
-  labelColumns: NliLabelColumns;
-  /** Length of the embedding vectors. */
-  embeddingDim: number;
-  /** onnxruntime-web wasm threads (1 unless the page is cross-origin isolated). */
-  threads: number;
-  loadMs: number;
-  warmUpMs: number;
-}
-
-export interface NliPair {
-  /** The persona statement. */
-  premise: string;
-  /** The reply sentence. */
-  hypothesis: string;
-}
-
-/** Softmax over the NLI logits, by label. Sums to 1 (neutral = 1 − c − e for two-label models). */
-export interface NliProbs {
-  contradiction: number;
-  entailment: number;
-  neutral: number;
-}
+import { CheckerNotLoadedError, EngineError, ModelLoadError } from '../protocol/errors';
+import {
+  defaultDtype,
+  type CheckerApi,
+  type CheckerLoadRequest,
+  type CheckerLoadResult,
+  type NliLabelColumns,
+  type NliPair,
+  type NliProbs,
+} from '../protocol/checker';
+import type { LoadProgress, ModelSource } from '../protocol/loading';
+import type { RpcContext } from '../protocol/rpc';
 
 // ---------------------------------------------------------------------------
 // The injected runtime
@@ -225,21 +165,8 @@ export const MEASURE_REPS = 3;
  */
 export const MEASURE_WEBGPU_BUDGET_MS = 1_500;
 
-export function defaultDtype(device: OnnxDevice): OnnxDtype {
-  // q8 is the default on wasm (and was faster than WebGPU for this model
-  // class, NOTES.md); quantised int8 kernels are a poor fit for WebGPU.
-  return device === 'webgpu' ? 'fp32' : 'q8';
-}
-
 // ---------------------------------------------------------------------------
 // Errors
-
-export class CheckerNotLoadedError extends EngineError {
-  override name = 'CheckerNotLoadedError';
-  constructor() {
-    super('The consistency checker models are not loaded.', { userMessage: 'Load the consistency checker first.' });
-  }
-}
 
 function abortError(): Error {
   // The name is what crosses the worker boundary (serializeError keeps it).
@@ -250,13 +177,6 @@ function abortError(): Error {
 
 // ---------------------------------------------------------------------------
 // Pure helpers (exported for tests)
-
-export interface NliLabelColumns {
-  contradiction: number;
-  entailment: number;
-  /** −1 for two-label models (entailment / not-entailment style); then neutral = 1 − c − e. */
-  neutral: number;
-}
 
 /**
  * Finds the contradiction / entailment / neutral columns in `id2label`
@@ -552,7 +472,7 @@ interface Loaded {
 const WARMING_TEXT = 'Warming up the checker…';
 const MEASURING_TEXT = 'Measuring the checker on the CPU and on WebGPU…';
 
-export function createCheckerHandlers(runtime: CheckerRuntime) {
+export function createCheckerHandlers(runtime: CheckerRuntime): CheckerApi {
   const now = (): number => runtime.now?.() ?? defaultNow();
   let loaded: Loaded | null = null;
   // onnxruntime runs one inference per session at a time; one queue for both
@@ -855,4 +775,3 @@ export function createCheckerHandlers(runtime: CheckerRuntime) {
   };
 }
 
-export type CheckerHandlers = ReturnType<typeof createCheckerHandlers>;

@@ -8,57 +8,20 @@
  * files) → sessions are created (loading) → a warm-up generation of a few
  * tokens (warming) → the load call resolves (ready).
  */
-import type { FinishReason, SamplingSettings } from '../domain/chat';
-import type { OnnxDevice, OnnxDtype } from '../domain/models/catalog';
-import type { ChatMessage, GenerateResult, LoadProgress } from '../engines/ChatEngine';
-import { EngineError } from '../engines/errors';
-import type { RpcContext } from './rpc';
-import { StopStringFilter } from './stopStrings';
-
-// ---------------------------------------------------------------------------
-// Protocol types (shared with TransformersEngine)
-
-/**
- * Where model files come from.
- * - `huggingface`: `https://huggingface.co/<modelId>/resolve/main/<file>`.
- * - `self-hosted`: `<baseUrl>/<modelId>/<file>`, e.g. for modelId `tiny-decoder`:
- *   `<baseUrl>/tiny-decoder/config.json`, `…/tokenizer.json`,
- *   `…/tokenizer_config.json`, `…/generation_config.json` (optional),
- *   `…/onnx/model_quantized.onnx` (dtype q8), `…/onnx/model_q4.onnx` (q4),
- *   `…/onnx/model_q4f16.onnx` (q4f16), `…/onnx/model.onnx` (fp32).
- *   `baseUrl` must be absolute when it reaches the worker (the engine resolves it).
- */
-export type ModelSource = { kind: 'huggingface' } | { kind: 'self-hosted'; baseUrl: string };
-
-/** transformers.js dtypes we use; each maps to one onnx file name (see above). */
-export type TransformersDtype = OnnxDtype;
-export type TransformersDevice = OnnxDevice;
-
-export interface TransformersLoadRequest {
-  modelId: string;
-  dtype: TransformersDtype;
-  device: TransformersDevice;
-  source: ModelSource;
-  /** Warm-up generation length; 0 skips warm-up. */
-  warmUpTokens?: number;
-}
-
-export interface TransformersLoadResult {
-  modelId: string;
-  dtype: TransformersDtype;
-  device: TransformersDevice;
-  loadMs: number;
-}
-
-export interface TransformersGenerateRequest {
-  messages: ChatMessage[];
-  sampling: SamplingSettings;
-  stop: string[];
-}
-
-export interface DeltaProgress {
-  text: string;
-}
+import type { FinishReason } from '../domain/chat';
+import { StopStringFilter } from '../domain/text/stopStrings';
+import type {
+  ChatMessage,
+  DeltaProgress,
+  GenerateRequest,
+  GenerateResult,
+  TransformersChatApi,
+  TransformersLoadRequest,
+  TransformersLoadResult,
+} from '../protocol/chat';
+import { ModelNotLoadedError } from '../protocol/errors';
+import type { LoadProgress } from '../protocol/loading';
+import type { RpcContext } from '../protocol/rpc';
 
 // ---------------------------------------------------------------------------
 // The injected runtime
@@ -189,14 +152,7 @@ const now = () => (typeof performance !== 'undefined' ? performance.now() : Date
 
 export const DEFAULT_WARM_UP_TOKENS = 4;
 
-export class ModelNotLoadedError extends EngineError {
-  override name = 'ModelNotLoadedError';
-  constructor() {
-    super('No model is loaded.', { userMessage: 'Load a model first.' });
-  }
-}
-
-export function createTransformersChatHandlers(runtime: ChatModelRuntime) {
+export function createTransformersChatHandlers(runtime: ChatModelRuntime): TransformersChatApi {
   let model: LoadedChatModel | null = null;
   let loaded: TransformersLoadResult | null = null;
   // transformers.js runs one inference at a time anyway; make it explicit.
@@ -214,7 +170,7 @@ export function createTransformersChatHandlers(runtime: ChatModelRuntime) {
 
   async function runGenerate(
     current: LoadedChatModel,
-    request: TransformersGenerateRequest,
+    request: GenerateRequest,
     ctx: RpcContext<DeltaProgress>,
   ): Promise<GenerateResult> {
     const started = now();
@@ -317,7 +273,7 @@ export function createTransformersChatHandlers(runtime: ChatModelRuntime) {
       }),
 
     /** Streams deltas as progress; resolves with the whole reply. */
-    generate: async (request: TransformersGenerateRequest, ctx: RpcContext<DeltaProgress>): Promise<GenerateResult> => {
+    generate: async (request: GenerateRequest, ctx: RpcContext<DeltaProgress>): Promise<GenerateResult> => {
       const current = requireModel();
       return exclusive(() => runGenerate(current, request, ctx));
     },
@@ -336,4 +292,3 @@ export function createTransformersChatHandlers(runtime: ChatModelRuntime) {
   };
 }
 
-export type TransformersChatHandlers = ReturnType<typeof createTransformersChatHandlers>;

@@ -18,13 +18,9 @@ import {
 // the onnxruntime-web version transformers pins (1.31.0-dev.20260914-8d85527a0).
 import ortWasmMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
 import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
-import type {
-  ChatModelRuntime,
-  LoadedChatModel,
-  ModelSource,
-  RuntimeProgressInfo,
-  TransformersLoadRequest,
-} from './transformersChatHandlers';
+import type { TransformersLoadRequest } from '../protocol/chat';
+import type { ModelSource } from '../protocol/loading';
+import type { ChatModelRuntime, LoadedChatModel, RuntimeProgressInfo } from './transformersChatHandlers';
 
 const HF_HOST = 'https://huggingface.co/';
 const HF_PATH_TEMPLATE = '{model}/resolve/{revision}/';

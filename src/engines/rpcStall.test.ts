@@ -1,16 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { WorkerCrashedError, WorkerStalledError } from '../engines/errors';
-import {
-  acceptHeartbeatPort,
-  createRpcClient,
-  serveRpc,
-  watchForeignWorker,
-  type RpcContext,
-  type RpcEndpoint,
-  type RpcHandlers,
-  type RpcRequest,
-  type RpcResponse,
-} from './rpc';
+import { WorkerCrashedError, WorkerStalledError } from '../protocol/errors';
+import type { RpcContext, RpcEndpoint, RpcHandlers, RpcRequest, RpcResponse } from '../protocol/rpc';
+import { acceptHeartbeatPort, serveRpc } from '../test/channelWorker';
+import { createRpcClient, watchForeignWorker } from './rpcClient';
 import { StallWatchdog } from './stallWatchdog';
 import { WorkerHost, type WorkerLike } from './workerHost';
 

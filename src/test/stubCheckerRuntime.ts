@@ -2,15 +2,15 @@
  * Test doubles for the consistency checker: a stub CheckerRuntime that answers
  * NLI with a word rule (like the tiny-nli fixture: a plumbing double, not a
  * judge of meaning) and bag-of-words embeddings, and a fake worker that serves
- * the real handlers over a MessageChannel. Used by unit tests only; nothing in
- * the app imports it.
+ * the real handlers over a MessageChannel. TEST KIT: unit tests only; nothing
+ * in the app imports it.
  *
  * Device 'auto': the stub has no WebGPU adapter unless `webgpu` is given, and
  * a fake clock that only NLI calls advance (`msPerPair` per device), so a test
  * decides which device is faster and measurements are exact, with no waiting.
  */
-import { channelWorker } from './channelWorker';
 import type { OnnxDevice } from '../domain/models/catalog';
+import type { WorkerLike } from '../engines/workerHost';
 import {
   createCheckerHandlers,
   type CheckerRuntime,
@@ -18,8 +18,8 @@ import {
   type EmbeddingSession,
   type NliSession,
   type RuntimeModelRequest,
-} from './checkerHandlers';
-import type { WorkerLike } from './workerHost';
+} from '../workers/checkerHandlers';
+import { channelWorker } from './channelWorker';
 
 const NEGATIONS = new Set(['not', 'no', 'never', "don't", "doesn't", 'cannot', 'nothing', 'without', 'hate', 'hates']);
 const STOP = new Set([
