@@ -12,7 +12,7 @@
  * Identical requests in flight are shared, not sent twice.
  *
  * Device 'auto' (the default) is decided in the worker by measuring (see
- * checkerHandlers.ts); the client hands it the decisions measured before (from
+ * workers/checker/devices.ts); the client hands it the decisions measured before (from
  * a DeviceDecisionStore) and saves a new one, so a machine measures once per
  * model × dtypes × adapter × threads.
  */

@@ -8,8 +8,8 @@ import {
   type ChatModelRuntime,
   type LoadedChatModel,
   type RuntimeGenerateInput,
-  type RuntimeProgressInfo,
 } from './transformersChatHandlers';
+import type { RuntimeProgress } from './loadProgress';
 
 /** A stub "pipeline": emits scripted pieces, one token each, honouring the stop signal like InterruptableStoppingCriteria. */
 function stubModel(pieces: string[], hooks: { onPiece?: (i: number) => void } = {}) {
@@ -35,7 +35,7 @@ function stubModel(pieces: string[], hooks: { onPiece?: (i: number) => void } = 
   return { model, calls, isDisposed: () => disposed };
 }
 
-function stubRuntime(model: LoadedChatModel, events: RuntimeProgressInfo[] = []) {
+function stubRuntime(model: LoadedChatModel, events: RuntimeProgress[] = []) {
   const requests: TransformersLoadRequest[] = [];
   const runtime: ChatModelRuntime = {
     async load(request, onProgress) {

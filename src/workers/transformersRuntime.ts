@@ -20,7 +20,8 @@ import ortWasmMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?u
 import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
 import type { TransformersLoadRequest } from '../protocol/chat';
 import type { ModelSource } from '../protocol/loading';
-import type { ChatModelRuntime, LoadedChatModel, RuntimeProgressInfo } from './transformersChatHandlers';
+import type { RuntimeProgress } from './loadProgress';
+import type { ChatModelRuntime, LoadedChatModel } from './transformersChatHandlers';
 
 const HF_HOST = 'https://huggingface.co/';
 const HF_PATH_TEMPLATE = '{model}/resolve/{revision}/';
@@ -66,7 +67,7 @@ export function configureTransformersEnv(source: ModelSource): void {
 }
 
 /** transformers.js progress events as the workers' runtimes report them (null: not one we read). */
-export function toRuntimeProgress(info: ProgressInfo): RuntimeProgressInfo | null {
+export function toRuntimeProgress(info: ProgressInfo): RuntimeProgress | null {
   switch (info.status) {
     case 'initiate':
     case 'download':
