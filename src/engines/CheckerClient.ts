@@ -70,12 +70,6 @@ export interface CheckerConfig {
 export const DEFAULT_NLI_MODEL_ID = 'Xenova/nli-deberta-v3-xsmall';
 export const DEFAULT_EMBEDDING_MODEL_ID = 'Xenova/all-MiniLM-L6-v2';
 
-export const DEFAULT_CHECKER_CONFIG: Readonly<CheckerConfig> = Object.freeze({
-  nliModelId: DEFAULT_NLI_MODEL_ID,
-  embeddingModelId: DEFAULT_EMBEDDING_MODEL_ID,
-  device: 'auto',
-});
-
 /**
  * Where 'auto' decisions live between loads (and page loads). The app keeps
  * them in the settings (services/checkerDevice.ts); the default is memory only.

@@ -106,27 +106,3 @@ export async function deleteTransformersModel(
   }
   return deleted;
 }
-
-// ---------------------------------------------------------------------------
-// Storage as a whole
-
-export interface StorageEstimate {
-  usageBytes: number;
-  quotaBytes: number;
-  /** True when the browser promised not to evict our data. */
-  persisted: boolean;
-}
-
-/** Origin-wide usage and quota (all caches, IndexedDB, OPFS). Null when unsupported. */
-export async function storageEstimate(): Promise<StorageEstimate | null> {
-  if (typeof navigator === 'undefined' || !navigator.storage?.estimate) return null;
-  const { usage = 0, quota = 0 } = await navigator.storage.estimate();
-  const persisted = navigator.storage.persisted ? await navigator.storage.persisted() : false;
-  return { usageBytes: usage, quotaBytes: quota, persisted };
-}
-
-/** Asks the browser not to evict downloaded models under storage pressure. */
-export async function requestPersistentStorage(): Promise<boolean> {
-  if (typeof navigator === 'undefined' || !navigator.storage?.persist) return false;
-  return navigator.storage.persist();
-}

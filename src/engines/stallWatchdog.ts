@@ -57,11 +57,6 @@ export class StallWatchdog {
     this.hooks = hooks;
   }
 
-  /** True while timers run (work is pending). */
-  get running(): boolean {
-    return this.timer !== null;
-  }
-
   /** Work is pending: start counting from zero. No-op while already running or after stop(). */
   start(): void {
     if (this.timer !== null || this.stopped) return;

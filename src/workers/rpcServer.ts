@@ -89,7 +89,7 @@ export function serveRpc<H extends RpcHandlers>(endpoint: RpcEndpoint, handlers:
  * channel speaks another protocol (its port from acceptHeartbeatPort).
  * @returns a function that stops answering.
  */
-export function servePings(endpoint: RpcEndpoint): () => void {
+function servePings(endpoint: RpcEndpoint): () => void {
   const onMessage = (event: Event) => {
     const msg = (event as MessageEvent<RpcRequest>).data;
     if (msg && typeof msg === 'object' && msg.kind === 'ping') {

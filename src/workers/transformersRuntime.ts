@@ -26,9 +26,6 @@ import type { ChatModelRuntime, LoadedChatModel } from './transformersChatHandle
 const HF_HOST = 'https://huggingface.co/';
 const HF_PATH_TEMPLATE = '{model}/resolve/{revision}/';
 
-/** Exposed for the report / tests of the bundle: which onnxruntime files we serve. */
-export const ORT_WASM_FILES = { mjs: ortWasmMjsUrl, wasm: ortWasmUrl } as const;
-
 function absolute(url: string): string {
   return new URL(url, import.meta.url).href;
 }

@@ -156,14 +156,6 @@ export class StreamingSentenceSegmenter {
     return this.text;
   }
 
-  /** The unfinished sentence (trimmed offsets), for showing it as pending; null when there is none. */
-  get pending(): { start: number; end: number; text: string } | null {
-    // Before the first visible character, everything scanned is whitespace.
-    const from = this.visibleStart >= 0 ? this.visibleStart : this.pos;
-    const [start, end] = trimSpan(this.text, from, this.text.length);
-    return start < end ? { start, end, text: this.text.slice(start, end) } : null;
-  }
-
   private startSentence(at: number): void {
     this.sentenceStart = at;
     this.visibleStart = -1;
