@@ -151,6 +151,7 @@ export interface DeviceMeasurement {
  *    runs (onnxruntime-web's asyncify build is not reentrant).
  * 3. wasm's timed runs come last, so its tier-up had the longest to work.
  * A WebGPU error is returned (the caller falls back to wasm); a wasm error is thrown.
+ * @throws whatever the wasm session throws.
  */
 export async function measureDevices(
   sessions: Readonly<Record<OnnxDevice, NliSession>>,
