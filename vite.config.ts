@@ -86,5 +86,8 @@ export default defineConfig({
     environment: 'node',
     include: ['src/**/*.test.ts', 'scripts/**/*.test.ts'],
     setupFiles: ['src/test/setup.ts'],
+    // Tests wait for results, not for time; this ceiling only has to hold on a
+    // busy 2-core CI machine (some tests spawn a server or transpile a file).
+    testTimeout: 60_000,
   },
 });

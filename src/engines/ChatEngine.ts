@@ -3,20 +3,16 @@
  * transformers.js on CPU/wasm). Callers never know which one they hold,
  * beyond `kind` for display.
  */
-import type { FinishReason, SamplingSettings } from '../domain/chat';
+import type { GenerateRequest, GenerateResult } from '../protocol/chat';
+import type { LoadProgress } from '../protocol/loading';
 import type { EngineError } from './errors';
 
-export type EngineKind = 'webllm' | 'transformers';
+// What crosses the worker boundary is defined in protocol/; re-exported so the
+// layers above engines/ import the chat vocabulary from one place.
+export type { ChatMessage, GenerateRequest, GenerateResult, GenerateTimings, GenerateUsage } from '../protocol/chat';
+export type { LoadProgress } from '../protocol/loading';
 
-export interface LoadProgress {
-  phase: 'downloading' | 'loading' | 'warming';
-  /** 0..1 within the phase. */
-  progress: number;
-  loadedBytes?: number;
-  totalBytes?: number;
-  /** Human-readable line (from the library, or ours). */
-  text: string;
-}
+export type EngineKind = 'webllm' | 'transformers';
 
 export interface LoadOptions {
   onProgress?: (progress: LoadProgress) => void;
@@ -24,44 +20,11 @@ export interface LoadOptions {
   signal?: AbortSignal;
 }
 
-export interface ChatMessage {
-  role: 'system' | 'user' | 'assistant';
-  content: string;
-}
-
-export interface GenerateRequest {
-  messages: ChatMessage[];
-  sampling: SamplingSettings;
-  /** Strings that end the reply; never part of the returned text. */
-  stop: string[];
-}
-
 export interface GenerateOptions {
   /** Every new piece of text, in order. Not throttled: batch rendering on your side. */
   onDelta?: (text: string) => void;
   /** Aborting is the same as `interrupt()` (once: cooperative). */
   signal?: AbortSignal;
-}
-
-export interface GenerateUsage {
-  promptTokens: number;
-  completionTokens: number;
-}
-
-export interface GenerateTimings {
-  /** From the call to the first delta. */
-  timeToFirstTokenMs?: number;
-  totalMs: number;
-  /** Completion tokens per second over the decode phase, when known. */
-  decodeTokensPerSecond?: number;
-}
-
-export interface GenerateResult {
-  text: string;
-  /** 'stop' (EOS or stop string), 'length' (maxTokens), 'abort' (interrupted). */
-  finishReason: FinishReason;
-  usage: GenerateUsage;
-  timings?: GenerateTimings;
 }
 
 export type EngineStatus =

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { checkerModelId } from '../domain/consistency';
-import { createStubRuntime, fakeCheckerWorkers, type StubRuntimeOptions } from '../workers/checkerTestkit';
+import { createStubRuntime, fakeCheckerWorkers, type StubRuntimeOptions } from '../test/stubCheckerRuntime';
 import {
   CHECKER_STALL,
   CheckerClient,

@@ -12,7 +12,7 @@
  * Identical requests in flight are shared, not sent twice.
  *
  * Device 'auto' (the default) is decided in the worker by measuring (see
- * checkerHandlers.ts); the client hands it the decisions measured before (from
+ * workers/checker/devices.ts); the client hands it the decisions measured before (from
  * a DeviceDecisionStore) and saves a new one, so a machine measures once per
  * model × dtypes × adapter × threads.
  */
@@ -29,22 +29,17 @@ import {
 } from '../domain/consistency';
 import type { OnnxDtype } from '../domain/models/catalog';
 import { rememberDecision, type CheckerDevicePreference, type DeviceDecision } from '../domain/models/deviceChoice';
-import {
-  defaultDtype,
-  type CheckerHandlers,
-  type CheckerLoadResult,
-  type ModelSource,
-  type NliPair,
-  type NliProbs,
-} from '../workers/checkerHandlers';
-import { DEFAULT_PING_EVERY_MS, type StallOptions } from '../workers/stallWatchdog';
-import { WorkerHost, type WorkerLike } from '../workers/workerHost';
-import type { EngineStatus, LoadProgress } from './ChatEngine';
+import { defaultDtype, type CheckerApi, type CheckerLoadResult, type NliPair, type NliProbs } from '../protocol/checker';
+import type { LoadProgress, ModelSource } from '../protocol/loading';
+import type { EngineStatus } from './ChatEngine';
 import { resolveModelSource } from './modelSource';
 import { StatusCell } from './engineStatus';
 import { EngineError, ModelDownloadCancelledError, WorkerCrashedError, classifyEngineError } from './errors';
+import { DEFAULT_PING_EVERY_MS, type StallOptions } from './stallWatchdog';
+import { WorkerHost, type WorkerLike } from './workerHost';
 
-export type { CheckerLoadResult, NliProbs, ModelSource } from '../workers/checkerHandlers';
+export type { CheckerLoadResult, NliProbs } from '../protocol/checker';
+export type { ModelSource } from '../protocol/loading';
 export type { CheckerDevicePreference, DeviceDecision } from '../domain/models/deviceChoice';
 
 /** Same states as a chat engine; `modelId` is checkerModelId(nli, embedding). */
@@ -74,12 +69,6 @@ export interface CheckerConfig {
 }
 
 export { DEFAULT_NLI_MODEL_ID, DEFAULT_EMBEDDING_MODEL_ID };
-
-export const DEFAULT_CHECKER_CONFIG: Readonly<CheckerConfig> = Object.freeze({
-  nliModelId: DEFAULT_NLI_MODEL_ID,
-  embeddingModelId: DEFAULT_EMBEDDING_MODEL_ID,
-  device: 'auto',
-});
 
 /**
  * Where 'auto' decisions live between loads (and page loads). The app keeps
@@ -223,7 +212,7 @@ function sameConfig(a: CheckerConfig, b: CheckerConfig): boolean {
 
 export class CheckerClient {
   private readonly cell = new StatusCell();
-  private readonly host: WorkerHost<CheckerHandlers>;
+  private readonly host: WorkerHost<CheckerApi>;
   private readonly pairCache: LruCache<string, NliProbs>;
   private readonly embedCache: LruCache<string, Float32Array>;
   private readonly pairsInFlight = new Map<string, Promise<NliProbs>>();
@@ -242,7 +231,7 @@ export class CheckerClient {
     this.pairCache = new LruCache(options.pairCacheSize ?? DEFAULT_PAIR_CACHE_SIZE);
     this.embedCache = new LruCache(options.embeddingCacheSize ?? DEFAULT_EMBEDDING_CACHE_SIZE);
     this.deviceDecisions = options.deviceDecisions ?? memoryDeviceDecisionStore();
-    this.host = new WorkerHost<CheckerHandlers>(options.createWorker ?? defaultWorker, {
+    this.host = new WorkerHost<CheckerApi>(options.createWorker ?? defaultWorker, {
       stall: options.stall === false ? undefined : (options.stall ?? CHECKER_STALL),
       onCrash: (error) => {
         this.crashed = true;

@@ -1,13 +1,8 @@
-import { channelWorker } from '../workers/channelWorker';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_SAMPLING } from '../domain/chat';
-import {
-  createTransformersChatHandlers,
-  type ChatModelRuntime,
-  type LoadedChatModel,
-  type TransformersLoadRequest,
-} from '../workers/transformersChatHandlers';
-import type { WorkerLike } from '../workers/workerHost';
+import type { TransformersLoadRequest } from '../protocol/chat';
+import { chatWorkerOver, type ChatModelRuntime, type LoadedChatModel } from '../test/stubChatWorker';
+import type { WorkerLike } from './workerHost';
 import type { EngineState } from './ChatEngine';
 import {
   GenerationInterruptedError,
@@ -75,7 +70,7 @@ function setup(script: Script, options: Pick<TransformersEngineOptions, 'stall'>
   };
   const createWorker = (): WorkerLike => {
     const id = spawned++;
-    const { worker, channel } = channelWorker(createTransformersChatHandlers(runtime), () => terminated.push(id));
+    const { worker, channel } = chatWorkerOver(runtime, () => terminated.push(id));
     channels.push(channel);
     return worker;
   };

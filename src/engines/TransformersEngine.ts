@@ -4,18 +4,9 @@
  * through the typed RPC; WorkerHost gives crash handling and cancel-twice.
  */
 import { pickOnnxDtype, type OnnxDevice, type OnnxDtype } from '../domain/models/catalog';
-import type { TransformersChatHandlers, ModelSource } from '../workers/transformersChatHandlers';
-import { DEFAULT_PING_EVERY_MS, type StallOptions } from '../workers/stallWatchdog';
-import { WorkerHost, type WorkerLike } from '../workers/workerHost';
-import type {
-  ChatEngine,
-  EngineStatus,
-  GenerateOptions,
-  GenerateRequest,
-  GenerateResult,
-  LoadOptions,
-  LoadProgress,
-} from './ChatEngine';
+import type { GenerateRequest, GenerateResult, TransformersChatApi } from '../protocol/chat';
+import type { LoadProgress, ModelSource } from '../protocol/loading';
+import type { ChatEngine, EngineStatus, GenerateOptions, LoadOptions } from './ChatEngine';
 import { resolveModelSource } from './modelSource';
 import { isTransformersModelCached } from './modelCache';
 import { StatusCell, statusModelId } from './engineStatus';
@@ -26,8 +17,10 @@ import {
   WorkerCrashedError,
   classifyEngineError,
 } from './errors';
+import { DEFAULT_PING_EVERY_MS, type StallOptions } from './stallWatchdog';
+import { WorkerHost, type WorkerLike } from './workerHost';
 
-export type { ModelSource } from '../workers/transformersChatHandlers';
+export type { ModelSource } from '../protocol/loading';
 
 export interface TransformersEngineOptions {
   /**
@@ -83,14 +76,14 @@ export class TransformersEngine implements ChatEngine {
 
   private readonly cell = new StatusCell();
   private readonly options: TransformersEngineOptions;
-  private readonly host: WorkerHost<TransformersChatHandlers>;
+  private readonly host: WorkerHost<TransformersChatApi>;
   private loadController: AbortController | null = null;
   private activePartial: (() => string) | null = null;
   private disposed = false;
 
   constructor(options: TransformersEngineOptions = {}) {
     this.options = options;
-    this.host = new WorkerHost<TransformersChatHandlers>(options.createWorker ?? defaultWorker, {
+    this.host = new WorkerHost<TransformersChatApi>(options.createWorker ?? defaultWorker, {
       stall: options.stall === false ? undefined : (options.stall ?? TRANSFORMERS_CHAT_STALL),
       onCrash: (error) => {
         if (this.cell.value.state !== 'absent') {

@@ -11,7 +11,7 @@ import { WebWorkerMLCEngineHandler } from '@mlc-ai/web-llm';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { GenerateRequest } from './ChatEngine';
 import { DEFAULT_SAMPLING } from '../domain/chat';
-import { acceptHeartbeatPort } from '../workers/rpc';
+import { acceptHeartbeatPort } from '../test/channelWorker';
 import { WebLlmEngine } from './WebLlmEngine';
 
 interface Chunk {

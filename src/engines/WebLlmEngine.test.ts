@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { acceptHeartbeatPort } from '../workers/rpc';
-import type { StallOptions } from '../workers/stallWatchdog';
+import { acceptHeartbeatPort } from '../test/channelWorker';
+import type { StallOptions } from './stallWatchdog';
 import { ModelDownloadCancelledError, WorkerCrashedError, WorkerStalledError } from './errors';
 import { WEBLLM_STALL, WebLlmEngine } from './WebLlmEngine';
 

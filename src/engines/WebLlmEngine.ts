@@ -5,19 +5,10 @@
  * generation, named errors and our status states.
  */
 import type { AppConfig, ChatOptions, InitProgressReport, ModelRecord, WebWorkerMLCEngine } from '@mlc-ai/web-llm';
-import { watchForeignWorker, type ForeignWorkerWatch } from '../workers/rpc';
-import { DEFAULT_PING_EVERY_MS, type StallOptions } from '../workers/stallWatchdog';
-import { StopStringFilter } from '../workers/stopStrings';
-import type {
-  ChatEngine,
-  EngineStatus,
-  GenerateOptions,
-  GenerateRequest,
-  GenerateResult,
-  GenerateTimings,
-  LoadOptions,
-  LoadProgress,
-} from './ChatEngine';
+import { StopStringFilter } from '../domain/text/stopStrings';
+import type { GenerateRequest, GenerateResult, GenerateTimings } from '../protocol/chat';
+import type { LoadProgress } from '../protocol/loading';
+import type { ChatEngine, EngineStatus, GenerateOptions, LoadOptions } from './ChatEngine';
 import { StatusCell, statusModelId } from './engineStatus';
 import {
   EngineError,
@@ -27,6 +18,8 @@ import {
   WorkerCrashedError,
   classifyEngineError,
 } from './errors';
+import { watchForeignWorker, type ForeignWorkerWatch } from './rpcClient';
+import { DEFAULT_PING_EVERY_MS, type StallOptions } from './stallWatchdog';
 import {
   buildWebLlmAppConfig,
   mapWebLlmFinishReason,

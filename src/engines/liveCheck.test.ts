@@ -7,9 +7,9 @@ import {
   PRUNE_TOP_K_BY_RELEVANCE,
   TAIL_FULL_MAX_STATEMENTS,
 } from '../domain/consistency';
-import type { StubRuntimeOptions } from '../workers/checkerTestkit';
+import type { StubRuntimeOptions } from '../test/stubCheckerRuntime';
 import { CheckerClient } from './CheckerClient';
-import { loadStubCheckerClient } from './checkerTestClient';
+import { loadStubCheckerClient } from '../test/stubCheckerClient';
 import { WorkerCrashedError } from './errors';
 import { checkReply, startLiveCheck, type CheckedReply, type LiveCheckOutcome, type SentenceCheck } from './liveCheck';
 

@@ -4,7 +4,7 @@
  * stores each file in Cache Storage 'transformers-cache' keyed by its full URL.
  */
 import type { AppConfig } from '@mlc-ai/web-llm';
-import type { ModelSource } from '../workers/transformersChatHandlers';
+import type { ModelSource } from '../protocol/loading';
 import { loadWebLlm } from './webllmModule';
 
 // ---------------------------------------------------------------------------
@@ -105,28 +105,4 @@ export async function deleteTransformersModel(
     if (request.url.startsWith(prefix) && (await cache.delete(request.url))) deleted++;
   }
   return deleted;
-}
-
-// ---------------------------------------------------------------------------
-// Storage as a whole
-
-export interface StorageEstimate {
-  usageBytes: number;
-  quotaBytes: number;
-  /** True when the browser promised not to evict our data. */
-  persisted: boolean;
-}
-
-/** Origin-wide usage and quota (all caches, IndexedDB, OPFS). Null when unsupported. */
-export async function storageEstimate(): Promise<StorageEstimate | null> {
-  if (typeof navigator === 'undefined' || !navigator.storage?.estimate) return null;
-  const { usage = 0, quota = 0 } = await navigator.storage.estimate();
-  const persisted = navigator.storage.persisted ? await navigator.storage.persisted() : false;
-  return { usageBytes: usage, quotaBytes: quota, persisted };
-}
-
-/** Asks the browser not to evict downloaded models under storage pressure. */
-export async function requestPersistentStorage(): Promise<boolean> {
-  if (typeof navigator === 'undefined' || !navigator.storage?.persist) return false;
-  return navigator.storage.persist();
 }

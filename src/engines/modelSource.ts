@@ -1,4 +1,4 @@
-import type { ModelSource } from '../workers/transformersChatHandlers';
+import type { ModelSource } from '../protocol/loading';
 
 /**
  * A self-hosted base URL made absolute against the page, so a worker (whose

@@ -7,7 +7,7 @@ import { StorageFullError } from '../db/errors';
 import { VerdictRepository } from '../db/verdicts';
 import { TAIL_FULL_MAX_STATEMENTS } from '../domain/consistency';
 import type { ChatEngine, GenerateOptions, GenerateRequest, GenerateResult } from '../engines/ChatEngine';
-import { loadStubCheckerClient } from '../engines/checkerTestClient';
+import { loadStubCheckerClient } from '../test/stubCheckerClient';
 import { WorkerCrashedError } from '../engines/errors';
 import { historyFrom, userTurnBefore } from './chat';
 import { createChatTurns, type ChatTurnRepositories, type TurnContext, type TurnEvent, type TurnRequest } from './chatTurn';

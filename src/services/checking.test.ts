@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { buildCharacter } from '../db/characters';
 import { ChatRepository } from '../db/chats';
 import { getDb, repos, verdictKey } from '../db';
-import { loadStubCheckerClient } from '../engines/checkerTestClient';
+import { loadStubCheckerClient } from '../test/stubCheckerClient';
 import { createRecheckQueue, type RecheckDeps, type RecheckJob } from './checking';
 
 // The stub NLI (checkerTestkit) answers by a word rule — shared content word +

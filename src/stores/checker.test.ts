@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { repos } from '../db';
+import { saveCheckerSettings } from '../services/checkerSettings';
 import type { SentenceCheck } from '../engines/liveCheck';
 import { turnChecker, useChecker } from './checker';
 
@@ -9,7 +9,7 @@ afterEach(() => useChecker.setState(initial, true));
 describe('the checker store', () => {
   it('reads the threshold for a turn from the settings, not from a copy of its own', async () => {
     expect(await turnChecker()).toEqual({ client: null, threshold: 0.5 });
-    await repos.settings.set('contradictionThreshold', 0.7);
+    await saveCheckerSettings({ threshold: 0.7 });
     expect(await turnChecker()).toEqual({ client: null, threshold: 0.7 });
   });
 

@@ -1,11 +1,14 @@
 /**
  * Consistency checker worker: an NLI cross-encoder and a sentence-embedding
- * model (transformers.js). Thin on purpose: the API lives in
- * checkerHandlers.ts, the transformers.js glue in checkerRuntime.ts.
+ * model (transformers.js). Thin on purpose: the API lives in checker/
+ * (handlers.ts and the jobs beside it), the transformers.js glue in
+ * checker/transformersRuntime.ts.
  */
-import { createCheckerHandlers, transferablesOf } from './checkerHandlers';
-import { checkerRuntime } from './checkerRuntime';
-import { serveRpc, type RpcEndpoint } from './rpc';
+import type { RpcEndpoint } from '../protocol/rpc';
+import { transferablesOf } from './checker/embeddings';
+import { createCheckerHandlers } from './checker/handlers';
+import { checkerRuntime } from './checker/transformersRuntime';
+import { serveRpc } from './rpcServer';
 
 interface WorkerScope {
   postMessage(message: unknown, transfer: Transferable[]): void;

@@ -3,7 +3,8 @@
  * Thin on purpose: the API lives in transformersChatHandlers.ts, the
  * transformers.js glue in transformersRuntime.ts.
  */
-import { serveRpc, type RpcEndpoint } from './rpc';
+import type { RpcEndpoint } from '../protocol/rpc';
+import { serveRpc } from './rpcServer';
 import { createTransformersChatHandlers } from './transformersChatHandlers';
 import { transformersRuntime } from './transformersRuntime';
 

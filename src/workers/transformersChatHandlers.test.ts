@@ -1,16 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SAMPLING } from '../domain/chat';
-import type { LoadProgress } from '../engines/ChatEngine';
-import type { RpcContext } from './rpc';
-import { StopStringFilter } from './stopStrings';
+import type { TransformersLoadRequest } from '../protocol/chat';
+import type { LoadProgress } from '../protocol/loading';
+import type { RpcContext } from '../protocol/rpc';
 import {
   createTransformersChatHandlers,
   type ChatModelRuntime,
   type LoadedChatModel,
   type RuntimeGenerateInput,
-  type RuntimeProgressInfo,
-  type TransformersLoadRequest,
 } from './transformersChatHandlers';
+import type { RuntimeProgress } from './loadProgress';
 
 /** A stub "pipeline": emits scripted pieces, one token each, honouring the stop signal like InterruptableStoppingCriteria. */
 function stubModel(pieces: string[], hooks: { onPiece?: (i: number) => void } = {}) {
@@ -36,7 +35,7 @@ function stubModel(pieces: string[], hooks: { onPiece?: (i: number) => void } = 
   return { model, calls, isDisposed: () => disposed };
 }
 
-function stubRuntime(model: LoadedChatModel, events: RuntimeProgressInfo[] = []) {
+function stubRuntime(model: LoadedChatModel, events: RuntimeProgress[] = []) {
   const requests: TransformersLoadRequest[] = [];
   const runtime: ChatModelRuntime = {
     async load(request, onProgress) {
@@ -163,26 +162,5 @@ describe('transformers chat handlers', () => {
     expect(isDisposed()).toBe(true);
     await expect(handlers.countTokens('x')).rejects.toMatchObject({ name: 'ModelNotLoadedError' });
     await expect(handlers.generate(request(), ctx<{ text: string }>().c)).rejects.toThrow(/No model/);
-  });
-});
-
-describe('StopStringFilter', () => {
-  it('passes text through when there are no stop strings', () => {
-    const f = new StopStringFilter([]);
-    expect(f.push('abc').emit).toBe('abc');
-    expect(f.flush()).toBe('');
-  });
-
-  it('picks the earliest of several stop strings', () => {
-    const f = new StopStringFilter(['</s>', '\n\n']);
-    expect(f.push('x\n\ny</s>')).toEqual({ emit: 'x', stopped: true });
-    expect(f.text).toBe('x');
-  });
-
-  it('holds back only the longest possible prefix', () => {
-    const f = new StopStringFilter(['###']);
-    expect(f.push('a#')).toEqual({ emit: 'a', stopped: false });
-    expect(f.push('#')).toEqual({ emit: '', stopped: false });
-    expect(f.push('b')).toEqual({ emit: '##b', stopped: false });
   });
 });

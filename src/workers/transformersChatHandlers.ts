@@ -8,69 +8,24 @@
  * files) → sessions are created (loading) → a warm-up generation of a few
  * tokens (warming) → the load call resolves (ready).
  */
-import type { FinishReason, SamplingSettings } from '../domain/chat';
-import type { OnnxDevice, OnnxDtype } from '../domain/models/catalog';
-import type { ChatMessage, GenerateResult, LoadProgress } from '../engines/ChatEngine';
-import { EngineError } from '../engines/errors';
-import type { RpcContext } from './rpc';
-import { StopStringFilter } from './stopStrings';
-
-// ---------------------------------------------------------------------------
-// Protocol types (shared with TransformersEngine)
-
-/**
- * Where model files come from.
- * - `huggingface`: `https://huggingface.co/<modelId>/resolve/main/<file>`.
- * - `self-hosted`: `<baseUrl>/<modelId>/<file>`, e.g. for modelId `tiny-decoder`:
- *   `<baseUrl>/tiny-decoder/config.json`, `…/tokenizer.json`,
- *   `…/tokenizer_config.json`, `…/generation_config.json` (optional),
- *   `…/onnx/model_quantized.onnx` (dtype q8), `…/onnx/model_q4.onnx` (q4),
- *   `…/onnx/model_q4f16.onnx` (q4f16), `…/onnx/model.onnx` (fp32).
- *   `baseUrl` must be absolute when it reaches the worker (the engine resolves it).
- */
-export type ModelSource = { kind: 'huggingface' } | { kind: 'self-hosted'; baseUrl: string };
-
-/** transformers.js dtypes we use; each maps to one onnx file name (see above). */
-export type TransformersDtype = OnnxDtype;
-export type TransformersDevice = OnnxDevice;
-
-export interface TransformersLoadRequest {
-  modelId: string;
-  dtype: TransformersDtype;
-  device: TransformersDevice;
-  source: ModelSource;
-  /** Warm-up generation length; 0 skips warm-up. */
-  warmUpTokens?: number;
-}
-
-export interface TransformersLoadResult {
-  modelId: string;
-  dtype: TransformersDtype;
-  device: TransformersDevice;
-  loadMs: number;
-}
-
-export interface TransformersGenerateRequest {
-  messages: ChatMessage[];
-  sampling: SamplingSettings;
-  stop: string[];
-}
-
-export interface DeltaProgress {
-  text: string;
-}
+import type { FinishReason } from '../domain/chat';
+import { StopStringFilter } from '../domain/text/stopStrings';
+import type {
+  ChatMessage,
+  DeltaProgress,
+  GenerateRequest,
+  GenerateResult,
+  TransformersChatApi,
+  TransformersLoadRequest,
+  TransformersLoadResult,
+} from '../protocol/chat';
+import { ModelNotLoadedError } from '../protocol/errors';
+import type { LoadProgress } from '../protocol/loading';
+import type { RpcContext } from '../protocol/rpc';
+import { LoadProgressAggregator, type RuntimeProgress } from './loadProgress';
 
 // ---------------------------------------------------------------------------
 // The injected runtime
-
-/** transformers.js progress events (subset we read). */
-export type RuntimeProgressInfo =
-  | { status: 'initiate'; file: string }
-  | { status: 'download'; file: string }
-  | { status: 'progress'; file: string; loaded: number; total: number; progress?: number }
-  | { status: 'done'; file: string }
-  | { status: 'ready' }
-  | { status: 'progress_total'; loaded: number; total: number };
 
 export interface RuntimeGenerateInput {
   messages: ChatMessage[];
@@ -98,88 +53,7 @@ export interface LoadedChatModel {
 }
 
 export interface ChatModelRuntime {
-  load(request: TransformersLoadRequest, onProgress: (info: RuntimeProgressInfo) => void): Promise<LoadedChatModel>;
-}
-
-// ---------------------------------------------------------------------------
-// Progress aggregation
-
-/** Sums bytes across files; reports 'loading' once every started file is done and weights are in. */
-export class LoadProgressAggregator {
-  private readonly files = new Map<string, { loaded: number; total: number; done: boolean }>();
-  private lastPhase: LoadProgress['phase'] | null = null;
-  private lastPct = -1;
-
-  constructor(private readonly emit: (p: LoadProgress) => void) {}
-
-  handle(info: RuntimeProgressInfo): void {
-    switch (info.status) {
-      case 'initiate':
-      case 'download':
-        if (!this.files.has(info.file)) this.files.set(info.file, { loaded: 0, total: 0, done: false });
-        break;
-      case 'progress': {
-        const f = this.files.get(info.file) ?? { loaded: 0, total: 0, done: false };
-        f.loaded = info.loaded;
-        f.total = Math.max(info.total || 0, info.loaded);
-        this.files.set(info.file, f);
-        break;
-      }
-      case 'done': {
-        const f = this.files.get(info.file) ?? { loaded: 0, total: 0, done: false };
-        f.done = true;
-        if (f.total > 0) f.loaded = f.total;
-        this.files.set(info.file, f);
-        break;
-      }
-      case 'ready':
-      case 'progress_total':
-        return;
-    }
-    this.report();
-  }
-
-  private report(): void {
-    let loaded = 0;
-    let total = 0;
-    let allDone = true;
-    let weightsDone = false;
-    for (const [file, f] of this.files) {
-      loaded += f.loaded;
-      total += f.total;
-      if (!f.done) allDone = false;
-      if (f.done && /\.onnx(_data)?$|\.onnx_data_\d+$/.test(file)) weightsDone = true;
-    }
-    if (allDone && weightsDone) {
-      this.send({ phase: 'loading', progress: 0, loadedBytes: loaded, totalBytes: total, text: 'Preparing the model…' });
-      return;
-    }
-    // Config and tokenizer files come first and are tiny: until weights start,
-    // report 0 rather than a misleading 100 %.
-    const weights = [...this.files].filter(([f]) => /\.onnx/.test(f)).map(([, f]) => f);
-    const weightsSized = weights.length > 0 && weights.every((f) => f.total > 0);
-    const progress = weightsSized && total > 0 ? Math.min(1, loaded / total) : 0;
-    this.send({
-      phase: 'downloading',
-      progress,
-      loadedBytes: loaded,
-      totalBytes: total,
-      text: `Downloading model files: ${formatMB(loaded)} of ${formatMB(total)}`,
-    });
-  }
-
-  /** Drops repeats: one event per whole percent or phase change (the worker must not flood the main thread). */
-  private send(p: LoadProgress): void {
-    const pct = Math.floor(p.progress * 100);
-    if (p.phase === this.lastPhase && pct === this.lastPct) return;
-    this.lastPhase = p.phase;
-    this.lastPct = pct;
-    this.emit(p);
-  }
-}
-
-function formatMB(bytes: number): string {
-  return `${Math.round(bytes / 1e6)} MB`;
+  load(request: TransformersLoadRequest, onProgress: (info: RuntimeProgress) => void): Promise<LoadedChatModel>;
 }
 
 // ---------------------------------------------------------------------------
@@ -189,14 +63,9 @@ const now = () => (typeof performance !== 'undefined' ? performance.now() : Date
 
 export const DEFAULT_WARM_UP_TOKENS = 4;
 
-export class ModelNotLoadedError extends EngineError {
-  override name = 'ModelNotLoadedError';
-  constructor() {
-    super('No model is loaded.', { userMessage: 'Load a model first.' });
-  }
-}
+const PROGRESS_TEXTS = { downloading: 'Downloading model files', loading: 'Preparing the model…' } as const;
 
-export function createTransformersChatHandlers(runtime: ChatModelRuntime) {
+export function createTransformersChatHandlers(runtime: ChatModelRuntime): TransformersChatApi {
   let model: LoadedChatModel | null = null;
   let loaded: TransformersLoadResult | null = null;
   // transformers.js runs one inference at a time anyway; make it explicit.
@@ -214,7 +83,7 @@ export function createTransformersChatHandlers(runtime: ChatModelRuntime) {
 
   async function runGenerate(
     current: LoadedChatModel,
-    request: TransformersGenerateRequest,
+    request: GenerateRequest,
     ctx: RpcContext<DeltaProgress>,
   ): Promise<GenerateResult> {
     const started = now();
@@ -292,8 +161,8 @@ export function createTransformersChatHandlers(runtime: ChatModelRuntime) {
           loaded = null;
           await old.dispose().catch(() => undefined);
         }
-        const aggregator = new LoadProgressAggregator((p) => ctx.progress(p));
-        const next = await runtime.load(request, (info) => aggregator.handle(info));
+        const aggregator = new LoadProgressAggregator([request.modelId], PROGRESS_TEXTS, (p) => ctx.progress(p));
+        const next = await runtime.load(request, (info) => aggregator.handle(request.modelId, info));
         const warmUpTokens = request.warmUpTokens ?? DEFAULT_WARM_UP_TOKENS;
         if (warmUpTokens > 0) {
           // Chromium keeps optimising wasm for a while after load; one short
@@ -317,7 +186,7 @@ export function createTransformersChatHandlers(runtime: ChatModelRuntime) {
       }),
 
     /** Streams deltas as progress; resolves with the whole reply. */
-    generate: async (request: TransformersGenerateRequest, ctx: RpcContext<DeltaProgress>): Promise<GenerateResult> => {
+    generate: async (request: GenerateRequest, ctx: RpcContext<DeltaProgress>): Promise<GenerateResult> => {
       const current = requireModel();
       return exclusive(() => runGenerate(current, request, ctx));
     },
@@ -336,4 +205,3 @@ export function createTransformersChatHandlers(runtime: ChatModelRuntime) {
   };
 }
 
-export type TransformersChatHandlers = ReturnType<typeof createTransformersChatHandlers>;

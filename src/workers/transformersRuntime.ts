@@ -18,19 +18,13 @@ import {
 // the onnxruntime-web version transformers pins (1.31.0-dev.20260914-8d85527a0).
 import ortWasmMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
 import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
-import type {
-  ChatModelRuntime,
-  LoadedChatModel,
-  ModelSource,
-  RuntimeProgressInfo,
-  TransformersLoadRequest,
-} from './transformersChatHandlers';
+import type { TransformersLoadRequest } from '../protocol/chat';
+import type { ModelSource } from '../protocol/loading';
+import type { RuntimeProgress } from './loadProgress';
+import type { ChatModelRuntime, LoadedChatModel } from './transformersChatHandlers';
 
 const HF_HOST = 'https://huggingface.co/';
 const HF_PATH_TEMPLATE = '{model}/resolve/{revision}/';
-
-/** Exposed for the report / tests of the bundle: which onnxruntime files we serve. */
-export const ORT_WASM_FILES = { mjs: ortWasmMjsUrl, wasm: ortWasmUrl } as const;
 
 function absolute(url: string): string {
   return new URL(url, import.meta.url).href;
@@ -70,7 +64,7 @@ export function configureTransformersEnv(source: ModelSource): void {
 }
 
 /** transformers.js progress events as the workers' runtimes report them (null: not one we read). */
-export function toRuntimeProgress(info: ProgressInfo): RuntimeProgressInfo | null {
+export function toRuntimeProgress(info: ProgressInfo): RuntimeProgress | null {
   switch (info.status) {
     case 'initiate':
     case 'download':

@@ -5,7 +5,7 @@
  * a separate port (acceptHeartbeatPort), never through WebLLM's handler.
  */
 import { WebWorkerMLCEngineHandler } from '@mlc-ai/web-llm';
-import { acceptHeartbeatPort } from './rpc';
+import { acceptHeartbeatPort } from './rpcServer';
 
 const handler = new WebWorkerMLCEngineHandler();
 self.onmessage = (message: MessageEvent) => {

@@ -4,11 +4,3 @@
 export class ConsistencyInputError extends RangeError {
   override name = 'ConsistencyInputError';
 }
-
-/** `feed()` was called on a StreamingSentenceSegmenter after `flush()`. */
-export class SegmenterClosedError extends Error {
-  override name = 'SegmenterClosedError';
-  constructor() {
-    super('The segmenter was flushed; call reset() before feeding a new reply.');
-  }
-}

@@ -1,7 +1,7 @@
 /**
  * Which device the consistency checker runs on, and why: the user's choice
  * ('wasm' / 'webgpu') or 'auto', decided in the checker worker by timing the
- * NLI model on both (see workers/checkerHandlers.ts). This file holds the pure
+ * NLI model on both (see workers/checker/devices.ts). This file holds the pure
  * parts: the decision record, its cache key, the comparison and the plain-words
  * description the Models page shows.
  */

@@ -49,8 +49,6 @@ import { parseBlock, splitKeyValue, splitValueItems } from './plist';
 export interface ExtractOptions {
   /** The user's display name; when absent `{{user}}` is kept in the output. */
   user?: string;
-  /** Locale for sentence splitting. Default 'en'. */
-  locale?: string;
 }
 
 /**
@@ -126,7 +124,6 @@ interface Ctx {
   charAliases: string[];
   /** Lower-case spellings that refer to the user. */
   userAliases: string[];
-  locale: string;
 }
 
 /**
@@ -144,7 +141,6 @@ export function extractStatements(card: CardData, opts: ExtractOptions = {}): st
       .map((a) => a.toLowerCase())
       .sort((a, b) => b.length - a.length),
     userAliases: [USER, opts.user?.trim().toLowerCase() ?? ''].filter((a) => a.length > 0),
-    locale: opts.locale ?? 'en',
   };
 
   const proposals = [
@@ -374,7 +370,7 @@ function proseStatements(text: string, ctx: Ctx): string[] {
   for (const line of text.split('\n')) {
     const cleaned = stripMarkdown(line);
     if (!cleaned || /:$/.test(cleaned)) continue; // a heading such as "Appearance:"
-    for (const sentence of splitSentences(cleaned, ctx.locale)) out.push(...sentenceStatements(sentence, ctx));
+    for (const sentence of splitSentences(cleaned)) out.push(...sentenceStatements(sentence, ctx));
   }
   return out;
 }

@@ -1,3 +1,3 @@
 /** Shared text utilities: card macros and sentence splitting. */
 export { canonicalUserMacro, resolveMacros, type MacroNames } from './macros';
-export { splitSentences, splitSentencesFallback } from './sentences';
+export { splitSentences } from './sentences';

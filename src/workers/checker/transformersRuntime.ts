@@ -1,11 +1,11 @@
 /**
- * The real CheckerRuntime: transformers.js tokenizers and ONNX sessions inside
- * the checker worker. Only checker.worker.ts imports this file (it pulls in
- * transformers.js and onnxruntime-web).
+ * The real CheckerRuntime (runtime.ts): transformers.js tokenizers and ONNX
+ * sessions inside the checker worker. Only checker.worker.ts imports this file
+ * (it pulls in transformers.js and onnxruntime-web).
  *
  * NLI uses AutoTokenizer + AutoModelForSequenceClassification with `text_pair`
  * (the text-classification pipeline does not take sentence pairs, NOTES.md);
- * embeddings use AutoModel's `last_hidden_state`, pooled in checkerHandlers.ts.
+ * embeddings use AutoModel's `last_hidden_state`, pooled in embeddings.ts.
  */
 import {
   AutoModel,
@@ -17,29 +17,17 @@ import {
   type ProgressInfo,
   type Tensor,
 } from '@huggingface/transformers';
-import type {
-  CheckerRuntime,
-  CheckerRuntimeProgress,
-  EmbeddingSession,
-  NliSession,
-  RawTensor,
-  RuntimeModelRequest,
-} from './checkerHandlers';
-import { configureTransformersEnv, toRuntimeProgress } from './transformersRuntime';
-
-/** The per-file events of toRuntimeProgress (the checker aggregates bytes per file itself). */
-function toProgress(info: ProgressInfo): CheckerRuntimeProgress | null {
-  const p = toRuntimeProgress(info);
-  return p && 'file' in p ? p : null;
-}
+import type { RuntimeProgress } from '../loadProgress';
+import { configureTransformersEnv, toRuntimeProgress } from '../transformersRuntime';
+import type { CheckerRuntime, EmbeddingSession, NliSession, RawTensor, RuntimeModelRequest } from './runtime';
 
 async function loadPair<M extends PreTrainedModel>(
   request: RuntimeModelRequest,
-  onProgress: (info: CheckerRuntimeProgress) => void,
+  onProgress: (info: RuntimeProgress) => void,
   loadModel: (id: string, options: Parameters<typeof AutoModel.from_pretrained>[1]) => Promise<M>,
 ): Promise<{ tokenizer: PreTrainedTokenizer; model: M }> {
   const progress_callback = (info: ProgressInfo) => {
-    const p = toProgress(info);
+    const p = toRuntimeProgress(info);
     if (p) onProgress(p);
   };
   const [tokenizer, model] = await Promise.all([

@@ -1,10 +1,10 @@
 /**
- * For tests: a CheckerClient loaded on the stub checker runtime (checkerTestkit:
- * the real worker handlers over a MessageChannel, a word-rule NLI that checks
- * plumbing, not meaning).
+ * TEST KIT (unit tests only): a CheckerClient loaded on the stub checker
+ * runtime (stubCheckerRuntime.ts: the real worker handlers over a
+ * MessageChannel, a word-rule NLI that checks plumbing, not meaning).
  */
-import { createStubRuntime, fakeCheckerWorkers, type StubRuntimeOptions } from '../workers/checkerTestkit';
-import { CheckerClient } from './CheckerClient';
+import { CheckerClient } from '../engines/CheckerClient';
+import { createStubRuntime, fakeCheckerWorkers, type StubRuntimeOptions } from './stubCheckerRuntime';
 
 /** @returns the loaded client, its runtime and workers, and `dispose` (call it in afterEach). */
 export async function loadStubCheckerClient(options: StubRuntimeOptions = {}) {

@@ -2,24 +2,22 @@
  * Test doubles for the consistency checker: a stub CheckerRuntime that answers
  * NLI with a word rule (like the tiny-nli fixture: a plumbing double, not a
  * judge of meaning) and bag-of-words embeddings, and a fake worker that serves
- * the real handlers over a MessageChannel. Used by unit tests only; nothing in
- * the app imports it.
+ * the real handlers over a MessageChannel. TEST KIT: unit tests only; nothing
+ * in the app imports it.
  *
  * Device 'auto': the stub has no WebGPU adapter unless `webgpu` is given, and
  * a fake clock that only NLI calls advance (`msPerPair` per device), so a test
  * decides which device is faster and measurements are exact, with no waiting.
  */
-import { channelWorker } from './channelWorker';
 import type { OnnxDevice } from '../domain/models/catalog';
-import {
-  createCheckerHandlers,
-  type CheckerRuntime,
-  type CheckerRuntimeProgress,
-  type EmbeddingSession,
-  type NliSession,
-  type RuntimeModelRequest,
-} from './checkerHandlers';
-import type { WorkerLike } from './workerHost';
+import type { WorkerLike } from '../engines/workerHost';
+import type { CheckerApi, CheckerLoadRequest, CheckerLoadResult } from '../protocol/checker';
+import type { LoadProgress } from '../protocol/loading';
+import type { RpcContext } from '../protocol/rpc';
+import type { RuntimeProgress } from '../workers/loadProgress';
+import { createCheckerHandlers } from '../workers/checker/handlers';
+import type { CheckerRuntime, EmbeddingSession, NliSession, RuntimeModelRequest } from '../workers/checker/runtime';
+import { channelWorker } from './channelWorker';
 
 const NEGATIONS = new Set(['not', 'no', 'never', "don't", "doesn't", 'cannot', 'nothing', 'without', 'hate', 'hates']);
 const STOP = new Set([
@@ -120,7 +118,7 @@ export function createStubRuntime(options: StubRuntimeOptions = {}): StubRuntime
   const gpuError = (request: RuntimeModelRequest) => (request.device === 'webgpu' ? options.webgpu?.loadError : undefined);
   const column = (label: RuleLabel) => Number(Object.entries(id2label).find(([, l]) => l.toLowerCase() === label)?.[0] ?? -1);
 
-  const reportFiles = async (onProgress: (info: CheckerRuntimeProgress) => void) => {
+  const reportFiles = async (onProgress: (info: RuntimeProgress) => void) => {
     for (const [file, bytes] of files) {
       onProgress({ status: 'initiate', file });
       onProgress({ status: 'progress', file, loaded: bytes / 2, total: bytes });
@@ -238,4 +236,32 @@ export function fakeCheckerWorkers(runtime: CheckerRuntime): FakeCheckerWorkers 
       }
     },
   };
+}
+
+/** A load of the stub's models on wasm (no measuring), for handler tests. */
+export const STUB_LOAD_REQUEST: Readonly<CheckerLoadRequest> = Object.freeze({
+  nliModelId: 'stub-nli',
+  embeddingModelId: 'stub-embed',
+  source: { kind: 'self-hosted', baseUrl: 'http://127.0.0.1/models/' } as const,
+  device: 'wasm',
+});
+
+/** An RpcContext for calling handlers directly: records the progress it is sent. */
+export function recordingContext<P>(signal: AbortSignal = new AbortController().signal): RpcContext<P> & { events: P[] } {
+  const events: P[] = [];
+  return { events, progress: (p: P) => events.push(p), signal };
+}
+
+/** The real checker handlers over a fresh stub runtime, loaded with STUB_LOAD_REQUEST. */
+export async function loadedStubHandlers(options: StubRuntimeOptions = {}): Promise<{
+  runtime: StubRuntime;
+  handlers: CheckerApi;
+  result: CheckerLoadResult;
+  events: LoadProgress[];
+}> {
+  const runtime = createStubRuntime(options);
+  const handlers = createCheckerHandlers(runtime);
+  const c = recordingContext<LoadProgress>();
+  const result = await handlers.load(STUB_LOAD_REQUEST, c);
+  return { runtime, handlers, result, events: c.events };
 }

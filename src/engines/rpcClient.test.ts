@@ -1,7 +1,8 @@
-import { channelWorker } from './channelWorker';
 import { afterEach, describe, expect, it } from 'vitest';
-import { GenerationInterruptedError, ModelLoadError, RemoteError, WorkerCrashedError } from '../engines/errors';
-import { createRpcClient, serveRpc, type RpcContext, type RpcHandlers } from './rpc';
+import { GenerationInterruptedError, ModelLoadError, RemoteError, WorkerCrashedError } from '../protocol/errors';
+import type { RpcContext, RpcHandlers } from '../protocol/rpc';
+import { channelWorker, serveRpc } from '../test/channelWorker';
+import { createRpcClient } from './rpcClient';
 import { WorkerHost, type WorkerLike } from './workerHost';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -16,7 +16,7 @@
  * after its last message (exactly `timeoutMs` after the work started if it
  * never sent anything), and later still in a throttled background tab.
  *
- * No wire format here: rpc.ts sends the pings (its `ping`/`pong` messages).
+ * No wire format here: rpcClient.ts sends the pings (`ping`/`pong` of protocol/rpc.ts).
  */
 
 export interface StallOptions {
@@ -55,11 +55,6 @@ export class StallWatchdog {
     }
     this.options = options;
     this.hooks = hooks;
-  }
-
-  /** True while timers run (work is pending). */
-  get running(): boolean {
-    return this.timer !== null;
   }
 
   /** Work is pending: start counting from zero. No-op while already running or after stop(). */

@@ -3,7 +3,9 @@
  * string (or part of one) to the reader: a tail that could be the beginning of
  * a stop string is held back until the next delta decides it.
  *
- * Pure; used by the transformers.js worker (WebLLM handles `stop` itself).
+ * Pure, so both sides use it: the transformers.js chat worker, and WebLlmEngine
+ * on the main thread (WebLLM passes a stop string's start through before it
+ * trims it, so its deltas need the same filter).
  */
 export class StopStringFilter {
   private readonly stops: string[];

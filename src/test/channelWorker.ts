@@ -1,10 +1,17 @@
 /**
- * For tests: a "worker" that is one end of a MessageChannel whose other end
- * serves real RPC handlers in this thread — the worker protocol runs for real,
- * only the thread is missing.
+ * TEST KIT (unit tests only; production code never imports src/test/): the
+ * worker side of our RPC, running in this thread. `channelWorker` is a
+ * "worker" that is one end of a MessageChannel whose other end serves real
+ * RPC handlers — the worker protocol runs for real, only the thread is
+ * missing. Tests of the main side (engines/) reach the worker side through
+ * this kit, so the layer rule "engines/ never imports workers/" holds for
+ * them too.
  */
-import { serveRpc, type RpcHandlers } from './rpc';
-import type { WorkerLike } from './workerHost';
+import type { WorkerLike } from '../engines/workerHost';
+import type { RpcHandlers } from '../protocol/rpc';
+import { serveRpc } from '../workers/rpcServer';
+
+export { acceptHeartbeatPort, serveRpc } from '../workers/rpcServer';
 
 /**
  * @param onTerminate called when the owner terminates the worker (both ports are closed then).

@@ -11,19 +11,10 @@
  *
  * The UI never sees this; engines do.
  */
-import { WorkerCrashedError } from '../engines/errors';
-import {
-  createRpcClient,
-  type CallOptions,
-  type PayloadOf,
-  type ProgressOf,
-  type ResultOf,
-  type RpcClient,
-  type RpcEndpoint,
-  type RpcHandlers,
-  type RpcMethod,
-  type StallOptions,
-} from './rpc';
+import { WorkerCrashedError } from '../protocol/errors';
+import type { PayloadOf, ProgressOf, ResultOf, RpcEndpoint, RpcHandlers, RpcMethod } from '../protocol/rpc';
+import { createRpcClient, type CallOptions, type RpcClient } from './rpcClient';
+import type { StallOptions } from './stallWatchdog';
 
 export interface WorkerLike extends RpcEndpoint {
   terminate(): void;
