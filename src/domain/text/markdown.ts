@@ -203,9 +203,27 @@ function parseInline(scan: MessageScanner, from: number, to: number): InlineNode
   return out;
 }
 
-function record(scan: MessageScanner, start: number, end: number): LineRecord {
-  const blank = scan.src.slice(start, end).trim() === '';
-  return { start, end, nodes: blank ? null : parseInline(scan, start, end) };
+/** JavaScript's white space and line terminators: what `String.prototype.trim` removes. */
+function isSpace(c: number): boolean {
+  return (
+    c === 0x20 ||
+    (c >= 0x09 && c <= 0x0d) ||
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000 ||
+    c === 0xfeff
+  );
+}
+
+/** A line of nothing but white space separates paragraphs. (No slice per line: a message may be all newlines.) */
+function isBlank(src: string, start: number, end: number): boolean {
+  for (let k = start; k < end; k++) if (!isSpace(src.charCodeAt(k))) return false;
+  return true;
 }
 
 /** Splits a message into paragraphs (blank lines) and lines, parsing inline marks. */
@@ -213,9 +231,11 @@ export function parseMessage(src: string): Paragraph[] {
   return new IncrementalMarkdown().update(src);
 }
 
+/** A non-blank line. It is its own LineRange in `Paragraph.lineRanges` (no copy per line). */
 interface LineRecord extends LineRange {
-  /** null for a blank line (a paragraph break). */
-  nodes: InlineNode[] | null;
+  nodes: InlineNode[];
+  /** A blank line (or several) comes between this line and the previous one. */
+  breakBefore: boolean;
 }
 
 /**
@@ -227,69 +247,81 @@ interface LineRecord extends LineRange {
  *
  * Any other change (an edit, a swipe) costs one full parse. Going back to a
  * prefix of the last text (a deferred render showing an older value) reuses
- * the lines it still contains.
+ * the lines it still contains. Each update also compares the kept prefix
+ * with the new text (a native string comparison, ~0.3 ms for 200 KB here).
  */
 export class IncrementalMarkdown {
   private text = '';
-  /** Finished lines: each ends before a newline at index `end`. */
+  /** Non-blank finished lines (each ends before a newline at index `end`). */
   private done: LineRecord[] = [];
-  private result: Paragraph[] = [];
+  /** Where the open last line starts: just after the last newline. */
+  private stable = 0;
+  private result: Paragraph[] | null = null;
 
   /** The paragraphs of `text`, reusing what is still valid from the previous call. */
   update(text: string): Paragraph[] {
-    if (text === this.text && this.result.length + this.done.length > 0) return this.result;
+    if (text === this.text && this.result) return this.result;
     this.keepValidLines(text);
-    let pos = this.done.length ? this.done.at(-1)!.end + 1 : 0;
     // One scanner per update: lines are parsed in order, so its memos hold.
     const scan = new MessageScanner(text);
+    let pos = this.stable;
     for (;;) {
       const nl = text.indexOf('\n', pos);
       if (nl === -1) break;
-      this.done.push(record(scan, pos, nl));
+      this.add(scan, pos, nl);
       pos = nl + 1;
     }
-    const tail = record(scan, pos, text.length);
+    this.stable = pos;
+    const tail = this.line(scan, pos, text.length);
     this.text = text;
     this.result = group(this.done, tail);
     return this.result;
   }
 
+  private line(scan: MessageScanner, start: number, end: number): LineRecord | null {
+    if (isBlank(scan.src, start, end)) return null;
+    const last = this.done.at(-1);
+    // Lines between the last record and this one were all blank.
+    return { start, end, nodes: parseInline(scan, start, end), breakBefore: last !== undefined && start > last.end + 1 };
+  }
+
+  private add(scan: MessageScanner, start: number, end: number): void {
+    const line = this.line(scan, start, end);
+    if (line) this.done.push(line);
+  }
+
   /** Drops the finished lines that `text` no longer has, unchanged, with their newline. */
   private keepValidLines(text: string): void {
-    const done = this.done;
-    if (done.length === 0) return;
-    const stable = done.at(-1)!.end + 1;
+    const stable = this.stable;
+    if (stable === 0) return;
     if (text.length >= stable && text.startsWith(this.text.slice(0, stable))) return;
     if (this.text.startsWith(text)) {
-      let n = done.length;
-      while (n > 0 && done[n - 1]!.end >= text.length) n--;
       // Only lines whose newline is still there (end < text.length, and the text is a prefix).
-      this.done = done.slice(0, n);
+      let n = this.done.length;
+      while (n > 0 && this.done[n - 1]!.end >= text.length) n--;
+      this.done = this.done.slice(0, n);
+      this.stable = text.lastIndexOf('\n') + 1;
       return;
     }
     this.done = [];
+    this.stable = 0;
   }
 }
 
 /** Groups line records into paragraphs; `tail` is the open last line. */
-function group(done: readonly LineRecord[], tail: LineRecord): Paragraph[] {
+function group(done: readonly LineRecord[], tail: LineRecord | null): Paragraph[] {
   const paragraphs: Paragraph[] = [];
   let current: Paragraph | null = null;
-  const add = (line: LineRecord) => {
-    if (line.nodes === null) {
-      current = null;
-      return;
-    }
-    if (current === null) {
+  const count = done.length + (tail ? 1 : 0);
+  for (let k = 0; k < count; k++) {
+    const line = k < done.length ? done[k]! : tail!;
+    if (current === null || line.breakBefore) {
       current = { lines: [], lineRanges: [] };
       paragraphs.push(current);
     }
     current.lines.push(line.nodes);
-    // The record is a LineRange already: no copy per line.
     current.lineRanges.push(line);
-  };
-  for (const line of done) add(line);
-  add(tail);
+  }
   return paragraphs;
 }
 
