@@ -1,9 +1,15 @@
 import { expect, type Page } from '@playwright/test';
+import { SCRIPTED_ENGINE_KEY, type EngineScript } from '../../src/engines/ScriptedEngine';
 import { FIXTURE_BASE_PATH } from './models';
 
 /** Chat and model manager screens. */
 export class ChatPage {
   constructor(readonly page: Page) {}
+
+  /** Call before `page.goto`: the SCRIPTED test engine (model id `scripted`) will stream this script. */
+  static async script(page: Page, script: EngineScript) {
+    await page.addInitScript(([key, value]) => localStorage.setItem(key, value), [SCRIPTED_ENGINE_KEY, JSON.stringify(script)] as const);
+  }
 
   get messages() {
     return this.page.getByTestId('message');

@@ -24,6 +24,8 @@ export function useCharacter(id: string | undefined): Character | null | undefin
  * a quick one never flashes it.
  */
 const IMPORT_BUSY_NOTICE_AFTER_MS = 300;
+/** From this total size on, the notice shows at once: such an import always takes a while. */
+const IMPORT_BUSY_NOTICE_AT_ONCE_BYTES = 1024 * 1024;
 
 function errorDetail(e: unknown): string {
   if (e instanceof StorageFullError) return e.message;
@@ -91,10 +93,13 @@ export function useLibraryActions() {
       if (files.length === 0) return null;
       const what = files.length === 1 ? `“${files[0]!.name}”` : `${files.length} files`;
       let busyNotice: number | null = null;
-      const busyTimer = setTimeout(() => {
-        const bytes = files.reduce((sum, f) => sum + f.size, 0);
-        busyNotice = notify({ kind: 'info', title: `Importing ${what}…`, detail: `${formatBytes(bytes)}, read in the background: you can keep working.`, timeoutMs: 0 });
-      }, IMPORT_BUSY_NOTICE_AFTER_MS);
+      const bytes = files.reduce((sum, f) => sum + f.size, 0);
+      const busyTimer = setTimeout(
+        () => {
+          busyNotice = notify({ kind: 'info', title: `Importing ${what}…`, detail: `${formatBytes(bytes)}, read in the background: you can keep working.`, timeoutMs: 0 });
+        },
+        bytes >= IMPORT_BUSY_NOTICE_AT_ONCE_BYTES ? 0 : IMPORT_BUSY_NOTICE_AFTER_MS,
+      );
       const done = () => {
         clearTimeout(busyTimer);
         if (busyNotice !== null) dismiss(busyNotice);

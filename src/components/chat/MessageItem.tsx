@@ -124,7 +124,7 @@ export function MessageItem({ message, streamingText, avatar, avatarName, isLast
           </form>
         ) : (
           <div data-testid="message-text" className="text-[0.95rem] leading-relaxed break-words text-stone-800 dark:text-stone-200">
-            {text ? <RichText text={text} marks={marks} streaming={streaming} /> : streaming ? null : <span className="text-stone-400 italic">(empty)</span>}
+            {text ? <RichText key={message.swipeIndex} text={text} marks={marks} streaming={streaming} /> : streaming ? null : <span className="text-stone-400 italic">(empty)</span>}
             {streaming ? <span aria-hidden="true" className="ml-0.5 inline-block h-4 w-1.5 rounded-sm bg-accent-500 align-middle" /> : null}
           </div>
         )}

@@ -1,5 +1,5 @@
 import { Fragment, memo, useDeferredValue, useState, type ReactNode } from 'react';
-import { displayCut, highlightsByLine, IncrementalMarkdown, splitByHighlights, type Highlight, type InlineNode, type LineRange } from '../../domain/text/markdown';
+import { displayCut, highlightsByLine, IncrementalMarkdown, splitByHighlights, type Highlight, type InlineNode, type LineRange, type Paragraph } from '../../domain/text/markdown';
 import { Button } from '../ui/Button';
 
 export interface SentenceMark extends Highlight {
@@ -87,13 +87,55 @@ const Line = memo(
 );
 
 /**
+ * Paragraphs are rendered in blocks of this many: a block whose paragraphs
+ * are all closed is skipped by React, so a streamed piece costs one block's
+ * elements, not one element per paragraph of the whole reply (in React's
+ * development build that per-paragraph cost alone held a 200 KB stream to a
+ * crawl).
+ */
+const PARAGRAPHS_PER_BLOCK = 32;
+
+function sameParagraphs(a: readonly Paragraph[], b: readonly Paragraph[]): boolean {
+  return a.length === b.length && a.every((p, i) => p === b[i]);
+}
+
+const Block = memo(
+  function Block({ paragraphs, first, marks }: { paragraphs: Paragraph[]; first: number; marks: readonly SentenceMark[] }) {
+    const ranges: LineRange[] = [];
+    if (marks.length) for (const p of paragraphs) for (const r of p.lineRanges) ranges.push(r);
+    const buckets = marks.length ? highlightsByLine(ranges, marks) : null;
+    let lineIndex = 0;
+    return (
+      <>
+        {paragraphs.map((p, i) => (
+          <p key={first + i} className="mb-2 last:mb-0">
+            {p.lines.map((nodes, j) => {
+              const marksHere = buckets ? buckets[lineIndex]! : NO_MARKS;
+              lineIndex++;
+              return (
+                <Fragment key={j}>
+                  {j > 0 ? <br /> : null}
+                  <Line nodes={nodes} marks={marksHere} id={`${first + i}.${j}`} />
+                </Fragment>
+              );
+            })}
+          </p>
+        ))}
+      </>
+    );
+  },
+  (a, b) => a.first === b.first && a.marks === b.marks && sameParagraphs(a.paragraphs, b.paragraphs),
+);
+
+/**
  * Renders message text with role-play Markdown. Only React text nodes and a
  * fixed set of elements are produced, so card or model text can never become
  * live HTML.
  *
  * Cost: parsing is linear and incremental (finished lines are parsed once
- * while `streaming`), renders of a changing text are deferred so a fast stream
- * is drawn as often as the machine keeps up rather than once per piece, and a
+ * while `streaming`, closed paragraphs keep their identity and their blocks
+ * are skipped), renders of a changing text are deferred so a fast stream is
+ * drawn as often as the machine keeps up rather than once per piece, and a
  * text longer than {@link INITIAL_VISIBLE_CHARS} shows its start with "Show
  * more" instead of one giant DOM. A streamed reply is never cut while it
  * grows, nor when it ends.
@@ -101,37 +143,22 @@ const Line = memo(
 export const RichText = memo(function RichText({ text, marks = NO_MARKS, streaming = false }: { text: string; marks?: readonly SentenceMark[]; streaming?: boolean }) {
   const [parser] = useState(() => new IncrementalMarkdown());
   const [limit, setLimit] = useState(INITIAL_VISIBLE_CHARS);
-  const [wasStreaming, setWasStreaming] = useState(streaming);
-  if (wasStreaming !== streaming) {
-    // What was on screen while the reply streamed stays on screen after it.
-    setWasStreaming(streaming);
-    if (!streaming && text.length > limit) setLimit(text.length);
-  }
+  // A reply that streamed here is never cut: what was on screen while it
+  // grew stays (its stored text may land a moment after the stream ends).
+  // The caller keys RichText by swipe, so another swipe starts capped again.
+  const [streamed, setStreamed] = useState(streaming);
+  if (streaming && !streamed) setStreamed(true);
   const shown = useDeferredValue(text);
-  const cut = streaming ? shown.length : displayCut(shown, limit);
+  const cut = streamed ? shown.length : displayCut(shown, limit);
   const paragraphs = parser.update(cut === shown.length ? shown : shown.slice(0, cut));
 
-  const ranges: LineRange[] = [];
-  for (const p of paragraphs) for (const r of p.lineRanges) ranges.push(r);
-  const buckets = marks.length ? highlightsByLine(ranges, marks) : null;
-
-  let lineIndex = 0;
+  const blocks: ReactNode[] = [];
+  for (let b = 0; b < paragraphs.length; b += PARAGRAPHS_PER_BLOCK) {
+    blocks.push(<Block key={b} first={b} paragraphs={paragraphs.slice(b, b + PARAGRAPHS_PER_BLOCK)} marks={marks} />);
+  }
   return (
     <>
-      {paragraphs.map((p, i) => (
-        <p key={i} className="mb-2 last:mb-0">
-          {p.lines.map((nodes, j) => {
-            const marksHere = buckets ? buckets[lineIndex]! : NO_MARKS;
-            lineIndex++;
-            return (
-              <Fragment key={j}>
-                {j > 0 ? <br /> : null}
-                <Line nodes={nodes} marks={marksHere} id={`${i}.${j}`} />
-              </Fragment>
-            );
-          })}
-        </p>
-      ))}
+      {blocks}
       {cut < shown.length ? (
         <div data-testid="text-truncated" className="mt-2 flex flex-wrap items-center gap-2 text-xs text-stone-500 dark:text-stone-400">
           <span>

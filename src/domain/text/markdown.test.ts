@@ -125,6 +125,9 @@ describe('IncrementalMarkdown', () => {
     expect(next[0]!.lines[0]).toBe(line0);
     expect(next[0]!.lines[1]).not.toBe(tail0);
     expect(next).toHaveLength(2);
+    // The first paragraph is closed (a complete blank line follows): the same object from now on.
+    const closed = next[0]!;
+    expect(inc.update('*waves* "Hi."\nShe turns and *smiles*.\n\nNew paragraph grows')[0]).toBe(closed);
     // An edit before the last newline is a different text: parsed afresh.
     const edited = inc.update('*waved* "Hi."\nShe turns');
     expect(edited[0]!.lines[0]).not.toBe(line0);

@@ -242,8 +242,10 @@ interface LineRecord extends LineRange {
  * Parses a message that grows (a streamed reply, a field shown a chunk at a
  * time): lines that ended before the last newline are parsed once and kept;
  * only the open last line is parsed again. Inline marks never span lines, so
- * a finished line's tree never changes. Completed lines keep their
- * `InlineNode[]` identity across updates, which lets the renderer skip them.
+ * a finished line's tree never changes. Finished lines keep their
+ * `InlineNode[]` identity across updates, and closed paragraphs (followed by
+ * a complete blank line) their `Paragraph` identity, which lets the renderer
+ * skip them.
  *
  * Any other change (an edit, a swipe) costs one full parse. Going back to a
  * prefix of the last text (a deferred render showing an older value) reuses
@@ -256,6 +258,8 @@ export class IncrementalMarkdown {
   private done: LineRecord[] = [];
   /** Where the open last line starts: just after the last newline. */
   private stable = 0;
+  /** Paragraphs that can no longer change, and the `done` lines they span. */
+  private closed: { paragraph: Paragraph; to: number }[] = [];
   private result: Paragraph[] | null = null;
 
   /** The paragraphs of `text`, reusing what is still valid from the previous call. */
@@ -268,14 +272,53 @@ export class IncrementalMarkdown {
     for (;;) {
       const nl = text.indexOf('\n', pos);
       if (nl === -1) break;
-      this.add(scan, pos, nl);
+      const line = this.line(scan, pos, nl);
+      if (line) this.done.push(line);
       pos = nl + 1;
     }
     this.stable = pos;
+    this.closeParagraphs();
     const tail = this.line(scan, pos, text.length);
+    const open = this.openFrom();
+    const paragraphs = this.closed.map((c) => c.paragraph);
+    const current = paragraph(this.done, open, this.done.length);
+    if (tail && (tail.breakBefore || current.lines.length === 0)) {
+      if (current.lines.length) paragraphs.push(current);
+      paragraphs.push({ lines: [tail.nodes], lineRanges: [tail] });
+    } else {
+      if (tail) {
+        current.lines.push(tail.nodes);
+        current.lineRanges.push(tail);
+      }
+      if (current.lines.length) paragraphs.push(current);
+    }
     this.text = text;
-    this.result = group(this.done, tail);
-    return this.result;
+    this.result = paragraphs;
+    return paragraphs;
+  }
+
+  /** Paragraphs closed so far (they will never change for a text that grows). */
+  get closedCount(): number {
+    return this.closed.length;
+  }
+
+  private openFrom(): number {
+    return this.closed.at(-1)?.to ?? 0;
+  }
+
+  /** Closes every paragraph that a blank line has ended: a later line starts after one, or one is complete at the end. */
+  private closeParagraphs(): void {
+    const done = this.done;
+    let from = this.openFrom();
+    for (let k = from + 1; k < done.length; k++) {
+      if (done[k]!.breakBefore) {
+        this.closed.push({ paragraph: paragraph(done, from, k), to: k });
+        from = k;
+      }
+    }
+    if (from < done.length && this.stable > done.at(-1)!.end + 1) {
+      this.closed.push({ paragraph: paragraph(done, from, done.length), to: done.length });
+    }
   }
 
   private line(scan: MessageScanner, start: number, end: number): LineRecord | null {
@@ -285,44 +328,39 @@ export class IncrementalMarkdown {
     return { start, end, nodes: parseInline(scan, start, end), breakBefore: last !== undefined && start > last.end + 1 };
   }
 
-  private add(scan: MessageScanner, start: number, end: number): void {
-    const line = this.line(scan, start, end);
-    if (line) this.done.push(line);
-  }
-
-  /** Drops the finished lines that `text` no longer has, unchanged, with their newline. */
+  /** Drops the finished lines (and closed paragraphs) that `text` no longer has unchanged. */
   private keepValidLines(text: string): void {
     const stable = this.stable;
     if (stable === 0) return;
     if (text.length >= stable && text.startsWith(this.text.slice(0, stable))) return;
-    if (this.text.startsWith(text)) {
-      // Only lines whose newline is still there (end < text.length, and the text is a prefix).
-      let n = this.done.length;
-      while (n > 0 && this.done[n - 1]!.end >= text.length) n--;
-      this.done = this.done.slice(0, n);
-      this.stable = text.lastIndexOf('\n') + 1;
+    if (!this.text.startsWith(text)) {
+      this.done = [];
+      this.closed = [];
+      this.stable = 0;
       return;
     }
-    this.done = [];
-    this.stable = 0;
+    // A prefix: keep the lines whose newline is still there.
+    let n = this.done.length;
+    while (n > 0 && this.done[n - 1]!.end >= text.length) n--;
+    this.done = this.done.slice(0, n);
+    this.stable = text.lastIndexOf('\n') + 1;
+    const closed = this.closed;
+    while (closed.length && closed.at(-1)!.to > n) closed.pop();
+    // The last one stays closed only while the blank line after it is still complete.
+    const last = closed.at(-1);
+    if (last && last.to === n && !(n > 0 && this.stable > this.done[n - 1]!.end + 1)) closed.pop();
   }
 }
 
-/** Groups line records into paragraphs; `tail` is the open last line. */
-function group(done: readonly LineRecord[], tail: LineRecord | null): Paragraph[] {
-  const paragraphs: Paragraph[] = [];
-  let current: Paragraph | null = null;
-  const count = done.length + (tail ? 1 : 0);
-  for (let k = 0; k < count; k++) {
-    const line = k < done.length ? done[k]! : tail!;
-    if (current === null || line.breakBefore) {
-      current = { lines: [], lineRanges: [] };
-      paragraphs.push(current);
-    }
-    current.lines.push(line.nodes);
-    current.lineRanges.push(line);
+/** The paragraph of `done[from..to)` (new arrays; the line records are shared). */
+function paragraph(done: readonly LineRecord[], from: number, to: number): Paragraph {
+  const lines: InlineNode[][] = [];
+  const lineRanges: LineRange[] = [];
+  for (let k = from; k < to; k++) {
+    lines.push(done[k]!.nodes);
+    lineRanges.push(done[k]!);
   }
-  return paragraphs;
+  return { lines, lineRanges };
 }
 
 /**
