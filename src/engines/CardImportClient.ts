@@ -19,9 +19,10 @@ import { WorkerCrashedError } from './errors';
 export type { CardImportProgress } from '../workers/cardImportHandlers';
 
 /**
- * Files this big or bigger go to the worker. Measured in Chromium here: the
- * main-thread parse costs about 0.4 ms per 100 KB of PNG, and a module
- * worker starts in ~20–50 ms, so below ~256 KB the worker would only add time.
+ * Files this big or bigger go to the worker. The parse of a 5 MB PNG card
+ * took 114 ms in Node here (load ~20, after the Latin-1 fix), so a 256 KB
+ * file costs a few ms on the main thread: less than starting a module worker
+ * is worth (its start-up was not measured separately).
  */
 export const OFF_THREAD_MIN_BYTES = 256 * 1024;
 
