@@ -171,7 +171,7 @@ describe('highlightsByLine', () => {
 });
 
 /** Inputs that made the first parser quadratic: unmatched openers, long runs, nesting. */
-export const ADVERSARIAL_UNITS: Record<string, string> = {
+const ADVERSARIAL_UNITS: Record<string, string> = {
   'curly quotes “': '“',
   'stars *': '*',
   'star quartets': '**** ',

@@ -297,11 +297,6 @@ export class IncrementalMarkdown {
     return paragraphs;
   }
 
-  /** Paragraphs closed so far (they will never change for a text that grows). */
-  get closedCount(): number {
-    return this.closed.length;
-  }
-
   private openFrom(): number {
     return this.closed.at(-1)?.to ?? 0;
   }
