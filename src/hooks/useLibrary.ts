@@ -4,7 +4,7 @@ import type { Character, Lorebook } from '../domain/character';
 import { repos, StorageFullError } from '../db';
 import { useUi } from '../stores/ui';
 import { useRoute } from '../stores/route';
-import { downloadBlob } from '../platform/files';
+import { downloadBlob, formatBytes } from '../platform/files';
 import { exportCharacterJson, exportCharacterPng, importFiles, type ImportOutcome } from '../services/library';
 export type { PendingLorebook } from '../services/library';
 
@@ -18,6 +18,15 @@ export function useCharacter(id: string | undefined): Character | null | undefin
   return useLiveQuery(() => (id ? repos.characters.get(id) : undefined), [id], null);
 }
 
+/**
+ * An import that takes longer than this gets a notice saying it is under way
+ * (big cards are parsed in a worker, so the studio stays usable meanwhile);
+ * a quick one never flashes it.
+ */
+const IMPORT_BUSY_NOTICE_AFTER_MS = 300;
+/** From this total size on, the notice shows at once: such an import always takes a while. */
+const IMPORT_BUSY_NOTICE_AT_ONCE_BYTES = 1024 * 1024;
+
 function errorDetail(e: unknown): string {
   if (e instanceof StorageFullError) return e.message;
   return e instanceof Error ? e.message : String(e);
@@ -26,6 +35,7 @@ function errorDetail(e: unknown): string {
 /** Library actions with their notices (undo, errors). */
 export function useLibraryActions() {
   const notify = useUi((s) => s.notify);
+  const dismiss = useUi((s) => s.dismiss);
   const navigate = useRoute((s) => s.navigate);
 
   const create = useCallback(async () => {
@@ -81,8 +91,21 @@ export function useLibraryActions() {
   const importMany = useCallback(
     async (files: File[]): Promise<ImportOutcome | null> => {
       if (files.length === 0) return null;
+      const what = files.length === 1 ? `“${files[0]!.name}”` : `${files.length} files`;
+      let busyNotice: number | null = null;
+      const bytes = files.reduce((sum, f) => sum + f.size, 0);
+      const busyTimer = setTimeout(
+        () => {
+          busyNotice = notify({ kind: 'info', title: `Importing ${what}…`, detail: `${formatBytes(bytes)}, read in the background: you can keep working.`, timeoutMs: 0 });
+        },
+        bytes >= IMPORT_BUSY_NOTICE_AT_ONCE_BYTES ? 0 : IMPORT_BUSY_NOTICE_AFTER_MS,
+      );
+      const done = () => {
+        clearTimeout(busyTimer);
+        if (busyNotice !== null) dismiss(busyNotice);
+      };
       try {
-        const outcome = await importFiles(files);
+        const outcome = await importFiles(files).finally(done);
         for (const f of outcome.failed) {
           notify({ kind: 'error', title: `Could not import “${f.fileName}”`, detail: `${f.reason}\nYour library was not changed.` });
         }
@@ -98,7 +121,7 @@ export function useLibraryActions() {
         return null;
       }
     },
-    [navigate, notify],
+    [navigate, notify, dismiss],
   );
 
   const attachLorebook = useCallback(

@@ -2,12 +2,13 @@
  * Library use-cases: import and export of cards, orchestrating pure card code
  * (domain/cards), storage (db/) and browser file APIs (platform/). No React.
  */
-import { CardParseError, MAX_CARD_FILE_BYTES, parseCardFile, cardToJsonText, writeCardPng } from '../domain/cards';
+import { CardParseError, MAX_CARD_FILE_BYTES, cardToJsonText, writeCardPng } from '../domain/cards';
 import { newStatement, type CardData, type Character, type Lorebook } from '../domain/character';
 import { extractStatements } from '../domain/persona';
 import { getDb, CharacterRepository, type NewCharacterInput } from '../db';
 import { imageToPng, placeholderAvatarPng } from '../platform/image';
-import { formatBytes, readFileBytes, safeFilename } from '../platform/files';
+import { formatBytes, safeFilename } from '../platform/files';
+import { cardImportClient, type CardImportProgress } from '../engines/CardImportClient';
 
 export interface ImportFailure {
   fileName: string;
@@ -43,11 +44,18 @@ export function characterInputFromCard(card: CardData, image?: Uint8Array): NewC
   };
 }
 
+export interface ImportOptions {
+  /** Each file as it is read and parsed (big files are parsed in a worker). */
+  onProgress?: (file: File, progress: CardImportProgress) => void;
+}
+
 /**
  * Imports several files at once. Each file fails on its own with a named
- * reason; the good ones are stored together in one transaction.
+ * reason; the good ones are stored together in one transaction. Big files are
+ * parsed off the main thread (see CardImportClient); what comes back goes
+ * through the same path as any parsed card before it is stored.
  */
-export async function importFiles(files: File[]): Promise<ImportOutcome> {
+export async function importFiles(files: File[], options: ImportOptions = {}): Promise<ImportOutcome> {
   const failed: ImportFailure[] = [];
   const lorebooks: PendingLorebook[] = [];
   const inputs: NewCharacterInput[] = [];
@@ -57,7 +65,7 @@ export async function importFiles(files: File[]): Promise<ImportOutcome> {
       continue;
     }
     try {
-      const result = parseCardFile(file.name, await readFileBytes(file));
+      const result = await cardImportClient().parse(file, { onProgress: (p) => options.onProgress?.(file, p) });
       if (result.kind === 'card') inputs.push(characterInputFromCard(result.card, result.image));
       else lorebooks.push({ fileName: file.name, lorebook: result.lorebook });
     } catch (e) {
@@ -103,7 +111,7 @@ export async function readLorebookFile(file: File): Promise<Lorebook> {
   if (file.size > MAX_CARD_FILE_BYTES) {
     throw new CardParseError('too-large', `The file is ${formatBytes(file.size)}; the limit is ${formatBytes(MAX_CARD_FILE_BYTES)}.`);
   }
-  const result = parseCardFile(file.name, await readFileBytes(file));
+  const result = await cardImportClient().parse(file);
   if (result.kind === 'lorebook') return result.lorebook;
   // A character card also carries a lorebook: take that one.
   if (result.card.character_book && result.card.character_book.entries.length > 0) return result.card.character_book;

@@ -18,6 +18,12 @@ export interface EngineScript {
   replies: string[];
   /** Delay between words, ms. */
   wordDelayMs?: number;
+  /**
+   * Stream fixed slices of this many characters instead of words (a long
+   * reply at a realistic number of deltas: 200 KB word by word would take
+   * minutes of timer ticks).
+   */
+  charsPerDelta?: number;
   /** Simulate a failure after this many words of reply number `failOnTurn` (0-based). */
   failAfterWords?: number;
   failOnTurn?: number;
@@ -85,7 +91,8 @@ export class ScriptedEngine implements ChatEngine {
     const turn = this.turn++;
     const reply = this.script.replies[Math.min(turn, this.script.replies.length - 1)] ?? '';
     const failAt = this.script.failWith && (this.script.failOnTurn ?? 0) === turn ? (this.script.failAfterWords ?? 0) : -1;
-    const pieces = reply.match(/\S+\s*/g) ?? [];
+    const size = this.script.charsPerDelta;
+    const pieces = size && size > 0 ? Array.from({ length: Math.ceil(reply.length / size) }, (_, i) => reply.slice(i * size, (i + 1) * size)) : (reply.match(/\S+\s*/g) ?? []);
     let text = '';
     const started = performance.now();
     let finishReason: GenerateResult['finishReason'] = 'stop';

@@ -6,6 +6,12 @@ import { Spinner } from '../ui/EmptyState';
 import { Icon } from '../ui/Icon';
 import { inputClass } from '../ui/Field';
 
+/**
+ * The preview shows two clamped lines; laying out more is wasted work, and a
+ * chat that opens with a 10 MB card greeting would lay out all of it.
+ */
+const PREVIEW_CHARS = 300;
+
 export function ChatList({ characterId, activeId, onOpen, onNew, onImport }: { characterId: string; activeId: string | null; onOpen: (id: string) => void; onNew: () => void; onImport: (file: File) => void }) {
   const fileInput = useRef<HTMLInputElement>(null);
   const chats = useChats(characterId);
@@ -61,7 +67,7 @@ export function ChatList({ characterId, activeId, onOpen, onNew, onImport }: { c
                 ) : (
                   <button type="button" className="min-w-0 flex-1 text-left" aria-current={c.id === activeId ? 'page' : undefined} onClick={() => onOpen(c.id)}>
                     <span className="block truncate text-sm font-medium">{c.title}</span>
-                    <span className="line-clamp-2 text-xs text-stone-500 dark:text-stone-400">{c.lastMessage || 'Empty chat'}</span>
+                    <span className="line-clamp-2 text-xs text-stone-500 dark:text-stone-400">{c.lastMessage ? c.lastMessage.slice(0, PREVIEW_CHARS) : 'Empty chat'}</span>
                   </button>
                 )}
                 <div className="flex shrink-0 opacity-100 sm:opacity-0 sm:group-focus-within:opacity-100 sm:group-hover:opacity-100">

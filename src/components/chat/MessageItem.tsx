@@ -137,7 +137,7 @@ export function MessageItem({ message, streamingText, avatar, avatarName, isLast
         ) : (
           <div data-testid="message-text" className="text-[0.95rem] leading-relaxed break-words text-stone-800 dark:text-stone-200">
             {text ? (
-              <RichText text={text} marks={marks} />
+              <RichText key={message.swipeIndex} text={text} marks={marks} streaming={streaming} />
             ) : streaming ? null : (
               <span className="text-stone-400 italic">{swipe?.finishReason === 'abort' ? 'Stopped before the first word.' : '(empty)'}</span>
             )}

@@ -1,10 +1,23 @@
-import { Fragment, memo, type ReactNode } from 'react';
-import { parseMessage, splitByHighlights, type Highlight, type InlineNode } from '../../domain/text/markdown';
+import { Fragment, memo, useDeferredValue, useState, type ReactNode } from 'react';
+import { displayCut, highlightsByLine, IncrementalMarkdown, splitByHighlights, type Highlight, type InlineNode, type LineRange, type Paragraph } from '../../domain/text/markdown';
+import { Button } from '../ui/Button';
 
 export interface SentenceMark extends Highlight {
   /** Shown on hover and to screen readers. */
   label: string;
 }
+
+/**
+ * How much of a long text is laid out at first, and how much more each "Show
+ * more" adds (characters). A chat reply is a few KB; a 64 K slice parses in
+ * milliseconds and builds a DOM the browser lays out in one frame or two,
+ * where a 10 MB card greeting built whole would freeze the tab.
+ */
+export const INITIAL_VISIBLE_CHARS = 64_000;
+export const MORE_VISIBLE_CHARS = 64_000;
+
+const NO_MARKS: readonly SentenceMark[] = [];
+const compact = new Intl.NumberFormat('en', { notation: 'compact', maximumFractionDigits: 1 });
 
 function renderNodes(nodes: InlineNode[], marks: readonly SentenceMark[], key: string): ReactNode[] {
   return nodes.map((n, i) => {
@@ -58,25 +71,104 @@ function renderNodes(nodes: InlineNode[], marks: readonly SentenceMark[], key: s
   });
 }
 
+function sameMarks(a: readonly SentenceMark[], b: readonly SentenceMark[]): boolean {
+  return a.length === b.length && a.every((m, i) => m === b[i]);
+}
+
+/**
+ * One line. A finished line's nodes keep their identity while a reply streams
+ * (see IncrementalMarkdown), so only the open last line renders again.
+ */
+const Line = memo(
+  function Line({ nodes, marks, id }: { nodes: InlineNode[]; marks: readonly SentenceMark[]; id: string }) {
+    return <>{renderNodes(nodes, marks, id)}</>;
+  },
+  (a, b) => a.nodes === b.nodes && a.id === b.id && sameMarks(a.marks, b.marks),
+);
+
+/**
+ * Paragraphs are rendered in blocks of this many: a block whose paragraphs
+ * are all closed is skipped by React, so a streamed piece costs one block's
+ * elements, not one element per paragraph of the whole reply (in React's
+ * development build that per-paragraph cost alone held a 200 KB stream to a
+ * crawl).
+ */
+const PARAGRAPHS_PER_BLOCK = 32;
+
+function sameParagraphs(a: readonly Paragraph[], b: readonly Paragraph[]): boolean {
+  return a.length === b.length && a.every((p, i) => p === b[i]);
+}
+
+const Block = memo(
+  function Block({ paragraphs, first, marks }: { paragraphs: Paragraph[]; first: number; marks: readonly SentenceMark[] }) {
+    const ranges: LineRange[] = [];
+    if (marks.length) for (const p of paragraphs) for (const r of p.lineRanges) ranges.push(r);
+    const buckets = marks.length ? highlightsByLine(ranges, marks) : null;
+    let lineIndex = 0;
+    return (
+      <>
+        {paragraphs.map((p, i) => (
+          <p key={first + i} className="mb-2 last:mb-0">
+            {p.lines.map((nodes, j) => {
+              const marksHere = buckets ? buckets[lineIndex]! : NO_MARKS;
+              lineIndex++;
+              return (
+                <Fragment key={j}>
+                  {j > 0 ? <br /> : null}
+                  <Line nodes={nodes} marks={marksHere} id={`${first + i}.${j}`} />
+                </Fragment>
+              );
+            })}
+          </p>
+        ))}
+      </>
+    );
+  },
+  (a, b) => a.first === b.first && a.marks === b.marks && sameParagraphs(a.paragraphs, b.paragraphs),
+);
+
 /**
  * Renders message text with role-play Markdown. Only React text nodes and a
  * fixed set of elements are produced, so card or model text can never become
  * live HTML.
+ *
+ * Cost: parsing is linear and incremental (finished lines are parsed once
+ * while `streaming`, closed paragraphs keep their identity and their blocks
+ * are skipped), renders of a changing text are deferred so a fast stream is
+ * drawn as often as the machine keeps up rather than once per piece, and a
+ * text longer than {@link INITIAL_VISIBLE_CHARS} shows its start with "Show
+ * more" instead of one giant DOM. A streamed reply is never cut while it
+ * grows, nor when it ends.
  */
-export const RichText = memo(function RichText({ text, marks = [] }: { text: string; marks?: readonly SentenceMark[] }) {
-  const paragraphs = parseMessage(text);
+export const RichText = memo(function RichText({ text, marks = NO_MARKS, streaming = false }: { text: string; marks?: readonly SentenceMark[]; streaming?: boolean }) {
+  const [parser] = useState(() => new IncrementalMarkdown());
+  const [limit, setLimit] = useState(INITIAL_VISIBLE_CHARS);
+  // A reply that streamed here is never cut: what was on screen while it
+  // grew stays (its stored text may land a moment after the stream ends).
+  // The caller keys RichText by swipe, so another swipe starts capped again.
+  const [streamed, setStreamed] = useState(streaming);
+  if (streaming && !streamed) setStreamed(true);
+  const shown = useDeferredValue(text);
+  const cut = streamed ? shown.length : displayCut(shown, limit);
+  const paragraphs = parser.update(cut === shown.length ? shown : shown.slice(0, cut));
+
+  const blocks: ReactNode[] = [];
+  for (let b = 0; b < paragraphs.length; b += PARAGRAPHS_PER_BLOCK) {
+    blocks.push(<Block key={b} first={b} paragraphs={paragraphs.slice(b, b + PARAGRAPHS_PER_BLOCK)} marks={marks} />);
+  }
   return (
     <>
-      {paragraphs.map((p, i) => (
-        <p key={i} className="mb-2 last:mb-0">
-          {p.lines.map((line, j) => (
-            <Fragment key={j}>
-              {j > 0 ? <br /> : null}
-              {renderNodes(line, marks, `${i}.${j}`)}
-            </Fragment>
-          ))}
-        </p>
-      ))}
+      {blocks}
+      {cut < shown.length ? (
+        <div data-testid="text-truncated" className="mt-2 flex flex-wrap items-center gap-2 text-xs text-stone-500 dark:text-stone-400">
+          <span>
+            Showing the first {compact.format(cut)} of {compact.format(shown.length)} characters.
+          </span>
+          <Button size="sm" onClick={() => setLimit(cut + MORE_VISIBLE_CHARS)}>
+            Show more
+          </Button>
+        </div>
+      ) : null}
     </>
   );
 });

@@ -24,7 +24,8 @@ export function filterCharacters(characters: Character[], query: string): Charac
 }
 
 function shortDescription(c: Character): string {
-  const text = (c.card.description || c.card.personality || c.card.scenario).replace(/\s+/g, ' ').trim();
+  // Only the start is shown: a 10 MB description need not be scanned on every render.
+  const text = (c.card.description || c.card.personality || c.card.scenario).slice(0, 400).replace(/\s+/g, ' ').trim();
   return text.length > 80 ? `${text.slice(0, 80)}…` : text;
 }
 

@@ -30,7 +30,8 @@ export function encodeBase64Utf8(text: string): string {
 export function encodeBase64(bytes: Uint8Array): string {
   let binary = '';
   for (let i = 0; i < bytes.length; i += CHAR_CODE_BATCH) {
-    binary += String.fromCharCode(...bytes.subarray(i, i + CHAR_CODE_BATCH));
+    // apply, not a spread: spreading a typed array goes through its iterator (~4× slower).
+    binary += String.fromCharCode.apply(null, bytes.subarray(i, i + CHAR_CODE_BATCH) as unknown as number[]);
   }
   return btoa(binary);
 }
