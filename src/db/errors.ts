@@ -9,6 +9,14 @@ export class StorageFullError extends Error {
   }
 }
 
+/** A save found no character to save into: it was deleted (in another tab, or undone). */
+export class CharacterGoneError extends Error {
+  override name = 'CharacterGoneError';
+  constructor(readonly characterId: string) {
+    super('This character was deleted, in this tab or another one.');
+  }
+}
+
 export class BackupFormatError extends Error {
   override name = 'BackupFormatError';
 }
