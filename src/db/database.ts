@@ -14,6 +14,9 @@ export interface VerdictRecord {
   createdAt: number;
 }
 
+/** A verdict record's id: one per swipe of a message. */
+export const verdictRecordId = (messageId: string, swipeIndex: number) => `${messageId}:${swipeIndex}`;
+
 export interface SettingRecord {
   key: string;
   value: unknown;

@@ -17,6 +17,11 @@ export class CharacterGoneError extends Error {
   }
 }
 
+/** An undo that can no longer be applied as it was (what it belonged to is gone or busy). */
+export class UndoUnavailableError extends Error {
+  override name = 'UndoUnavailableError';
+}
+
 export class BackupFormatError extends Error {
   override name = 'BackupFormatError';
 }
