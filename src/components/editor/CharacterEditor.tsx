@@ -38,12 +38,12 @@ function SaveIndicator({ state, problem, conflicts, onRetry }: { state: SaveStat
     saving: 'Saving…',
     error: (
       <>
-        <Icon name="warning" className="h-3.5 w-3.5" /> Not saved — {problem?.reason ?? 'unknown error'}
+        <Icon name="warning" className="h-3.5 w-3.5 shrink-0" /> Not saved — {problem?.reason ?? 'unknown error'}
       </>
     ),
     conflict: (
       <>
-        <Icon name="warning" className="h-3.5 w-3.5" /> Not saved — {conflicts === 1 ? 'one field was' : `${conflicts} fields were`} also changed in another tab
+        <Icon name="warning" className="h-3.5 w-3.5 shrink-0" /> Not saved — {conflicts === 1 ? 'a field' : `${conflicts} fields`} also changed in another tab
       </>
     ),
   };
