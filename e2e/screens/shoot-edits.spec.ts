@@ -1,3 +1,4 @@
+import type { Page } from '@playwright/test';
 import { expect, test } from '../fixtures';
 import { ChatPage } from '../pages/ChatPage';
 import { EditorPage } from '../pages/EditorPage';
@@ -7,7 +8,7 @@ import { StudioPage } from '../pages/StudioPage';
 // `SHOOT=1 npx playwright test -c e2e/playwright.config.ts shoot-edits` writes test-results/shots/*.png.
 test.skip(!process.env.SHOOT, 'screenshots only on demand');
 
-const both = async (page: import('@playwright/test').Page, name: string) => {
+const both = async (page: Page, name: string) => {
   await page.emulateMedia({ colorScheme: 'light' });
   await page.screenshot({ path: `test-results/shots/${name}-light.png` });
   await page.emulateMedia({ colorScheme: 'dark' });
