@@ -163,6 +163,13 @@ describe('mergeCharacter', () => {
     expect(r.stored.avatar).toBe(replaced.avatar);
   });
 
+  it('keeps top-level fields it does not know, and merges them like any other', () => {
+    const base = { ...character(), reviewedAt: 1 } as Character & { reviewedAt: number };
+    const r = mergeCharacter(base, edit(base, { description: 'x' }), { ...base, reviewedAt: 2 } as Character);
+    expect((r.stored as Character & { reviewedAt: number }).reviewedAt).toBe(2);
+    expect(r.stored.card.description).toBe('x');
+  });
+
   it('compares deeply nested values without recursion', () => {
     let a: Record<string, unknown> = {};
     let b: Record<string, unknown> = {};

@@ -48,8 +48,12 @@ const LORE_ORDER = 'lorebook.order';
 const LORE_META = 'lorebook';
 const AVATAR = 'avatar';
 
+/** Character keys with their own units; any other top-level key is a unit `top.<key>` (kept, never dropped). */
+const STRUCTURED = new Set(['id', 'card', 'avatar', 'statements', 'createdAt', 'updatedAt']);
+
 function toUnits(c: Character): Units {
   const units: Units = new Map();
+  for (const [k, v] of Object.entries(c)) if (!STRUCTURED.has(k)) units.set(`top.${k}`, v);
   for (const [k, v] of Object.entries(c.card)) if (k !== 'character_book') units.set(`card.${k}`, v);
   units.set(AVATAR, c.avatar);
   for (const s of c.statements) units.set(STATEMENT + s.id, s);
@@ -76,7 +80,10 @@ function fromUnits(frame: Character, units: Units, orders: { statements: string[
   const meta = units.get(LORE_META) as LoreMeta | null | undefined;
   // Entries added to a book another side removed still need a book to live in.
   card.character_book = meta ? { ...meta, entries } : entries.length > 0 ? { ...emptyMeta(), entries } : null;
+  const extra: Record<string, unknown> = {};
+  for (const [k, v] of units) if (k.startsWith('top.') && v !== undefined) extra[k.slice(4)] = v;
   return {
+    ...extra,
     id: frame.id,
     card: card as unknown as Character['card'],
     avatar: (units.get(AVATAR) as Blob | null | undefined) ?? null,
