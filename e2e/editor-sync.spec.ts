@@ -23,6 +23,8 @@ test.describe('editor: nothing typed is lost', () => {
   });
 
   test('continuous typing is saved while it goes on, and a reload at the end keeps all of it', async ({ studio, page }) => {
+    // Ninety keystrokes, each a round trip to the browser: slow on a busy machine.
+    test.setTimeout(120_000);
     const editor = new EditorPage(page);
     await studio.open();
     await editor.open('Juniper Ash');
