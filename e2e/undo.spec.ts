@@ -3,9 +3,11 @@ import { ChatPage } from './pages/ChatPage';
 import { CheckerPage } from './pages/CheckerPage';
 import { serveFixtureModels } from './pages/models';
 
-/** Which swipe each stored verdict belongs to, and the reply text it judged. */
+/** Which swipe each stored verdict belongs to, and what it found. */
 const verdictOwners = (verdicts: unknown[]) =>
-  (verdicts as { id: string; swipeIndex: number; verdict: { replyText: string } }[]).map((v) => [v.id, v.swipeIndex, v.verdict.replyText]).sort();
+  (verdicts as { id: string; swipeIndex: number; verdict: { verdict: string; contradictions: number; apcPercent: number } }[])
+    .map((v) => [v.id, v.swipeIndex, v.verdict.verdict, v.verdict.contradictions, v.verdict.apcPercent])
+    .sort();
 
 test.describe('delete with undo', () => {
   test('a message with its swipes, a swipe and a chat each come back exactly', async ({ studio, page }) => {
