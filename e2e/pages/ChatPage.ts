@@ -1,4 +1,4 @@
-import { expect, type Page } from '@playwright/test';
+import { expect, type Locator, type Page } from '@playwright/test';
 import { FIXTURE_BASE_PATH } from './models';
 import { SCRIPTED_ENGINE_KEY, type EngineScript } from '../../src/testing/ScriptedEngine';
 import { MODEL_MS } from './limits';
@@ -88,5 +88,38 @@ export class ChatPage {
     await expect(this.lastMessage()).toHaveAttribute('data-role', 'assistant', { timeout: MODEL_MS });
     await expect(this.lastMessage()).toHaveAttribute('data-state', /^(done|error|interrupted)$/, { timeout: MODEL_MS });
     await expect(this.page.getByRole('button', { name: 'Send' })).toBeVisible();
+  }
+
+  /** Deletes a message (all its swipes) from its toolbar. */
+  async deleteMessage(message: Locator) {
+    await message.hover();
+    await message.getByRole('button', { name: 'Delete message' }).click();
+  }
+
+  /** Deletes the swipe on show of a message with several. */
+  async deleteSwipe(message: Locator) {
+    await message.getByRole('button', { name: /^Delete swipe \d+$/ }).click();
+  }
+
+  swipeCounter(message: Locator) {
+    return message.getByTestId('swipe-counter');
+  }
+
+  /** The Undo of the latest delete notice. */
+  undoButton() {
+    return this.page.getByTestId('notice-info').last().getByRole('button', { name: 'Undo' });
+  }
+
+  chatList() {
+    return this.page.getByTestId('chat-list');
+  }
+
+  /** Deletes a chat from the chat list, through its confirmation. */
+  async deleteChat(title: string) {
+    await this.page.getByRole('button', { name: `Delete “${title}”` }).click();
+    const dialog = this.page.getByRole('dialog', { name: `Delete “${title}”?` });
+    await expect(dialog).toBeVisible();
+    await dialog.getByRole('button', { name: 'Delete chat' }).click();
+    await expect(dialog).toBeHidden();
   }
 }

@@ -13,9 +13,10 @@ export class StudioPage {
     this.errors = page.getByTestId('notice-error');
   }
 
-  async open() {
+  /** `timeout`: for pages that load while another copy of the studio runs (two tabs). */
+  async open(timeout?: number) {
     await this.page.goto('./');
-    await expect(this.page.getByTestId('character-list').or(this.page.getByText('Your library is empty'))).toBeVisible();
+    await expect(this.page.getByTestId('character-list').or(this.page.getByText('Your library is empty'))).toBeVisible({ timeout });
   }
 
   characterButton(name: string | RegExp) {

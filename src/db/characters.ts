@@ -8,8 +8,9 @@ import {
   type PersonaStatement,
 } from '../domain/character';
 import type { Chat, Message } from '../domain/chat';
+import { mergeCharacter, type FieldConflict } from '../domain/characterMerge';
 import type { StudioDb, VerdictRecord } from './database';
-import { guardWrite } from './errors';
+import { CharacterGoneError, guardWrite } from './errors';
 
 /** Everything a character owns; what delete removes and undo puts back. */
 export interface CharacterSnapshot {
@@ -35,6 +36,19 @@ export function buildCharacter(input: NewCharacterInput, now = Date.now()): Char
     updatedAt: now,
   };
 }
+
+/** What an editor's save did: the character as stored now, and what it could not write. */
+export interface DraftSaveResult {
+  stored: Character;
+  /** Fields changed here and elsewhere: not written, the stored value kept. */
+  conflicts: FieldConflict[];
+}
+
+/**
+ * updatedAt doubles as the record's version: strictly increasing, so two
+ * saves in the same millisecond still differ.
+ */
+const nextUpdatedAt = (current: Character | undefined) => Math.max(Date.now(), (current?.updatedAt ?? 0) + 1);
 
 export class CharacterRepository {
   constructor(private readonly db: StudioDb) {}
@@ -63,13 +77,81 @@ export class CharacterRepository {
   }
 
   /**
-   * Saves the whole character (autosave). Returns the stored copy.
+   * Saves an editor's draft: writes only what the draft changed since `base`
+   * (the stored version it started from), over whatever is stored now, in one
+   * transaction. A field changed both here and in storage since `base` is not
+   * written; it comes back as a conflict. `signal` aborts the transaction (the
+   * page is unloading and writes the draft with `saveDraftNow` instead).
+   * @throws CharacterGoneError when the character no longer exists.
    * @throws StorageFullError
+   * @throws Dexie's AbortError when `signal` aborted it.
    */
-  async save(character: Character): Promise<Character> {
-    const stored = { ...character, updatedAt: Date.now() };
-    await guardWrite(() => this.db.characters.put(stored));
+  async saveDraft(base: Character, draft: Character, signal?: AbortSignal): Promise<DraftSaveResult> {
+    const { db } = this;
+    return guardWrite(() =>
+      db.transaction('rw', db.characters, async (tx) => {
+        if (signal) {
+          if (signal.aborted) tx.abort();
+          signal.addEventListener('abort', () => tx.abort(), { once: true });
+        }
+        const current = await db.characters.get(draft.id);
+        if (!current) throw new CharacterGoneError(draft.id);
+        const merged = mergeCharacter(base, draft, current);
+        if (!merged.changed) return { stored: current, conflicts: merged.conflicts };
+        const stored = { ...merged.stored, updatedAt: nextUpdatedAt(current) };
+        await db.characters.put(stored);
+        return { stored, conflicts: merged.conflicts };
+      }),
+    );
+  }
+
+  /**
+   * The page is about to unload: writes the draft merged over `latest` (the
+   * newest stored copy this page has seen), the request issued and the
+   * transaction committed before this returns. An unloading page gets no
+   * more callbacks, so a read-then-write (saveDraft) would never reach its
+   * write. Abort any saveDraft still running first: it would hold this write
+   * up behind a transaction that is about to die with the page.
+   *
+   * If the page lives on (navigation cancelled, back/forward cache), the write
+   * is followed up through Dexie: live queries here and in other tabs hear of
+   * it, and changes another tab saved since `latest` are put back.
+   *
+   * Returns what was written, or null when there was nothing to write or the
+   * database is not open.
+   */
+  saveDraftNow(base: Character, draft: Character, latest: Character): Character | null {
+    const merged = mergeCharacter(base, draft, latest);
+    if (!merged.changed) return null;
+    const stored = { ...merged.stored, updatedAt: nextUpdatedAt(latest) };
+    try {
+      const tx = this.db.backendDB().transaction('characters', 'readwrite');
+      const store = tx.objectStore('characters');
+      const before = store.get(stored.id);
+      store.put(stored);
+      tx.commit();
+      tx.oncomplete = () => void this.followUpWriteNow(latest, before.result as Character | undefined, stored).catch(() => undefined);
+    } catch {
+      return null;
+    }
     return stored;
+  }
+
+  private async followUpWriteNow(latest: Character, before: Character | undefined, written: Character): Promise<void> {
+    const { db } = this;
+    await db.transaction('rw', db.characters, async () => {
+      const current = await db.characters.get(written.id);
+      if (!current) return;
+      // Deleted elsewhere just before the write: the write must not bring it back.
+      if (!before) {
+        await db.characters.delete(written.id);
+        return;
+      }
+      // Another tab saved after `latest`: re-apply its changes to the fields this write did not change.
+      const next = before.updatedAt === latest.updatedAt ? current : mergeCharacter(latest, before, current).stored;
+      // Rewritten through Dexie even when unchanged, so live queries are told.
+      await db.characters.put({ ...next, updatedAt: nextUpdatedAt(current) });
+    });
   }
 
   /** Copies a character with fresh ids; chats are not copied. */
@@ -129,7 +211,7 @@ export class CharacterRepository {
         const updated: Character = {
           ...character,
           card: { ...character.card, character_book: { ...current, entries: [...current.entries, ...added] } },
-          updatedAt: Date.now(),
+          updatedAt: nextUpdatedAt(character),
         };
         await db.characters.put(updated);
         return updated;

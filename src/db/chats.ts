@@ -1,8 +1,8 @@
 import { newId } from '../domain/character';
 import { DEFAULT_SAMPLING, type Chat, type Message, type Role, type SamplingSettings, type Swipe } from '../domain/chat';
-import type { StudioDb } from './database';
+import { verdictKey, type StudioDb, type VerdictRecord } from './database';
 import { importedSwipes, type ImportedChat } from '../domain/chats/sillytavern';
-import { guardWrite } from './errors';
+import { guardWrite, UndoUnavailableError } from './errors';
 
 export interface ChatSummary extends Chat {
   messageCount: number;
@@ -15,6 +15,28 @@ export interface NewMessageInput {
   text: string;
   state?: Swipe['state'];
   modelId?: string | null;
+}
+
+/** A deleted chat with everything it owned: what undo puts back. */
+export interface DeletedChat {
+  chat: Chat;
+  messages: Message[];
+  verdicts: VerdictRecord[];
+}
+
+/** A deleted message with its verdicts. */
+export interface DeletedMessage {
+  message: Message;
+  verdicts: VerdictRecord[];
+}
+
+/** A deleted swipe, the message as it was before, and the swipe's verdict. */
+export interface DeletedSwipe {
+  before: Message;
+  /** The message's updatedAt right after the deletion: unchanged since means it can be put back verbatim. */
+  afterUpdatedAt: number;
+  index: number;
+  verdict: VerdictRecord | null;
 }
 
 function swipe(text: string, state: Swipe['state'] = 'done', modelId: string | null = null): Swipe {
@@ -127,12 +149,42 @@ export class ChatRepository {
 
   /** Deletes a chat with its messages and verdicts, atomically. */
   async delete(id: string): Promise<void> {
+    await this.deleteChatForUndo(id);
+  }
+
+  /**
+   * Deletes a chat with its messages and verdicts in one transaction and
+   * returns all of it, for undo (`restoreChat`). Null when it did not exist.
+   */
+  async deleteChatForUndo(id: string): Promise<DeletedChat | null> {
     const { db } = this;
-    await db.transaction('rw', [db.chats, db.messages, db.verdicts], async () => {
-      await db.verdicts.where('chatId').equals(id).delete();
-      await db.messages.where('chatId').equals(id).delete();
+    return db.transaction('rw', [db.chats, db.messages, db.verdicts], async () => {
+      const chat = await db.chats.get(id);
+      if (!chat) return null;
+      const messages = await this.messages(id);
+      const verdicts = await db.verdicts.where('chatId').equals(id).toArray();
+      await db.verdicts.bulkDelete(verdicts.map((v) => v.id));
+      await db.messages.bulkDelete(messages.map((m) => m.id));
       await db.chats.delete(id);
+      return { chat, messages, verdicts };
     });
+  }
+
+  /**
+   * Puts a deleted chat back exactly as it was.
+   * @throws UndoUnavailableError when its character is gone.
+   * @throws StorageFullError
+   */
+  async restoreChat(deleted: DeletedChat): Promise<void> {
+    const { db } = this;
+    await guardWrite(() =>
+      db.transaction('rw', [db.characters, db.chats, db.messages, db.verdicts], async () => {
+        if (!(await db.characters.get(deleted.chat.characterId))) throw new UndoUnavailableError('The chat’s character has been deleted.');
+        await db.chats.put(deleted.chat);
+        await db.messages.bulkPut(deleted.messages);
+        await db.verdicts.bulkPut(deleted.verdicts);
+      }),
+    );
   }
 
   /** Appends a message at the end of a chat and touches the chat. */
@@ -194,11 +246,107 @@ export class ChatRepository {
 
   /** Deletes a message and its verdicts. */
   async deleteMessage(messageId: string): Promise<void> {
+    await this.deleteMessageForUndo(messageId);
+  }
+
+  /**
+   * Deletes a message (all its swipes) and its verdicts in one transaction
+   * and returns them, for undo (`restoreMessage`). Null when it did not exist.
+   */
+  async deleteMessageForUndo(messageId: string): Promise<DeletedMessage | null> {
     const { db } = this;
-    await db.transaction('rw', [db.messages, db.verdicts], async () => {
-      await db.verdicts.where('messageId').equals(messageId).delete();
+    return db.transaction('rw', [db.messages, db.verdicts], async () => {
+      const message = await db.messages.get(messageId);
+      if (!message) return null;
+      const verdicts = await db.verdicts.where('messageId').equals(messageId).toArray();
+      await db.verdicts.bulkDelete(verdicts.map((v) => v.id));
       await db.messages.delete(messageId);
+      return { message, verdicts };
     });
+  }
+
+  /**
+   * Puts a deleted message back at its place in the chat, with its verdicts.
+   * A message written since in that place moves down one, with those after it.
+   * @throws UndoUnavailableError when the chat is gone.
+   * @throws StorageFullError
+   */
+  async restoreMessage({ message, verdicts }: DeletedMessage): Promise<void> {
+    const { db } = this;
+    await guardWrite(() =>
+      db.transaction('rw', [db.chats, db.messages, db.verdicts], async () => {
+        if (!(await db.chats.get(message.chatId))) throw new UndoUnavailableError('The chat this message was in has been deleted.');
+        if (await db.messages.get(message.id)) return;
+        const range = db.messages.where('[chatId+order]');
+        if (await range.equals([message.chatId, message.order]).count()) {
+          const later = await range.between([message.chatId, message.order], [message.chatId, Infinity], true, true).toArray();
+          await db.messages.bulkPut(later.map((m) => ({ ...m, order: m.order + 1 })));
+        }
+        await db.messages.add(message);
+        await db.verdicts.bulkPut(verdicts);
+      }),
+    );
+  }
+
+  /**
+   * Deletes one swipe of a message that has several, with its verdict; the
+   * later swipes' verdicts follow their swipes. Returns what undo needs
+   * (`restoreSwipe`); null when there is no such swipe or it is the only one.
+   * @throws UndoUnavailableError while a reply streams into the message.
+   */
+  async deleteSwipeForUndo(messageId: string, index: number): Promise<DeletedSwipe | null> {
+    const { db } = this;
+    return guardWrite(() =>
+      db.transaction('rw', [db.messages, db.verdicts], async () => {
+        const before = await db.messages.get(messageId);
+        if (!before || before.swipes.length < 2 || !before.swipes[index]) return null;
+        if (before.swipes.some((s) => s.state === 'streaming')) throw new UndoUnavailableError('A reply is being written into this message.');
+        const verdicts = await db.verdicts.where('messageId').equals(messageId).toArray();
+        const verdict = verdicts.find((v) => v.swipeIndex === index) ?? null;
+        // Its verdict goes first: the next swipe's verdict moves into its id.
+        if (verdict) await db.verdicts.delete(verdict.id);
+        await this.shiftVerdicts(verdicts, index + 1, -1);
+        const swipes = before.swipes.filter((_, i) => i !== index);
+        const shown = before.swipeIndex > index ? before.swipeIndex - 1 : Math.min(before.swipeIndex, swipes.length - 1);
+        const afterUpdatedAt = Math.max(Date.now(), before.updatedAt + 1);
+        await db.messages.update(messageId, { swipes, swipeIndex: shown, updatedAt: afterUpdatedAt });
+        return { before, afterUpdatedAt, index, verdict };
+      }),
+    );
+  }
+
+  /**
+   * Puts a deleted swipe back. Untouched since, the message returns exactly
+   * as it was; otherwise the swipe goes back at its place among the current ones.
+   * @throws UndoUnavailableError when the message is gone or a reply streams into it.
+   * @throws StorageFullError
+   */
+  async restoreSwipe({ before, afterUpdatedAt, index, verdict }: DeletedSwipe): Promise<void> {
+    const { db } = this;
+    await guardWrite(() =>
+      db.transaction('rw', [db.messages, db.verdicts], async () => {
+        const current = await db.messages.get(before.id);
+        if (!current) throw new UndoUnavailableError('The message has been deleted.');
+        if (current.swipes.some((s) => s.state === 'streaming')) throw new UndoUnavailableError('A reply is being written into this message; undo once it has finished.');
+        const at = Math.min(index, current.swipes.length);
+        await this.shiftVerdicts(await db.verdicts.where('messageId').equals(before.id).toArray(), at, +1);
+        if (verdict) await db.verdicts.put({ ...verdict, id: verdictKey(before.id, at), swipeIndex: at });
+        if (current.updatedAt === afterUpdatedAt) {
+          await db.messages.put(before);
+          return;
+        }
+        const swipes = [...current.swipes.slice(0, at), before.swipes[index]!, ...current.swipes.slice(at)];
+        await db.messages.update(before.id, { swipes, swipeIndex: at, updatedAt: Date.now() });
+      }),
+    );
+  }
+
+  /** Moves the verdicts of swipes `from` and later by `by` places (inside a transaction). */
+  private async shiftVerdicts(verdicts: VerdictRecord[], from: number, by: number): Promise<void> {
+    const moving = verdicts.filter((v) => v.swipeIndex >= from);
+    if (moving.length === 0) return;
+    await this.db.verdicts.bulkDelete(moving.map((v) => v.id));
+    await this.db.verdicts.bulkPut(moving.map((v) => ({ ...v, id: verdictKey(v.messageId, v.swipeIndex + by), swipeIndex: v.swipeIndex + by })));
   }
 
   /**

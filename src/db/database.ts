@@ -15,6 +15,10 @@ export interface VerdictRecord {
   createdAt: number;
 }
 
+/** A verdict record's id: one per swipe of a message. */
+/** The key of a swipe's verdict: one verdict per (message, swipe). */
+export const verdictKey = (messageId: string, swipeIndex: number) => `${messageId}:${swipeIndex}`;
+
 export interface SettingRecord {
   key: string;
   value: unknown;

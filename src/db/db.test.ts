@@ -78,7 +78,7 @@ describe('CharacterRepository', () => {
     await new Promise((r) => setTimeout(r, 5));
     const b = await repo.create({ card: { name: 'B' } });
     expect((await repo.list()).map((c) => c.card.name)).toEqual(['B', 'A']);
-    const saved = await repo.save({ ...a, card: { ...a.card, description: 'changed' } });
+    const { stored: saved } = await repo.saveDraft(a, { ...a, card: { ...a.card, description: 'changed' } });
     expect(saved.updatedAt).toBeGreaterThanOrEqual(b.updatedAt);
     expect((await repo.get(a.id))?.card.description).toBe('changed');
     expect((await repo.get(a.id))?.card.personality).toBe('');
@@ -188,7 +188,7 @@ describe('storage errors', () => {
     db.characters.hook('updating', () => {
       throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
     });
-    await expect(repo.save({ ...saved, card: { ...saved.card, name: 'Lost?' } })).rejects.toBeInstanceOf(StorageFullError);
+    await expect(repo.saveDraft(saved, { ...saved, card: { ...saved.card, name: 'Lost?' } })).rejects.toBeInstanceOf(StorageFullError);
     expect((await repo.get(saved.id))?.card.name).toBe('Kept');
   });
 

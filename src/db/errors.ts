@@ -9,6 +9,19 @@ export class StorageFullError extends Error {
   }
 }
 
+/** A save found no character to save into: it was deleted (in another tab, or undone). */
+export class CharacterGoneError extends Error {
+  override name = 'CharacterGoneError';
+  constructor(readonly characterId: string) {
+    super('This character was deleted, in this tab or another one.');
+  }
+}
+
+/** An undo that can no longer be applied as it was (what it belonged to is gone or busy). */
+export class UndoUnavailableError extends Error {
+  override name = 'UndoUnavailableError';
+}
+
 export class BackupFormatError extends Error {
   override name = 'BackupFormatError';
 }

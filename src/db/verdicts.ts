@@ -1,9 +1,8 @@
 import { migrateVerdict, type Verdict } from '../domain/consistency/verdict';
-import type { StudioDb, VerdictRecord } from './database';
+import { verdictKey, type StudioDb, type VerdictRecord } from './database';
 import { guardWrite } from './errors';
 
-/** The key of a swipe's verdict: one verdict per (message, swipe). */
-export const verdictKey = (messageId: string, swipeIndex: number) => `${messageId}:${swipeIndex}`;
+export { verdictKey };
 
 /** Stored consistency verdicts, one per swipe of an assistant message. */
 export class VerdictRepository {

@@ -1,10 +1,12 @@
 import { useLiveQuery } from 'dexie-react-hooks';
 import { useCallback } from 'react';
 import type { Character } from '../domain/character';
-import type { Chat, Message, SamplingSettings } from '../domain/chat';
+import { currentText, type Chat, type Message, type SamplingSettings } from '../domain/chat';
 import { exportChatFile, importChatFile } from '../services/chatFiles';
-import { repos, StorageFullError, type ChatSummary } from '../db';
+import { repos, type ChatSummary } from '../db';
+import { useRoute } from '../stores/route';
 import { useUi } from '../stores/ui';
+import { errorDetail, useUndoNotice } from './notices';
 
 export type { ChatSummary };
 
@@ -20,16 +22,22 @@ export function useMessages(chatId: string | undefined): Message[] | null {
   return useLiveQuery(() => (chatId ? repos.chats.messages(chatId) : []), [chatId], null);
 }
 
-/** Message-level edits with error notices (nothing is lost on failure: the editor keeps its text). */
+const preview = (text: string) => (text.length > 60 ? `“${text.slice(0, 57).trimEnd()}…”` : `“${text}”`);
+
+/**
+ * Message-level edits with error notices (nothing is lost on failure: the
+ * editor keeps its text). Deleting a message, a swipe or a chat offers Undo.
+ */
 export function useMessageActions() {
   const notify = useUi((s) => s.notify);
+  const offerUndo = useUndoNotice();
   const guard = useCallback(
     async (title: string, fn: () => Promise<void>): Promise<boolean> => {
       try {
         await fn();
         return true;
       } catch (e) {
-        notify({ kind: 'error', title, detail: e instanceof StorageFullError ? e.message : e instanceof Error ? e.message : String(e) });
+        notify({ kind: 'error', title, detail: errorDetail(e) });
         return false;
       }
     },
@@ -38,11 +46,47 @@ export function useMessageActions() {
   return {
     edit: (message: Message, text: string) =>
       guard('Could not save the edit', () => repos.chats.writeSwipe(message.id, message.swipeIndex, { text, state: 'done' })),
-    remove: (message: Message) => guard('Could not delete the message', () => repos.chats.deleteMessage(message.id)),
+    remove: (message: Message) =>
+      guard('Could not delete the message', async () => {
+        const deleted = await repos.chats.deleteMessageForUndo(message.id);
+        if (!deleted) return;
+        const swipes = deleted.message.swipes.length;
+        offerUndo({
+          title: 'Message deleted',
+          detail: `${preview(currentText(deleted.message))}${swipes > 1 ? ` and its ${swipes - 1} other swipe${swipes === 2 ? '' : 's'}` : ''}`,
+          undo: () => repos.chats.restoreMessage(deleted),
+        });
+      }),
+    /** Deletes the swipe on show (of a message with several). */
+    removeSwipe: (message: Message) =>
+      guard('Could not delete the swipe', async () => {
+        const deleted = await repos.chats.deleteSwipeForUndo(message.id, message.swipeIndex);
+        if (!deleted) return;
+        offerUndo({
+          title: `Swipe ${deleted.index + 1} of ${deleted.before.swipes.length} deleted`,
+          detail: preview(deleted.before.swipes[deleted.index]!.text),
+          undo: () => repos.chats.restoreSwipe(deleted),
+        });
+      }),
     selectSwipe: (message: Message, index: number) =>
       guard('Could not switch swipes', () => repos.chats.selectSwipe(message.id, Math.max(0, Math.min(message.swipes.length - 1, index)))),
     renameChat: (chatId: string, title: string) => guard('Could not rename the chat', () => repos.chats.rename(chatId, title)),
-    deleteChat: (chatId: string) => guard('Could not delete the chat', () => repos.chats.delete(chatId)),
+    deleteChat: (chatId: string) =>
+      guard('Could not delete the chat', async () => {
+        const deleted = await repos.chats.deleteChatForUndo(chatId);
+        if (!deleted) return;
+        const { route, navigate } = useRoute.getState();
+        // The open chat is gone: show the character's latest one instead of "no longer exists".
+        if (route.name === 'character' && route.chatId === chatId) navigate({ name: 'character', id: route.id, tab: 'chat' }, { replace: true });
+        offerUndo({
+          title: `Deleted “${deleted.chat.title}”`,
+          detail: `With ${deleted.messages.length} message${deleted.messages.length === 1 ? '' : 's'}.`,
+          undo: async () => {
+            await repos.chats.restoreChat(deleted);
+            useRoute.getState().navigate({ name: 'character', id: deleted.chat.characterId, tab: 'chat', chatId: deleted.chat.id });
+          },
+        });
+      }),
     updateSampling: (chatId: string, sampling: SamplingSettings) => guard('Could not save the settings', () => repos.chats.updateSampling(chatId, sampling)),
   };
 }

@@ -1,7 +1,8 @@
 import { useLiveQuery } from 'dexie-react-hooks';
 import { useCallback } from 'react';
 import type { Character, Lorebook } from '../domain/character';
-import { repos, StorageFullError } from '../db';
+import { repos } from '../db';
+import { errorDetail, useUndoNotice } from './notices';
 import { useUi } from '../stores/ui';
 import { useRoute } from '../stores/route';
 import { downloadBlob, formatBytes } from '../platform/files';
@@ -27,16 +28,12 @@ const IMPORT_BUSY_NOTICE_AFTER_MS = 300;
 /** From this total size on, the notice shows at once: such an import always takes a while. */
 const IMPORT_BUSY_NOTICE_AT_ONCE_BYTES = 1024 * 1024;
 
-function errorDetail(e: unknown): string {
-  if (e instanceof StorageFullError) return e.message;
-  return e instanceof Error ? e.message : String(e);
-}
-
 /** Library actions with their notices (undo, errors). */
 export function useLibraryActions() {
   const notify = useUi((s) => s.notify);
   const dismiss = useUi((s) => s.dismiss);
   const navigate = useRoute((s) => s.navigate);
+  const offerUndo = useUndoNotice();
 
   const create = useCallback(async () => {
     try {
@@ -68,24 +65,19 @@ export function useLibraryActions() {
         const snapshot = await repos.characters.delete(id);
         if (!snapshot) return;
         if (useRoute.getState().route.name === 'character') navigate({ name: 'home' }, { replace: true });
-        notify({
-          kind: 'info',
+        offerUndo({
           title: `Deleted “${snapshot.character.card.name}”`,
           detail: snapshot.chats.length ? `With ${snapshot.chats.length} chat${snapshot.chats.length === 1 ? '' : 's'}.` : undefined,
-          timeoutMs: 10_000,
-          action: {
-            label: 'Undo',
-            run: async () => {
-              await repos.characters.restore(snapshot);
-              navigate({ name: 'character', id: snapshot.character.id, tab: 'edit' });
-            },
+          undo: async () => {
+            await repos.characters.restore(snapshot);
+            navigate({ name: 'character', id: snapshot.character.id, tab: 'edit' });
           },
         });
       } catch (e) {
         notify({ kind: 'error', title: 'Could not delete', detail: errorDetail(e) });
       }
     },
-    [navigate, notify],
+    [navigate, notify, offerUndo],
   );
 
   const importMany = useCallback(

@@ -11,6 +11,8 @@ export interface Notice {
   action?: { label: string; run: () => void | Promise<void> };
   /** ms; 0 keeps it until dismissed. */
   timeoutMs: number;
+  /** Move keyboard focus to the action when shown (an Undo after the thing focused was deleted). */
+  focusAction?: boolean;
 }
 
 export type ThemeChoice = 'light' | 'dark' | 'system';
@@ -19,6 +21,8 @@ interface UiState {
   notices: Notice[];
   notify: (n: Omit<Notice, 'id' | 'timeoutMs'> & { timeoutMs?: number }) => number;
   dismiss: (id: number) => void;
+  /** Stops a notice's countdown while it is pointed at or focused (held), restarts it after. */
+  hold: (id: number, held: boolean) => void;
   theme: ThemeChoice;
   setTheme: (t: ThemeChoice) => void;
   sidebarOpen: boolean;
@@ -30,6 +34,11 @@ interface UiState {
 let nextNoticeId = 1;
 const THEME_KEY = 'in-character.theme';
 const DEFAULT_NOTICE_MS = 6000;
+/** A released notice stays at least this long, so it does not vanish the moment the pointer leaves. */
+const MIN_REMAINING_MS = 2000;
+
+/** Countdowns of the notices that time out, outside the state: they never render. */
+const countdowns = new Map<number, { handle: ReturnType<typeof setTimeout> | null; remainingMs: number; startedAt: number }>();
 
 function initialTheme(): ThemeChoice {
   try {
@@ -48,10 +57,27 @@ export const useUi = create<UiState>()((set, get) => ({
     // Errors stay until dismissed: a user must be able to read them.
     const timeoutMs = n.timeoutMs ?? (n.kind === 'error' ? 0 : DEFAULT_NOTICE_MS);
     set({ notices: [...get().notices, { ...n, id, timeoutMs }] });
-    if (timeoutMs > 0) setTimeout(() => get().dismiss(id), timeoutMs);
+    if (timeoutMs > 0) countdowns.set(id, { handle: setTimeout(() => get().dismiss(id), timeoutMs), remainingMs: timeoutMs, startedAt: Date.now() });
     return id;
   },
-  dismiss: (id) => set({ notices: get().notices.filter((n) => n.id !== id) }),
+  dismiss: (id) => {
+    const c = countdowns.get(id);
+    if (c?.handle) clearTimeout(c.handle);
+    countdowns.delete(id);
+    set({ notices: get().notices.filter((n) => n.id !== id) });
+  },
+  hold: (id, held) => {
+    const c = countdowns.get(id);
+    if (!c) return;
+    if (held && c.handle) {
+      clearTimeout(c.handle);
+      c.handle = null;
+      c.remainingMs -= Date.now() - c.startedAt;
+    } else if (!held && !c.handle) {
+      c.startedAt = Date.now();
+      c.handle = setTimeout(() => get().dismiss(id), Math.max(MIN_REMAINING_MS, c.remainingMs));
+    }
+  },
   theme: typeof localStorage === 'undefined' ? 'system' : initialTheme(),
   setTheme: (theme) => {
     try {

@@ -96,7 +96,7 @@ export function ChatList({ characterId, activeId, onOpen, onNew, onImport }: { c
           </>
         }
       >
-        All its messages and their consistency verdicts will be deleted.
+        All its messages and their consistency verdicts will be deleted. You can undo this for a few seconds afterwards.
       </Dialog>
     </div>
   );

@@ -77,6 +77,7 @@ function useAutoScroll(dep: unknown) {
 interface MessageHandlers {
   edit: (m: Message, text: string) => Promise<boolean>;
   remove: (m: Message) => void;
+  removeSwipe: (m: Message) => void;
   swipe: (m: Message, index: number) => void;
   regenerate: (m: Message, restate?: string[]) => void;
   continueReply: (m: Message) => void;
@@ -144,6 +145,7 @@ const ChatMessage = memo(function ChatMessage({
       }
       onEdit={(text) => handlers.edit(message, text)}
       onDelete={() => handlers.remove(message)}
+      onDeleteSwipe={() => handlers.removeSwipe(message)}
       onSwipe={(i) => handlers.swipe(message, i)}
       onRegenerate={() => handlers.regenerate(message)}
       onContinue={() => handlers.continueReply(message)}
@@ -176,6 +178,7 @@ function ChatView({ character, chat, messages }: { character: Character; chat: C
     () => ({
       edit: (m, text) => actions.edit(m, text),
       remove: (m) => void actions.remove(m),
+      removeSwipe: (m) => void actions.removeSwipe(m),
       swipe: (m, i) => void actions.selectSwipe(m, i),
       regenerate: (m, restate) => void regenerate(latest.current.chat, latest.current.character, m.id, restate),
       continueReply: (m) => void continueReply(latest.current.chat, latest.current.character, m.id),

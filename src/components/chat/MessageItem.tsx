@@ -23,6 +23,8 @@ export interface MessageItemProps {
   unsaved?: { text: string | null; state?: Swipe['state']; problem: { summary: string; detail: string }; retrying: boolean; onRetry?: () => void } | null;
   onEdit: (text: string) => Promise<boolean>;
   onDelete: () => void;
+  /** Deletes the swipe on show; offered when the message has several. */
+  onDeleteSwipe: () => void;
   onSwipe: (index: number) => void;
   onRegenerate: () => void;
   onContinue: () => void;
@@ -33,7 +35,7 @@ const STATE_LABEL: Record<string, string> = {
   error: 'Stopped by an error',
 };
 
-export function MessageItem({ message, streamingText, avatar, avatarName, isLast, busy, marks, footer, unsaved, onEdit, onDelete, onSwipe, onRegenerate, onContinue }: MessageItemProps) {
+export function MessageItem({ message, streamingText, avatar, avatarName, isLast, busy, marks, footer, unsaved, onEdit, onDelete, onDeleteSwipe, onSwipe, onRegenerate, onContinue }: MessageItemProps) {
   const [editing, setEditing] = useState<string | null>(null);
   const swipe = message.swipes[message.swipeIndex];
   // Never older stored text over a newer reply that could not be written.
@@ -165,6 +167,11 @@ export function MessageItem({ message, streamingText, avatar, avatarName, isLast
             <IconButton label="Next swipe" className="h-6 w-6" disabled={busy || message.swipeIndex === total - 1} onClick={() => onSwipe(message.swipeIndex + 1)}>
               <Icon name="chevronRight" className="h-3.5 w-3.5" />
             </IconButton>
+            {!streaming ? (
+              <IconButton label={`Delete swipe ${message.swipeIndex + 1}`} className="ml-1 h-6 w-6" disabled={busy} onClick={onDeleteSwipe}>
+                <Icon name="trash" className="h-3.5 w-3.5" />
+              </IconButton>
+            ) : null}
           </div>
         ) : null}
         {footer}

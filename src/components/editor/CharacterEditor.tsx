@@ -1,6 +1,6 @@
 import { useRef, useState, type ReactNode } from 'react';
 import type { Character } from '../../domain/character';
-import { useCharacterDraft, type SaveState } from '../../hooks/useCharacterDraft';
+import { useCharacterDraft, type SaveProblem, type SaveState } from '../../hooks/useCharacterDraft';
 import { useLibraryActions } from '../../hooks/useLibrary';
 import { useProposeStatements, useWorldInfoImport, useAvatarUpload } from '../../hooks/useEditorActions';
 import { useRoute } from '../../stores/route';
@@ -11,8 +11,10 @@ import { Icon } from '../ui/Icon';
 import { TextArea, TextField } from '../ui/Field';
 import { GreetingsSection } from './GreetingsSection';
 import { LorebookSection } from './LorebookSection';
+import { ConflictPanel } from './ConflictPanel';
 import { Section } from './Section';
 import { StatementsSection } from './StatementsSection';
+import { sameList, splitList, useFieldText } from './useFieldText';
 
 const SECTIONS = [
   ['basics', 'Basics'],
@@ -24,30 +26,43 @@ const SECTIONS = [
   ['notes', 'Notes & prompt'],
 ] as const;
 
-function SaveIndicator({ state, error }: { state: SaveState; error: string | null }) {
+/** The save state in words, the failure's cause included (never only a tooltip). */
+function SaveIndicator({ state, problem, conflicts, onRetry }: { state: SaveState; problem: SaveProblem | null; conflicts: number; onRetry: () => void }) {
   const text: Record<SaveState, ReactNode> = {
     saved: (
       <>
         <Icon name="check" className="h-3.5 w-3.5" /> Saved
       </>
     ),
-    pending: 'Editing…',
+    pending: 'Saving…',
     saving: 'Saving…',
     error: (
       <>
-        <Icon name="warning" className="h-3.5 w-3.5" /> Not saved
+        <Icon name="warning" className="h-3.5 w-3.5 shrink-0" /> Not saved — {problem?.reason ?? 'unknown error'}
+      </>
+    ),
+    conflict: (
+      <>
+        <Icon name="warning" className="h-3.5 w-3.5 shrink-0" /> Not saved — {conflicts === 1 ? 'a field' : `${conflicts} fields`} also changed in another tab
       </>
     ),
   };
+  const bad = state === 'error' || state === 'conflict';
   return (
-    <span
-      role="status"
-      data-testid="save-state"
-      data-state={state}
-      title={error ?? undefined}
-      className={`inline-flex items-center gap-1 text-xs ${state === 'error' ? 'text-red-600 dark:text-red-400' : 'text-stone-500 dark:text-stone-400'}`}
-    >
-      {text[state]}
+    <span className="inline-flex flex-wrap items-center gap-2">
+      <span
+        role="status"
+        data-testid="save-state"
+        data-state={state}
+        className={`inline-flex items-center gap-1 text-xs ${state === 'error' ? 'text-red-700 dark:text-red-400' : state === 'conflict' ? 'text-amber-800 dark:text-amber-300' : 'text-stone-500 dark:text-stone-400'} ${bad ? 'font-medium' : ''}`}
+      >
+        {text[state]}
+      </span>
+      {state === 'error' ? (
+        <button type="button" onClick={onRetry} className="text-xs font-medium text-accent-700 underline hover:no-underline dark:text-accent-300">
+          Retry
+        </button>
+      ) : null}
     </span>
   );
 }
@@ -57,14 +72,14 @@ function CardField({ label, field, character, update, rows, hint }: { label: str
 }
 
 export function CharacterEditor({ stored }: { stored: Character }) {
-  const { draft, update, state, error } = useCharacterDraft(stored);
+  const { draft, update, state, problem, conflicts, resolve, flush } = useCharacterDraft(stored);
   const { duplicate, remove, exportAs } = useLibraryActions();
   const navigate = useRoute((s) => s.navigate);
   const propose = useProposeStatements(draft);
   const worldInfo = useWorldInfoImport(draft.id);
   const avatar = useAvatarUpload(update);
   const [confirmDelete, setConfirmDelete] = useState(false);
-  const [tagsText, setTagsText] = useState(draft.card.tags.join(', '));
+  const [tagsText, setTagsText] = useFieldText(draft.card.tags.join(', '), sameList);
   const avatarInput = useRef<HTMLInputElement>(null);
   const setCard = (patch: Partial<Character['card']>) => update((c) => ({ ...c, card: { ...c.card, ...patch } }));
 
@@ -77,7 +92,7 @@ export function CharacterEditor({ stored }: { stored: Character }) {
             <h1 className="truncate text-lg font-semibold" data-testid="editor-title">
               {draft.card.name || 'Unnamed character'}
             </h1>
-            <SaveIndicator state={state} error={error} />
+            <SaveIndicator state={state} problem={problem} conflicts={conflicts.length} onRetry={() => void flush()} />
           </div>
           <div className="flex flex-wrap gap-1.5">
             <Button variant="primary" size="sm" icon={<Icon name="chat" />} onClick={() => navigate({ name: 'character', id: draft.id, tab: 'chat' })}>
@@ -105,11 +120,12 @@ export function CharacterEditor({ stored }: { stored: Character }) {
           ))}
         </nav>
       </header>
-      {error ? (
-        <p role="alert" className="rounded-xl border border-red-300 bg-red-50 px-4 py-3 text-sm text-red-800 dark:border-red-900 dark:bg-red-950/50 dark:text-red-200">
-          {error} Your edits are still here and will be saved on your next change.
+      {problem ? (
+        <p role="alert" data-testid="save-problem" className="rounded-xl border border-red-300 bg-red-50 px-4 py-3 text-sm text-red-800 dark:border-red-900 dark:bg-red-950/50 dark:text-red-200">
+          {problem.detail} Your edits are still here: they are saved on your next change, or with Retry.
         </p>
       ) : null}
+      <ConflictPanel conflicts={conflicts} onResolve={resolve} />
 
       <Section id="basics" title="Basics">
         <div className="flex flex-col gap-4 sm:flex-row">
@@ -134,8 +150,11 @@ export function CharacterEditor({ stored }: { stored: Character }) {
               label="Tags"
               hint="comma-separated"
               value={tagsText}
-              onChange={(e) => setTagsText(e.target.value)}
-              onBlur={() => setCard({ tags: tagsText.split(',').map((t) => t.trim()).filter(Boolean) })}
+              onChange={(e) => {
+                setTagsText(e.target.value);
+                const tags = splitList(e.target.value);
+                if (tags.join('\u0000') !== draft.card.tags.join('\u0000')) setCard({ tags });
+              }}
             />
           </div>
         </div>

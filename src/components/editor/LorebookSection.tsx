@@ -4,15 +4,25 @@ import { Button, IconButton } from '../ui/Button';
 import { Icon } from '../ui/Icon';
 import { TextArea, TextField, Toggle } from '../ui/Field';
 import { Section } from './Section';
+import { sameList, splitList, useFieldText } from './useFieldText';
 
 type Update = (change: (c: Character) => Character) => void;
 
-const splitKeys = (s: string) => s.split(',').map((k) => k.trim()).filter(Boolean);
-
 function KeysField({ label, keys, onCommit, hint }: { label: string; keys: string[]; onCommit: (keys: string[]) => void; hint?: string }) {
-  // Typed as text and committed as a list, so a trailing comma isn't eaten mid-typing.
-  const [text, setText] = useState(keys.join(', '));
-  return <TextField label={label} hint={hint} value={text} onChange={(e) => setText(e.target.value)} onBlur={() => onCommit(splitKeys(text))} />;
+  // Typed as text and stored as a list, so a trailing comma isn't eaten mid-typing.
+  const [text, setText] = useFieldText(keys.join(', '), sameList);
+  return (
+    <TextField
+      label={label}
+      hint={hint}
+      value={text}
+      onChange={(e) => {
+        setText(e.target.value);
+        const next = splitList(e.target.value);
+        if (next.join('\u0000') !== keys.join('\u0000')) onCommit(next);
+      }}
+    />
+  );
 }
 
 function EntryCard({ entry, index, update }: { entry: LorebookEntry; index: number; update: Update }) {

@@ -1,9 +1,10 @@
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { newStatement, type Character, type PersonaStatement } from '../../domain/character';
 import { Button, IconButton } from '../ui/Button';
 import { Icon } from '../ui/Icon';
 import { Toggle, inputClass } from '../ui/Field';
 import { Section } from './Section';
+import { useFieldText } from './useFieldText';
 
 type Update = (change: (c: Character) => Character) => void;
 
@@ -16,18 +17,28 @@ function move<T>(list: T[], from: number, to: number): T[] {
 }
 
 function StatementRow({ statement, index, count, update }: { statement: PersonaStatement; index: number; count: number; update: Update }) {
-  const [text, setText] = useState(statement.text);
+  const [text, setText] = useFieldText(statement.text, (t, v) => t.trim() === v);
   const setStatements = (fn: (s: PersonaStatement[]) => PersonaStatement[]) => update((c) => ({ ...c, statements: fn(c.statements) }));
-  // The version bumps when an edit is committed, so verdicts made against the
-  // old wording become stale (issue #4) without bumping on every keystroke.
-  const commit = () => {
-    const t = text.trim();
-    if (t === statement.text) return;
-    if (!t) {
-      setText(statement.text);
-      return;
-    }
-    setStatements((all) => all.map((s) => (s.id === statement.id ? { ...s, text: t, version: s.version + 1 } : s)));
+  // Typing goes into the draft at once (so it autosaves), but the version bumps
+  // once per edit, not per keystroke: verdicts made against the old wording
+  // become stale (issue #4). `start` is the statement as the edit found it.
+  const start = useRef<{ text: string; version: number } | null>(null);
+  const begin = () => {
+    start.current ??= { text: statement.text, version: statement.version };
+    return start.current;
+  };
+  const write = (value: string) => {
+    const from = begin();
+    const t = value.trim();
+    // An emptied statement keeps its last wording until it is typed again.
+    if (!t) return;
+    const version = t === from.text ? from.version : from.version + 1;
+    if (t === statement.text && version === statement.version) return;
+    setStatements((all) => all.map((s) => (s.id === statement.id ? { ...s, text: t, version } : s)));
+  };
+  const end = () => {
+    start.current = null;
+    if (!text.trim()) setText(statement.text);
   };
   return (
     <li data-testid="statement-row" className="group flex items-center gap-2 rounded-xl border border-stone-200 bg-stone-50 px-2 py-1.5 dark:border-stone-800 dark:bg-stone-950/50">
@@ -43,14 +54,24 @@ function StatementRow({ statement, index, count, update }: { statement: PersonaS
         aria-label={`Statement ${index + 1}`}
         rows={1}
         value={text}
-        onChange={(e) => setText(e.target.value.replace(/\n/g, ' '))}
-        onBlur={commit}
+        onChange={(e) => {
+          const value = e.target.value.replace(/\n/g, ' ');
+          setText(value);
+          write(value);
+        }}
+        onFocus={begin}
+        onBlur={end}
         onKeyDown={(e) => {
           if (e.key === 'Enter') {
             e.preventDefault();
-            commit();
+            e.currentTarget.blur();
           }
-          if (e.key === 'Escape') setText(statement.text);
+          if (e.key === 'Escape' && start.current) {
+            // Back to the wording (and version) the edit started from.
+            const from = start.current;
+            setText(from.text);
+            setStatements((all) => all.map((s) => (s.id === statement.id ? { ...s, text: from.text, version: from.version } : s)));
+          }
         }}
         className={`field-sizing-content min-w-0 flex-1 resize-none rounded-md border-0 bg-transparent px-1.5 py-1 text-sm leading-snug focus:bg-white focus:ring-2 focus:ring-accent-500/30 dark:focus:bg-stone-900 ${statement.enabled ? '' : 'text-stone-400 line-through dark:text-stone-600'}`}
       />
