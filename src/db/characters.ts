@@ -8,6 +8,7 @@ import {
   type PersonaStatement,
 } from '../domain/character';
 import type { Chat, Message } from '../domain/chat';
+import { CharacterSchema, assertValid, readCharacter } from '../domain/storage';
 import type { StudioDb, VerdictRecord } from './database';
 import { guardWrite } from './errors';
 
@@ -36,28 +37,65 @@ export function buildCharacter(input: NewCharacterInput, now = Date.now()): Char
   };
 }
 
+/** The last check before a character is written: it must pass the stored shape. @throws RecordInvalidError */
+function checked(character: Character): Character {
+  return assertValid(CharacterSchema, character, `The character “${String(character.card?.name ?? '').slice(0, 60)}”`) as Character;
+}
+
 export class CharacterRepository {
   constructor(private readonly db: StudioDb) {}
 
-  list(): Promise<Character[]> {
-    return this.db.characters.orderBy('updatedAt').reverse().toArray();
+  /**
+   * Every character, most recently changed first. Records are read through
+   * the character schema (domain/storage): one written by an older version or
+   * a bug is shown repaired instead of breaking the library, and one without
+   * `updatedAt` (which the index would skip) is still listed.
+   */
+  async list(): Promise<Character[]> {
+    const rows: unknown[] = await this.db.characters.toArray();
+    const characters = rows.flatMap((row) => readCharacter(row)?.character ?? []);
+    return characters.sort((a, b) => b.updatedAt - a.updatedAt);
   }
 
-  get(id: string): Promise<Character | undefined> {
-    return this.db.characters.get(id);
+  /** One character, read through the schema like {@link list}. */
+  async get(id: string): Promise<Character | undefined> {
+    const row: unknown = await this.db.characters.get(id);
+    return readCharacter(row)?.character;
   }
 
-  /** @throws StorageFullError when the browser's quota is exhausted. */
+  /**
+   * What is wrong with the stored record (the repairs {@link get} makes when
+   * reading it), one sentence per field; empty for a sound record or none.
+   */
+  async problems(id: string): Promise<string[]> {
+    const row: unknown = await this.db.characters.get(id);
+    return row === undefined ? [] : (readCharacter(row)?.repairs ?? ['the record has no usable id']);
+  }
+
+  /**
+   * Stores the repaired reading of a damaged record in place of it (the way
+   * out the editor offers). Returns the repairs made.
+   * @throws StorageFullError
+   */
+  async repair(id: string): Promise<string[]> {
+    const row: unknown = await this.db.characters.get(id);
+    const read = readCharacter(row, Date.now());
+    if (!read || read.repairs.length === 0) return [];
+    await guardWrite(() => this.db.characters.put(checked(read.character)));
+    return read.repairs;
+  }
+
+  /** @throws StorageFullError when the browser's quota is exhausted; RecordInvalidError. */
   async create(input: NewCharacterInput): Promise<Character> {
-    const character = buildCharacter(input);
+    const character = checked(buildCharacter(input));
     await guardWrite(() => this.db.characters.add(character));
     return character;
   }
 
-  /** Adds several characters atomically: all or none (multi-file import). */
+  /** Adds several characters atomically: all or none (multi-file import). @throws RecordInvalidError */
   async createMany(inputs: NewCharacterInput[]): Promise<Character[]> {
     const now = Date.now();
-    const characters = inputs.map((input, i) => buildCharacter(input, now + i));
+    const characters = inputs.map((input, i) => checked(buildCharacter(input, now + i)));
     await guardWrite(() => this.db.characters.bulkAdd(characters));
     return characters;
   }
@@ -121,16 +159,16 @@ export class CharacterRepository {
     const { db } = this;
     return guardWrite(() =>
       db.transaction('rw', db.characters, async () => {
-        const character = await db.characters.get(id);
+        const character = readCharacter(await db.characters.get(id))?.character;
         if (!character) throw new Error('That character no longer exists.');
         const current = character.card.character_book ?? { ...emptyLorebook(), name: book.name };
         let nextId = current.entries.reduce((max, e) => Math.max(max, e.id), -1) + 1;
         const added = book.entries.map((e) => ({ ...e, id: nextId++ }));
-        const updated: Character = {
+        const updated: Character = checked({
           ...character,
           card: { ...character.card, character_book: { ...current, entries: [...current.entries, ...added] } },
           updatedAt: Date.now(),
-        };
+        });
         await db.characters.put(updated);
         return updated;
       }),

@@ -3,6 +3,17 @@ import { DEFAULT_SAMPLING, type Chat, type Message, type Role, type SamplingSett
 import type { StudioDb } from './database';
 import { importedSwipes, type ImportedChat } from '../domain/chats/sillytavern';
 import { guardWrite } from './errors';
+import { isRefusal, readChat, readMessage } from '../domain/storage/chat';
+
+/** Stored records read through their schemas (domain/storage): damaged ones are repaired or skipped, never crash a screen. */
+const soundChat = (row: unknown): Chat | undefined => {
+  const read = readChat(row);
+  return isRefusal(read) ? undefined : read.value;
+};
+const soundMessage = (row: unknown): Message | undefined => {
+  const read = readMessage(row);
+  return isRefusal(read) ? undefined : read.value;
+};
 
 export interface ChatSummary extends Chat {
   messageCount: number;
@@ -26,26 +37,29 @@ export class ChatRepository {
 
   /** A character's chats, newest first, with their last message for the list. */
   async listForCharacter(characterId: string): Promise<ChatSummary[]> {
-    const chats = await this.db.chats.where('characterId').equals(characterId).toArray();
+    const rows: unknown[] = await this.db.chats.where('characterId').equals(characterId).toArray();
+    const chats = rows.flatMap((row) => soundChat(row) ?? []);
     chats.sort((a, b) => b.updatedAt - a.updatedAt);
     // Only the last message and a count per chat: this query re-runs on every
     // save while a reply streams, so it must not read whole chats.
     return Promise.all(
       chats.map(async (chat) => {
         const range = this.db.messages.where('[chatId+order]').between([chat.id, -Infinity], [chat.id, Infinity]);
-        const [last, messageCount] = await Promise.all([range.clone().last(), range.clone().count()]);
+        const [lastRow, messageCount] = await Promise.all([range.clone().last(), range.clone().count()]);
+        const last = soundMessage(lastRow);
         return { ...chat, messageCount, lastMessage: last ? (last.swipes[last.swipeIndex]?.text ?? '') : '' };
       }),
     );
   }
 
-  get(id: string): Promise<Chat | undefined> {
-    return this.db.chats.get(id);
+  async get(id: string): Promise<Chat | undefined> {
+    return soundChat(await this.db.chats.get(id));
   }
 
   /** Messages in order. */
-  messages(chatId: string): Promise<Message[]> {
-    return this.db.messages.where('[chatId+order]').between([chatId, -Infinity], [chatId, Infinity]).toArray();
+  async messages(chatId: string): Promise<Message[]> {
+    const rows: unknown[] = await this.db.messages.where('[chatId+order]').between([chatId, -Infinity], [chatId, Infinity]).toArray();
+    return rows.flatMap((row) => soundMessage(row) ?? []);
   }
 
   /**

@@ -9,9 +9,8 @@ export class StorageFullError extends Error {
   }
 }
 
-export class BackupFormatError extends Error {
-  override name = 'BackupFormatError';
-}
+export { BackupFormatError } from '../domain/storage/backup';
+export { RecordInvalidError } from '../domain/storage/issues';
 
 /** True for IndexedDB/Cache quota failures in all their spellings. */
 export function isQuotaError(e: unknown): boolean {

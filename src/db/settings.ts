@@ -1,48 +1,35 @@
-import type { CheckerDevicePreference, DeviceDecision } from '../domain/models/deviceChoice';
+import { SETTING_SPECS, isSettingKey, readSetting, type SettingKey, type SettingsShape } from '../domain/storage/settings';
+import { assertValid } from '../domain/storage/issues';
 import type { StudioDb } from './database';
 import { guardWrite } from './errors';
 
-/** Every persisted setting, with its type. Add keys here, never ad hoc. */
-export interface SettingsShape {
-  theme: 'light' | 'dark' | 'system';
-  guideDismissed: boolean;
-  samplesSeeded: boolean;
-  userName: string;
-  /** Engine the user chose; 'auto' follows WebGPU detection. */
-  enginePreference: 'auto' | 'webllm' | 'transformers';
-  /** Self-hosted model base URL; empty → Hugging Face. */
-  modelBaseUrl: string;
-  chatModelId: string;
-  fallbackModelId: string;
-  checkerEnabled: boolean;
-  contradictionThreshold: number;
-  nliModelId: string;
-  embeddingModelId: string;
-  /** 'auto' measures wasm against WebGPU once; a saved 'wasm' (the old default) stays an explicit choice. */
-  checkerDevice: CheckerDevicePreference;
-  /**
-   * The checker's measured 'auto' decisions, newest first (services/checkerDevice.ts).
-   * A cache, not a choice: optional, with no entry in SETTING_DEFAULTS.
-   */
-  checkerDeviceDecisions?: DeviceDecision[];
-}
-
-export type SettingKey = keyof SettingsShape;
+// The settings table's contract (types, defaults, restore classes) is domain/storage/settings.ts.
+export type { SettingKey, SettingsShape } from '../domain/storage/settings';
 
 export class SettingsRepository {
   constructor(private readonly db: StudioDb) {}
 
+  /** The stored value when it is valid for its key; undefined (→ the default) when absent or malformed. */
   async get<K extends SettingKey>(key: K): Promise<SettingsShape[K] | undefined> {
     const row = await this.db.settings.get(key);
-    return row?.value as SettingsShape[K] | undefined;
+    return row ? readSetting(key, row.value) : undefined;
   }
 
+  /** @throws RecordInvalidError when `value` is not valid for `key`; StorageFullError. */
   async set<K extends SettingKey>(key: K, value: SettingsShape[K]): Promise<void> {
-    await guardWrite(() => this.db.settings.put({ key, value }));
+    const valid = assertValid(SETTING_SPECS[key].schema, value, `The setting “${key}”`);
+    await guardWrite(() => this.db.settings.put({ key, value: valid }));
   }
 
+  /** Every valid stored setting; unknown keys and malformed values are left out. */
   async all(): Promise<Partial<SettingsShape>> {
     const rows = await this.db.settings.toArray();
-    return Object.fromEntries(rows.map((r) => [r.key, r.value])) as Partial<SettingsShape>;
+    const out: Partial<Record<SettingKey, unknown>> = {};
+    for (const { key, value } of rows) {
+      if (!isSettingKey(key)) continue;
+      const valid = readSetting(key, value);
+      if (valid !== undefined) out[key] = valid;
+    }
+    return out as Partial<SettingsShape>;
   }
 }

@@ -86,6 +86,11 @@ export function useLibraryActions() {
         for (const f of outcome.failed) {
           notify({ kind: 'error', title: `Could not import “${f.fileName}”`, detail: `${f.reason}\nYour library was not changed.` });
         }
+        const notesByFile = new Map<string, string[]>();
+        for (const n of outcome.notes) notesByFile.set(n.fileName, [...(notesByFile.get(n.fileName) ?? []), n.note]);
+        for (const [fileName, notes] of notesByFile) {
+          notify({ kind: 'info', title: `“${fileName}” was imported with changes`, detail: notes.join('\n') });
+        }
         if (outcome.imported.length === 1) {
           notify({ kind: 'success', title: `Imported “${outcome.imported[0]!.card.name}”` });
           navigate({ name: 'character', id: outcome.imported[0]!.id, tab: 'edit' });
