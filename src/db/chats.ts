@@ -3,7 +3,8 @@ import { DEFAULT_SAMPLING, type Chat, type Message, type Role, type SamplingSett
 import type { StudioDb } from './database';
 import { importedSwipes, type ImportedChat } from '../domain/chats/sillytavern';
 import { guardWrite } from './errors';
-import { isRefusal, readChat, readMessage } from '../domain/storage/chat';
+import { ChatSchema, MessageSchema, isRefusal, readChat, readMessage } from '../domain/storage/chat';
+import { assertValid } from '../domain/storage/issues';
 
 /** Stored records read through their schemas (domain/storage): damaged ones are repaired or skipped, never crash a screen. */
 const soundChat = (row: unknown): Chat | undefined => {
@@ -121,6 +122,9 @@ export class ChatRepository {
       createdAt: m.createdAt,
       updatedAt: now,
     }));
+    // An imported file is untrusted: every row must pass its stored shape before anything is written.
+    assertValid(ChatSchema, chat, `The chat “${chat.title.slice(0, 60)}”`);
+    messages.forEach((m, i) => assertValid(MessageSchema, m, `Message #${i + 1} of the chat`));
     const { db } = this;
     await guardWrite(() =>
       db.transaction('rw', [db.chats, db.messages], async () => {

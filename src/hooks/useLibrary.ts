@@ -18,6 +18,27 @@ export function useCharacter(id: string | undefined): Character | null | undefin
   return useLiveQuery(() => (id ? repos.characters.get(id) : undefined), [id], null);
 }
 
+/** What is wrong with a character's stored record (repaired when read); null while loading. */
+export function useCharacterProblems(id: string | undefined): string[] | null {
+  return useLiveQuery(() => (id ? repos.characters.problems(id) : []), [id], null);
+}
+
+/**
+ * Ids and names of every character, for a screen whose normal view failed.
+ * Never throws: a failing read gives an empty list.
+ */
+export function useCharacterIndex(): { id: string; name: string }[] | null {
+  return useLiveQuery(
+    () =>
+      repos.characters
+        .list()
+        .then((list) => list.map((c) => ({ id: c.id, name: c.card.name })))
+        .catch(() => []),
+    [],
+    null,
+  );
+}
+
 function errorDetail(e: unknown): string {
   if (e instanceof StorageFullError) return e.message;
   return e instanceof Error ? e.message : String(e);
@@ -131,5 +152,17 @@ export function useLibraryActions() {
     [notify],
   );
 
-  return { create, duplicate, remove, importMany, attachLorebook, exportAs };
+  const repair = useCallback(
+    async (id: string) => {
+      try {
+        const repairs = await repos.characters.repair(id);
+        notify({ kind: 'success', title: 'The repaired character was saved', detail: repairs.length ? `${repairs.length} field${repairs.length === 1 ? '' : 's'} fixed.` : undefined });
+      } catch (e) {
+        notify({ kind: 'error', title: 'Could not save the repaired character', detail: errorDetail(e) });
+      }
+    },
+    [notify],
+  );
+
+  return { create, duplicate, remove, repair, importMany, attachLorebook, exportAs };
 }
