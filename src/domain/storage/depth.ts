@@ -47,27 +47,43 @@ export function jsonTextDepthExceeds(text: string, limit: number = MAX_JSON_DEPT
 }
 
 /**
+ * Most objects and arrays {@link valueDepthExceeds} visits before it calls a
+ * value too large. A JSON container takes at least two characters, so a 20 MiB
+ * card holds at most ~10 million; the budget only binds on values that did not
+ * come from JSON (a shared subtree in an IndexedDB record is visited once per
+ * reference).
+ */
+export const MAX_VISITED_NODES = 16_000_000;
+
+/**
  * True when a value nests objects/arrays more than `limit` levels deep (a
- * scalar is depth 0, `{}` is 1). Iterative; each object is visited once, so
- * shared or cyclic references (IndexedDB's structured clone allows both) cost
- * nothing extra and cannot loop.
+ * scalar is depth 0, `{}` is 1), or is a graph too large to walk. Iterative,
+ * with an explicit stack and no per-node allocation; a cyclic value (IndexedDB's
+ * structured clone allows cycles) always exceeds the limit, so it ends. Blobs
+ * and other non-plain objects are leaves: only JSON-like structure nests.
  */
 export function valueDepthExceeds(value: unknown, limit: number = MAX_JSON_DEPTH): boolean {
-  if (typeof value !== 'object' || value === null) return false;
-  const seen = new Set<object>();
-  const stack: [object, number][] = [[value, 1]];
-  while (stack.length > 0) {
-    const [node, depth] = stack.pop()!;
-    if (depth > limit) return true;
-    if (seen.has(node)) continue;
-    seen.add(node);
-    // Blobs and other non-plain objects are leaves: only JSON-like structure nests.
-    const children = Array.isArray(node) ? node : isPlainObject(node) ? Object.values(node) : [];
+  if (!isContainer(value)) return false;
+  const nodes: object[] = [value];
+  const depths: number[] = [1];
+  let visited = 0;
+  while (nodes.length > 0) {
+    const node = nodes.pop()!;
+    const depth = depths.pop()!;
+    if (depth > limit || ++visited > MAX_VISITED_NODES) return true;
+    const children = Array.isArray(node) ? node : Object.values(node);
     for (const child of children) {
-      if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+      if (isContainer(child)) {
+        nodes.push(child);
+        depths.push(depth + 1);
+      }
     }
   }
   return false;
+}
+
+function isContainer(value: unknown): value is object {
+  return typeof value === 'object' && value !== null && (Array.isArray(value) || isPlainObject(value));
 }
 
 function isPlainObject(value: object): boolean {

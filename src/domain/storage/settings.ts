@@ -149,7 +149,11 @@ export interface SettingChange {
 
 /** A setting value for people. */
 export function formatSettingValue(key: SettingKey, value: unknown): string {
-  if (SETTING_SPECS[key].secret) return value ? 'set (hidden)' : 'not set';
+  return formatValue(SETTING_SPECS[key], key, value);
+}
+
+function formatValue(specOf: SettingSpec<unknown>, key: string, value: unknown): string {
+  if (specOf.secret) return value ? 'set (hidden)' : 'not set';
   if (key === 'modelBaseUrl' && value === '') return 'Hugging Face (default)';
   if (typeof value === 'boolean') return value ? 'on' : 'off';
   if (typeof value === 'string') return value === '' ? '(empty)' : `“${value.length > 120 ? `${value.slice(0, 120)}…` : value}”`;
@@ -170,32 +174,37 @@ export interface SettingsPlan {
  * as its default). Keys of class `never` are skipped without a word; unknown
  * keys and invalid values are listed in `ignored`.
  */
-export function planSettings(current: Readonly<Record<string, unknown>>, incoming: readonly { key: string; value: unknown }[]): SettingsPlan {
+export function planSettings(
+  current: Readonly<Record<string, unknown>>,
+  incoming: readonly { key: string; value: unknown }[],
+  specs: Readonly<Record<string, SettingSpec<unknown>>> = SETTING_SPECS,
+): SettingsPlan {
   const ignored: string[] = [];
   const latest = new Map<SettingKey, unknown>();
   for (const { key, value } of incoming) {
-    if (!isSettingKey(key)) {
+    const keySpec = Object.hasOwn(specs, key) ? specs[key] : undefined;
+    if (!keySpec) {
       ignored.push(`unknown setting “${key.slice(0, 80)}”`);
       continue;
     }
-    if (SETTING_SPECS[key].restore === 'never') continue;
-    const problem = settingProblem(key, value);
-    if (problem) ignored.push(problem);
-    else latest.set(key, value);
+    if (keySpec.restore === 'never') continue;
+    const result = v.safeParse(keySpec.schema, value);
+    if (result.success) latest.set(key as SettingKey, value);
+    else ignored.push(describeIssues(result.issues, key).join('; '));
   }
   const changes: SettingChange[] = [];
-  for (const key of Object.keys(SETTING_SPECS) as SettingKey[]) {
+  for (const key of Object.keys(specs) as SettingKey[]) {
     if (!latest.has(key)) continue;
-    const specOf = SETTING_SPECS[key];
+    const specOf = specs[key]!;
     const to = latest.get(key);
-    const stored = readSetting(key, current[key]);
-    const from = stored ?? (SETTING_DEFAULTS as Partial<Record<SettingKey, unknown>>)[key];
-    if (Object.is(from, to) || (specOf.restore === 'never')) continue;
+    const stored = v.safeParse(specOf.schema, current[key]);
+    const from = stored.success ? stored.output : (SETTING_DEFAULTS as unknown as Partial<Record<string, unknown>>)[key];
+    if (Object.is(from, to)) continue;
     changes.push({
       key,
       label: specOf.label,
-      from: formatSettingValue(key, from),
-      to: formatSettingValue(key, to),
+      from: formatValue(specOf, key, from),
+      to: formatValue(specOf, key, to),
       value: to,
       restore: specOf.restore === 'guarded' ? 'guarded' : 'offer',
       secret: specOf.secret,
