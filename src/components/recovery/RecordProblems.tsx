@@ -4,7 +4,7 @@ import { Button } from '../ui/Button';
 import { Dialog } from '../ui/Dialog';
 import { Icon } from '../ui/Icon';
 
-const SHOWN = 6;
+const SHOWN = 12;
 
 /**
  * Shown above a character whose stored record is damaged (written by an older

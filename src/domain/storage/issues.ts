@@ -40,11 +40,14 @@ export function issuePath(issue: v.BaseIssue<unknown>): string {
 
 /**
  * One sentence per issue, deduplicated: `card.name: expected text, found a number`.
- * Only type issues name what was found; others use their own message.
+ * Only type issues name what was found; others use their own message. Missing
+ * fields are not listed (their readers fill in defaults).
  */
 export function describeIssues(issues: readonly v.BaseIssue<unknown>[], prefix = ''): string[] {
   const out = new Set<string>();
   for (const issue of issues) {
+    // A missing field is not damage: older versions wrote fewer fields, and readers fill defaults.
+    if (issue.kind === 'schema' && issue.input === undefined) continue;
     const path = [prefix, issuePath(issue)].filter(Boolean).join('.');
     const what =
       issue.kind === 'schema' && issue.type !== 'custom'
