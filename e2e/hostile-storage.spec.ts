@@ -29,6 +29,14 @@ const CRAFTED = {
   updatedAt: 2,
 };
 
+test('first run: the library opens without an error (schema reads inside live queries keep start-up\'s transaction intact)', async ({ studio, page }) => {
+  await studio.open();
+  // The home page renders once start-up has finished, so its notices are already out.
+  await expect(page.getByTestId('guide')).toBeVisible();
+  await expect(studio.characterButton('Maren Holt')).toBeVisible();
+  await expect(studio.errors).toHaveCount(0);
+});
+
 test('a crafted backup (wrong types everywhere) is coerced or named, and the app stays usable', async ({ studio, page }) => {
   await studio.open();
   const quiet = { id: 'no-updated-at', card: { name: 'Quiet One' }, avatar: null, statements: [], createdAt: 5 };

@@ -51,25 +51,28 @@ export class CharacterRepository {
    * a bug is shown repaired instead of breaking the library, and one without
    * `updatedAt` (which the index would skip) is still listed.
    */
-  async list(): Promise<Character[]> {
-    const rows: unknown[] = await this.db.characters.toArray();
-    const characters = rows.flatMap((row) => readCharacter(row)?.character ?? []);
-    return characters.sort((a, b) => b.updatedAt - a.updatedAt);
+  // IMPORTANT: these reads run inside useLiveQuery while start-up writes in a
+  // transaction; a native `async` function here made that transaction commit
+  // early (Dexie's zone tracking, PrematureCommitError on first run). Dexie
+  // promise chains (.then) keep the zone.
+  list(): Promise<Character[]> {
+    return this.db.characters.toArray().then((rows: unknown[]) => {
+      const characters = rows.flatMap((row) => readCharacter(row)?.character ?? []);
+      return characters.sort((a, b) => b.updatedAt - a.updatedAt);
+    });
   }
 
   /** One character, read through the schema like {@link list}. */
-  async get(id: string): Promise<Character | undefined> {
-    const row: unknown = await this.db.characters.get(id);
-    return readCharacter(row)?.character;
+  get(id: string): Promise<Character | undefined> {
+    return this.db.characters.get(id).then((row: unknown) => readCharacter(row)?.character);
   }
 
   /**
    * What is wrong with the stored record (the repairs {@link get} makes when
    * reading it), one sentence per field; empty for a sound record or none.
    */
-  async problems(id: string): Promise<string[]> {
-    const row: unknown = await this.db.characters.get(id);
-    return row === undefined ? [] : (readCharacter(row)?.repairs ?? ['the record has no usable id']);
+  problems(id: string): Promise<string[]> {
+    return this.db.characters.get(id).then((row: unknown) => (row === undefined ? [] : (readCharacter(row)?.repairs ?? ['the record has no usable id'])));
   }
 
   /**

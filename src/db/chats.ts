@@ -53,14 +53,18 @@ export class ChatRepository {
     );
   }
 
-  async get(id: string): Promise<Chat | undefined> {
-    return soundChat(await this.db.chats.get(id));
+  // Dexie promise chains, not native async: these run inside live queries (see CharacterRepository.list).
+  get(id: string): Promise<Chat | undefined> {
+    return this.db.chats.get(id).then(soundChat);
   }
 
   /** Messages in order. */
-  async messages(chatId: string): Promise<Message[]> {
-    const rows: unknown[] = await this.db.messages.where('[chatId+order]').between([chatId, -Infinity], [chatId, Infinity]).toArray();
-    return rows.flatMap((row) => soundMessage(row) ?? []);
+  messages(chatId: string): Promise<Message[]> {
+    return this.db.messages
+      .where('[chatId+order]')
+      .between([chatId, -Infinity], [chatId, Infinity])
+      .toArray()
+      .then((rows: unknown[]) => rows.flatMap((row) => soundMessage(row) ?? []));
   }
 
   /**
