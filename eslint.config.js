@@ -41,7 +41,7 @@ const ROWS = {
     libs: ['@mlc-ai/web-llm'],
     why: 'engines/ are the main-thread clients of the workers: they reach workers/ only through new Worker(new URL(...)), and know nothing of storage, state or UI.',
   },
-  platform: { may: [], libs: [], why: 'platform/ wraps browser APIs and imports nothing of the app.' },
+  platform: { may: ['domain'], libs: [], why: 'platform/ wraps browser APIs; it may use pure domain/ rules (which image bytes are allowed) and nothing else of the app.' },
   pwa: { may: [], libs: ['workbox'], why: 'pwa/ (the service worker and its registration) imports nothing of the app.' },
   services: {
     may: ['domain', 'protocol', 'db', 'engines', 'platform'],

@@ -84,10 +84,16 @@ export default defineConfig({
   optimizeDeps: { exclude: ['@huggingface/transformers', 'onnxruntime-web'] },
   test: {
     environment: 'node',
-    include: ['src/**/*.test.ts', 'scripts/**/*.test.ts'],
     setupFiles: ['src/test/setup.ts'],
     // Tests wait for results, not for time; this ceiling only has to hold on a
     // busy 2-core CI machine (some tests spawn a server or transpile a file).
     testTimeout: 60_000,
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['src/**/*.test.ts', 'scripts/**/*.test.ts'], exclude: ['**/*.linear.test.ts', '**/node_modules/**'] } },
+      // Tests that compare how time grows with input size: one file at a
+      // time and after the unit tests (`npm run test:unit` runs the projects
+      // in turn), so no other test competes for the CPU they measure.
+      { extends: true, test: { name: 'linear', include: ['src/**/*.linear.test.ts'], fileParallelism: false, testTimeout: 180_000 } },
+    ],
   },
 });

@@ -16,7 +16,8 @@ export class StudioPage {
   /** `timeout`: for pages that load while another copy of the studio runs (two tabs). */
   async open(timeout?: number) {
     await this.page.goto('./');
-    await expect(this.page.getByTestId('character-list').or(this.page.getByText('Your library is empty'))).toBeVisible({ timeout });
+    // The first load compiles modules on the dev server: slow on a busy machine.
+    await expect(this.page.getByTestId('character-list').or(this.page.getByText('Your library is empty'))).toBeVisible({ timeout: timeout ?? 30_000 });
   }
 
   characterButton(name: string | RegExp) {
@@ -62,6 +63,81 @@ export class StudioPage {
 
   async goSettings() {
     await this.page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Settings' }).click();
+  }
+
+  /** The restore dialog ("Restore this backup?"). */
+  restoreDialog() {
+    return this.page.getByRole('dialog', { name: 'Restore this backup?' });
+  }
+
+  /** Picks a backup file under Settings → Backup (the dialog opens when it is readable). */
+  async chooseBackup(name: string, content: unknown) {
+    await this.goSettings();
+    const buffer = Buffer.from(typeof content === 'string' ? content : JSON.stringify(content));
+    await this.page.getByTestId('restore-input').setInputFiles({ name, mimeType: 'application/json', buffer });
+  }
+
+  /**
+   * Writes a row straight into the studio's IndexedDB, past every schema, as an
+   * older version or a bug could have; `avatarHtml` stores a text/html Blob as
+   * the avatar. Reload afterwards: the studio does not watch raw writes.
+   */
+  async injectRow(store: 'characters' | 'chats' | 'messages' | 'settings', row: Record<string, unknown>, avatarHtml?: string) {
+    await this.page.evaluate(
+      async ({ store, row, avatarHtml }) => {
+        const open = indexedDB.open('in-character');
+        const db: IDBDatabase = await new Promise((res, rej) => {
+          open.onsuccess = () => res(open.result);
+          open.onerror = () => rej(open.error);
+        });
+        const value = avatarHtml === undefined ? row : { ...row, avatar: new Blob([avatarHtml], { type: 'text/html' }) };
+        await new Promise<void>((res, rej) => {
+          const tx = db.transaction(store, 'readwrite');
+          tx.objectStore(store).put(value);
+          tx.oncomplete = () => res();
+          tx.onerror = () => rej(tx.error);
+        });
+        db.close();
+      },
+      { store, row, avatarHtml },
+    );
+  }
+
+  /** One stored setting's raw value (undefined when absent). */
+  async storedSetting(key: string): Promise<unknown> {
+    return this.page.evaluate(async (key) => {
+      const open = indexedDB.open('in-character');
+      const db: IDBDatabase = await new Promise((res, rej) => {
+        open.onsuccess = () => res(open.result);
+        open.onerror = () => rej(open.error);
+      });
+      const row = await new Promise<{ value: unknown } | undefined>((res, rej) => {
+        const r = db.transaction('settings').objectStore('settings').get(key);
+        r.onsuccess = () => res(r.result as { value: unknown } | undefined);
+        r.onerror = () => rej(r.error);
+      });
+      db.close();
+      return row?.value;
+    }, key);
+  }
+
+  /** The stored avatar of a character: its type and first bytes, or null. */
+  async storedAvatar(id: string): Promise<{ type: string; head: number[] } | null> {
+    return this.page.evaluate(async (id) => {
+      const open = indexedDB.open('in-character');
+      const db: IDBDatabase = await new Promise((res, rej) => {
+        open.onsuccess = () => res(open.result);
+        open.onerror = () => rej(open.error);
+      });
+      const row = await new Promise<{ avatar: Blob | null } | undefined>((res, rej) => {
+        const r = db.transaction('characters').objectStore('characters').get(id);
+        r.onsuccess = () => res(r.result as { avatar: Blob | null } | undefined);
+        r.onerror = () => rej(r.error);
+      });
+      db.close();
+      if (!row?.avatar) return null;
+      return { type: row.avatar.type, head: Array.from(new Uint8Array(await row.avatar.slice(0, 8).arrayBuffer())) };
+    }, id);
   }
 
   /** The whole IndexedDB library as plain data (avatars as byte arrays), for exact comparisons. */

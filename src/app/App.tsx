@@ -3,13 +3,15 @@ import { useCharacter, useLibraryActions } from '../hooks/useLibrary';
 import type { PendingLorebook } from '../hooks/useLibrary';
 import { useBootstrap, useUnsavedGuard } from '../hooks/useBootstrap';
 import { useEngineInit } from '../hooks/useModels';
-import { useRoute } from '../stores/route';
+import { routeToHash, useRoute } from '../stores/route';
 import { useUi } from '../stores/ui';
 import { CharacterEditor } from '../components/editor/CharacterEditor';
 import { HomePage } from '../components/guide/HomePage';
 import { DropZone } from '../components/library/DropZone';
 import { ImportTargetDialog } from '../components/library/ImportTargetDialog';
 import { Sidebar } from '../components/library/Sidebar';
+import { RecordProblems } from '../components/recovery/RecordProblems';
+import { ScreenBoundary } from '../components/recovery/ScreenBoundary';
 import { SettingsPage } from '../components/settings/SettingsPage';
 import { IconButton } from '../components/ui/Button';
 import { EmptyState, Spinner } from '../components/ui/EmptyState';
@@ -72,14 +74,27 @@ function CharacterPage({ id, tab, chatId }: { id: string; tab: 'edit' | 'chat'; 
       </EmptyState>
     );
   }
+  const resetKey = `${id}/${tab}/${chatId ?? ''}`;
   if (tab === 'chat') {
     return (
-      <Suspense fallback={<div className="p-6"><Spinner label="Loading chat…" /></div>}>
-        <ChatScreen character={character} chatId={chatId} />
-      </Suspense>
+      <>
+        <RecordProblems characterId={id} name={character.card.name} />
+        <ScreenBoundary screen="chat" characterId={id} chatId={chatId} resetKey={resetKey}>
+          <Suspense fallback={<div className="p-6"><Spinner label="Loading chat…" /></div>}>
+            <ChatScreen character={character} chatId={chatId} />
+          </Suspense>
+        </ScreenBoundary>
+      </>
     );
   }
-  return <CharacterEditor key={character.id} stored={character} />;
+  return (
+    <>
+      <RecordProblems characterId={id} name={character.card.name} />
+      <ScreenBoundary screen="editor" characterId={id} resetKey={resetKey}>
+        <CharacterEditor key={character.id} stored={character} />
+      </ScreenBoundary>
+    </>
+  );
 }
 
 export function App() {
@@ -118,7 +133,9 @@ export function App() {
         <aside
           className={`${sidebarOpen ? 'fixed inset-y-0 left-0 z-30 flex' : 'hidden'} w-72 shrink-0 flex-col border-r border-stone-200 bg-stone-100 md:static md:flex dark:border-stone-800 dark:bg-stone-900/60`}
         >
-          <Sidebar onImportFiles={onImport} />
+          <ScreenBoundary screen="library" compact resetKey={routeToHash(route)}>
+            <Sidebar onImportFiles={onImport} />
+          </ScreenBoundary>
         </aside>
         <main id="main" className="scroll-thin min-w-0 flex-1 overflow-y-auto">
           {!ready ? (
@@ -126,13 +143,19 @@ export function App() {
               <Spinner label="Opening your library…" />
             </div>
           ) : route.name === 'home' ? (
-            <HomePage />
+            <ScreenBoundary screen="home" resetKey="home">
+              <HomePage />
+            </ScreenBoundary>
           ) : route.name === 'settings' ? (
-            <SettingsPage />
+            <ScreenBoundary screen="settings" resetKey="settings">
+              <SettingsPage />
+            </ScreenBoundary>
           ) : route.name === 'models' ? (
-            <Suspense fallback={<div className="p-6"><Spinner /></div>}>
-              <ModelsPage />
-            </Suspense>
+            <ScreenBoundary screen="models" resetKey="models">
+              <Suspense fallback={<div className="p-6"><Spinner /></div>}>
+                <ModelsPage />
+              </Suspense>
+            </ScreenBoundary>
           ) : (
             <CharacterPage id={route.id} tab={route.tab} chatId={route.chatId} />
           )}

@@ -1,159 +1,200 @@
-import { decodeBase64, encodeBase64 } from '../domain/cards';
-import { emptyCardData, type Character } from '../domain/character';
+/**
+ * Backup export, the restore plan (what a restore would change) and the
+ * restore itself. Validation of the file is pure (domain/storage/backup.ts);
+ * every row written here passes the schema of its stored shape once more.
+ */
+import { encodeBase64 } from '../domain/cards';
+import type { Character } from '../domain/character';
 import type { Chat, Message } from '../domain/chat';
+import {
+  BACKUP_FORMAT,
+  BACKUP_VERSION,
+  CharacterSchema,
+  ChatSchema,
+  MessageSchema,
+  SETTING_SPECS,
+  assertValid,
+  isRefusal,
+  isSettingKey,
+  planSettings,
+  readCharacter,
+  readChat,
+  readMessage,
+  readSetting,
+  readVerdictRecord,
+  type BackupFile,
+  type EncodedBlob,
+  type SettingKey,
+  type SettingsPlan,
+  type ValidatedBackup,
+} from '../domain/storage';
 import type { SettingRecord, StudioDb, VerdictRecord } from './database';
-import { migrateVerdict } from '../domain/consistency/verdict';
-import { BackupFormatError, guardWrite } from './errors';
+import { guardWrite } from './errors';
 
-export const BACKUP_FORMAT = 'in-character-backup';
-export const BACKUP_VERSION = 1;
-
-interface EncodedBlob {
-  type: string;
-  base64: string;
-}
-
-type StoredCharacter = Omit<Character, 'avatar'> & { avatar: EncodedBlob | null };
-
-export interface BackupFile {
-  format: typeof BACKUP_FORMAT;
-  version: number;
-  exportedAt: string;
-  characters: StoredCharacter[];
-  chats: Chat[];
-  messages: Message[];
-  verdicts: VerdictRecord[];
-  settings: SettingRecord[];
-}
+export { BACKUP_FORMAT, BACKUP_VERSION, parseBackupText, validateBackup, type BackupFile, type ValidatedBackup } from '../domain/storage';
 
 export interface BackupCounts {
   characters: number;
   chats: number;
   messages: number;
+  verdicts: number;
+  /** Settings applied (only those chosen). */
+  settings: number;
 }
+
+/** A validated backup whose avatars have been re-encoded (services/backup.ts): ready to restore. */
+export type RestoreInput = Omit<ValidatedBackup, 'avatars'>;
 
 async function encodeBlob(blob: Blob | null): Promise<EncodedBlob | null> {
   if (!blob) return null;
   return { type: blob.type, base64: encodeBase64(new Uint8Array(await blob.arrayBuffer())) };
 }
 
-/** Serialises the whole library (characters, chats, messages, verdicts, settings). */
+/**
+ * Serialises the whole library (characters, chats, messages, verdicts,
+ * settings). Rows are read through their schemas, so a damaged record is
+ * exported repaired rather than making the export throw (a record nested
+ * thousands of levels deep would make JSON.stringify overflow).
+ */
 export async function exportBackup(db: StudioDb): Promise<BackupFile> {
   // IMPORTANT: read everything in one transaction, then encode outside it:
   // awaiting Blob.arrayBuffer() inside a Dexie transaction lets it commit early.
   const rows = await db.transaction('r', [db.characters, db.chats, db.messages, db.verdicts, db.settings], async () => ({
-    characters: await db.characters.toArray(),
-    chats: await db.chats.toArray(),
-    messages: await db.messages.toArray(),
-    verdicts: await db.verdicts.toArray(),
+    characters: (await db.characters.toArray()) as unknown[],
+    chats: (await db.chats.toArray()) as unknown[],
+    messages: (await db.messages.toArray()) as unknown[],
+    verdicts: (await db.verdicts.toArray()) as unknown[],
     settings: await db.settings.toArray(),
   }));
+  const now = Date.now();
+  const characters = rows.characters.flatMap((r) => readCharacter(r, now)?.character ?? []);
   return {
     format: BACKUP_FORMAT,
     version: BACKUP_VERSION,
-    exportedAt: new Date().toISOString(),
-    ...rows,
-    characters: await Promise.all(rows.characters.map(async (c) => ({ ...c, avatar: await encodeBlob(c.avatar) }))),
+    exportedAt: new Date(now).toISOString(),
+    characters: await Promise.all(characters.map(async (c) => ({ ...c, avatar: await encodeBlob(c.avatar) }))),
+    chats: rows.chats.flatMap((r) => {
+      const read = readChat(r, now);
+      return isRefusal(read) ? [] : [read.value];
+    }),
+    messages: rows.messages.flatMap((r) => {
+      const read = readMessage(r, now);
+      return isRefusal(read) ? [] : [read.value];
+    }),
+    verdicts: rows.verdicts.flatMap((r) => readVerdictRecord(r) ?? []),
+    settings: rows.settings.filter((s) => isSettingKey(s.key) && readSetting(s.key, s.value) !== undefined),
   };
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const hasStringId = (v: unknown): boolean => isObject(v) && typeof v.id === 'string' && v.id !== '';
+export interface RecordPlan {
+  /** Records in the backup whose id is not in the library. */
+  added: number;
+  /** Records in the backup whose id is in the library (a restore overwrites them). */
+  overwritten: number;
+  /** Records in the library that are not in the backup (Replace deletes them, Merge keeps them). */
+  onlyInLibrary: number;
+}
 
-/**
- * Validates a parsed backup completely before anything is written, so a corrupt
- * or foreign file changes nothing.
- * @throws BackupFormatError naming what is wrong.
- */
-export function validateBackup(value: unknown): BackupFile {
-  if (!isObject(value) || value.format !== BACKUP_FORMAT) {
-    throw new BackupFormatError('This is not an In Character backup file.');
+/** What restoring a backup would change, for the user to read before choosing. */
+export interface RestorePlan {
+  characters: RecordPlan & {
+    /** Names, for the summary (the first few are shown). */
+    addedNames: string[];
+    overwrittenNames: string[];
+    onlyInLibraryNames: string[];
+  };
+  chats: RecordPlan;
+  messages: RecordPlan;
+  verdicts: RecordPlan;
+  /** Settings the backup would change (none is applied unless chosen). */
+  settings: SettingsPlan;
+  /** What validation repaired or left out, naming the record and field. */
+  notes: string[];
+}
+
+function planRecords(incoming: readonly { id: string }[], existing: ReadonlySet<string>): RecordPlan & { incomingIds: Set<string> } {
+  const incomingIds = new Set(incoming.map((r) => r.id));
+  let overwritten = 0;
+  for (const id of incomingIds) if (existing.has(id)) overwritten++;
+  let onlyInLibrary = 0;
+  for (const id of existing) if (!incomingIds.has(id)) onlyInLibrary++;
+  return { added: incomingIds.size - overwritten, overwritten, onlyInLibrary, incomingIds };
+}
+
+const keysOf = async (table: { toCollection(): { primaryKeys(): Promise<unknown[]> } }) => new Set((await table.toCollection().primaryKeys()) as string[]);
+
+/** Compares a backup with the library; writes nothing. */
+export async function planRestore(db: StudioDb, backup: RestoreInput): Promise<RestorePlan> {
+  const current = await db.transaction('r', [db.characters, db.chats, db.messages, db.verdicts, db.settings], async () => ({
+    characters: (await db.characters.toArray()) as unknown[],
+    chats: await keysOf(db.chats),
+    messages: await keysOf(db.messages),
+    verdicts: await keysOf(db.verdicts),
+    settings: await db.settings.toArray(),
+  }));
+  const names = new Map<string, string>();
+  for (const row of current.characters) {
+    const read = readCharacter(row);
+    if (read) names.set(read.character.id, read.character.card.name || 'Unnamed');
   }
-  if (typeof value.version !== 'number' || value.version > BACKUP_VERSION) {
-    throw new BackupFormatError('This backup was made by a newer version of In Character.');
-  }
-  for (const key of ['characters', 'chats', 'messages', 'verdicts', 'settings'] as const) {
-    if (!Array.isArray(value[key])) throw new BackupFormatError(`The backup is damaged: "${key}" is missing.`);
-  }
-  const characters = value.characters as unknown[];
-  characters.forEach((c, i) => {
-    if (!hasStringId(c) || !isObject((c as Record<string, unknown>).card) || !Array.isArray((c as Record<string, unknown>).statements)) {
-      throw new BackupFormatError(`The backup is damaged: character #${i + 1} is incomplete.`);
-    }
-    const avatar = (c as Record<string, unknown>).avatar;
-    if (avatar !== null && avatar !== undefined && !(isObject(avatar) && typeof avatar.base64 === 'string')) {
-      throw new BackupFormatError(`The backup is damaged: character #${i + 1} has a broken avatar.`);
-    }
-  });
-  const characterIds = new Set(characters.map((c) => (c as { id: string }).id));
-  (value.chats as unknown[]).forEach((c, i) => {
-    if (!hasStringId(c) || typeof (c as Record<string, unknown>).characterId !== 'string') {
-      throw new BackupFormatError(`The backup is damaged: chat #${i + 1} is incomplete.`);
-    }
-    if (!characterIds.has((c as { characterId: string }).characterId)) {
-      throw new BackupFormatError(`The backup is damaged: chat #${i + 1} belongs to no character.`);
-    }
-  });
-  (value.messages as unknown[]).forEach((m, i) => {
-    const r = m as Record<string, unknown>;
-    if (!hasStringId(m) || typeof r.chatId !== 'string' || !Array.isArray(r.swipes) || typeof r.order !== 'number') {
-      throw new BackupFormatError(`The backup is damaged: message #${i + 1} is incomplete.`);
-    }
-  });
-  (value.settings as unknown[]).forEach((s, i) => {
-    if (!isObject(s) || typeof s.key !== 'string') throw new BackupFormatError(`The backup is damaged: setting #${i + 1}.`);
-  });
-  // Decode avatars now so bad base64 fails before any write.
-  for (const c of characters as StoredCharacter[]) {
-    if (c.avatar) {
-      try {
-        decodeBase64(c.avatar.base64);
-      } catch {
-        throw new BackupFormatError(`The backup is damaged: the avatar of "${String(c.card.name)}" is unreadable.`);
-      }
-    }
-  }
-  return value as unknown as BackupFile;
+  const characters = planRecords(backup.characters, new Set(names.keys()));
+  const nameOf = (c: Character) => c.card.name;
+  const strip = (p: RecordPlan): RecordPlan => ({ added: p.added, overwritten: p.overwritten, onlyInLibrary: p.onlyInLibrary });
+  return {
+    characters: {
+      ...strip(characters),
+      addedNames: backup.characters.filter((c) => !names.has(c.id)).map(nameOf),
+      overwrittenNames: backup.characters.filter((c) => names.has(c.id)).map(nameOf),
+      onlyInLibraryNames: [...names].filter(([id]) => !characters.incomingIds.has(id)).map(([, name]) => name),
+    },
+    chats: strip(planRecords(backup.chats, current.chats)),
+    messages: strip(planRecords(backup.messages, current.messages)),
+    verdicts: strip(planRecords(backup.verdicts, current.verdicts)),
+    settings: planSettings(Object.fromEntries(current.settings.map((s) => [s.key, s.value])), backup.settings),
+    notes: backup.notes,
+  };
+}
+
+export interface RestoreOptions {
+  /**
+   * The settings to take from the backup; every other setting stays as it is.
+   * Guarded and secret settings are applied only when listed here too.
+   */
+  settings?: readonly SettingKey[];
 }
 
 /**
- * Restores a validated backup in one transaction. 'replace' wipes the library
- * first; 'merge' adds and overwrites by id, keeping everything else.
+ * Restores a validated backup in one transaction. 'replace' deletes the
+ * library's characters, chats, messages and verdicts first; 'merge' adds and
+ * overwrites by id, keeping everything else. Settings change only where
+ * `options.settings` names them. Every row passes its schema before the
+ * transaction starts, so a bad row changes nothing.
+ *
+ * @throws RecordInvalidError (a bug: validation should have caught it); StorageFullError.
  */
-export async function restoreBackup(db: StudioDb, backup: BackupFile, mode: 'merge' | 'replace'): Promise<BackupCounts> {
-  const characters: Character[] = backup.characters.map((c) => ({
-    ...c,
-    card: { ...emptyCardData(), ...c.card },
-    avatar: c.avatar ? new Blob([decodeBase64(c.avatar.base64)], { type: c.avatar.type }) : null,
-  }));
+export async function restoreBackup(db: StudioDb, backup: RestoreInput, mode: 'merge' | 'replace', options: RestoreOptions = {}): Promise<BackupCounts> {
+  const characters = backup.characters.map((c, i) => assertValid(CharacterSchema, c, `Character #${i + 1} of the backup`) as Character);
+  const chats = backup.chats.map((c, i) => assertValid(ChatSchema, c, `Chat #${i + 1} of the backup`) as Chat);
+  const messages = backup.messages.map((m, i) => assertValid(MessageSchema, m, `Message #${i + 1} of the backup`) as Message);
+  const verdicts = backup.verdicts.flatMap((r): VerdictRecord[] => { const read = readVerdictRecord(r); return read ? [read] : []; });
+  const chosen = new Set(options.settings ?? []);
+  const settings: SettingRecord[] = [];
+  for (const { key, value } of backup.settings) {
+    if (!isSettingKey(key) || !chosen.has(key) || SETTING_SPECS[key].restore === 'never') continue;
+    const valid = readSetting(key, value);
+    if (valid !== undefined) settings.push({ key, value: valid });
+  }
   await guardWrite(() =>
     db.transaction('rw', [db.characters, db.chats, db.messages, db.verdicts, db.settings], async () => {
       if (mode === 'replace') {
-        await Promise.all([db.characters.clear(), db.chats.clear(), db.messages.clear(), db.verdicts.clear(), db.settings.clear()]);
+        await Promise.all([db.characters.clear(), db.chats.clear(), db.messages.clear(), db.verdicts.clear()]);
       }
       await db.characters.bulkPut(characters);
-      await db.chats.bulkPut(backup.chats);
-      await db.messages.bulkPut(backup.messages);
-      // Verdicts from older backups are read into the current version; unreadable ones are left out (re-checkable).
-      await db.verdicts.bulkPut(
-        backup.verdicts.flatMap((r) => {
-          const verdict = migrateVerdict(r.verdict);
-          return verdict ? [{ ...r, verdict }] : [];
-        }),
-      );
-      await db.settings.bulkPut(backup.settings);
+      await db.chats.bulkPut(chats);
+      await db.messages.bulkPut(messages);
+      await db.verdicts.bulkPut(verdicts);
+      await db.settings.bulkPut(settings);
     }),
   );
-  return { characters: characters.length, chats: backup.chats.length, messages: backup.messages.length };
-}
-
-/** Parses backup file text. @throws BackupFormatError */
-export function parseBackupText(text: string): BackupFile {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw new BackupFormatError('This file is not valid JSON, so it cannot be an In Character backup.');
-  }
-  return validateBackup(value);
+  return { characters: characters.length, chats: chats.length, messages: messages.length, verdicts: verdicts.length, settings: settings.length };
 }

@@ -9,6 +9,7 @@ import {
 } from '../domain/character';
 import type { Chat, Message } from '../domain/chat';
 import { mergeCharacter, type FieldConflict } from '../domain/characterMerge';
+import { CharacterSchema, assertValid, readCharacter } from '../domain/storage';
 import type { StudioDb, VerdictRecord } from './database';
 import { CharacterGoneError, guardWrite } from './errors';
 
@@ -50,28 +51,68 @@ export interface DraftSaveResult {
  */
 const nextUpdatedAt = (current: Character | undefined) => Math.max(Date.now(), (current?.updatedAt ?? 0) + 1);
 
+/** The last check before a character is written: it must pass the stored shape. @throws RecordInvalidError */
+function checked(character: Character): Character {
+  return assertValid(CharacterSchema, character, `The character “${String(character.card?.name ?? '').slice(0, 60)}”`) as Character;
+}
+
 export class CharacterRepository {
   constructor(private readonly db: StudioDb) {}
 
+  /**
+   * Every character, most recently changed first. Records are read through
+   * the character schema (domain/storage): one written by an older version or
+   * a bug is shown repaired instead of breaking the library, and one without
+   * `updatedAt` (which the index would skip) is still listed.
+   */
+  // IMPORTANT: these reads run inside useLiveQuery while start-up writes in a
+  // transaction; a native `async` function here made that transaction commit
+  // early (Dexie's zone tracking, PrematureCommitError on first run). Dexie
+  // promise chains (.then) keep the zone.
   list(): Promise<Character[]> {
-    return this.db.characters.orderBy('updatedAt').reverse().toArray();
+    return this.db.characters.toArray().then((rows: unknown[]) => {
+      const characters = rows.flatMap((row) => readCharacter(row)?.character ?? []);
+      return characters.sort((a, b) => b.updatedAt - a.updatedAt);
+    });
   }
 
+  /** One character, read through the schema like {@link list}. */
   get(id: string): Promise<Character | undefined> {
-    return this.db.characters.get(id);
+    return this.db.characters.get(id).then((row: unknown) => readCharacter(row)?.character);
   }
 
-  /** @throws StorageFullError when the browser's quota is exhausted. */
+  /**
+   * What is wrong with the stored record (the repairs {@link get} makes when
+   * reading it), one sentence per field; empty for a sound record or none.
+   */
+  problems(id: string): Promise<string[]> {
+    return this.db.characters.get(id).then((row: unknown) => (row === undefined ? [] : (readCharacter(row)?.repairs ?? ['the record has no usable id'])));
+  }
+
+  /**
+   * Stores the repaired reading of a damaged record in place of it (the way
+   * out the editor offers). Returns the repairs made.
+   * @throws StorageFullError
+   */
+  async repair(id: string): Promise<string[]> {
+    const row: unknown = await this.db.characters.get(id);
+    const read = readCharacter(row, Date.now());
+    if (!read || read.repairs.length === 0) return [];
+    await guardWrite(() => this.db.characters.put(checked(read.character)));
+    return read.repairs;
+  }
+
+  /** @throws StorageFullError when the browser's quota is exhausted; RecordInvalidError. */
   async create(input: NewCharacterInput): Promise<Character> {
-    const character = buildCharacter(input);
+    const character = checked(buildCharacter(input));
     await guardWrite(() => this.db.characters.add(character));
     return character;
   }
 
-  /** Adds several characters atomically: all or none (multi-file import). */
+  /** Adds several characters atomically: all or none (multi-file import). @throws RecordInvalidError */
   async createMany(inputs: NewCharacterInput[]): Promise<Character[]> {
     const now = Date.now();
-    const characters = inputs.map((input, i) => buildCharacter(input, now + i));
+    const characters = inputs.map((input, i) => checked(buildCharacter(input, now + i)));
     await guardWrite(() => this.db.characters.bulkAdd(characters));
     return characters;
   }
@@ -94,11 +135,11 @@ export class CharacterRepository {
           if (signal.aborted) tx.abort();
           signal.addEventListener('abort', () => tx.abort(), { once: true });
         }
-        const current = await db.characters.get(draft.id);
+        const current = readCharacter(await db.characters.get(draft.id))?.character;
         if (!current) throw new CharacterGoneError(draft.id);
         const merged = mergeCharacter(base, draft, current);
         if (!merged.changed) return { stored: current, conflicts: merged.conflicts };
-        const stored = { ...merged.stored, updatedAt: nextUpdatedAt(current) };
+        const stored = checked({ ...merged.stored, updatedAt: nextUpdatedAt(current) });
         await db.characters.put(stored);
         return { stored, conflicts: merged.conflicts };
       }),
@@ -123,7 +164,12 @@ export class CharacterRepository {
   saveDraftNow(base: Character, draft: Character, latest: Character): Character | null {
     const merged = mergeCharacter(base, draft, latest);
     if (!merged.changed) return null;
-    const stored = { ...merged.stored, updatedAt: nextUpdatedAt(latest) };
+    let stored: Character;
+    try {
+      stored = checked({ ...merged.stored, updatedAt: nextUpdatedAt(latest) });
+    } catch {
+      return null;
+    }
     try {
       const tx = this.db.backendDB().transaction('characters', 'readwrite');
       const store = tx.objectStore('characters');
@@ -163,7 +209,7 @@ export class CharacterRepository {
       avatar: source.avatar,
       statements: source.statements.map((s) => ({ ...s, id: newId() })),
     });
-    await guardWrite(() => this.db.characters.add(copy));
+    await guardWrite(() => this.db.characters.add(checked(copy)));
     return copy;
   }
 
@@ -203,16 +249,16 @@ export class CharacterRepository {
     const { db } = this;
     return guardWrite(() =>
       db.transaction('rw', db.characters, async () => {
-        const character = await db.characters.get(id);
+        const character = readCharacter(await db.characters.get(id))?.character;
         if (!character) throw new Error('That character no longer exists.');
         const current = character.card.character_book ?? { ...emptyLorebook(), name: book.name };
         let nextId = current.entries.reduce((max, e) => Math.max(max, e.id), -1) + 1;
         const added = book.entries.map((e) => ({ ...e, id: nextId++ }));
-        const updated: Character = {
+        const updated: Character = checked({
           ...character,
           card: { ...character.card, character_book: { ...current, entries: [...current.entries, ...added] } },
           updatedAt: nextUpdatedAt(character),
-        };
+        });
         await db.characters.put(updated);
         return updated;
       }),

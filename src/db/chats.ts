@@ -3,6 +3,18 @@ import { DEFAULT_SAMPLING, type Chat, type Message, type Role, type SamplingSett
 import { verdictKey, type StudioDb, type VerdictRecord } from './database';
 import { importedSwipes, type ImportedChat } from '../domain/chats/sillytavern';
 import { guardWrite, UndoUnavailableError } from './errors';
+import { ChatSchema, MessageSchema, isRefusal, readChat, readMessage } from '../domain/storage/chat';
+import { assertValid } from '../domain/storage/issues';
+
+/** Stored records read through their schemas (domain/storage): damaged ones are repaired or skipped, never crash a screen. */
+const soundChat = (row: unknown): Chat | undefined => {
+  const read = readChat(row);
+  return isRefusal(read) ? undefined : read.value;
+};
+const soundMessage = (row: unknown): Message | undefined => {
+  const read = readMessage(row);
+  return isRefusal(read) ? undefined : read.value;
+};
 
 export interface ChatSummary extends Chat {
   messageCount: number;
@@ -39,6 +51,12 @@ export interface DeletedSwipe {
   verdict: VerdictRecord | null;
 }
 
+/**
+ * A message's updatedAt doubles as its version (undo compares it): strictly
+ * increasing, so two changes in the same millisecond still differ.
+ */
+const nextUpdatedAt = (current: { updatedAt: number }) => Math.max(Date.now(), current.updatedAt + 1);
+
 function swipe(text: string, state: Swipe['state'] = 'done', modelId: string | null = null): Swipe {
   return { text, state, finishReason: state === 'done' ? 'stop' : null, modelId, createdAt: Date.now() };
 }
@@ -48,26 +66,33 @@ export class ChatRepository {
 
   /** A character's chats, newest first, with their last message for the list. */
   async listForCharacter(characterId: string): Promise<ChatSummary[]> {
-    const chats = await this.db.chats.where('characterId').equals(characterId).toArray();
+    const rows: unknown[] = await this.db.chats.where('characterId').equals(characterId).toArray();
+    const chats = rows.flatMap((row) => soundChat(row) ?? []);
     chats.sort((a, b) => b.updatedAt - a.updatedAt);
     // Only the last message and a count per chat: this query re-runs on every
     // save while a reply streams, so it must not read whole chats.
     return Promise.all(
       chats.map(async (chat) => {
         const range = this.db.messages.where('[chatId+order]').between([chat.id, -Infinity], [chat.id, Infinity]);
-        const [last, messageCount] = await Promise.all([range.clone().last(), range.clone().count()]);
+        const [lastRow, messageCount] = await Promise.all([range.clone().last(), range.clone().count()]);
+        const last = soundMessage(lastRow);
         return { ...chat, messageCount, lastMessage: last ? (last.swipes[last.swipeIndex]?.text ?? '') : '' };
       }),
     );
   }
 
+  // Dexie promise chains, not native async: these run inside live queries (see CharacterRepository.list).
   get(id: string): Promise<Chat | undefined> {
-    return this.db.chats.get(id);
+    return this.db.chats.get(id).then(soundChat);
   }
 
   /** Messages in order. */
   messages(chatId: string): Promise<Message[]> {
-    return this.db.messages.where('[chatId+order]').between([chatId, -Infinity], [chatId, Infinity]).toArray();
+    return this.db.messages
+      .where('[chatId+order]')
+      .between([chatId, -Infinity], [chatId, Infinity])
+      .toArray()
+      .then((rows: unknown[]) => rows.flatMap((row) => soundMessage(row) ?? []));
   }
 
   /**
@@ -129,6 +154,9 @@ export class ChatRepository {
       createdAt: m.createdAt,
       updatedAt: now,
     }));
+    // An imported file is untrusted: every row must pass its stored shape before anything is written.
+    assertValid(ChatSchema, chat, `The chat “${chat.title.slice(0, 60)}”`);
+    messages.forEach((m, i) => assertValid(MessageSchema, m, `Message #${i + 1} of the chat`));
     const { db } = this;
     await guardWrite(() =>
       db.transaction('rw', [db.chats, db.messages], async () => {
@@ -220,7 +248,7 @@ export class ChatRepository {
         const message = await db.messages.get(messageId);
         if (!message) throw new Error('That message no longer exists.');
         const swipes = [...message.swipes, { ...swipe('', 'streaming'), ...init }];
-        await db.messages.update(messageId, { swipes, swipeIndex: swipes.length - 1, updatedAt: Date.now() });
+        await db.messages.update(messageId, { swipes, swipeIndex: swipes.length - 1, updatedAt: nextUpdatedAt(message) });
         return swipes.length - 1;
       }),
     );
@@ -235,7 +263,7 @@ export class ChatRepository {
         if (!message || !message.swipes[swipeIndex]) return;
         const swipes = message.swipes.slice();
         swipes[swipeIndex] = { ...swipes[swipeIndex]!, ...patch };
-        await db.messages.update(messageId, { swipes, updatedAt: Date.now() });
+        await db.messages.update(messageId, { swipes, updatedAt: nextUpdatedAt(message) });
       }),
     );
   }
@@ -308,7 +336,7 @@ export class ChatRepository {
         await this.shiftVerdicts(verdicts, index + 1, -1);
         const swipes = before.swipes.filter((_, i) => i !== index);
         const shown = before.swipeIndex > index ? before.swipeIndex - 1 : Math.min(before.swipeIndex, swipes.length - 1);
-        const afterUpdatedAt = Math.max(Date.now(), before.updatedAt + 1);
+        const afterUpdatedAt = nextUpdatedAt(before);
         await db.messages.update(messageId, { swipes, swipeIndex: shown, updatedAt: afterUpdatedAt });
         return { before, afterUpdatedAt, index, verdict };
       }),
@@ -336,7 +364,7 @@ export class ChatRepository {
           return;
         }
         const swipes = [...current.swipes.slice(0, at), before.swipes[index]!, ...current.swipes.slice(at)];
-        await db.messages.update(before.id, { swipes, swipeIndex: at, updatedAt: Date.now() });
+        await db.messages.update(before.id, { swipes, swipeIndex: at, updatedAt: nextUpdatedAt(current) });
       }),
     );
   }

@@ -1,28 +1,14 @@
 import Dexie, { type EntityTable } from 'dexie';
 import type { Character } from '../domain/character';
 import type { Chat, Message } from '../domain/chat';
-import { migrateVerdict, type Verdict } from '../domain/consistency/verdict';
+import { migrateVerdict } from '../domain/consistency/verdict';
+import type { SettingRecord, VerdictRecord } from '../domain/storage/records';
 
-/** A stored consistency verdict for one swipe of one assistant message (issue #4). */
-export interface VerdictRecord {
-  /** `${messageId}:${swipeIndex}` */
-  id: string;
-  messageId: string;
-  chatId: string;
-  swipeIndex: number;
-  /** The verdict in its current stored version (domain/consistency/verdict.ts). */
-  verdict: Verdict;
-  createdAt: number;
-}
+// The stored shapes of these rows live with their schemas (domain/storage).
+export type { SettingRecord, VerdictRecord } from '../domain/storage/records';
 
-/** A verdict record's id: one per swipe of a message. */
 /** The key of a swipe's verdict: one verdict per (message, swipe). */
 export const verdictKey = (messageId: string, swipeIndex: number) => `${messageId}:${swipeIndex}`;
-
-export interface SettingRecord {
-  key: string;
-  value: unknown;
-}
 
 export type CharacterRecord = Character;
 

@@ -5,8 +5,11 @@ import { StudioDb } from './database';
 import { CharacterRepository } from './characters';
 import { ChatRepository } from './chats';
 import { SettingsRepository } from './settings';
-import { exportBackup, parseBackupText, restoreBackup, validateBackup } from './backup';
-import { BackupFormatError, StorageFullError, guardWrite, isQuotaError } from './errors';
+import * as v from 'valibot';
+import { exportBackup, parseBackupText, planRestore, restoreBackup, validateBackup, type RestoreInput, type ValidatedBackup } from './backup';
+import { BackupFormatError, RecordInvalidError, StorageFullError, guardWrite, isQuotaError } from './errors';
+import { CharacterSchema, MessageSchema, storedTypeFor, type SettingKey } from '../domain/storage';
+import { tinyPng } from '../domain/cards/testdata/tinyPng';
 import { VerdictRepository } from './verdicts';
 import { migrateVerdict, sentenceText, VERDICT_VERSION } from '../domain/consistency/verdict';
 
@@ -61,7 +64,7 @@ async function seedCharacterWithChat() {
   const chats = new ChatRepository(db);
   const maren = await characters.create({
     card: { name: 'Maren', description: 'A diver who fears the deep.', tags: ['sea'] },
-    avatar: new Blob([new Uint8Array([137, 80, 78, 71])], { type: 'image/png' }),
+    avatar: new Blob([tinyPng().slice()], { type: 'image/png' }),
     statements: [newStatement('Maren is afraid of deep water.', 'manual')],
   });
   const chat = await chats.create({ characterId: maren.id, characterName: 'Maren', greetings: ['Hello.', 'Hi there.'] });
@@ -208,15 +211,31 @@ describe('settings', () => {
   });
 });
 
+/** TEST DOUBLE for platform/image's re-encoding (no canvas in Node): the checked bytes in a Blob of the sniffed type. */
+function restorable(backup: ValidatedBackup): RestoreInput {
+  const { avatars, ...rest } = backup;
+  return {
+    ...rest,
+    characters: backup.characters.map((c) => {
+      const a = avatars.get(c.id);
+      return a ? { ...c, avatar: new Blob([a.bytes], { type: storedTypeFor(a.kind) }) } : c;
+    }),
+  };
+}
+
+const restoreText = (target: StudioDb, text: string, mode: 'merge' | 'replace', settings: SettingKey[] = []) =>
+  restoreBackup(target, restorable(parseBackupText(text)), mode, { settings });
+
 describe('backup', () => {
-  it('round-trips the whole library, avatars included', async () => {
+  it('round-trips the whole library, avatars included; settings only when chosen', async () => {
     await seedCharacterWithChat();
     await new SettingsRepository(db).set('userName', 'Ada');
+    await new SettingsRepository(db).set('theme', 'dark');
     const backup = await exportBackup(db);
     const text = JSON.stringify(backup);
     const other = new StudioDb(`${name}-restore`);
     try {
-      await restoreBackup(other, parseBackupText(text), 'replace');
+      await restoreText(other, text, 'replace', ['userName']);
       expect(await other.messages.toArray()).toEqual(await db.messages.toArray());
       expect(await other.verdicts.toArray()).toEqual(await db.verdicts.toArray());
       const [orig] = await db.characters.toArray();
@@ -224,21 +243,24 @@ describe('backup', () => {
       expect({ ...back, avatar: null }).toEqual({ ...orig, avatar: null });
       expect(new Uint8Array(await back!.avatar!.arrayBuffer())).toEqual(new Uint8Array(await orig!.avatar!.arrayBuffer()));
       expect(await new SettingsRepository(other).get('userName')).toBe('Ada');
+      expect(await new SettingsRepository(other).get('theme')).toBeUndefined();
     } finally {
       other.close();
       await Dexie.delete(`${name}-restore`);
     }
   });
 
-  it('merge keeps existing characters; replace removes them', async () => {
+  it('merge keeps existing characters; replace removes them but keeps settings', async () => {
     const { maren } = await seedCharacterWithChat();
-    const backup = await exportBackup(db);
+    const backup = restorable(validateBackup(JSON.parse(JSON.stringify(await exportBackup(db)))));
     const repo = new CharacterRepository(db);
     const extra = await repo.create({ card: { name: 'Extra' } });
+    await new SettingsRepository(db).set('userName', 'Mine');
     await restoreBackup(db, backup, 'merge');
     expect((await db.characters.toArray()).map((c) => c.id).sort()).toEqual([maren.id, extra.id].sort());
     await restoreBackup(db, backup, 'replace');
     expect((await db.characters.toArray()).map((c) => c.id)).toEqual([maren.id]);
+    expect(await new SettingsRepository(db).get('userName')).toBe('Mine');
   });
 
   it('rejects corrupt or foreign files before writing anything', async () => {
@@ -250,11 +272,179 @@ describe('backup', () => {
       { ...good, version: 99 },
       { ...good, messages: undefined },
       { ...good, chats: [{ id: 'x', characterId: 'nobody' }] },
-      { ...good, characters: [{ id: 'x' }] },
-      { ...good, characters: [{ ...good.characters[0], avatar: { type: 'image/png', base64: '%%%' } }] },
+      { ...good, characters: [{ card: { name: 'no id' } }] },
     ];
     for (const b of bad) expect(() => validateBackup(JSON.parse(JSON.stringify(b)))).toThrow(BackupFormatError);
     expect(() => parseBackupText('{not json')).toThrow(BackupFormatError);
+  });
+
+  it('names the version problem: text, negative or fractional versions are not backups; only a larger integer is "newer"', async () => {
+    const good = JSON.parse(JSON.stringify(await exportBackup(db))) as Record<string, unknown>;
+    for (const version of ['1', -5, 0, 1.5, null]) {
+      expect(() => validateBackup({ ...good, version })).toThrow(/not a valid In Character backup: its version is/);
+    }
+    expect(() => validateBackup({ ...good, version: '1' })).toThrow(/“1” \(text\)/);
+    expect(() => validateBackup({ ...good, version: 2 })).toThrow(/newer version/);
+    expect(validateBackup({ ...good, version: 1 }).version).toBe(1);
+  });
+
+  it('coerces or names every wrong field of the crafted backup (issue 10, item 1) and lists it', async () => {
+    const crafted = {
+      format: 'in-character-backup',
+      version: 1,
+      exportedAt: '2026-01-01T00:00:00Z',
+      characters: [
+        {
+          id: 'evil',
+          card: { name: 12345, description: { x: 1 }, tags: 'a,b', alternate_greetings: null, character_book: { entries: 'x' }, extensions: null },
+          avatar: null,
+          statements: [{}],
+          createdAt: 1,
+          updatedAt: 2,
+        },
+        { id: 'no-updated', card: { name: 'Quiet' }, avatar: null, statements: [], createdAt: 5 },
+      ],
+      chats: [],
+      messages: [],
+      verdicts: [],
+      settings: [],
+    };
+    const validated = validateBackup(crafted, 1000);
+    const evil = validated.characters.find((c) => c.id === 'evil')!;
+    expect(evil.card.name).toBe('12345');
+    expect(evil.card.description).toBe('');
+    expect(evil.card.tags).toEqual(['a', 'b']);
+    expect(evil.card.alternate_greetings).toEqual([]);
+    expect(evil.card.character_book?.entries).toEqual([]);
+    expect(evil.card.extensions).toEqual({});
+    expect(evil.statements).toEqual([]);
+    expect(validated.notes).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/“12345”.*card\.name: expected text, found a number/),
+        expect.stringMatching(/card\.description: expected text, found an object/),
+        expect.stringMatching(/card\.tags: expected a list, found text/),
+        expect.stringMatching(/statements\.0: has no text, left out/),
+      ]),
+    );
+    await restoreBackup(db, restorable(validated), 'merge');
+    const listed = await new CharacterRepository(db).list();
+    expect(listed.map((c) => c.card.name)).toEqual(['Quiet', '12345']);
+    expect(listed[0]!.updatedAt).toBe(5);
+    for (const c of await db.characters.toArray()) expect(v.is(CharacterSchema, c)).toBe(true);
+  });
+
+  it('refuses an avatar that is not an image (text/html) and keeps the character', async () => {
+    const html = new TextEncoder().encode('<!doctype html><script>alert(1)</script>');
+    const backup = {
+      format: 'in-character-backup',
+      version: 1,
+      exportedAt: '',
+      characters: [{ id: 'h', card: { name: 'Html' }, avatar: { type: 'text/html', base64: Buffer.from(html).toString('base64') }, statements: [], createdAt: 1, updatedAt: 1 }],
+      chats: [],
+      messages: [],
+      verdicts: [],
+      settings: [],
+    };
+    const validated = validateBackup(backup);
+    expect(validated.avatars.size).toBe(0);
+    expect(validated.notes.join('\n')).toMatch(/avatar refused: it looks like HTML/);
+    const bad64 = validateBackup({ ...backup, characters: [{ ...backup.characters[0], avatar: { type: 'image/png', base64: '%%%' } }] });
+    expect(bad64.notes.join('\n')).toMatch(/avatar: not valid base64/);
+    await restoreBackup(db, restorable(validated), 'merge');
+    expect((await db.characters.get('h'))?.avatar).toBeNull();
+  });
+
+  it('plans a restore: records added, overwritten and only in the library; settings that differ; never machine state', async () => {
+    const { maren } = await seedCharacterWithChat();
+    await new SettingsRepository(db).set('modelBaseUrl', 'https://models.evil.example/');
+    await new SettingsRepository(db).set('theme', 'light');
+    const backup = JSON.parse(JSON.stringify(await exportBackup(db))) as ReturnType<typeof JSON.parse>;
+    await new SettingsRepository(db).set('modelBaseUrl', '');
+    await new SettingsRepository(db).set('theme', 'dark');
+    await new SettingsRepository(db).set('samplesSeeded', false);
+    const extra = await new CharacterRepository(db).create({ card: { name: 'Extra' } });
+    backup.settings.push({ key: 'samplesSeeded', value: true }, { key: 'mystery', value: 1 }, { key: 'contradictionThreshold', value: 'high' });
+    const input = restorable(validateBackup(backup));
+    const plan = await planRestore(db, input);
+    expect(plan.characters).toMatchObject({ added: 0, overwritten: 1, onlyInLibrary: 1, overwrittenNames: ['Maren'], onlyInLibraryNames: ['Extra'] });
+    expect(plan.messages).toMatchObject({ added: 0, overwritten: 3, onlyInLibrary: 0 });
+    const byKey = Object.fromEntries(plan.settings.changes.map((c) => [c.key, c]));
+    expect(byKey.modelBaseUrl).toMatchObject({ restore: 'guarded', from: 'Hugging Face (default)', to: '“https://models.evil.example/”' });
+    expect(byKey.theme).toMatchObject({ restore: 'offer', from: '“dark”', to: '“light”' });
+    expect(byKey.samplesSeeded).toBeUndefined();
+    expect(plan.settings.ignored.join('\n')).toMatch(/unknown setting “mystery”/);
+    expect(plan.settings.ignored.join('\n')).toMatch(/contradictionThreshold: expected a number, found text/);
+
+    // Merge without ticks: no setting changes.
+    await restoreBackup(db, input, 'merge');
+    expect(await new SettingsRepository(db).get('modelBaseUrl')).toBe('');
+    expect(await new SettingsRepository(db).get('theme')).toBe('dark');
+    expect(await new SettingsRepository(db).get('samplesSeeded')).toBe(false);
+    // Ticked: only those.
+    await restoreBackup(db, input, 'merge', { settings: ['theme', 'samplesSeeded'] });
+    expect(await new SettingsRepository(db).get('theme')).toBe('light');
+    expect(await new SettingsRepository(db).get('samplesSeeded')).toBe(false);
+    expect(await new SettingsRepository(db).get('modelBaseUrl')).toBe('');
+    await restoreBackup(db, input, 'merge', { settings: ['modelBaseUrl'] });
+    expect(await new SettingsRepository(db).get('modelBaseUrl')).toBe('https://models.evil.example/');
+    expect(extra.id).not.toBe(maren.id);
+  });
+
+  it('refuses deeply nested files without recursion', () => {
+    const deep = `{"format":"in-character-backup","version":1,"x":${'['.repeat(100_000)}${']'.repeat(100_000)}}`;
+    expect(() => parseBackupText(deep)).toThrow(/more than 128 levels deep/);
+  });
+});
+
+describe('reading damaged records already in IndexedDB', () => {
+  it('lists, repairs and exports a character written by a bug, and names what was wrong', async () => {
+    // Deeper than the schema allows (128), shallow enough for fake-indexeddb's recursive clone.
+    let deep: unknown = 'bottom';
+    for (let i = 0; i < 1_000; i++) deep = [deep];
+    await db.characters.put({
+      id: 'bad',
+      card: { name: 12345, description: { x: 1 }, tags: 'a,b', extensions: { ok: 1, deep } },
+      avatar: new Blob(['<script>alert(1)</script>'], { type: 'text/html' }),
+      statements: [{}],
+      createdAt: 1,
+    } as never);
+    const repo = new CharacterRepository(db);
+    const [listed] = await repo.list();
+    expect(listed).toMatchObject({ id: 'bad', avatar: null, statements: [], updatedAt: 1, card: { name: '12345', tags: ['a', 'b'], extensions: { ok: 1 } } });
+    const problems = await repo.problems('bad');
+    expect(problems.join('\n')).toMatch(/card\.name: expected text, found a number/);
+    expect(problems.join('\n')).toMatch(/extensions\.deep: nested more than 128 levels deep/);
+    expect(problems.join('\n')).toMatch(/avatar: a file of type "text\/html", not an image; hidden/);
+    const exported = await exportBackup(db);
+    expect(exported.characters[0]!.card).toMatchObject({ name: '12345', extensions: { ok: 1 } });
+    expect(await repo.repair('bad')).toEqual(problems);
+    expect(await repo.problems('bad')).toEqual([]);
+    expect(v.is(CharacterSchema, await db.characters.get('bad'))).toBe(true);
+  });
+
+  it('repairs or skips damaged messages and chats instead of failing the chat screen', async () => {
+    const { chats, chat } = await seedCharacterWithChat();
+    await db.messages.put({ id: 'odd', chatId: chat.id, order: 5, role: 'assistant', name: 7, swipes: 'x', swipeIndex: 9, createdAt: 1, updatedAt: 1 } as never);
+    await db.messages.put({ id: 'nobody', chatId: chat.id, order: 6, role: 'narrator', name: 'N', swipes: [], swipeIndex: 0, createdAt: 1, updatedAt: 1 } as never);
+    const messages = await chats.messages(chat.id);
+    expect(messages.map((m) => m.id)).toContain('odd');
+    expect(messages.map((m) => m.id)).not.toContain('nobody');
+    const odd = messages.find((m) => m.id === 'odd')!;
+    expect(odd).toMatchObject({ name: '7', swipeIndex: 0, swipes: [{ text: '', state: 'done' }] });
+    for (const m of messages) expect(v.is(MessageSchema, m)).toBe(true);
+  });
+});
+
+describe('settings are checked per key', () => {
+  it('reads a malformed stored value as absent and refuses to write one', async () => {
+    const s = new SettingsRepository(db);
+    await db.settings.put({ key: 'theme', value: 42 });
+    await db.settings.put({ key: 'stray', value: 1 });
+    expect(await s.get('theme')).toBeUndefined();
+    expect(await s.all()).toEqual({});
+    await expect(s.set('modelBaseUrl', 'javascript:alert(1)')).rejects.toBeInstanceOf(RecordInvalidError);
+    await s.set('modelBaseUrl', './models/');
+    expect(await s.get('modelBaseUrl')).toBe('./models/');
   });
 });
 

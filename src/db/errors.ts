@@ -22,9 +22,8 @@ export class UndoUnavailableError extends Error {
   override name = 'UndoUnavailableError';
 }
 
-export class BackupFormatError extends Error {
-  override name = 'BackupFormatError';
-}
+export { BackupFormatError } from '../domain/storage/backup';
+export { RecordInvalidError } from '../domain/storage/issues';
 
 /** True for IndexedDB/Cache quota failures in all their spellings. */
 export function isQuotaError(e: unknown): boolean {

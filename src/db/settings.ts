@@ -1,79 +1,52 @@
-import { DEFAULT_EMBEDDING_MODEL_ID, DEFAULT_NLI_MODEL_ID } from '../domain/models/catalog';
-import type { CheckerDevicePreference, DeviceDecision } from '../domain/models/deviceChoice';
+import { SETTING_DEFAULTS, SETTING_SPECS, isSettingKey, readSetting, type SettingKey, type SettingsShape } from '../domain/storage/settings';
+import { assertValid } from '../domain/storage/issues';
 import type { StudioDb } from './database';
 import { guardWrite } from './errors';
 
-/** Every persisted setting, with its type. Add keys here, never ad hoc. */
-export interface SettingsShape {
-  theme: 'light' | 'dark' | 'system';
-  guideDismissed: boolean;
-  samplesSeeded: boolean;
-  userName: string;
-  /** Engine the user chose; 'auto' follows WebGPU detection. */
-  enginePreference: 'auto' | 'webllm' | 'transformers';
-  /** Self-hosted model base URL; empty → Hugging Face. */
-  modelBaseUrl: string;
-  chatModelId: string;
-  fallbackModelId: string;
-  checkerEnabled: boolean;
-  contradictionThreshold: number;
-  nliModelId: string;
-  embeddingModelId: string;
-  /** 'auto' measures wasm against WebGPU once; a saved 'wasm' (the old default) stays an explicit choice. */
-  checkerDevice: CheckerDevicePreference;
-  /**
-   * The checker's measured 'auto' decisions, newest first (services/checkerDevice.ts).
-   * A cache, not a choice: optional, with no entry in SETTING_DEFAULTS.
-   */
-  checkerDeviceDecisions?: DeviceDecision[];
-}
-
-export type SettingKey = keyof SettingsShape;
-
-/** What a setting is until the user sets it. The one place defaults are written. */
-export const SETTING_DEFAULTS: Readonly<Required<Omit<SettingsShape, 'checkerDeviceDecisions'>>> = Object.freeze({
-  theme: 'system',
-  guideDismissed: false,
-  samplesSeeded: false,
-  userName: 'You',
-  enginePreference: 'auto',
-  modelBaseUrl: '',
-  chatModelId: '',
-  fallbackModelId: '',
-  checkerEnabled: true,
-  contradictionThreshold: 0.5,
-  nliModelId: DEFAULT_NLI_MODEL_ID,
-  embeddingModelId: DEFAULT_EMBEDDING_MODEL_ID,
-  checkerDevice: 'auto',
-});
+// The settings table's contract (types, defaults, restore classes) is domain/storage/settings.ts.
+export type { SettingKey, SettingsShape } from '../domain/storage/settings';
+export { SETTING_DEFAULTS } from '../domain/storage/settings';
 
 type Defaulted = keyof typeof SETTING_DEFAULTS;
 
 export class SettingsRepository {
   constructor(private readonly db: StudioDb) {}
 
+  /** The stored value when it is valid for its key; undefined (→ the default) when absent or malformed. */
   async get<K extends SettingKey>(key: K): Promise<SettingsShape[K] | undefined> {
     const row = await this.db.settings.get(key);
-    return row?.value as SettingsShape[K] | undefined;
+    return row ? readSetting(key, row.value) : undefined;
   }
 
-  /** The setting, or its default when it was never set. */
+  /** The setting, or its default when it was never set (or is malformed). */
   async read<K extends Defaulted>(key: K): Promise<SettingsShape[K]> {
     return (await this.get(key)) ?? SETTING_DEFAULTS[key];
   }
 
+  /** @throws RecordInvalidError when `value` is not valid for `key`; StorageFullError. */
   async set<K extends SettingKey>(key: K, value: SettingsShape[K]): Promise<void> {
-    await guardWrite(() => this.db.settings.put({ key, value }));
+    const valid = assertValid(SETTING_SPECS[key].schema, value, `The setting “${key}”`);
+    await guardWrite(() => this.db.settings.put({ key, value: valid }));
   }
 
-  /** Writes several settings in one transaction (all or none). */
+  /** Writes several settings in one transaction (all or none). @throws RecordInvalidError when a value is not valid for its key; StorageFullError. */
   async setMany(values: Partial<SettingsShape>): Promise<void> {
-    const rows = Object.entries(values).map(([key, value]) => ({ key, value }));
+    const rows = Object.entries(values).map(([key, value]) => {
+      if (!isSettingKey(key)) throw new Error(`Unknown setting “${key}”.`);
+      return { key, value: assertValid(SETTING_SPECS[key].schema, value, `The setting “${key}”`) };
+    });
     await guardWrite(() => this.db.settings.bulkPut(rows));
   }
 
+  /** Every valid stored setting; unknown keys and malformed values are left out. */
   async all(): Promise<Partial<SettingsShape>> {
     const rows = await this.db.settings.toArray();
-    return Object.fromEntries(rows.map((r) => [r.key, r.value])) as Partial<SettingsShape>;
+    const out: Partial<Record<SettingKey, unknown>> = {};
+    for (const { key, value } of rows) {
+      if (!isSettingKey(key)) continue;
+      const valid = readSetting(key, value);
+      if (valid !== undefined) out[key] = valid;
+    }
+    return out as Partial<SettingsShape>;
   }
 }

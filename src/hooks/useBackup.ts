@@ -1,9 +1,12 @@
 import { useCallback } from 'react';
-export type { BackupFile } from '../db';
-import { BackupFormatError, type BackupFile } from '../db';
-import { applyBackup, downloadBackup, readBackupFile, wipeLibrary } from '../services/backup';
+import { BackupFormatError, type SettingKey } from '../db';
+import { applyBackup, downloadBackup, readBackupFile, wipeLibrary, type ReadBackup } from '../services/backup';
 import { useUi } from '../stores/ui';
 import { useRoute } from '../stores/route';
+
+export type { ReadBackup } from '../services/backup';
+export type { RestorePlan, RecordPlan } from '../db';
+export type { SettingChange, SettingKey } from '../domain/storage';
 
 export function useBackupActions() {
   const notify = useUi((s) => s.notify);
@@ -15,9 +18,9 @@ export function useBackupActions() {
       notify({ kind: 'error', title: 'Backup failed', detail: e instanceof Error ? e.message : String(e) });
     }
   }, [notify]);
-  /** Reads and validates; returns null (with a message) when the file is unusable. */
+  /** Reads, validates and plans; returns null (with a message) when the file is unusable. */
   const read = useCallback(
-    async (file: File): Promise<BackupFile | null> => {
+    async (file: File): Promise<ReadBackup | null> => {
       try {
         return await readBackupFile(file);
       } catch (e) {
@@ -29,10 +32,11 @@ export function useBackupActions() {
     [notify],
   );
   const restore = useCallback(
-    async (backup: BackupFile, mode: 'merge' | 'replace') => {
+    async (read: ReadBackup, mode: 'merge' | 'replace', settings: readonly SettingKey[]) => {
       try {
-        const counts = await applyBackup(backup, mode);
-        notify({ kind: 'success', title: 'Library restored', detail: `${counts.characters} characters, ${counts.chats} chats, ${counts.messages} messages.` });
+        const counts = await applyBackup(read.backup, mode, { settings });
+        const settingsText = counts.settings === 0 ? 'Settings unchanged.' : `${counts.settings} setting${counts.settings === 1 ? '' : 's'} changed.`;
+        notify({ kind: 'success', title: 'Library restored', detail: `${counts.characters} characters, ${counts.chats} chats, ${counts.messages} messages. ${settingsText}` });
         navigate({ name: 'home' });
       } catch (e) {
         notify({ kind: 'error', title: 'Restore failed', detail: `${e instanceof Error ? e.message : String(e)}\nNothing was changed.` });

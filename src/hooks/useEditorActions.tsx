@@ -1,6 +1,6 @@
 import { useCallback, useRef, type ReactNode } from 'react';
 import type { Character } from '../domain/character';
-import { MAX_AVATAR_BYTES } from '../platform/image';
+import { AvatarRejectedError, MAX_AVATAR_BYTES, toStoredAvatar } from '../platform/image';
 import { formatBytes } from '../platform/files';
 import { proposeStatements, readLorebookFile } from '../services/library';
 import { useUi } from '../stores/ui';
@@ -48,11 +48,16 @@ export function useAvatarUpload(update: (f: (c: Character) => Character) => void
         notify({ kind: 'error', title: `“${file.name}” is too large for an avatar`, detail: `It is ${formatBytes(file.size)}; the limit is ${formatBytes(MAX_AVATAR_BYTES)}.` });
         return;
       }
-      if (!file.type.startsWith('image/')) {
-        notify({ kind: 'error', title: `“${file.name}” is not an image` });
+      // The bytes decide, not the file's name or type; the stored image is re-encoded by the browser.
+      let avatar: Blob;
+      try {
+        avatar = await toStoredAvatar(file);
+      } catch (e) {
+        const detail = e instanceof AvatarRejectedError ? e.message : `Unexpected error: ${e instanceof Error ? e.message : String(e)}`;
+        notify({ kind: 'error', title: `“${file.name}” cannot be an avatar`, detail: `${detail}\nThe avatar was not changed.` });
         return;
       }
-      update((c) => ({ ...c, avatar: file.slice(0, file.size, file.type) }));
+      update((c) => ({ ...c, avatar }));
     },
     [notify, update],
   );

@@ -27,6 +27,26 @@ export function useCharacter(id: string | undefined): Character | null | undefin
 const IMPORT_BUSY_NOTICE_AFTER_MS = 300;
 /** From this total size on, the notice shows at once: such an import always takes a while. */
 const IMPORT_BUSY_NOTICE_AT_ONCE_BYTES = 1024 * 1024;
+/** What is wrong with a character's stored record (repaired when read); null while loading. */
+export function useCharacterProblems(id: string | undefined): string[] | null {
+  return useLiveQuery(() => (id ? repos.characters.problems(id) : []), [id], null);
+}
+
+/**
+ * Ids and names of every character, for a screen whose normal view failed.
+ * Never throws: a failing read gives an empty list.
+ */
+export function useCharacterIndex(): { id: string; name: string }[] | null {
+  return useLiveQuery(
+    () =>
+      repos.characters
+        .list()
+        .then((list) => list.map((c) => ({ id: c.id, name: c.card.name })))
+        .catch(() => []),
+    [],
+    null,
+  );
+}
 
 /** Library actions with their notices (undo, errors). */
 export function useLibraryActions() {
@@ -101,6 +121,11 @@ export function useLibraryActions() {
         for (const f of outcome.failed) {
           notify({ kind: 'error', title: `Could not import “${f.fileName}”`, detail: `${f.reason}\nYour library was not changed.` });
         }
+        const notesByFile = new Map<string, string[]>();
+        for (const n of outcome.notes) notesByFile.set(n.fileName, [...(notesByFile.get(n.fileName) ?? []), n.note]);
+        for (const [fileName, notes] of notesByFile) {
+          notify({ kind: 'info', title: `“${fileName}” was imported with changes`, detail: notes.join('\n') });
+        }
         if (outcome.imported.length === 1) {
           notify({ kind: 'success', title: `Imported “${outcome.imported[0]!.card.name}”` });
           navigate({ name: 'character', id: outcome.imported[0]!.id, tab: 'edit' });
@@ -141,5 +166,17 @@ export function useLibraryActions() {
     [notify],
   );
 
-  return { create, duplicate, remove, importMany, attachLorebook, exportAs };
+  const repair = useCallback(
+    async (id: string) => {
+      try {
+        const repairs = await repos.characters.repair(id);
+        notify({ kind: 'success', title: 'The repaired character was saved', detail: repairs.length ? `${repairs.length} field${repairs.length === 1 ? '' : 's'} fixed.` : undefined });
+      } catch (e) {
+        notify({ kind: 'error', title: 'Could not save the repaired character', detail: errorDetail(e) });
+      }
+    },
+    [notify],
+  );
+
+  return { create, duplicate, remove, repair, importMany, attachLorebook, exportAs };
 }

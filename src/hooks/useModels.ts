@@ -80,10 +80,18 @@ export function useModelActions() {
     await repos.settings.set('enginePreference', p);
     await useEngine.getState().setPreference(p);
   }, []);
-  const setBaseUrl = useCallback(async (url: string) => {
-    await repos.settings.set('modelBaseUrl', url.trim());
-    await useEngine.getState().setSource(sourceFromBaseUrl(url));
-  }, []);
+  const setBaseUrl = useCallback(
+    async (url: string) => {
+      try {
+        await repos.settings.set('modelBaseUrl', url.trim());
+      } catch (e) {
+        notify({ kind: 'error', title: 'That model source was not saved', detail: e instanceof Error ? e.message : String(e) });
+        return;
+      }
+      await useEngine.getState().setSource(sourceFromBaseUrl(url));
+    },
+    [notify],
+  );
   const checkCustom = useCallback(async (modelId: string) => {
     const { engine, source } = useEngine.getState();
     return engine ? customModelCached(engine, modelId, source) : { cached: false, bytes: 0 };

@@ -1,4 +1,5 @@
 /** Image helpers for avatars and card PNGs (browser only: canvas). */
+import { describeNonImage, isAvatarBlob, sniffImageKind, storedTypeFor } from '../domain/storage/image';
 
 const PALETTE = ['#7c3aed', '#db2777', '#0891b2', '#059669', '#d97706', '#4f46e5', '#dc2626', '#0d9488'];
 
@@ -68,3 +69,61 @@ export async function imageToPng(blob: Blob): Promise<Uint8Array> {
 
 /** Max avatar upload size; larger images are refused with a message. */
 export const MAX_AVATAR_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Longest side of a stored avatar, in pixels. Bounds the canvas (and memory)
+ * a hostile "image" of 60000×60000 would need; real avatars and card art are
+ * at most a few thousand pixels high, and are kept at full size.
+ */
+export const MAX_AVATAR_SIDE_PX = 4096;
+
+/** JPEG/WebP quality when re-encoding: visually lossless for avatars. */
+const REENCODE_QUALITY = 0.92;
+
+/** An avatar was refused; the message says why, for people. */
+export class AvatarRejectedError extends Error {
+  override readonly name = 'AvatarRejectedError';
+}
+
+/**
+ * Turns untrusted image bytes (an upload, a card's PNG, a backup's avatar)
+ * into the Blob the studio stores: the format is recognised by its magic
+ * bytes (PNG, JPEG, WebP, GIF), the image is decoded and drawn again, and the
+ * result is encoded by the browser as PNG, JPEG or WebP. The stored Blob's
+ * type is therefore always one the studio set, never one from the file, and
+ * nothing but pixels survives (no HTML, no scripts, no metadata).
+ * Decoding (createImageBitmap) and encoding (convertToBlob) run off the main
+ * thread in the browser; only the draw call is on it.
+ *
+ * @throws AvatarRejectedError when the bytes are not one of those images or cannot be decoded.
+ */
+export async function toStoredAvatar(input: Blob | Uint8Array): Promise<Blob> {
+  const bytes = input instanceof Uint8Array ? input : new Uint8Array(await input.arrayBuffer());
+  const kind = sniffImageKind(bytes);
+  if (!kind) throw new AvatarRejectedError(`This is not an image: ${describeNonImage(bytes)}. Use a PNG, JPEG, WebP or GIF image.`);
+  let bitmap: ImageBitmap;
+  try {
+    bitmap = await createImageBitmap(new Blob([bytes.slice()], { type: `image/${kind}` }));
+  } catch (cause) {
+    throw new AvatarRejectedError(`This ${kind.toUpperCase()} image is damaged: the browser cannot decode it.`, { cause });
+  }
+  try {
+    const scale = Math.min(1, MAX_AVATAR_SIDE_PX / Math.max(bitmap.width, bitmap.height));
+    const width = Math.max(1, Math.round(bitmap.width * scale));
+    const height = Math.max(1, Math.round(bitmap.height * scale));
+    const canvas = makeCanvas(width, height);
+    const ctx = canvas.getContext('2d') as CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D | null;
+    if (!ctx) throw new AvatarRejectedError('This browser cannot draw images (no canvas), so the image cannot be checked.');
+    ctx.drawImage(bitmap, 0, 0, width, height);
+    const type = storedTypeFor(kind);
+    const blob =
+      'convertToBlob' in canvas
+        ? await canvas.convertToBlob({ type, quality: REENCODE_QUALITY })
+        : await new Promise<Blob | null>((resolve) => canvas.toBlob(resolve, type, REENCODE_QUALITY));
+    // A browser without a WebP encoder answers PNG: still ours. Anything else is refused.
+    if (!blob || !isAvatarBlob(blob)) throw new AvatarRejectedError('The image could not be encoded again by this browser.');
+    return blob;
+  } finally {
+    bitmap.close();
+  }
+}

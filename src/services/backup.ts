@@ -1,5 +1,18 @@
-import { getDb, exportBackup, parseBackupText, restoreBackup, type BackupCounts, type BackupFile } from '../db';
+/** Backup use-cases: download, read + check a file, plan and apply a restore, wipe. No React. */
+import {
+  getDb,
+  exportBackup,
+  parseBackupText,
+  planRestore,
+  restoreBackup,
+  type BackupCounts,
+  type RestoreInput,
+  type RestoreOptions,
+  type RestorePlan,
+  type ValidatedBackup,
+} from '../db';
 import { downloadBlob } from '../platform/files';
+import { AvatarRejectedError, toStoredAvatar } from '../platform/image';
 
 export async function downloadBackup(): Promise<void> {
   const backup = await exportBackup(getDb());
@@ -7,13 +20,51 @@ export async function downloadBackup(): Promise<void> {
   downloadBlob(new Blob([JSON.stringify(backup)], { type: 'application/json' }), `in-character-backup-${date}.json`);
 }
 
-/** Reads and validates a backup file; nothing is written. @throws BackupFormatError */
-export async function readBackupFile(file: File): Promise<BackupFile> {
-  return parseBackupText(await file.text());
+/** Re-encodes image bytes into the Blob to store (platform/image.ts in the app; a plain wrapper in Node tests). */
+export type AvatarEncoder = (bytes: Uint8Array) => Promise<Blob>;
+
+/**
+ * Gives each validated character its avatar, re-encoded by `encode`. An image
+ * the encoder refuses is left out and named in the notes; the character is
+ * restored without it.
+ */
+export async function withAvatars(backup: ValidatedBackup, encode: AvatarEncoder): Promise<RestoreInput> {
+  const notes = [...backup.notes];
+  const characters = [];
+  for (const character of backup.characters) {
+    const avatar = backup.avatars.get(character.id);
+    if (!avatar) {
+      characters.push(character);
+      continue;
+    }
+    try {
+      characters.push({ ...character, avatar: await encode(avatar.bytes) });
+    } catch (e) {
+      if (!(e instanceof AvatarRejectedError)) throw e;
+      notes.push(`character “${character.card.name.slice(0, 60)}”: avatar refused: ${e.message}`);
+      characters.push(character);
+    }
+  }
+  const { avatars: _avatars, ...rest } = backup;
+  return { ...rest, characters, notes };
 }
 
-export function applyBackup(backup: BackupFile, mode: 'merge' | 'replace'): Promise<BackupCounts> {
-  return restoreBackup(getDb(), backup, mode);
+export interface ReadBackup {
+  backup: RestoreInput;
+  plan: RestorePlan;
+}
+
+/**
+ * Reads, validates and compares a backup file with the library; nothing is
+ * written. @throws BackupFormatError naming what is wrong.
+ */
+export async function readBackupFile(file: File): Promise<ReadBackup> {
+  const backup = await withAvatars(parseBackupText(await file.text()), toStoredAvatar);
+  return { backup, plan: await planRestore(getDb(), backup) };
+}
+
+export function applyBackup(backup: RestoreInput, mode: 'merge' | 'replace', options: RestoreOptions): Promise<BackupCounts> {
+  return restoreBackup(getDb(), backup, mode, options);
 }
 
 /** Deletes every character, chat, verdict and setting (keeps samples from reseeding). */

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { repos } from '../db';
+import { getDb, repos } from '../db';
 import type { DeviceDecision } from '../domain/models/deviceChoice';
 import { settingsDeviceDecisionStore } from './checkerDevice';
 
@@ -33,7 +33,8 @@ describe('settingsDeviceDecisionStore', () => {
   });
 
   it('reads past junk (an old version or a hand-edited backup)', async () => {
-    await repos.settings.set('checkerDeviceDecisions', [decision, { device: 'cuda' }, 'x'] as unknown as DeviceDecision[]);
+    // Written past the settings schema, as an older version could have.
+    await getDb().settings.put({ key: 'checkerDeviceDecisions', value: [decision, { device: 'cuda' }, 'x'] });
     expect(await settingsDeviceDecisionStore.list()).toEqual([decision]);
   });
 });

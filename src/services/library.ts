@@ -2,11 +2,12 @@
  * Library use-cases: import and export of cards, orchestrating pure card code
  * (domain/cards), storage (db/) and browser file APIs (platform/). No React.
  */
-import { CardParseError, MAX_CARD_FILE_BYTES, cardToJsonText, writeCardPng } from '../domain/cards';
+import { CardParseError, MAX_CARD_FILE_BYTES, cardToJsonText, writeCardPng, type ImportResult } from '../domain/cards';
 import { newStatement, type CardData, type Character, type Lorebook } from '../domain/character';
 import { extractStatements } from '../domain/persona';
+import { admitCard } from '../domain/storage';
 import { getDb, CharacterRepository, type NewCharacterInput } from '../db';
-import { imageToPng, placeholderAvatarPng } from '../platform/image';
+import { AvatarRejectedError, imageToPng, placeholderAvatarPng, toStoredAvatar } from '../platform/image';
 import { formatBytes, safeFilename } from '../platform/files';
 import { cardImportClient, type CardImportProgress } from '../engines/CardImportClient';
 
@@ -20,9 +21,16 @@ export interface PendingLorebook {
   lorebook: Lorebook;
 }
 
+/** Something an import changed to store a card (a default name, a refused image). */
+export interface ImportNote {
+  fileName: string;
+  note: string;
+}
+
 export interface ImportOutcome {
   imported: Character[];
   failed: ImportFailure[];
+  notes: ImportNote[];
   /** World-info files waiting for the user to pick a character. */
   lorebooks: PendingLorebook[];
 }
@@ -34,10 +42,10 @@ function describeFailure(e: unknown): string {
 }
 
 /** Builds a character from parsed card data: statements are proposed, not imposed. */
-export function characterInputFromCard(card: CardData, image?: Uint8Array): NewCharacterInput {
+export function characterInputFromCard(card: CardData, avatar: Blob | null = null): NewCharacterInput {
   return {
     card,
-    avatar: image ? new Blob([image.slice()], { type: 'image/png' }) : null,
+    avatar,
     // Imported characters start with no statements; the editor proposes them
     // from the description so the writer accepts each one knowingly.
     statements: [],
@@ -50,6 +58,28 @@ export interface ImportOptions {
 }
 
 /**
+ * The gate between a parsed card (main thread or worker) and storage: the
+ * card passes the stored-card schema (domain/storage, refusing empty cards and
+ * naming nameless ones), the PNG's image is re-encoded as the avatar. A card
+ * whose image is refused is still imported, without it, and says so.
+ * @throws CardParseError `empty-card`.
+ */
+async function admitImportedCard(fileName: string, result: Extract<ImportResult, { kind: 'card' }>, notes: ImportNote[]): Promise<NewCharacterInput> {
+  const admitted = admitCard(result.card);
+  let avatar: Blob | null = null;
+  if (result.image) {
+    try {
+      avatar = await toStoredAvatar(result.image);
+    } catch (e) {
+      if (!(e instanceof AvatarRejectedError)) throw e;
+      admitted.notes.push(`Its image was left out: ${e.message}`);
+    }
+  }
+  notes.push(...admitted.notes.map((note) => ({ fileName, note })));
+  return characterInputFromCard(admitted.card, avatar);
+}
+
+/**
  * Imports several files at once. Each file fails on its own with a named
  * reason; the good ones are stored together in one transaction. Big files are
  * parsed off the main thread (see CardImportClient); what comes back goes
@@ -59,6 +89,7 @@ export async function importFiles(files: File[], options: ImportOptions = {}): P
   const failed: ImportFailure[] = [];
   const lorebooks: PendingLorebook[] = [];
   const inputs: NewCharacterInput[] = [];
+  const notes: ImportNote[] = [];
   for (const file of files) {
     if (file.size > MAX_CARD_FILE_BYTES) {
       failed.push({ fileName: file.name, reason: `The file is ${formatBytes(file.size)}; the limit is ${formatBytes(MAX_CARD_FILE_BYTES)}.` });
@@ -66,14 +97,14 @@ export async function importFiles(files: File[], options: ImportOptions = {}): P
     }
     try {
       const result = await cardImportClient().parse(file, { onProgress: (p) => options.onProgress?.(file, p) });
-      if (result.kind === 'card') inputs.push(characterInputFromCard(result.card, result.image));
+      if (result.kind === 'card') inputs.push(await admitImportedCard(file.name, result, notes));
       else lorebooks.push({ fileName: file.name, lorebook: result.lorebook });
     } catch (e) {
       failed.push({ fileName: file.name, reason: describeFailure(e) });
     }
   }
   const imported = inputs.length > 0 ? await new CharacterRepository(getDb()).createMany(inputs) : [];
-  return { imported, failed, lorebooks };
+  return { imported, failed, lorebooks, notes };
 }
 
 /** Proposed statements for a character that it does not already have. */

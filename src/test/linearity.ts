@@ -20,10 +20,11 @@
 
 /**
  * What 10× the input may cost, in times the time. Linear code measures 9–12.5
- * here (allocation and cache effects grow a little with size), the quadratic
- * first parser 77–125 on the same inputs.
+ * here (allocation and cache effects grow a little with size) and once 15.0
+ * with the end-to-end tests running beside it; the quadratic first parser
+ * measures 77–125 on the same inputs.
  */
-export const LINEAR_GROWTH_BOUND = 15;
+export const LINEAR_GROWTH_BOUND = 20;
 
 const BATCH_MS = 15;
 const BATCHES = 5;

@@ -3,13 +3,12 @@
  * model replies are untrusted). Rendered to static markup with React's own
  * server renderer, so what is checked is exactly what React would put in the
  * DOM: no crash, nothing but the fixed set of elements, every character of
- * the input shown as text (so never as markup), and time linear in the input.
+ * the input shown as text (so never as markup), (time growth: RichText.linear.test.ts).
  */
 import fc from 'fast-check';
 import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
-import { LINEAR_GROWTH_BOUND, repeatTo, timeGrowth } from '../../test/linearity';
 import { parseMessage, type InlineNode } from '../../domain/text/markdown';
 import { INITIAL_VISIBLE_CHARS, RichText, type SentenceMark } from './RichText';
 
@@ -119,28 +118,5 @@ describe('RichText fuzz', () => {
     expect(tags.filter((t) => t.name === 'button')).toHaveLength(1);
     expect(shown.length).toBeLessThan(INITIAL_VISIBLE_CHARS + 200);
     expect(shown.startsWith(text.slice(0, INITIAL_VISIBLE_CHARS - 1))).toBe(true);
-  });
-
-  it('renders in time linear in the input, on generated adversarial patterns', { timeout: 120_000 }, () => {
-    const unit = fc.array(fc.constantFrom('*', '_', '“', '”', '"', '`', 'a', ' ', '\n'), { minLength: 1, maxLength: 6 }).map((cs) => cs.join(''));
-    fc.assert(
-      fc.property(unit, (u) => {
-        // 500 → 5,000 characters: below the display cap, so all of it renders.
-        const growth = timeGrowth((t) => render(t), (n) => repeatTo(u, n), 500, LINEAR_GROWTH_BOUND);
-        expect(growth.ratio, `${JSON.stringify(u)}: ${growth.smallMs.toFixed(3)} → ${growth.largeMs.toFixed(3)} ms`).toBeLessThanOrEqual(LINEAR_GROWTH_BOUND);
-      }),
-      { numRuns: 6 },
-    );
-  });
-
-  it('parses in time linear in the input, on generated adversarial patterns', { timeout: 120_000 }, () => {
-    const unit = fc.array(fc.constantFrom('*', '**', '_', '“', '”', '"', '`', 'a', ' ', '\n'), { minLength: 1, maxLength: 8 }).map((cs) => cs.join(''));
-    fc.assert(
-      fc.property(unit, (u) => {
-        const growth = timeGrowth(parseMessage, (n) => repeatTo(u, n), 2_000, LINEAR_GROWTH_BOUND);
-        expect(growth.ratio, `${JSON.stringify(u)}: ${growth.smallMs.toFixed(3)} → ${growth.largeMs.toFixed(3)} ms`).toBeLessThanOrEqual(LINEAR_GROWTH_BOUND);
-      }),
-      { numRuns: 12 },
-    );
   });
 });

@@ -1,5 +1,5 @@
 import { useMemo, useRef } from 'react';
-import type { Character } from '../../domain/character';
+import { displayName, filterCharacters, shortDescription } from '../../domain/library';
 import { useCharacters, useLibraryActions } from '../../hooks/useLibrary';
 import { useRoute } from '../../stores/route';
 import { useUi } from '../../stores/ui';
@@ -10,24 +10,6 @@ import { Icon } from '../ui/Icon';
 import { inputClass } from '../ui/Field';
 
 const CARD_ACCEPT = '.png,.json,image/png,application/json';
-
-/** Characters matching a query by name, nickname or tag (case-insensitive). */
-export function filterCharacters(characters: Character[], query: string): Character[] {
-  const q = query.trim().toLowerCase();
-  if (!q) return characters;
-  const tagQuery = q.startsWith('#') ? q.slice(1) : null;
-  return characters.filter((c) => {
-    const tags = c.card.tags.map((t) => t.toLowerCase());
-    if (tagQuery !== null) return tags.some((t) => t.includes(tagQuery));
-    return c.card.name.toLowerCase().includes(q) || c.card.nickname.toLowerCase().includes(q) || tags.some((t) => t.includes(q));
-  });
-}
-
-function shortDescription(c: Character): string {
-  // Only the start is shown: a 10 MB description need not be scanned on every render.
-  const text = (c.card.description || c.card.personality || c.card.scenario).slice(0, 400).replace(/\s+/g, ' ').trim();
-  return text.length > 80 ? `${text.slice(0, 80)}…` : text;
-}
 
 export function Sidebar({ onImportFiles }: { onImportFiles: (files: File[]) => void }) {
   const characters = useCharacters();
@@ -103,7 +85,7 @@ export function Sidebar({ onImportFiles }: { onImportFiles: (files: File[]) => v
                 >
                   <Avatar blob={c.avatar} name={c.card.name} />
                   <span className="min-w-0 flex-1">
-                    <span className="block truncate text-sm font-medium text-stone-900 dark:text-stone-100">{c.card.name || 'Unnamed'}</span>
+                    <span className="block truncate text-sm font-medium text-stone-900 dark:text-stone-100">{displayName(c)}</span>
                     <span className="line-clamp-2 text-xs leading-snug text-stone-500 dark:text-stone-400">{shortDescription(c) || 'No description yet'}</span>
                   </span>
                 </button>

@@ -5,6 +5,7 @@ import { useCheckerActions } from '../../hooks/useChecks';
 import { useChecker } from '../../stores/checker';
 import { Button, IconButton } from '../ui/Button';
 import { Icon } from '../ui/Icon';
+import { ScreenBoundary } from '../recovery/ScreenBoundary';
 
 const W = 280;
 const H = 120;
@@ -96,7 +97,18 @@ function CheckerStatusLine() {
   }
 }
 
-export function PersonaPanel({
+type PersonaPanelProps = Parameters<typeof PersonaPanelContent>[0];
+
+/** The consistency panel beside a chat, inside its own error boundary: if it fails, the chat stays usable. */
+export function PersonaPanel(props: PersonaPanelProps) {
+  return (
+    <ScreenBoundary screen="persona" compact characterId={props.character.id} resetKey={props.character.id} frameClass="w-80 shrink-0 overflow-y-auto border-l border-stone-200 dark:border-stone-800">
+      <PersonaPanelContent {...props} />
+    </ScreenBoundary>
+  );
+}
+
+function PersonaPanelContent({
   open,
   onToggle,
   character,

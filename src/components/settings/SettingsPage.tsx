@@ -1,6 +1,5 @@
 import { useRef, useState } from 'react';
-import type { BackupFile } from '../../hooks/useBackup';
-import { useBackupActions } from '../../hooks/useBackup';
+import { useBackupActions, type ReadBackup } from '../../hooks/useBackup';
 import { setSetting, useSetting } from '../../hooks/useSettings';
 import { useStorageInfo } from '../../hooks/useStorageInfo';
 import { formatBytes } from '../../platform/files';
@@ -10,6 +9,7 @@ import { Button } from '../ui/Button';
 import { Dialog } from '../ui/Dialog';
 import { Icon } from '../ui/Icon';
 import { TextField } from '../ui/Field';
+import { RestoreDialog } from './RestoreDialog';
 
 export function StorageMeter() {
   const { usageBytes, quotaBytes, persisted } = useStorageInfo();
@@ -42,7 +42,7 @@ export function SettingsPage() {
   const setTheme = useUi((s) => s.setTheme);
   const userName = useSetting('userName');
   const { exportAll, read, restore, wipe } = useBackupActions();
-  const [pending, setPending] = useState<{ backup: BackupFile; name: string } | null>(null);
+  const [pending, setPending] = useState<{ read: ReadBackup; name: string } | null>(null);
   const [confirmWipe, setConfirmWipe] = useState(false);
   const fileInput = useRef<HTMLInputElement>(null);
 
@@ -89,8 +89,8 @@ export function SettingsPage() {
             const file = e.target.files?.[0];
             e.target.value = '';
             if (!file) return;
-            const backup = await read(file);
-            if (backup) setPending({ backup, name: file.name });
+            const result = await read(file);
+            if (result) setPending({ read: result, name: file.name });
           }}
         />
         <div className="flex items-center justify-between gap-3 rounded-xl border border-red-200 px-4 py-3 dark:border-red-900/60">
@@ -101,27 +101,15 @@ export function SettingsPage() {
         </div>
       </Section>
 
-      <Dialog
-        open={pending !== null}
-        onClose={() => setPending(null)}
-        title="Restore this backup?"
-        footer={
-          <>
-            <Button onClick={() => setPending(null)}>Cancel</Button>
-            <Button onClick={() => { const p = pending!; setPending(null); void restore(p.backup, 'merge'); }}>Merge</Button>
-            <Button variant="danger" onClick={() => { const p = pending!; setPending(null); void restore(p.backup, 'replace'); }}>
-              Replace library
-            </Button>
-          </>
-        }
-      >
-        {pending ? (
-          <p>
-            “{pending.name}” holds {pending.backup.characters.length} characters, {pending.backup.chats.length} chats and {pending.backup.messages.length} messages (made{' '}
-            {new Date(pending.backup.exportedAt).toLocaleString()}). <strong>Merge</strong> adds them and overwrites characters with the same id; <strong>Replace</strong> deletes your current library first.
-          </p>
-        ) : null}
-      </Dialog>
+      <RestoreDialog
+        pending={pending}
+        onCancel={() => setPending(null)}
+        onRestore={(mode, settings) => {
+          const p = pending!;
+          setPending(null);
+          void restore(p.read, mode, settings);
+        }}
+      />
       <Dialog
         open={confirmWipe}
         onClose={() => setConfirmWipe(false)}

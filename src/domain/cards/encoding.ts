@@ -3,6 +3,7 @@
  * encoded inside a Latin-1 `tEXt` chunk; decoding the base64 as Latin-1 text
  * (a common bug) would garble every non-ASCII character.
  */
+import { MAX_JSON_DEPTH, jsonTextDepthExceeds } from '../storage/depth.ts';
 import { CardParseError } from './errors.ts';
 
 /** Argument-count-safe slice size for String.fromCharCode. */
@@ -55,11 +56,17 @@ export function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
 }
 
 /**
- * Parses JSON text, mapping syntax errors to a CardParseError.
+ * Parses JSON text, mapping syntax errors to a CardParseError. Nesting is
+ * checked first by a linear scan (see storage/depth.ts): a card nested
+ * thousands of levels deep would parse, but every later walk of it (the
+ * studio's own export included) could overflow the stack.
  *
- * @throws {CardParseError} `invalid-json`.
+ * @throws {CardParseError} `too-deep`, `invalid-json`.
  */
 export function parseJsonText(text: string, what = 'The file'): unknown {
+  if (jsonTextDepthExceeds(text, MAX_JSON_DEPTH)) {
+    throw new CardParseError('too-deep', `${what} nests data more than ${MAX_JSON_DEPTH} levels deep; no real card does, so it is refused.`);
+  }
   try {
     return JSON.parse(text) as unknown;
   } catch (cause) {

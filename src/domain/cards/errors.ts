@@ -12,6 +12,8 @@ export type CardParseReason =
   | 'bad-base64'
   | 'bad-utf8'
   | 'invalid-json'
+  | 'too-deep'
+  | 'empty-card'
   | 'not-a-card'
   | 'not-a-lorebook'
   | 'invalid-text-chunk';

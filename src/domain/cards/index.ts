@@ -3,6 +3,7 @@ export { CardParseError, type CardParseReason } from './errors.ts';
 export { decodeBase64, encodeBase64 } from './encoding.ts';
 export {
   MAX_CARD_FILE_BYTES,
+  normaliseCardData,
   parseCardFile,
   parseCardJson,
   parseCardPng,

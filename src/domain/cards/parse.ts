@@ -118,6 +118,16 @@ function readCardData(data: JsonRecord, root: JsonRecord | null, keepUnknown: bo
 }
 
 /**
+ * Reads card data already in the studio's own layout (a stored character, a
+ * backup) with the same lenient rules as import: wrong types become text,
+ * lists or defaults, odd fields are parked. A sound CardData comes back equal
+ * to itself. Never throws.
+ */
+export function normaliseCardData(value: unknown): CardData {
+  return readCardData(isRecord(value) ? value : {}, null, true);
+}
+
+/**
  * Normalises a card in any layout: V1 (flat fields), V2 (`spec:
  * 'chara_card_v2'`, `data`) or V3 (`spec: 'chara_card_v3'`). Lenient: null or
  * missing fields get defaults, numbers given as strings are read, V1 fields

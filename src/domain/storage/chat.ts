@@ -1,0 +1,162 @@
+/**
+ * The stored chat and message records (tables `chats`, `messages`, backups) as
+ * schemas, with readers that coerce what can be coerced. A message always
+ * comes out with at least one swipe and a `swipeIndex` that points at one, so
+ * the chat screen can render any message it is given.
+ */
+import * as v from 'valibot';
+import { DEFAULT_SAMPLING, type Chat, type FinishReason, type Message, type Role, type SamplingSettings, type Swipe } from '../chat';
+import { isRecord, toNum, toStr, toTextList } from '../cards/coerce';
+import { describeIssues, describeValue } from './issues';
+
+const ROLES = ['user', 'assistant', 'system'] as const satisfies readonly Role[];
+const STATES = ['streaming', 'done', 'interrupted', 'error'] as const satisfies readonly Swipe['state'][];
+const FINISH = ['stop', 'length', 'abort', 'error', 'interrupted'] as const satisfies readonly FinishReason[];
+const finite = v.pipe(v.number(), v.finite());
+const id = v.pipe(v.string(), v.nonEmpty());
+
+export const SamplingSchema = v.object({
+  temperature: finite,
+  topP: finite,
+  maxTokens: finite,
+  presencePenalty: finite,
+  repetitionPenalty: finite,
+  contextSize: finite,
+});
+
+export const ChatSchema = v.object({
+  id,
+  characterId: id,
+  title: v.string(),
+  sampling: SamplingSchema,
+  createdAt: finite,
+  updatedAt: finite,
+});
+
+export const SwipeSchema = v.object({
+  text: v.string(),
+  state: v.picklist(STATES),
+  finishReason: v.nullable(v.picklist(FINISH)),
+  modelId: v.nullable(v.string()),
+  createdAt: finite,
+  inCharacterOf: v.optional(v.array(v.string())),
+  usage: v.optional(v.object({ promptTokens: finite, completionTokens: finite })),
+});
+
+export const MessageSchema = v.pipe(
+  v.object({
+    id,
+    chatId: id,
+    order: finite,
+    role: v.picklist(ROLES),
+    name: v.string(),
+    swipes: v.pipe(v.array(SwipeSchema), v.minLength(1)),
+    swipeIndex: v.pipe(v.number(), v.safeInteger(), v.minValue(0)),
+    createdAt: finite,
+    updatedAt: finite,
+  }),
+  v.check((m) => m.swipeIndex < m.swipes.length, 'swipeIndex points past the last swipe'),
+);
+
+/** A record read through its schema: the sound value, or a repaired one with what was repaired. */
+export interface ReadRecord<T> {
+  value: T;
+  repairs: string[];
+}
+
+/** Why a record could not be read at all (it is left out, never guessed). */
+export interface Refusal {
+  refused: string;
+}
+
+function readSampling(raw: unknown): SamplingSettings {
+  const r = isRecord(raw) ? raw : {};
+  const out = { ...DEFAULT_SAMPLING };
+  for (const key of Object.keys(DEFAULT_SAMPLING) as (keyof SamplingSettings)[]) out[key] = toNum(r[key], DEFAULT_SAMPLING[key]);
+  return out;
+}
+
+/** A chat record; refused without an id or a character to belong to. Never throws. */
+export function readChat(raw: unknown, now = 0): ReadRecord<Chat> | Refusal {
+  const sound = v.safeParse(ChatSchema, raw);
+  if (sound.success) return { value: sound.output, repairs: [] };
+  if (!isRecord(raw) || typeof raw.id !== 'string' || raw.id === '') return { refused: 'it has no id' };
+  if (typeof raw.characterId !== 'string' || raw.characterId === '') return { refused: 'it belongs to no character' };
+  const created = toNum(raw.createdAt, null);
+  const updated = toNum(raw.updatedAt, null);
+  const title = toStr(raw.title).trim();
+  return {
+    value: {
+      id: raw.id,
+      characterId: raw.characterId,
+      title: title === '' ? 'Chat' : toStr(raw.title),
+      sampling: readSampling(raw.sampling),
+      createdAt: created ?? updated ?? now,
+      updatedAt: updated ?? created ?? now,
+    },
+    repairs: describeIssues(sound.issues),
+  };
+}
+
+function readSwipe(raw: unknown, fallbackTime: number): Swipe {
+  const r = isRecord(raw) ? raw : { text: raw };
+  const swipe: Swipe = {
+    text: toStr(r.text),
+    state: (STATES as readonly unknown[]).includes(r.state) ? (r.state as Swipe['state']) : 'done',
+    finishReason: (FINISH as readonly unknown[]).includes(r.finishReason) ? (r.finishReason as FinishReason) : null,
+    modelId: typeof r.modelId === 'string' ? r.modelId : null,
+    createdAt: toNum(r.createdAt, fallbackTime),
+  };
+  if (r.inCharacterOf !== undefined) swipe.inCharacterOf = toTextList(r.inCharacterOf);
+  if (isRecord(r.usage)) {
+    const promptTokens = toNum(r.usage.promptTokens, null);
+    const completionTokens = toNum(r.usage.completionTokens, null);
+    if (promptTokens !== null && completionTokens !== null) swipe.usage = { promptTokens, completionTokens };
+  }
+  return swipe;
+}
+
+/**
+ * A message record; refused without an id, a chat, a position (`order`) or a
+ * known role (a guessed role would put the text in the wrong mouth in the
+ * prompt). Swipes are coerced; an empty list becomes one empty swipe. Never throws.
+ */
+export function readMessage(raw: unknown, now = 0): ReadRecord<Message> | Refusal {
+  const sound = v.safeParse(MessageSchema, raw);
+  if (sound.success) return { value: sound.output as Message, repairs: [] };
+  if (!isRecord(raw) || typeof raw.id !== 'string' || raw.id === '') return { refused: 'it has no id' };
+  if (typeof raw.chatId !== 'string' || raw.chatId === '') return { refused: 'it belongs to no chat' };
+  const order = toNum(raw.order, null);
+  if (order === null) return { refused: `its position ("order") is ${describeValue(raw.order)}` };
+  if (!(ROLES as readonly unknown[]).includes(raw.role)) return { refused: `its role is ${describeValue(raw.role)}, not user, assistant or system` };
+  const created = toNum(raw.createdAt, null);
+  const updated = toNum(raw.updatedAt, null);
+  const time = created ?? updated ?? now;
+  const swipes = Array.isArray(raw.swipes) ? raw.swipes.map((s) => readSwipe(s, time)) : [];
+  if (swipes.length === 0) swipes.push(readSwipe('', time));
+  const index = toNum(raw.swipeIndex, 0);
+  return {
+    value: {
+      id: raw.id,
+      chatId: raw.chatId,
+      order,
+      role: raw.role as Role,
+      name: toStr(raw.name),
+      swipes,
+      swipeIndex: Number.isSafeInteger(index) ? Math.min(Math.max(index, 0), swipes.length - 1) : 0,
+      createdAt: time,
+      updatedAt: updated ?? time,
+    },
+    repairs: describeIssues(sound.issues),
+  };
+}
+
+export function isRefusal(value: object): value is Refusal {
+  return 'refused' in value;
+}
+
+// The interfaces and the schemas describe one shape: this fails to compile when they drift.
+type ChatOutput = v.InferOutput<typeof ChatSchema>;
+type MessageOutput = v.InferOutput<typeof MessageSchema>;
+const _sameShapes: [ChatOutput extends Chat ? true : false, Chat extends ChatOutput ? true : false, MessageOutput extends Message ? true : false, Message extends MessageOutput ? true : false] = [true, true, true, true];
+void _sameShapes;
