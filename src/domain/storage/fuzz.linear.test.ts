@@ -47,8 +47,7 @@ describe('linear time on adversarial input (10× input ≤ ~12× time)', { timeo
   /**
    * ~12×, with room for the machine: linear code measured 9–12.4× here, the
    * larger input no longer fitting the CPU caches and the garbage collector
-   * working harder (once 15.0 with end-to-end tests beside it); a quadratic
-   * step shows ~100×.
+   * working harder; a quadratic step shows ~100×.
    */
   const BOUND = LINEAR_GROWTH_BOUND;
   const importJson = (text: string) => importBytes('card.json', new TextEncoder().encode(text));
