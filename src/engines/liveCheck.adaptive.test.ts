@@ -41,7 +41,7 @@ function background(statementId: string, sentence: string): { contradiction: num
 /** A checker client on a fake clock: one NLI call at a time, `msPerPair` per uncached pair. */
 class FakeChecker implements LiveCheckClient {
   readonly isReady = true;
-  readonly modelId = 'fake-nli+fake-embed';
+  modelId = 'fake-nli+fake-embed';
   /** The fake clock (ms). */
   t = 0;
   msPerPair: number;
@@ -272,6 +272,16 @@ describe('live plan adapting to the measured throughput', () => {
     const firstCall = fake.calls[callsBefore]!;
     expect(firstCall.pairs).toBeLessThan(30);
     expect(firstCall.pairs).toBeGreaterThanOrEqual(LIVE_MIN_PAIRS_PER_SENTENCE);
+
+    // Another model has not been measured: its first call is not shrunk.
+    fake.modelId = 'other-nli+fake-embed';
+    const callsBeforeOther = fake.calls.length;
+    const other = startLiveCheck({ client: fake, statements, userTurn: 'Hi', now: fake.now });
+    other.feed('A third reply that nobody has measured yet, said slowly. ');
+    await fake.advance(1000);
+    other.feed('End.');
+    await fake.settle(other.end());
+    expect(fake.calls[callsBeforeOther]!.pairs).toBe(30);
   });
 
   it('measures latencies on the given clock', async () => {

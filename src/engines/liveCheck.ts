@@ -194,10 +194,11 @@ export interface LiveCheck {
 const defaultNow = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
 /**
- * Pairs/s last measured per client: a reply plans its first call with what
- * the one before measured (the machine rarely changes between two replies).
+ * Pairs/s last measured per client and model: a reply plans its first call
+ * with what the one before measured (the machine rarely changes between two
+ * replies; another model starts unmeasured).
  */
-const measuredRates = new WeakMap<LiveCheckClient, number>();
+const measuredRates = new WeakMap<LiveCheckClient, { modelId: string | null; rate: number }>();
 
 /** A completed sentence on its way to being scored. */
 interface SentenceRecord {
@@ -298,7 +299,8 @@ export function startLiveCheck(input: LiveCheckInput): LiveCheck {
   /** A scoring call is in flight (one at a time). */
   let busy = false;
   /** Measured pairs/s (null until a call has been timed). */
-  let rate: number | null = measuredRates.get(client) ?? null;
+  const remembered = measuredRates.get(client);
+  let rate: number | null = remembered && remembered.modelId === client.modelId ? remembered.rate : null;
   /** Measured seconds between sentence completions; when the last one completed. */
   let sentenceSeconds: number | null = null;
   let lastSentenceAt: number | null = null;
@@ -341,7 +343,7 @@ export function startLiveCheck(input: LiveCheckInput): LiveCheck {
     const t0 = now();
     const scored = await client.scorePairs(requests, { signal });
     rate = nextPairRate(rate, scored.filter((x) => !x.cached).length, (now() - t0) / 1000);
-    if (rate !== null) measuredRates.set(client, rate);
+    if (rate !== null) measuredRates.set(client, { modelId: client.modelId, rate });
     return scored;
   }
 
