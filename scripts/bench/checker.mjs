@@ -26,7 +26,7 @@
 //
 // Usage: node scripts/bench/checker.mjs [--quick] [--warm-s 10] [--seconds 5]
 //   [--statements 10,30,50,200] [--latency-replies 0,2,4] [--apc-replies 0,1,2]
-//   [--threads 1,2] [--skip node,raw,studio,apc,fixture,busy] [--wait-quiet-s 120]
+//   [--threads 1,2] [--skip node,raw,studio,apc,fixture,busy,busy-apc] [--wait-quiet-s 120]
 //   [--busy-statements 30,200] [--busy-replies 0,1,2,3,4,5]
 //   [--live-module /src/engines/liveCheck.ts] [--out .bench/checker.json]
 // --live-module: the live checker the page measures (a path the Vite server
@@ -421,6 +421,7 @@ async function busyMachine(call, threads) {
   // Full APC of the same statements and replies (no hog: the scores do not depend on the load).
   const apc = await phase('busy: full APC reference', async () => {
     const full = {};
+    if (SKIP.has('busy-apc')) return { full };
     for (const n of BUSY_COUNTS) {
       for (const replyIndex of BUSY_REPLIES) {
         full[`${n}/${replyIndex}`] = (await call('studioApc', { n, replyIndex, full: true })).apcPercent;
@@ -433,8 +434,9 @@ async function busyMachine(call, threads) {
     const rs = runs.filter((r) => r.n === n);
     const positions = Math.max(...rs.map((r) => r.sentences.length));
     const at = (k, key) => rs.map((r) => [...r.sentences].sort((a, b) => a.index - b.index)[k]?.[key]).filter((x) => x !== undefined);
-    const firstDelta = rs.map((r) => r.apcPercent - apc.full[`${n}/${r.replyIndex}`]);
-    const exactDelta = rs.map((r) => r.exactApcPercent - apc.full[`${n}/${r.replyIndex}`]);
+    // NaN (reported as null) when the reference was skipped.
+    const firstDelta = rs.map((r) => r.apcPercent - (apc.full[`${n}/${r.replyIndex}`] ?? Number.NaN));
+    const exactDelta = rs.map((r) => r.exactApcPercent - (apc.full[`${n}/${r.replyIndex}`] ?? Number.NaN));
     byCount[n] = {
       runs: rs.length,
       verdictMsMedian: round(median(rs.map((r) => r.verdictMs)), 0),
