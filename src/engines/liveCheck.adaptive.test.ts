@@ -45,7 +45,8 @@ class FakeChecker implements LiveCheckClient {
   /** The fake clock (ms). */
   t = 0;
   msPerPair: number;
-  readonly calls: { sentences: string[]; pairs: number; uncached: number; start: number; end: number }[] = [];
+  /** Every NLI call: when it was made (`sentAt`), when the stub ran it (`start`–`end`). */
+  readonly calls: { sentences: string[]; pairs: number; uncached: number; sentAt: number; start: number; end: number }[] = [];
   private busyUntil = 0;
   private readonly timers: { at: number; fire: () => void }[] = [];
   private readonly cache = new Map<string, ScoredPair>();
@@ -74,7 +75,7 @@ class FakeChecker implements LiveCheckClient {
     const start = Math.max(this.t, this.busyUntil);
     const end = start + uncached * this.msPerPair;
     this.busyUntil = end;
-    this.calls.push({ sentences: [...new Set(pairs.map((p) => p.sentence))], pairs: pairs.length, uncached, start, end });
+    this.calls.push({ sentences: [...new Set(pairs.map((p) => p.sentence))], pairs: pairs.length, uncached, sentAt: this.t, start, end });
     const answers = pairs.map((p) => {
       const hit = this.cache.get(key(p));
       if (hit) return { ...hit, cached: true };
@@ -140,7 +141,12 @@ const CHARS_PER_SECOND = 60;
 async function stream(fake: FakeChecker, statements: ReturnType<typeof persona>, onChunk?: (i: number) => void) {
   const live = startLiveCheck({ client: fake, statements, userTurn: 'Are you afraid of the water?', now: fake.now });
   const seen: SentenceCheck[] = [];
-  live.onSentence((s) => seen.push(s));
+  /** Fake time each sentence's scores arrived, by sentence index. */
+  const arrivedAt = new Map<number, number>();
+  live.onSentence((s) => {
+    seen.push(s);
+    arrivedAt.set(s.sentence.index, fake.t);
+  });
   for (let i = 0; i < REPLY.length; i += 4) {
     await fake.advance((4 * 1000) / CHARS_PER_SECOND);
     onChunk?.(i);
@@ -148,7 +154,7 @@ async function stream(fake: FakeChecker, statements: ReturnType<typeof persona>,
   }
   const endedAt = fake.t;
   const first = checked(await fake.settle(live.end()));
-  return { live, seen, first, endedAt };
+  return { live, seen, first, endedAt, arrivedAt };
 }
 
 function checked(outcome: LiveCheckOutcome | null): CheckedReply {
@@ -164,7 +170,7 @@ describe('live plan adapting to the measured throughput', () => {
     const statements = persona(30, 7);
     const fake = new FakeChecker(20, new Map([['s7', PLANTED]]));
     // 50 pairs/s until the second sentence's call, then 25.
-    const { live, seen, first, endedAt } = await stream(fake, statements, () => {
+    const { live, seen, first, endedAt, arrivedAt } = await stream(fake, statements, () => {
       if (fake.calls.length >= 2) fake.msPerPair = 40;
     });
     const bySentence = [...seen].sort((a, b) => a.sentence.index - b.sentence.index);
@@ -178,10 +184,14 @@ describe('live plan adapting to the measured throughput', () => {
       expect(n).toBeLessThan(30);
       expect(n).toBeGreaterThanOrEqual(LIVE_MIN_PAIRS_PER_SENTENCE);
     }
-    // The two short sentences queued behind a running call and went out as one plan.
-    const merged = fake.calls.filter((c) => c.sentences.length > 1);
-    expect(merged.length).toBeGreaterThanOrEqual(1);
-    expect(merged.some((c) => c.sentences.includes('Truly.') && c.sentences.includes('Ask anyone.'))).toBe(true);
+    // The two short sentences queued behind a running call and went out as one
+    // plan: planned at the same moment, sent back to back, one call each.
+    const callOf = (text: string) => fake.calls.find((c) => c.sentences.length === 1 && c.sentences[0] === text)!;
+    expect(callOf('Truly.').sentAt).toBe(callOf('Ask anyone.').sentAt);
+    expect(callOf('Ask anyone.').start).toBe(callOf('Truly.').end);
+    // Each shows as soon as its own pairs are scored.
+    expect(arrivedAt.get(3)).toBe(callOf('Truly.').end);
+    expect(arrivedAt.get(4)).toBe(callOf('Ask anyone.').end);
     // Queued sentences are planned fast (FAST_PLAN_OPTIONS at most), like the last one.
     expect(Math.max(bySentence[3]!.scores.length, bySentence[4]!.scores.length)).toBeLessThanOrEqual(maxPlanPairs(FAST_PLAN_OPTIONS));
     // The last sentence fits the tail budget: what 25 pairs/s scores in LIVE_TAIL_SECONDS, at least the floor.
@@ -282,6 +292,16 @@ describe('live plan adapting to the measured throughput', () => {
     other.feed('End.');
     await fake.settle(other.end());
     expect(fake.calls[callsBeforeOther]!.pairs).toBe(30);
+  });
+
+  it('below the adaptive range sends every sentence at once, and each lands when its own pairs are done', async () => {
+    const statements = persona(5, 1);
+    const fake = new FakeChecker(10, new Map());
+    const live = startLiveCheck({ client: fake, statements, userTurn: 'Hi', now: fake.now });
+    live.feed('One sentence here. Two sentences here. Three sentences here. Four');
+    const outcome = checked(await fake.settle(live.end()));
+    expect(fake.calls.map((c) => [c.sentAt, c.pairs])).toEqual([[0, 5], [0, 5], [0, 5], [0, 5]]);
+    expect(outcome.timings.sentenceLatencyMs).toEqual([50, 100, 150, 200]);
   });
 
   it('measures latencies on the given clock', async () => {

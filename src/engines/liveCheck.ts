@@ -31,9 +31,9 @@
  * `tail: 'exact'` (checkReply) scores everything before resolving.
  *
  * Adapting to the machine (`tail: 'fast'`, above tailFullMaxStatements or
- * pruned): one scoring call runs at a time; sentences that complete meanwhile
- * wait and are then planned together, in one call (a backlog becomes one
- * plan). Each call is timed, and the pairs/s it measures (remembered per
+ * pruned): one dispatch runs at a time; sentences that complete meanwhile
+ * wait and are then planned together (a backlog becomes one plan, sent as one
+ * call per sentence, back to back). Each dispatch is timed, and the pairs/s it measures (remembered per
  * client, so the next reply starts from it) set the call's pair budget —
  * while streaming, what fits before the next sentence is due; after end(),
  * what fits in LIVE_TAIL_SECONDS (livePairBudget, budgetedPlanOptions in
@@ -296,8 +296,9 @@ export function startLiveCheck(input: LiveCheckInput): LiveCheck {
   const records: SentenceRecord[] = [];
   /** Completed sentences waiting for the call in flight to end. */
   const pending: SentenceRecord[] = [];
-  /** A scoring call is in flight (one at a time). */
-  let busy = false;
+  /** Dispatches in flight (an adaptive check runs one at a time), and started so far. */
+  let inFlight = 0;
+  let dispatched = 0;
   /** Measured pairs/s (null until a call has been timed). */
   const remembered = measuredRates.get(client);
   let rate: number | null = remembered && remembered.modelId === client.modelId ? remembered.rate : null;
@@ -338,12 +339,19 @@ export function startLiveCheck(input: LiveCheckInput): LiveCheck {
   const byId = new Map(statements.map((s) => [s.id, s]));
   const order = new Map(statements.map((s, i) => [s.id, i]));
 
+  /** Folds `pairs` scored by the model in `ms` into the throughput estimate. */
+  function noteRate(pairs: number, ms: number): void {
+    rate = nextPairRate(rate, pairs, ms / 1000);
+    if (rate !== null) measuredRates.set(client, { modelId: client.modelId, rate });
+  }
+
+  const fresh = (scored: readonly ScoredPair[]) => scored.filter((x) => !x.cached).length;
+
   /** Times a scoring call and folds its pairs/s into the estimate. */
   async function timedScore(requests: { statement: StatementRef; sentence: string }[]): Promise<ScoredPair[]> {
     const t0 = now();
     const scored = await client.scorePairs(requests, { signal });
-    rate = nextPairRate(rate, scored.filter((x) => !x.cached).length, (now() - t0) / 1000);
-    if (rate !== null) measuredRates.set(client, { modelId: client.modelId, rate });
+    noteRate(fresh(scored), now() - t0);
     return scored;
   }
 
@@ -423,7 +431,11 @@ export function startLiveCheck(input: LiveCheckInput): LiveCheck {
     return Math.max(LIVE_MIN_STREAM_SECONDS, interval * LIVE_STREAM_HEADROOM - since);
   }
 
-  /** Plans the waiting sentences together and scores them in one call. */
+  /**
+   * Plans the waiting sentences together (one budget), then sends one call
+   * per sentence, back to back: each sentence's flags show as soon as its own
+   * pairs are scored. The batch is timed as a whole.
+   */
   async function dispatch(batch: SentenceRecord[]): Promise<void> {
     const budget = adaptive
       ? livePairBudget({
@@ -434,28 +446,39 @@ export function startLiveCheck(input: LiveCheckInput): LiveCheck {
         })
       : Number.POSITIVE_INFINITY;
     const plans = await Promise.all(batch.map((rec) => planFor(rec, budget)));
-    const scored = await timedScore(
-      plans.flatMap((plan, i) => plan.map((p) => ({ statement: byId.get(p.statementId)!, sentence: batch[i]!.nliText }))),
+    // Timed only when no other dispatch shared the worker meanwhile (checks
+    // that do not adapt send each sentence at once).
+    const seq = ++dispatched;
+    const solo = inFlight === 1;
+    const t0 = now();
+    let scoredPairs = 0;
+    await Promise.all(
+      batch.map(async (rec, i) => {
+        const plan = plans[i]!;
+        const scored = await client.scorePairs(
+          plan.map((p) => ({ statement: byId.get(p.statementId)!, sentence: rec.nliText })),
+          { signal },
+        );
+        scoredPairs += fresh(scored);
+        rec.resolve(emit(rec, plan, scored));
+      }),
     );
-    let offset = 0;
-    batch.forEach((rec, i) => {
-      const plan = plans[i]!;
-      rec.resolve(emit(rec, plan, scored.slice(offset, offset + plan.length)));
-      offset += plan.length;
-    });
+    if (solo && dispatched === seq && inFlight === 1) noteRate(scoredPairs, now() - t0);
   }
 
   function pump(): void {
-    if (busy || signal.aborted) return;
+    // Adaptive checks wait for the dispatch in flight, so what queued meanwhile
+    // is planned together with the throughput measured by then; the others send at once.
+    if ((adaptive && inFlight > 0) || signal.aborted) return;
     const batch = pending.splice(0).filter((rec) => rec.generation === generation);
     if (batch.length === 0) return;
-    busy = true;
+    inFlight++;
     dispatch(batch)
       .catch((e: unknown) => {
         for (const rec of batch) rec.reject(e);
       })
       .finally(() => {
-        busy = false;
+        inFlight--;
         pump();
       });
   }
@@ -481,7 +504,7 @@ export function startLiveCheck(input: LiveCheckInput): LiveCheck {
         sentence: s,
         nliText: stripRoleplayMarkup(s.text),
         completedAt: at,
-        fastFirst: tail || busy || pending.length > 0,
+        fastFirst: tail || inFlight > 0 || pending.length > 0,
         vector: null,
         similarity: null,
         reduced: false,
