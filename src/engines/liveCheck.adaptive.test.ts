@@ -355,6 +355,21 @@ describe('live plan adapting to the measured throughput', () => {
     }
   }, 60_000);
 
+  it('measures throughput from overlapping calls too, for the next reply that adapts', async () => {
+    const fake = new FakeChecker(100, new Map());
+    // 10 statements do not adapt: four sentences sent at once, queued in the worker.
+    const small = startLiveCheck({ client: fake, statements: persona(10, 1), userTurn: 'Hi', now: fake.now });
+    small.feed('One sentence here. Two sentences here. Three sentences here. Four');
+    await fake.settle(small.end());
+    expect(new Set(fake.calls.map((c) => c.sentAt)).size).toBe(1);
+    // 10 pairs/s measured: a 30-statement reply's first sentence gets what fits in 0.8 s (8 pairs).
+    const before = fake.calls.length;
+    const next = startLiveCheck({ client: fake, statements: persona(30, 7), userTurn: 'Hi', now: fake.now });
+    next.feed('A sentence of the next reply. And');
+    await fake.settle(next.end());
+    expect(fake.calls[before]!.pairs).toBe(8);
+  });
+
   it('measures latencies on the given clock', async () => {
     const statements = persona(5, 1);
     const fake = new FakeChecker(10, new Map());

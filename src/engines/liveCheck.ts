@@ -296,9 +296,9 @@ export function startLiveCheck(input: LiveCheckInput): LiveCheck {
   const records: SentenceRecord[] = [];
   /** Completed sentences waiting for the call in flight to end. */
   const pending: SentenceRecord[] = [];
-  /** Dispatches in flight (an adaptive check runs one at a time), and started so far. */
+  /** Dispatches in flight (an adaptive check runs one at a time), and when the last one ended. */
   let inFlight = 0;
-  let dispatched = 0;
+  let lastDispatchEnd = Number.NEGATIVE_INFINITY;
   /** Measured pairs/s (null until a call has been timed). */
   const remembered = measuredRates.get(client);
   let rate: number | null = remembered && remembered.modelId === client.modelId ? remembered.rate : null;
@@ -446,11 +446,7 @@ export function startLiveCheck(input: LiveCheckInput): LiveCheck {
         })
       : Number.POSITIVE_INFINITY;
     const plans = await Promise.all(batch.map((rec) => planFor(rec, budget)));
-    // Timed only when no other dispatch shared the worker meanwhile (checks
-    // that do not adapt send each sentence at once).
-    const seq = ++dispatched;
-    const solo = inFlight === 1;
-    const t0 = now();
+    const sentAt = now();
     let scoredPairs = 0;
     await Promise.all(
       batch.map(async (rec, i) => {
@@ -463,7 +459,12 @@ export function startLiveCheck(input: LiveCheckInput): LiveCheck {
         rec.resolve(emit(rec, plan, scored));
       }),
     );
-    if (solo && dispatched === seq && inFlight === 1) noteRate(scoredPairs, now() - t0);
+    // The worker runs calls in arrival order: this one started when it was
+    // sent or when the one before it ended, whichever came last (checks that
+    // do not adapt send each sentence at once, so theirs overlap).
+    const endedAt = now();
+    noteRate(scoredPairs, endedAt - Math.max(sentAt, lastDispatchEnd));
+    lastDispatchEnd = endedAt;
   }
 
   function pump(): void {
