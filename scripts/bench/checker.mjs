@@ -574,8 +574,9 @@ function markdown(out) {
     lines.push('| --- | --- | --- | --- | --- | --- | --- | --- |');
     for (const [n, b] of Object.entries(busy.byCount)) {
       const q = quiet[n];
+      const pts = (x) => (x == null || Number.isNaN(x) ? '–' : `${x}`);
       lines.push(
-        `| ${n} | ${b.runs} | ${b.verdictMsMedian} / ${b.verdictMsMax} ms | ${q ? `${q.verdictMsMedian} / ${q.verdictMsMax} ms` : '–'} | ${b.exactMsMedian} / ${b.exactMsMax} ms | ${b.sentenceLatencyMsByPosition.map((p) => `${p.median} (${p.pairsMedian})`).join(' → ')} ms | ${b.apcFirstMinusFullMaxAbs} (${b.apcFirstMinusFullMean}) pts | ${b.apcExactMinusFullMaxAbs} pts |`,
+        `| ${n} | ${b.runs} | ${b.verdictMsMedian} / ${b.verdictMsMax} ms | ${q ? `${q.verdictMsMedian} / ${q.verdictMsMax} ms` : '–'} | ${b.exactMsMedian} / ${b.exactMsMax} ms | ${b.sentenceLatencyMsByPosition.map((p) => `${p.median} (${p.pairsMedian})`).join(' → ')} ms | ${pts(b.apcFirstMinusFullMaxAbs)} (${pts(b.apcFirstMinusFullMean)}) pts | ${pts(b.apcExactMinusFullMaxAbs)} pts |`,
       );
     }
   }
