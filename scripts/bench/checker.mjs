@@ -12,18 +12,28 @@
 //      reply streamed at a realistic pace, statements embedded in advance.
 //   4. Pruned vs full APC on the same inputs (50 and 200 statements), with the
 //      random-weight bench models and with the tiny fixture models.
+//   5. Busy machine: with a CPU hog on one core (a spawned `node -e 'for(;;){}'`,
+//      killed at the end), pairs/s and the live verdict latency for 30 and 200
+//      statements (median and worst, per-sentence latency by position in the
+//      reply), and the APC of those verdicts against full APC (computed after
+//      the hog is gone: the scores do not depend on the load).
 // The page is cross-origin isolated (COOP/COEP); every Chromium measurement is
 // pre-warmed (Chromium tiers wasm up for seconds after a load, NOTES.md).
 //
-// Models: `.bench/models/bench-nli` + `bench-embed` (random weights, real
-// sizes; `npm run bench:models`), fixtures from e2e/fixtures/models.
+// Models: `.bench/models/bench-nli` (DeBERTa-v3-xsmall shape, dynamic int8)
+// + `bench-embed` (random weights, real sizes; `npm run bench:models`),
+// fixtures from e2e/fixtures/models.
 //
 // Usage: node scripts/bench/checker.mjs [--quick] [--warm-s 10] [--seconds 5]
 //   [--statements 10,30,50,200] [--latency-replies 0,2,4] [--apc-replies 0,1,2]
-//   [--threads 1,2] [--skip node,raw,studio,apc,fixture] [--wait-quiet-s 120]
-//   [--out .bench/checker.json]
+//   [--threads 1,2] [--skip node,raw,studio,apc,fixture,busy,busy-apc] [--wait-quiet-s 120]
+//   [--busy-statements 30,200] [--busy-replies 0,1,2,3,4,5]
+//   [--live-module /src/engines/liveCheck.ts] [--out .bench/checker.json]
+// --live-module: the live checker the page measures (a path the Vite server
+// serves), e.g. an older liveCheck.ts copied next to the current one for a
+// before/after comparison.
 // --quick: tiny fixture models everywhere, short timings (checks the script, not speed).
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -58,6 +68,9 @@ const THREADS = list('threads', `1,${os.availableParallelism()}`).map(Number);
 const SKIP = new Set(list('skip', ''));
 const WAIT_QUIET_S = Number(option('wait-quiet-s', QUICK ? '0' : '120'));
 const OUT = `${ROOT}${option('out', '.bench/checker.json')}`;
+const BUSY_COUNTS = list('busy-statements', '30,200').map(Number);
+const BUSY_REPLIES = list('busy-replies', QUICK ? '0' : '0,1,2,3,4,5').map(Number);
+const LIVE_MODULE = option('live-module', '');
 /** The live shape: one NLI call per sentence, all statements of that sentence. */
 const PAIRS_STATEMENTS = 30;
 /**
@@ -83,6 +96,8 @@ function procTicks(pid) {
     return null;
   }
 }
+/** The CPU hog of the busy-machine row: ours, but counted apart (see foreignCpu). */
+let hogPid = null;
 function cpuSnapshot() {
   const [, ...f] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/);
   const n = f.map(Number);
@@ -105,27 +120,72 @@ function cpuSnapshot() {
       }
     }
   }
-  const perPid = new Map([...procs].map(([pid, p]) => [pid, { ticks: p.ticks, ours: ours.has(pid) }]));
+  const perPid = new Map([...procs].map(([pid, p]) => [pid, { ticks: p.ticks, ours: ours.has(pid) && pid !== hogPid, hog: pid === hogPid }]));
   return { at: performance.now(), busy, perPid };
 }
-/** Percent of one core used by other processes between two snapshots. */
+/** Percent of one core used by other processes (and by the hog) between two snapshots. */
 function foreignCpu(a, b) {
   let oursTicks = 0;
+  let hogTicks = 0;
   for (const [pid, p] of b.perPid) {
-    if (!p.ours) continue;
-    oursTicks += p.ticks - (a.perPid.get(pid)?.ticks ?? 0);
+    if (!p.ours && !p.hog) continue;
+    const ticks = p.ticks - (a.perPid.get(pid)?.ticks ?? 0);
+    if (p.hog) hogTicks += ticks;
+    else oursTicks += ticks;
   }
   const seconds = (b.at - a.at) / 1000;
-  const foreign = Math.max(0, b.busy - a.busy - oursTicks);
-  return { foreignCorePct: (100 * foreign) / HZ / seconds, oursCorePct: (100 * oursTicks) / HZ / seconds, seconds };
+  const foreign = Math.max(0, b.busy - a.busy - oursTicks - hogTicks);
+  const pct = (ticks) => (100 * ticks) / HZ / seconds;
+  return { foreignCorePct: pct(foreign), oursCorePct: pct(oursTicks), hogCorePct: pct(hogTicks), seconds };
 }
 async function phase(name, fn) {
+  const loadBefore = loadavg();
   const a = cpuSnapshot();
   const t0 = performance.now();
   const result = await fn();
   const cpu = foreignCpu(a, cpuSnapshot());
-  log(`${name}: ${((performance.now() - t0) / 1000).toFixed(1)} s, other processes ${cpu.foreignCorePct.toFixed(0)}% of a core`);
-  return { ...result, cpu: { foreignCorePct: round(cpu.foreignCorePct, 0), oursCorePct: round(cpu.oursCorePct, 0) } };
+  const loadAfter = loadavg();
+  log(
+    `${name}: ${((performance.now() - t0) / 1000).toFixed(1)} s, other processes ${cpu.foreignCorePct.toFixed(0)}% of a core` +
+      (hogPid ? `, hog ${cpu.hogCorePct.toFixed(0)}%` : '') +
+      `, load ${loadBefore.join(' ')} → ${loadAfter.join(' ')}`,
+  );
+  return {
+    ...result,
+    cpu: {
+      foreignCorePct: round(cpu.foreignCorePct, 0),
+      oursCorePct: round(cpu.oursCorePct, 0),
+      ...(hogPid ? { hogCorePct: round(cpu.hogCorePct, 0) } : {}),
+    },
+    loadavg: { before: loadBefore, after: loadAfter },
+  };
+}
+
+const loadavg = () => os.loadavg().map((x) => round(x, 2));
+
+/** A process that keeps one core busy (a single-threaded loop), for the busy-machine row. */
+function startHog() {
+  const hog = spawn(process.execPath, ['-e', 'for(;;){}'], { stdio: 'ignore' });
+  hogPid = hog.pid;
+  const kill = () => hog.kill('SIGKILL');
+  // Never leave it running: not on an error, not when the bench is interrupted.
+  const interrupted = (signal) => {
+    kill();
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.once('exit', kill);
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
+  return {
+    pid: hog.pid,
+    stop() {
+      kill();
+      process.removeListener('exit', kill);
+      process.removeListener('SIGINT', interrupted);
+      process.removeListener('SIGTERM', interrupted);
+      hogPid = null;
+    },
+  };
 }
 async function waitQuiet() {
   const deadline = performance.now() + WAIT_QUIET_S * 1000;
@@ -148,6 +208,14 @@ const median = (xs) => {
 
 // ---------------------------------------------------------------------------
 // Machine
+
+function uptime() {
+  try {
+    return execFileSync('uptime', { encoding: 'utf8' }).trim();
+  } catch {
+    return `load average ${loadavg().join(', ')}`;
+  }
+}
 
 function machine() {
   let chromium = null;
@@ -251,7 +319,7 @@ async function benchBrowser(base, pairs) {
         );
       }
       if (!SKIP.has('studio')) {
-        const load = await call('studioLoad', { ...models, threads });
+        const load = await call('studioLoad', { ...models, threads, liveModule: LIVE_MODULE || undefined });
         log(`studio loaded: ${load.threads} thread(s), load ${Math.round(load.wallMs)} ms (warm-up ${Math.round(load.warmUpMs)} ms)`);
         await call('studioWarm', { seconds: WARM_S });
         const speed = await phase(`chromium studio pairs/s ${threads} thread(s)`, async () => {
@@ -297,6 +365,9 @@ async function benchBrowser(base, pairs) {
           return { byCount, runs };
         });
         result.studio.push({ threads: load.threads, loadMs: round(load.wallMs, 0), warmUpMs: round(load.warmUpMs, 0), pairsPerSecond: speed, latency });
+        if (threads === THREADS[THREADS.length - 1] && !SKIP.has('busy')) {
+          result.busy = await busyMachine(call, load.threads);
+        }
         if (threads === THREADS[THREADS.length - 1] && !SKIP.has('apc')) {
           result.apc = await phase('chromium APC pruned vs full (bench models)', () => apcDeparture(call, APC_REPLIES));
         }
@@ -312,6 +383,87 @@ async function benchBrowser(base, pairs) {
     await browser.close();
   }
   return result;
+}
+
+/**
+ * The busy-machine row: the same live measurements with a CPU hog on one core,
+ * then full APC on the same inputs once the hog is gone.
+ */
+async function busyMachine(call, threads) {
+  const hog = startHog();
+  log(`busy machine: CPU hog started (pid ${hog.pid})`);
+  const runs = [];
+  let speed;
+  try {
+    // Let the scheduler settle with the hog before timing.
+    await sleep(3000);
+    speed = await phase(`busy: studio pairs/s ${threads} thread(s)`, async () => {
+      const perSentence = await call('studioPairs', { n: PAIRS_STATEMENTS, replyIndex: 0, seconds: SECONDS, perSentence: true });
+      return { perSentence: round(perSentence.pairsPerSecond) };
+    });
+    speed.latency = await phase(`busy: studio latency ${threads} thread(s)`, async () => {
+      for (const n of BUSY_COUNTS) {
+        for (const replyIndex of BUSY_REPLIES) {
+          const r = await call('studioLatency', { n, replyIndex, charsPerSecond: TOKENS_PER_S * CHARS_PER_TOKEN, chunkChars: CHARS_PER_TOKEN });
+          log(
+            `  busy ${n} statements, reply ${replyIndex}: verdict ${Math.round(r.verdictMs)} ms after the end (${r.pairs} pairs; ` +
+              `sentences ${r.sentences.map((x) => `${Math.round(x.latencyMs)} ms/${x.pairs}p`).join(', ')}); exact ${Math.round(r.exactMs)} ms`,
+          );
+          runs.push(r);
+        }
+      }
+      return {};
+    });
+  } finally {
+    hog.stop();
+    log('busy machine: CPU hog stopped');
+  }
+  // Full APC of the same statements and replies (no hog: the scores do not depend on the load).
+  const apc = await phase('busy: full APC reference', async () => {
+    const full = {};
+    if (SKIP.has('busy-apc')) return { full };
+    for (const n of BUSY_COUNTS) {
+      for (const replyIndex of BUSY_REPLIES) {
+        full[`${n}/${replyIndex}`] = (await call('studioApc', { n, replyIndex, full: true })).apcPercent;
+      }
+    }
+    return { full };
+  });
+  const byCount = {};
+  for (const n of BUSY_COUNTS) {
+    const rs = runs.filter((r) => r.n === n);
+    const positions = Math.max(...rs.map((r) => r.sentences.length));
+    const at = (k, key) => rs.map((r) => [...r.sentences].sort((a, b) => a.index - b.index)[k]?.[key]).filter((x) => x !== undefined);
+    // NaN (reported as null) when the reference was skipped.
+    const firstDelta = rs.map((r) => r.apcPercent - (apc.full[`${n}/${r.replyIndex}`] ?? Number.NaN));
+    const exactDelta = rs.map((r) => r.exactApcPercent - (apc.full[`${n}/${r.replyIndex}`] ?? Number.NaN));
+    byCount[n] = {
+      runs: rs.length,
+      verdictMsMedian: round(median(rs.map((r) => r.verdictMs)), 0),
+      verdictMsMax: round(Math.max(...rs.map((r) => r.verdictMs)), 0),
+      exactMsMedian: round(median(rs.map((r) => r.exactMs)), 0),
+      exactMsMax: round(Math.max(...rs.map((r) => r.exactMs)), 0),
+      pairsFirstMedian: median(rs.map((r) => r.pairs)),
+      sentenceLatencyMsByPosition: Array.from({ length: positions }, (_, k) => ({
+        median: round(median(at(k, 'latencyMs')), 0),
+        max: round(Math.max(...at(k, 'latencyMs')), 0),
+        pairsMedian: median(at(k, 'pairs')),
+      })),
+      apcFirstMinusFullMaxAbs: round(Math.max(...firstDelta.map(Math.abs)), 2),
+      apcFirstMinusFullMean: round(firstDelta.reduce((a, b) => a + b, 0) / firstDelta.length, 2),
+      apcExactMinusFullMaxAbs: round(Math.max(...exactDelta.map(Math.abs)), 2),
+    };
+  }
+  return {
+    threads,
+    hog: "one `node -e 'for(;;){}'` process (one core)",
+    pairsPerSecond: speed?.perSentence,
+    cpu: { pairs: speed?.cpu, latency: speed?.latency?.cpu },
+    loadavg: { pairs: speed?.loadavg, latency: speed?.latency?.loadavg },
+    byCount,
+    runs: runs.map(({ clientStats: _c, ...r }) => r),
+    fullApc: apc.full,
+  };
 }
 
 /** Full APC first (fills the pair cache), then the default pruned strategy on the same inputs. */
@@ -408,6 +560,26 @@ function markdown(out) {
       );
     }
   }
+  const busy = out.chromium?.busy;
+  if (busy) {
+    const quiet = Object.fromEntries(
+      Object.entries(out.chromium.studio.find((s) => s.threads === busy.threads)?.latency.byCount ?? {}).map(([n, b]) => [n, b]),
+    );
+    lines.push('');
+    lines.push(
+      `Busy machine (${busy.hog}; ${busy.threads} threads; studio ${busy.pairsPerSecond} pairs/s per sentence; hog ${busy.cpu.latency?.hogCorePct}% of a core, other processes ${busy.cpu.latency?.foreignCorePct}%; load ${busy.loadavg.latency?.before.join(' ')} → ${busy.loadavg.latency?.after.join(' ')}):`,
+    );
+    lines.push('');
+    lines.push('| statements | runs | verdict after end, median / worst | quiet (same run), median / worst | exact after end, median / worst | per-sentence latency by position, median (pairs) | APC first − full, max abs (mean) | APC exact − full, max abs |');
+    lines.push('| --- | --- | --- | --- | --- | --- | --- | --- |');
+    for (const [n, b] of Object.entries(busy.byCount)) {
+      const q = quiet[n];
+      const pts = (x) => (x == null || Number.isNaN(x) ? '–' : `${x}`);
+      lines.push(
+        `| ${n} | ${b.runs} | ${b.verdictMsMedian} / ${b.verdictMsMax} ms | ${q ? `${q.verdictMsMedian} / ${q.verdictMsMax} ms` : '–'} | ${b.exactMsMedian} / ${b.exactMsMax} ms | ${b.sentenceLatencyMsByPosition.map((p) => `${p.median} (${p.pairsMedian})`).join(' → ')} ms | ${pts(b.apcFirstMinusFullMaxAbs)} (${pts(b.apcFirstMinusFullMean)}) pts | ${pts(b.apcExactMinusFullMaxAbs)} pts |`,
+      );
+    }
+  }
   for (const [label, apc] of [['bench models (random weights)', out.chromium?.apc], ['fixture models (tiny-nli / tiny-embed)', out.chromium?.fixtureApc]]) {
     if (!apc) continue;
     lines.push('');
@@ -443,8 +615,10 @@ const out = {
     pace: { tokensPerSecond: TOKENS_PER_S, charsPerToken: CHARS_PER_TOKEN, charsPerSecond: TOKENS_PER_S * CHARS_PER_TOKEN },
     pairsWorkload: `${PAIRS_STATEMENTS} statements × 4 sentences of reply 0, one call per sentence`,
     command: `node scripts/bench/checker.mjs ${args.join(' ')}`.trim(),
+    liveModule: LIVE_MODULE || '/src/engines/liveCheck.ts',
   },
 };
+out.machine.uptimeBefore = uptime();
 out.quietBeforeStartCorePct = await waitQuiet();
 const { server, url } = await startBenchServer(ROOT, { 'bench-models': BENCH_MODELS, 'fixture-models': FIXTURE_MODELS });
 try {
@@ -462,7 +636,8 @@ try {
   await server.close();
 }
 out.totalSeconds = round((performance.now() - started) / 1000, 0);
-out.machine.loadavgAfter = os.loadavg().map((x) => round(x, 2));
+out.machine.loadavgAfter = loadavg();
+out.machine.uptimeAfter = uptime();
 mkdirSync(`${ROOT}.bench`, { recursive: true });
 writeFileSync(OUT, `${JSON.stringify(out, null, 2)}\n`);
 const md = markdown(out);

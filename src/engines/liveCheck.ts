@@ -30,6 +30,18 @@
  * the skipped pairs and resolves with the exact verdict (strategy 'full').
  * `tail: 'exact'` (checkReply) scores everything before resolving.
  *
+ * Adapting to the machine (`tail: 'fast'`, above tailFullMaxStatements or
+ * pruned): one dispatch runs at a time; sentences that complete meanwhile
+ * wait and are then planned together (a backlog becomes one plan, sent as one
+ * call per sentence, back to back). Each dispatch is timed, and the pairs/s it measures (remembered per
+ * client, so the next reply starts from it) set the call's pair budget —
+ * while streaming, what fits before the next sentence is due; after end(),
+ * what fits in LIVE_TAIL_SECONDS (livePairBudget, budgetedPlanOptions in
+ * domain/consistency/pruning.ts). A plan the budget shrank is completed by
+ * `exact()`: the full pairs under the full strategy, the default pruned plan
+ * (what checkReply scores) under the pruned one. Nothing is measured before
+ * the first call, so it is never shrunk.
+ *
  * Never breaks chat: when the checker is not loaded, or fails or is cancelled
  * mid-way, `feed` stays a no-op and `end()` resolves with `status: 'skipped'`
  * and the reason. Nothing here throws at the caller.
@@ -46,6 +58,16 @@ import {
   FAST_PLAN_OPTIONS,
   stripRoleplayMarkup,
   chooseStrategy,
+  LIVE_DEFAULT_SENTENCE_SECONDS,
+  LIVE_MIN_PAIRS_PER_SENTENCE,
+  LIVE_MIN_PRUNED_PAIRS_PER_SENTENCE,
+  LIVE_MIN_STREAM_SECONDS,
+  LIVE_STREAM_HEADROOM,
+  LIVE_TAIL_SECONDS,
+  budgetedPlanOptions,
+  livePairBudget,
+  nextPairRate,
+  smoothed,
   type ApcThresholds,
   type PairScore,
   type PlannedPair,
@@ -79,6 +101,11 @@ export interface LiveCheckInput {
   strategyOptions?: Partial<PruningOptions>;
   /** How the sentences flushed at end() are planned (see the file comment); default 'fast'. */
   tail?: 'fast' | 'exact';
+  /**
+   * Clock in ms (default performance.now). Latencies, the throughput the plan
+   * adapts to and the pace of sentences are measured with it; tests pass a fake one.
+   */
+  now?: () => number;
 }
 
 /** One sentence's scores as they arrive. */
@@ -164,7 +191,37 @@ export interface LiveCheck {
   onSentence(callback: (s: SentenceCheck) => void): () => void;
 }
 
-const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
+const defaultNow = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
+
+/**
+ * Pairs/s last measured per client and model: a reply plans its first call
+ * with what the one before measured (the machine rarely changes between two
+ * replies; another model starts unmeasured).
+ */
+const measuredRates = new WeakMap<LiveCheckClient, { modelId: string | null; rate: number }>();
+
+/** A completed sentence on its way to being scored. */
+interface SentenceRecord {
+  sentence: SegmentedSentence;
+  /** What the NLI model reads: the sentence without role-play markup. */
+  nliText: string;
+  completedAt: number;
+  /** Flushed by end() or queued behind a call in flight: planned fast first (full strategy). */
+  fastFirst: boolean;
+  /** Its embedding, for similarity-ranked plans (requested once). */
+  vector: Promise<Float32Array> | null;
+  /** Cosine to each statement (input order), once a similarity-ranked plan was made. */
+  similarity: number[] | null;
+  /** Its plan left out pairs that exact() scores. */
+  reduced: boolean;
+  generation: number;
+  resolve: (check: SentenceCheck) => void;
+  reject: (error: unknown) => void;
+}
+
+function samePlan(a: readonly PlannedPair[], b: readonly PlannedPair[]): boolean {
+  return a.length === b.length && a.every((p, i) => p.statementId === b[i]!.statementId && p.reason === b[i]!.reason);
+}
 
 function enabledOnly(statements: readonly LiveStatement[]): StatementRef[] {
   return statements.filter((s) => s.enabled !== false).map(({ id, version, text }) => ({ id, version, text }));
@@ -206,6 +263,7 @@ function skippedCheck(outcome: SkippedCheck): LiveCheck {
  * Never throws.
  */
 export function startLiveCheck(input: LiveCheckInput): LiveCheck {
+  const now = input.now ?? defaultNow;
   const startedAt = now();
   const { client } = input;
   const statements = enabledOnly(input.statements);
@@ -223,24 +281,36 @@ export function startLiveCheck(input: LiveCheckInput): LiveCheck {
   }
   const pruneOptions = input.strategyOptions;
   const tailFullMax = { ...DEFAULT_PRUNING_OPTIONS, ...pruneOptions }.tailFullMaxStatements;
-  /** Whether the last sentence, and sentences behind a backlog, may be planned fast first. */
-  const fastFirst = strategy === 'full' && input.tail !== 'exact' && statements.length > tailFullMax;
-  /** Sentences being scored now (the backlog signal). */
-  let inFlight = 0;
+  /** Whether plans follow the measured throughput (see the file comment). */
+  const adaptive = input.tail !== 'exact' && (strategy === 'pruned' || statements.length > tailFullMax);
+  /** Whether the last sentence, and sentences behind a backlog, are planned fast first. */
+  const fastFirst = adaptive && strategy === 'full';
+  const floor = strategy === 'pruned' ? LIVE_MIN_PRUNED_PAIRS_PER_SENTENCE : LIVE_MIN_PAIRS_PER_SENTENCE;
   const listeners = new Set<(s: SentenceCheck) => void>();
   const segmenter = new StreamingSentenceSegmenter();
   const controller = new AbortController();
   const signal = controller.signal;
   const sentences: SegmentedSentence[] = [];
   const sentenceWork: Promise<SentenceCheck>[] = [];
+  /** This generation's sentences, in order (index = position in sentenceWork). */
+  const records: SentenceRecord[] = [];
+  /** Completed sentences waiting for the call in flight to end. */
+  const pending: SentenceRecord[] = [];
+  /** Dispatches in flight (an adaptive check runs one at a time), and when the last one ended. */
+  let inFlight = 0;
+  let lastDispatchEnd = Number.NEGATIVE_INFINITY;
+  /** Measured pairs/s (null until a call has been timed). */
+  const remembered = measuredRates.get(client);
+  let rate: number | null = remembered && remembered.modelId === client.modelId ? remembered.rate : null;
+  /** Measured seconds between sentence completions; when the last one completed. */
+  let sentenceSeconds: number | null = null;
+  let lastSentenceAt: number | null = null;
   let state: LiveCheck['state'] = 'running';
   /** Bumped when end() restarts on a different final text: older sentences stop emitting. */
   let generation = 0;
   let failure: Error | null = null;
   let ended: Promise<LiveCheckOutcome> | null = null;
   let exactDone: Promise<CheckedReply | null> = Promise.resolve(null);
-  /** Sentences planned fast: the pairs exact() still has to score. */
-  const deferred: { sentence: SegmentedSentence; nliText: string; statementIds: string[] }[] = [];
 
   const modelId = input.modelId ?? client.modelId ?? 'unknown';
 
@@ -261,45 +331,69 @@ export function startLiveCheck(input: LiveCheckInput): LiveCheck {
   // Relevance runs now, in the worker, while the reply is generated.
   const relevance = client.relevance(input.userTurn, statements, { signal });
   relevance.catch(fail);
-  // Pruned mode needs statement vectors for sentence similarity; usually cached
-  // by the relevance call (same texts), so this costs nothing extra.
-  const statementVectors =
-    strategy === 'pruned' || fastFirst ? client.embed(statements.map((s) => s.text), { signal }) : Promise.resolve([]);
+  // Similarity-ranked plans need statement vectors; usually cached by the
+  // relevance call (same texts), so this costs nothing extra.
+  const statementVectors = adaptive || strategy === 'pruned' ? client.embed(statements.map((s) => s.text), { signal }) : Promise.resolve([]);
   statementVectors.catch(fail);
-
-  async function planFor(sentence: SegmentedSentence, nliText: string, fast: boolean): Promise<PlannedPair[]> {
-    if (strategy === 'full' && !fast) {
-      return statements.map((s) => ({ statementId: s.id, sentenceIndex: sentence.index, reason: 'full' }));
-    }
-    const [r, vectors, [sv]] = await Promise.all([relevance, statementVectors, client.embed([nliText], { signal })]);
-    const similarity = vectors.map((v) => cosine(sv!, v));
-    return planSentencePairs(
-      statements.map((s) => ({ statementId: s.id, r: r.get(s.id) ?? 0 })),
-      sentence.index,
-      similarity,
-      fast ? { ...pruneOptions, ...FAST_PLAN_OPTIONS } : pruneOptions,
-      fast,
-    );
-  }
 
   const byId = new Map(statements.map((s) => [s.id, s]));
   const order = new Map(statements.map((s, i) => [s.id, i]));
 
-  async function scoreOne(sentence: SegmentedSentence, completedAt: number, fast: boolean): Promise<SentenceCheck> {
-    const gen = generation;
-    const nliText = stripRoleplayMarkup(sentence.text);
-    const plan = await planFor(sentence, nliText, fast);
-    if (strategy === 'full' && plan.length < statements.length) {
-      const planned = new Set(plan.map((p) => p.statementId));
-      deferred.push({ sentence, nliText, statementIds: statements.filter((s) => !planned.has(s.id)).map((s) => s.id) });
+  /** Folds `pairs` scored by the model in `ms` into the throughput estimate. */
+  function noteRate(pairs: number, ms: number): void {
+    rate = nextPairRate(rate, pairs, ms / 1000);
+    if (rate !== null) measuredRates.set(client, { modelId: client.modelId, rate });
+  }
+
+  const fresh = (scored: readonly ScoredPair[]) => scored.filter((x) => !x.cached).length;
+
+  /** Times a scoring call and folds its pairs/s into the estimate. */
+  async function timedScore(requests: { statement: StatementRef; sentence: string }[]): Promise<ScoredPair[]> {
+    const t0 = now();
+    const scored = await client.scorePairs(requests, { signal });
+    noteRate(fresh(scored), now() - t0);
+    return scored;
+  }
+
+  function vectorOf(rec: SentenceRecord): Promise<Float32Array> {
+    if (!rec.vector) {
+      rec.vector = client.embed([rec.nliText], { signal }).then(([v]) => v!);
+      // Awaited by the plan; this only keeps an unplanned sentence's failure handled.
+      rec.vector.catch(() => undefined);
     }
-    const scored: ScoredPair[] = await client.scorePairs(
-      plan.map((p) => ({ statement: byId.get(p.statementId)!, sentence: nliText })),
-      { signal },
-    );
+    return rec.vector;
+  }
+
+  function candidatesFor(r: Map<string, number>) {
+    return statements.map((s) => ({ statementId: s.id, r: r.get(s.id) ?? 0 }));
+  }
+
+  /** The plan exact() completes a sentence to: every statement (full), the default pruned plan (pruned). */
+  function targetPlan(rec: SentenceRecord, r: Map<string, number>): PlannedPair[] {
+    if (strategy === 'full') return statements.map((s) => ({ statementId: s.id, sentenceIndex: rec.sentence.index, reason: 'full' }));
+    return planSentencePairs(candidatesFor(r), rec.sentence.index, rec.similarity!, pruneOptions);
+  }
+
+  /** The plan within `budget` pairs (Infinity: the default plan, or the fast one). */
+  async function planFor(rec: SentenceRecord, budget: number): Promise<PlannedPair[]> {
+    const fast = fastFirst && rec.fastFirst;
+    if (strategy === 'full' && !fast && budget >= statements.length) {
+      // r is not needed to plan every pair, so scoring does not wait for it.
+      return statements.map((s) => ({ statementId: s.id, sentenceIndex: rec.sentence.index, reason: 'full' }));
+    }
+    const [r, vectors, sv] = await Promise.all([relevance, statementVectors, vectorOf(rec)]);
+    rec.similarity = vectors.map((v) => cosine(sv, v));
+    const cap = fast ? { ...pruneOptions, ...FAST_PLAN_OPTIONS } : pruneOptions;
+    const options = Number.isFinite(budget) ? budgetedPlanOptions(budget, cap, floor) : cap;
+    const plan = planSentencePairs(candidatesFor(r), rec.sentence.index, rec.similarity, options, strategy === 'full');
+    rec.reduced = strategy === 'full' ? plan.length < statements.length : !samePlan(plan, targetPlan(rec, r));
+    return plan;
+  }
+
+  function emit(rec: SentenceRecord, plan: readonly PlannedPair[], scored: readonly ScoredPair[]): SentenceCheck {
     const scores = plan.map((p, i) => ({
       statementId: p.statementId,
-      sentenceIndex: sentence.index,
+      sentenceIndex: rec.sentence.index,
       pc: scored[i]!.contradiction,
       pe: scored[i]!.entailment,
       pn: scored[i]!.neutral,
@@ -311,13 +405,13 @@ export function startLiveCheck(input: LiveCheckInput): LiveCheck {
       .map((s) => s.statementId)
       .sort((a, b) => order.get(a)! - order.get(b)!);
     const check: SentenceCheck = {
-      sentence,
+      sentence: rec.sentence,
       scores,
       flagged: statementIds.length > 0,
       statementIds,
-      latencyMs: now() - completedAt,
+      latencyMs: now() - rec.completedAt,
     };
-    if (!signal.aborted && gen === generation) {
+    if (!signal.aborted && rec.generation === generation) {
       for (const l of [...listeners]) {
         try {
           l(check);
@@ -330,22 +424,104 @@ export function startLiveCheck(input: LiveCheckInput): LiveCheck {
     return check;
   }
 
+  /** Time the next call may take while streaming: until the next sentence is due. */
+  function streamSeconds(): number {
+    const interval = sentenceSeconds ?? LIVE_DEFAULT_SENTENCE_SECONDS;
+    const since = lastSentenceAt === null ? 0 : (now() - lastSentenceAt) / 1000;
+    return Math.max(LIVE_MIN_STREAM_SECONDS, interval * LIVE_STREAM_HEADROOM - since);
+  }
+
+  /**
+   * Plans the waiting sentences together (one budget), then sends one call
+   * per sentence, back to back: each sentence's flags show as soon as its own
+   * pairs are scored. The batch is timed as a whole.
+   */
+  async function dispatch(batch: SentenceRecord[]): Promise<void> {
+    const budget = adaptive
+      ? livePairBudget({
+          pairsPerSecond: rate,
+          seconds: state === 'running' ? streamSeconds() : LIVE_TAIL_SECONDS,
+          sentences: batch.length,
+          floor,
+        })
+      : Number.POSITIVE_INFINITY;
+    const plans = await Promise.all(batch.map((rec) => planFor(rec, budget)));
+    const sentAt = now();
+    let scoredPairs = 0;
+    await Promise.all(
+      batch.map(async (rec, i) => {
+        const plan = plans[i]!;
+        const scored = await client.scorePairs(
+          plan.map((p) => ({ statement: byId.get(p.statementId)!, sentence: rec.nliText })),
+          { signal },
+        );
+        scoredPairs += fresh(scored);
+        rec.resolve(emit(rec, plan, scored));
+      }),
+    );
+    // The worker runs calls in arrival order: this one started when it was
+    // sent or when the one before it ended, whichever came last (checks that
+    // do not adapt send each sentence at once, so theirs overlap).
+    const endedAt = now();
+    noteRate(scoredPairs, endedAt - Math.max(sentAt, lastDispatchEnd));
+    lastDispatchEnd = endedAt;
+  }
+
+  function pump(): void {
+    // Adaptive checks wait for the dispatch in flight, so what queued meanwhile
+    // is planned together with the throughput measured by then; the others send at once.
+    if ((adaptive && inFlight > 0) || signal.aborted) return;
+    const batch = pending.splice(0).filter((rec) => rec.generation === generation);
+    if (batch.length === 0) return;
+    inFlight++;
+    dispatch(batch)
+      .catch((e: unknown) => {
+        for (const rec of batch) rec.reject(e);
+      })
+      .finally(() => {
+        inFlight--;
+        pump();
+      });
+  }
+
   const accept = (done: SegmentedSentence[], tail = false) => {
     // After a failure or cancel, later sentences are not worth worker time.
     if (done.length === 0 || signal.aborted) return;
     const at = now();
+    if (!tail) {
+      if (lastSentenceAt !== null && at > lastSentenceAt) sentenceSeconds = smoothed(sentenceSeconds, (at - lastSentenceAt) / 1000);
+      lastSentenceAt = at;
+    }
     for (const s of done) {
       sentences.push(s);
-      const fast = fastFirst && (tail || inFlight > 0);
-      inFlight++;
-      const work = scoreOne(s, at, fast);
-      const settled = () => {
-        inFlight--;
-      };
-      work.then(settled, settled);
+      let resolve!: (check: SentenceCheck) => void;
+      let reject!: (error: unknown) => void;
+      const work = new Promise<SentenceCheck>((res, rej) => {
+        resolve = res;
+        reject = rej;
+      });
       work.catch(fail);
+      const rec: SentenceRecord = {
+        sentence: s,
+        nliText: stripRoleplayMarkup(s.text),
+        completedAt: at,
+        fastFirst: tail || inFlight > 0 || pending.length > 0,
+        vector: null,
+        similarity: null,
+        reduced: false,
+        generation,
+        resolve,
+        reject,
+      };
+      // Asked now, the embedding runs in the worker before this sentence's turn comes.
+      if (strategy === 'pruned' || (fastFirst && (rec.fastFirst || (rate !== null && rate * streamSeconds() < statements.length)))) {
+        vectorOf(rec);
+      }
+      records.push(rec);
+      pending.push(rec);
       sentenceWork.push(work);
     }
+    pump();
   };
 
   /** The verdict from these sentence checks: exact when every statement covers every sentence. */
@@ -404,40 +580,40 @@ export function startLiveCheck(input: LiveCheckInput): LiveCheck {
     };
   }
 
-  /** Scores the tail pairs end() skipped and rebuilds the verdict; null when cancelled or failed. */
+  /**
+   * Scores what the first verdict's plans left out — the pairs scored before
+   * come from the cache — and rebuilds the verdict; null when cancelled or failed.
+   */
   async function refine(checks: readonly SentenceCheck[], r: Map<string, number>, endCalledAt: number): Promise<CheckedReply | null> {
     try {
-      const extra = new Map<number, SentenceCheck['scores'][number][]>();
-      for (const t of deferred) {
-        const scored = await Promise.race([
-          client.scorePairs(t.statementIds.map((id) => ({ statement: byId.get(id)!, sentence: t.nliText })), { signal }),
-          whenAborted(signal),
-        ]);
-        extra.set(
-          t.sentence.index,
-          t.statementIds.map((id, i) => ({
-            statementId: id,
-            sentenceIndex: t.sentence.index,
-            pc: scored[i]!.contradiction,
-            pe: scored[i]!.entailment,
-            pn: scored[i]!.neutral,
-            cached: scored[i]!.cached,
-          })),
-        );
-      }
+      const recs = [...records];
+      const targets = recs.map((rec) => targetPlan(rec, r));
+      const scored = await Promise.race([
+        timedScore(targets.flatMap((plan, i) => plan.map((p) => ({ statement: byId.get(p.statementId)!, sentence: recs[i]!.nliText })))),
+        whenAborted(signal),
+      ]);
       if (signal.aborted) return null;
-      // Probes were only there for the estimate; once every pair is scored they are plain pairs.
-      const merged = checks.map((c) => {
-        const more = extra.get(c.sentence.index);
-        if (!more) return c;
-        const scores = [...c.scores.map(({ probe: _probe, ...s }) => s), ...more];
+      let offset = 0;
+      const exactChecks = checks.map((c, i) => {
+        const plan = targets[i]!;
+        const slice = scored.slice(offset, offset + plan.length);
+        offset += plan.length;
+        const scores = plan.map((p, j) => ({
+          statementId: p.statementId,
+          sentenceIndex: c.sentence.index,
+          pc: slice[j]!.contradiction,
+          pe: slice[j]!.entailment,
+          pn: slice[j]!.neutral,
+          cached: slice[j]!.cached,
+          ...(p.reason === 'probe' ? { probe: true } : {}),
+        }));
         const statementIds = scores
           .filter((s) => s.pc >= threshold)
           .map((s) => s.statementId)
           .sort((a, b) => order.get(a)! - order.get(b)!);
         return { ...c, scores, statementIds, flagged: statementIds.length > 0 };
       });
-      return build(merged, r, endCalledAt);
+      return build(exactChecks, r, endCalledAt);
     } catch (e) {
       if (!isAbortError(e)) console.warn('completing the consistency check failed', e);
       return null;
@@ -452,7 +628,7 @@ export function startLiveCheck(input: LiveCheckInput): LiveCheck {
       if (signal.aborted) throw failure ?? abortError();
       const outcome = build(checks, r, endCalledAt);
       state = 'done';
-      if (deferred.length > 0) exactDone = refine(checks, r, endCalledAt);
+      if (records.some((rec) => rec.reduced)) exactDone = refine(checks, r, endCalledAt);
       return outcome;
     } catch (e) {
       const error = failure ?? (isAbortError(e) ? null : toError(e));
@@ -491,7 +667,7 @@ export function startLiveCheck(input: LiveCheckInput): LiveCheck {
           const fed = segmenter.fullText;
           if (finalText !== undefined && finalText !== fed) {
             if (finalText.startsWith(fed)) {
-              accept(segmenter.feed(finalText.slice(fed.length)));
+              accept(segmenter.feed(finalText.slice(fed.length)), true);
             } else {
               // The engine's text is not the streamed one (e.g. trimmed): start
               // over on the final text; already-scored pairs come from the cache.
@@ -499,7 +675,8 @@ export function startLiveCheck(input: LiveCheckInput): LiveCheck {
               generation++;
               sentences.length = 0;
               sentenceWork.length = 0;
-              deferred.length = 0;
+              records.length = 0;
+              pending.length = 0;
               accept(segmenter.feed(finalText), true);
             }
           }

@@ -9,7 +9,7 @@
  * - raw*: transformers.js alone in a plain worker (raw-worker.js).
  */
 import { CheckerClient } from '/src/engines/CheckerClient.ts';
-import { checkReply, startLiveCheck } from '/src/engines/liveCheck.ts';
+import * as studioLive from '/src/engines/liveCheck.ts';
 import { segmentSentences, stripRoleplayMarkup } from '/src/domain/consistency/index.ts';
 import { REPLIES, statements } from '../checker-data.mjs';
 
@@ -53,6 +53,8 @@ function rawCall(type, payload) {
 // Studio
 
 let client = null;
+/** The live checker measured: the studio's, or another build of it (`--live-module`, for before/after runs). */
+let live = studioLive;
 
 async function studioScoreUnique(pairs, perSentence) {
   // Cold pair cache every pass: pairs/s of model work, not of cache hits.
@@ -92,8 +94,11 @@ window.bench = {
     raw = null;
   },
 
-  async studioLoad({ baseUrl, nliId, embedId, threads }) {
-    client = new CheckerClient();
+  async studioLoad({ baseUrl, nliId, embedId, threads, liveModule }) {
+    live = liveModule ? await import(/* @vite-ignore */ liveModule) : studioLive;
+    // No stall watchdog: on a loaded machine creating the 86 MB session can block
+    // the worker for over a minute, which is slow, not hung.
+    client = new CheckerClient({ stall: false });
     const t0 = now();
     const info = await client.load({
       nliModelId: nliId,
@@ -154,10 +159,10 @@ window.bench = {
     await client.prepare(st);
     await sleep(100);
     client.resetStats();
-    const live = startLiveCheck({ client, statements: st, userTurn: reply.userTurn, strategyOptions });
+    const check = live.startLiveCheck({ client, statements: st, userTurn: reply.userTurn, strategyOptions });
     const sentences = [];
     const t0 = now();
-    live.onSentence((s) =>
+    check.onSentence((s) =>
       sentences.push({ index: s.sentence.index, latencyMs: s.latencyMs, pairs: s.scores.length, flagged: s.flagged, at: now() - t0 }),
     );
     const text = reply.text;
@@ -165,13 +170,13 @@ window.bench = {
       const due = t0 + (i * 1000) / charsPerSecond;
       const wait = due - now();
       if (wait > 0) await sleep(wait);
-      live.feed(text.slice(i, i + chunkChars));
+      check.feed(text.slice(i, i + chunkChars));
     }
     const streamMs = now() - t0;
-    const out = await live.end();
+    const out = await check.end();
     if (out.status !== 'checked') throw new Error(`live check ${out.status}: ${out.message}`);
-    // Above TAIL_FULL_MAX_STATEMENTS the last sentence is pruned first; exact() completes it.
-    const exact = await live.exact();
+    // A plan shrunk for time (the fast tail, a busy machine) is completed by exact().
+    const exact = await check.exact();
     return {
       n,
       replyIndex,
@@ -197,7 +202,7 @@ window.bench = {
     const st = statements(n);
     const reply = REPLIES[replyIndex];
     const t0 = now();
-    const out = await checkReply(client, {
+    const out = await live.checkReply(client, {
       statements: st,
       userTurn: reply.userTurn,
       replyText: reply.text,
@@ -226,11 +231,11 @@ window.bench = {
   async studioApcTail({ n, replyIndex }) {
     const st = statements(n);
     const reply = REPLIES[replyIndex];
-    const live = startLiveCheck({ client, statements: st, userTurn: reply.userTurn });
-    live.feed(reply.text);
-    const fast = await live.end();
+    const check = live.startLiveCheck({ client, statements: st, userTurn: reply.userTurn });
+    check.feed(reply.text);
+    const fast = await check.end();
     if (fast.status !== 'checked') throw new Error(`check ${fast.status}: ${fast.message}`);
-    const exact = (await live.exact()) ?? fast;
+    const exact = (await check.exact()) ?? fast;
     const contradicted = (v) => v.statements.filter((s) => s.status === 'contradicted').map((s) => s.statementId);
     return {
       n,

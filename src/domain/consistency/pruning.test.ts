@@ -12,12 +12,20 @@ import {
   backgroundPool,
   expectedMax,
   chooseStrategy,
-  lexicalSimilarity,
-  planPairs,
+  LIVE_MIN_PAIRS_PER_SENTENCE,
+  LIVE_MIN_PRUNED_PAIRS_PER_SENTENCE,
+  budgetedPlanOptions,
+  livePairBudget,
+  maxPlanPairs,
+  nextPairRate,
   planSentencePairs,
   pruningErrorBound,
+  smoothed,
+  FAST_PLAN_OPTIONS,
+  DEFAULT_PRUNING_OPTIONS,
   type PairScore,
-  type PruningCandidate,
+  type PlannedPair,
+  type PruningOptions,
 } from './pruning';
 
 function mulberry32(seed: number): () => number {
@@ -28,6 +36,28 @@ function mulberry32(seed: number): () => number {
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface PruningCandidate {
+  statementId: string;
+  r: number;
+  /** Similarity to each reply sentence, by sentence index. */
+  sentenceSimilarity: readonly number[];
+}
+
+/** A whole reply planned sentence by sentence, as the live checker does it. */
+function planPairs(candidates: readonly PruningCandidate[], sentenceCount: number, opts?: Partial<PruningOptions>) {
+  const pairs: PlannedPair[] = [];
+  for (let j = 0; j < sentenceCount; j++) {
+    pairs.push(...planSentencePairs(candidates, j, candidates.map((c) => c.sentenceSimilarity[j]!), opts));
+  }
+  const covered = (id: string) => pairs.filter((p) => p.statementId === id).length;
+  return {
+    strategy: chooseStrategy(candidates.length, opts),
+    pairs,
+    prunedStatementIds: candidates.filter((c) => covered(c.statementId) < sentenceCount).map((c) => c.statementId),
+    skippedPairCount: candidates.length * sentenceCount - pairs.length,
   };
 }
 
@@ -50,7 +80,7 @@ describe('chooseStrategy', () => {
   });
 });
 
-describe('planPairs', () => {
+describe('planSentencePairs', () => {
   it('plans every pair in full mode, by sentence then r', () => {
     const plan = planPairs(small.slice(0, 3), 2);
     expect(plan.strategy).toBe('full');
@@ -141,24 +171,12 @@ describe('planPairs', () => {
     expect(TAIL_FULL_MAX_STATEMENTS).toBe(16);
   });
 
-  it('plans a sentence on its own the same way (live checking)', () => {
-    const plan = planPairs(small, 2, smallOpts);
-    const second = planSentencePairs(small, 1, small.map((c) => c.sentenceSimilarity[1]!), smallOpts);
-    expect(second).toEqual(plan.pairs.filter((p) => p.sentenceIndex === 1));
-  });
-
-  it('handles a reply with no sentences yet', () => {
-    const noSentences = small.map((c) => ({ ...c, sentenceSimilarity: [] }));
-    expect(planPairs(noSentences, 0, smallOpts)).toEqual({ strategy: 'pruned', pairs: [], prunedStatementIds: [], skippedPairCount: 0 });
-  });
-
   it('rejects inconsistent input', () => {
-    expect(() => planPairs(small, 3)).toThrow(ConsistencyInputError);
-    expect(() => planPairs([small[0]!, small[0]!], 2)).toThrow(ConsistencyInputError);
-    expect(() => planPairs([{ statementId: 'x', r: 0.5, sentenceSimilarity: [1.5] }], 1)).toThrow(ConsistencyInputError);
-    expect(() => planPairs([{ statementId: 'x', r: 2, sentenceSimilarity: [0.5] }], 1)).toThrow(ConsistencyInputError);
+    expect(() => planSentencePairs([{ statementId: 'x', r: 0.5 }], 0, [1.5])).toThrow(ConsistencyInputError);
+    expect(() => planSentencePairs([{ statementId: 'x', r: 2 }], 0, [0.5])).toThrow(ConsistencyInputError);
     expect(() => planSentencePairs(small, 0, [0.1])).toThrow(ConsistencyInputError);
-    expect(() => planPairs(small, 2, { topKByRelevance: -1 })).toThrow(ConsistencyInputError);
+    expect(() => planSentencePairs(small, -1, small.map(() => 0))).toThrow(ConsistencyInputError);
+    expect(() => planSentencePairs(small, 0, small.map(() => 0), { topKByRelevance: -1 })).toThrow(ConsistencyInputError);
   });
 });
 
@@ -420,18 +438,95 @@ function syntheticReply(seed: number, S = 200) {
   return { cands, truth, statements, exact };
 }
 
-describe('lexicalSimilarity', () => {
-  it('is the overlap coefficient of content words', () => {
-    // {aria, afraid, sea} vs {dive, sea, laughing}: 1 / 3
-    expect(lexicalSimilarity('Aria is afraid of the sea.', 'I dive into the sea, laughing.')).toBeCloseTo(1 / 3, 12);
-    // name ignored: {afraid, sea} vs {dive, sea, laughing}: 1 / 2
-    expect(lexicalSimilarity('Aria is afraid of the sea.', 'I dive into the sea, laughing.', new Set(['aria']))).toBe(0.5);
-    expect(lexicalSimilarity('She forges swords.', 'A sword, forged by her.')).toBe(0.5);
-    expect(lexicalSimilarity('Swords!', 'The sword.')).toBe(1);
+describe('live budget', () => {
+  it('averages rates and intervals, ignoring calls that measured nothing', () => {
+    expect(smoothed(null, 40)).toBe(40);
+    expect(smoothed(40, 20)).toBe(30);
+    expect(smoothed(40, 20, 1)).toBe(20);
+    expect(() => smoothed(40, 0)).toThrow(ConsistencyInputError);
+    expect(() => smoothed(40, Number.NaN)).toThrow(ConsistencyInputError);
+    expect(nextPairRate(null, 30, 0.75)).toBe(40);
+    expect(nextPairRate(40, 10, 0.5)).toBe(30);
+    // All answered by the cache, or a clock too coarse to see the call: no information.
+    expect(nextPairRate(40, 0, 0.5)).toBe(40);
+    expect(nextPairRate(40, 10, 0)).toBe(40);
+    expect(nextPairRate(null, 10, 0)).toBeNull();
   });
 
-  it('is 0 when either side has no content words', () => {
-    expect(lexicalSimilarity('I am.', 'The sea is wide.')).toBe(0);
-    expect(lexicalSimilarity('', '')).toBe(0);
+  it('gives each sentence of a call its share of throughput × time, with a floor', () => {
+    expect(livePairBudget({ pairsPerSecond: null, seconds: 0.35, sentences: 1 })).toBe(Number.POSITIVE_INFINITY);
+    expect(livePairBudget({ pairsPerSecond: 40, seconds: 0.8, sentences: 1 })).toBe(32);
+    // A backlog of 2 merged into one call shares the same time.
+    expect(livePairBudget({ pairsPerSecond: 40, seconds: 0.8, sentences: 2 })).toBe(16);
+    expect(livePairBudget({ pairsPerSecond: 10, seconds: 0.35, sentences: 3 })).toBe(LIVE_MIN_PAIRS_PER_SENTENCE);
+    expect(livePairBudget({ pairsPerSecond: 10, seconds: 0.35, sentences: 3, floor: 12 })).toBe(12);
+    expect(() => livePairBudget({ pairsPerSecond: 10, seconds: 1, sentences: 0 })).toThrow(ConsistencyInputError);
+    expect(() => livePairBudget({ pairsPerSecond: 10, seconds: -1, sentences: 1 })).toThrow(ConsistencyInputError);
+  });
+
+  it('shrinks a plan to the budget, keeping its most similar and most relevant pairs', () => {
+    expect(maxPlanPairs()).toBe(PRUNE_TOP_K_BY_RELEVANCE + PRUNE_MAX_BY_SIMILARITY_PER_SENTENCE + PRUNE_PROBES_PER_SENTENCE);
+    expect(budgetedPlanOptions(Number.POSITIVE_INFINITY)).toEqual(DEFAULT_PRUNING_OPTIONS);
+    expect(budgetedPlanOptions(maxPlanPairs())).toEqual(DEFAULT_PRUNING_OPTIONS);
+    expect(budgetedPlanOptions(maxPlanPairs(FAST_PLAN_OPTIONS), FAST_PLAN_OPTIONS)).toMatchObject(FAST_PLAN_OPTIONS);
+    // 2 probes, a quarter of the rest by r, the others by similarity (filled even below the threshold).
+    expect(budgetedPlanOptions(12)).toMatchObject({ topKByRelevance: 2, topKBySimilarity: 8, maxBySimilarity: 8, probesPerSentence: 2 });
+    expect(budgetedPlanOptions(6)).toMatchObject({ topKByRelevance: 1, topKBySimilarity: 4, maxBySimilarity: 4, probesPerSentence: 1 });
+    // Never below the floor; a fraction rounds down.
+    expect(budgetedPlanOptions(2)).toEqual(budgetedPlanOptions(LIVE_MIN_PAIRS_PER_SENTENCE));
+    expect(budgetedPlanOptions(2, undefined, LIVE_MIN_PRUNED_PAIRS_PER_SENTENCE)).toEqual(budgetedPlanOptions(12));
+    expect(budgetedPlanOptions(12.9)).toEqual(budgetedPlanOptions(12));
+    expect(() => budgetedPlanOptions(Number.NaN)).toThrow(ConsistencyInputError);
+    expect(() => budgetedPlanOptions(8, undefined, 0)).toThrow(ConsistencyInputError);
+
+    const rand = mulberry32(9);
+    const many = Array.from({ length: 200 }, (_, i) => ({ statementId: `s${i}`, r: rand() }));
+    const sims = many.map(() => rand() * 2 - 1);
+    const standard = planSentencePairs(many, 0, sims);
+    const ids = (plan: PlannedPair[], reason?: string) => plan.filter((p) => !reason || p.reason === reason).map((p) => p.statementId);
+    for (const budget of [6, 8, 10, 12, 16, 20]) {
+      const plan = planSentencePairs(many, 0, sims, budgetedPlanOptions(budget));
+      expect(plan.length).toBeLessThanOrEqual(budget);
+      // 200 statements: the plan fills its budget, up to 12 by similarity.
+      expect(plan.length).toBe(budget === 20 ? 18 : budget);
+      // The top statements by r and by similarity are a prefix of the standard plan's.
+      expect(ids(standard, 'relevance').slice(0, ids(plan, 'relevance').length)).toEqual(ids(plan, 'relevance'));
+      const topSim = [...many.keys()].filter((i) => !ids(plan, 'relevance').includes(`s${i}`)).sort((a, b) => sims[b]! - sims[a]! || a - b);
+      expect(ids(plan, 'similarity')).toEqual(topSim.slice(0, ids(plan, 'similarity').length).map((i) => `s${i}`));
+      expect(ids(plan, 'probe').length).toBe(budget >= 10 ? 2 : 1);
+    }
+    // Fewer statements than the budget: full in the full strategy, as before.
+    expect(planSentencePairs(small, 0, small.map((c) => c.sentenceSimilarity[0]!), budgetedPlanOptions(6))).toHaveLength(small.length);
+  });
+
+  it('budgeted plans stay within 2 points of full APC on synthetic data', () => {
+    // Budgets per sentence as a busy machine gives them (~17 pairs/s: ~10 pairs
+    // per streamed sentence, the floor for the last one), with each strategy's floor.
+    const worst: Record<number, number> = {};
+    for (const S of [30, 50, 200]) {
+      const floor = chooseStrategy(S) === 'full' ? LIVE_MIN_PAIRS_PER_SENTENCE : LIVE_MIN_PRUNED_PAIRS_PER_SENTENCE;
+      const deltas: number[] = [];
+      for (const budgets of [[10, 10, 10, 10, 1], [1, 1, 1, 1, 1]]) {
+        for (const seed of [11, 22, 33, 44, 55, 66, 77, 88]) {
+          const { cands, truth, statements, exact } = syntheticReply(seed, S);
+          const pairs = budgets.flatMap((budget, j) => {
+            const plan = planSentencePairs(cands, j, cands.map((c) => c.sentenceSimilarity[j]!), budgetedPlanOptions(budget, undefined, floor), true);
+            expect(plan.length).toBeLessThanOrEqual(Math.max(budget, floor));
+            return plan;
+          });
+          const covered = (id: string) => pairs.filter((p) => p.statementId === id).length;
+          const plan = { strategy: 'pruned' as const, prunedStatementIds: cands.filter((c) => covered(c.statementId) < SYN_SENTENCES).map((c) => c.statementId) };
+          const scores = pairs.map((p) => ({
+            ...p,
+            ...truth.get(p.statementId)![p.sentenceIndex]!,
+            ...(p.reason === 'probe' ? { probe: true } : {}),
+          }));
+          deltas.push(approximateApc({ statements, plan, scores, modelId: 'm' }).apcPercent - exact.apcPercent);
+        }
+      }
+      worst[S] = Math.max(...deltas.map(Math.abs));
+    }
+    // Measured: 0.74 / 0.36 / 1.01 points at most at 30 / 50 / 200 statements.
+    expect(Math.max(...Object.values(worst))).toBeLessThan(2);
   });
 });

@@ -10,8 +10,7 @@
  *   (the ones the user's turn asked about: the r·Pe term is theirs), and
  * - each sentence is also checked against the top-K *other* statements by
  *   similarity to that sentence (what the reply talks about is what it can
- *   contradict; embedding cosine, or lexicalSimilarity when embeddings are not
- *   loaded), and beyond K against every other statement at least
+ *   contradict; embedding cosine), and beyond K against every other statement at least
  *   PRUNE_ALWAYS_CHECK_SIMILARITY similar, up to PRUNE_MAX_BY_SIMILARITY_PER_SENTENCE
  *   (a card with redundant statements has several that one sentence can break);
  * - plus PRUNE_PROBES_PER_SENTENCE *probe* pairs: statements picked at evenly
@@ -63,7 +62,19 @@
  * last sentence and any sentence that completes while an earlier one is still
  * being scored, delivers the verdict, and then scores the skipped pairs to
  * replace it with the exact one (liveCheck.ts).
- */
+ *
+ * Adapting to the machine (live checking only). How many pairs a sentence can
+ * afford depends on the throughput, which another process on the same cores
+ * can cut by half or more mid-reply. The live checker measures pairs/s from
+ * its own model calls (nextPairRate) and gives each plan a pair budget
+ * (livePairBudget): while streaming, what the model scores before the next
+ * sentence is due; after the reply ends, what it scores in LIVE_TAIL_SECONDS.
+ * Sentences that queued up while a call was running are planned together in
+ * one call, sharing one budget. A budget below a plan's size shrinks it
+ * (budgetedPlanOptions: fewer relevance and similarity pairs, then fewer
+ * probes), never below LIVE_MIN_PAIRS_PER_SENTENCE; the pairs skipped this way
+ * are scored by the exact pass after the verdict, like the fast tail's.
+  */
 import { type ApcThresholds, type ReplyVerdict, type ScoringStrategy, type SentenceScore, scoreReply } from './apc';
 import { ConsistencyInputError } from './errors';
 import { checkInteger, checkProbability } from './validate';
@@ -77,7 +88,7 @@ export const PRUNE_TOP_K_BY_SIMILARITY_PER_SENTENCE = 4;
 /**
  * Pruned mode: a pair at least this similar is checked even beyond the top K.
  * In MiniLM cosine, 0.5 is well above unrelated text (≈ 0–0.2), i.e. the same
- * topic; in lexicalSimilarity units it means half the content words shared.
+ * topic.
  */
 export const PRUNE_ALWAYS_CHECK_SIMILARITY = 0.5;
 /** Pruned mode: cap on similarity pairs per sentence, including the top K. */
@@ -118,29 +129,12 @@ export const DEFAULT_PRUNING_OPTIONS: Readonly<PruningOptions> = Object.freeze({
   tailFullMaxStatements: TAIL_FULL_MAX_STATEMENTS,
 });
 
-export interface PruningCandidate {
-  statementId: string;
-  r: number;
-  /** Similarity of the statement to each reply sentence, by sentence index, in [−1, 1]. */
-  sentenceSimilarity: readonly number[];
-}
-
 export type PairReason = 'full' | 'relevance' | 'similarity' | 'probe';
 
 export interface PlannedPair {
   statementId: string;
   sentenceIndex: number;
   reason: PairReason;
-}
-
-export interface PairPlan {
-  strategy: ScoringStrategy;
-  /** By sentence index; within a sentence, relevance pairs (r desc), similarity pairs (similarity desc), then probes. */
-  pairs: PlannedPair[];
-  /** Statements with at least one pair left out (their APC_s is approximate). */
-  prunedStatementIds: string[];
-  /** Pairs estimated instead of scored. */
-  skippedPairCount: number;
 }
 
 function resolveOptions(opts: Partial<PruningOptions> | undefined): PruningOptions {
@@ -212,42 +206,111 @@ export function planSentencePairs(
   return [...byR.map(pair('relevance')), ...bySim.map(pair('similarity')), ...probes.map(pair('probe'))];
 }
 
+// ---------------------------------------------------------------------------
+// Live budget (see the file comment)
+
+/** What the writer should wait after the reply ends, at the measured throughput. */
+export const LIVE_TAIL_SECONDS = 0.35;
 /**
- * Plans the NLI pairs for a reply of `sentenceCount` sentences: all of them up
- * to `fullMaxStatements` statements, the pruned set beyond (see the file comment).
- * @throws {ConsistencyInputError} when a candidate's similarity list is not
- * `sentenceCount` long, a value is out of range, or statement ids repeat.
+ * Floor of a budgeted sentence plan under the full strategy (≤ FULL_MAX_STATEMENTS
+ * statements, where the exact pass follows): ~1 by r, ~4 by similarity, 1 probe.
+ * On the synthetic data of pruning.test.ts a busy machine's budgets (10 pairs
+ * per streamed sentence, 6 for the last) stay within 0.8 points of full APC at 30 statements.
  */
-export function planPairs(
-  candidates: readonly PruningCandidate[],
-  sentenceCount: number,
+export const LIVE_MIN_PAIRS_PER_SENTENCE = 6;
+/**
+ * Floor under the pruned strategy: with hundreds of statements several are
+ * similar to one sentence, and a plan that skips them misses contradictions —
+ * 12 pairs per sentence stay within ~1 point of full APC on the synthetic data
+ * at 50 and 200 statements where 6 were ~3 points off.
+ */
+export const LIVE_MIN_PRUNED_PAIRS_PER_SENTENCE = 12;
+/**
+ * Share of the expected time to the next sentence a streaming plan may fill:
+ * throughput on a shared machine varies call to call, and an overrun delays
+ * every sentence after it.
+ */
+export const LIVE_STREAM_HEADROOM = 0.8;
+/** A streaming plan may always take this long (a burst of sentences, a first interval not yet seen). */
+export const LIVE_MIN_STREAM_SECONDS = 0.3;
+/** Expected time between sentences before two have been seen (~15 tokens at ~18 tokens/s). */
+export const LIVE_DEFAULT_SENTENCE_SECONDS = 1;
+/** Weight of the newest measurement in the moving averages of throughput and sentence interval. */
+export const LIVE_RATE_SMOOTHING = 0.5;
+
+/**
+ * Exponential moving average of a rate or an interval: `next` when there is
+ * no previous value.
+ * @throws {ConsistencyInputError} when `next` is not a positive finite number.
+ */
+export function smoothed(previous: number | null, next: number, weight = LIVE_RATE_SMOOTHING): number {
+  if (!(next > 0) || !Number.isFinite(next)) throw new ConsistencyInputError(`cannot average ${next}`);
+  return previous === null ? next : weight * next + (1 - weight) * previous;
+}
+
+/**
+ * The throughput after a model call scored `pairs` pairs in `seconds`.
+ * A call that took no measurable time, or scored nothing new, changes nothing.
+ */
+export function nextPairRate(previous: number | null, pairs: number, seconds: number): number | null {
+  if (!(pairs > 0) || !(seconds > 0) || !Number.isFinite(seconds)) return previous;
+  return smoothed(previous, pairs / seconds);
+}
+
+export interface LiveBudgetInput {
+  /** Measured throughput; null before the first measurement (no limit then). */
+  pairsPerSecond: number | null;
+  /** Time the plan may take. */
+  seconds: number;
+  /** Sentences planned together in this call. */
+  sentences: number;
+  /** Fewest pairs per sentence; default LIVE_MIN_PAIRS_PER_SENTENCE. */
+  floor?: number;
+}
+
+/**
+ * Pairs per sentence for one live call: throughput × time, shared by the
+ * sentences, at least `floor`; Infinity while nothing has been measured.
+ * @throws {ConsistencyInputError} on a non-positive sentence count or a negative time.
+ */
+export function livePairBudget({ pairsPerSecond, seconds, sentences, floor = LIVE_MIN_PAIRS_PER_SENTENCE }: LiveBudgetInput): number {
+  checkInteger('sentences', sentences, 1);
+  checkInteger('floor', floor, 1);
+  if (!(seconds >= 0)) throw new ConsistencyInputError(`seconds must be ≥ 0, got ${seconds}`);
+  if (pairsPerSecond === null) return Number.POSITIVE_INFINITY;
+  return Math.max(floor, Math.floor((pairsPerSecond * seconds) / sentences));
+}
+
+/** The most pairs planSentencePairs plans for one sentence with these options (pruned). */
+export function maxPlanPairs(opts?: Partial<PruningOptions>): number {
+  const o = resolveOptions(opts);
+  return o.topKByRelevance + o.maxBySimilarity + o.probesPerSentence;
+}
+
+/**
+ * Options for a pruned sentence plan of about `budget` pairs (never fewer than
+ * `floor`), shrunk from `opts`: probes first (the estimate of every skipped
+ * pair rests on them; one below 10 pairs), then a quarter of the rest by
+ * relevance and the others by similarity — where contradictions are, so they
+ * fill the budget even below the similarity threshold. `opts` itself when its
+ * largest plan fits.
+ * @throws {ConsistencyInputError} on invalid options or a budget that is not a number.
+ */
+export function budgetedPlanOptions(
+  budget: number,
   opts?: Partial<PruningOptions>,
-): PairPlan {
-  checkInteger('sentenceCount', sentenceCount, 0);
-  const ids = new Set<string>();
-  for (const c of candidates) {
-    if (ids.has(c.statementId)) throw new ConsistencyInputError(`duplicate statement id ${c.statementId}`);
-    ids.add(c.statementId);
-    if (c.sentenceSimilarity.length !== sentenceCount) {
-      throw new ConsistencyInputError(
-        `statement ${c.statementId} has ${c.sentenceSimilarity.length} similarities for ${sentenceCount} sentences`,
-      );
-    }
-  }
-  const strategy = chooseStrategy(candidates.length, opts);
-  const pairs: PlannedPair[] = [];
-  const counts = new Map<string, number>();
-  for (let j = 0; j < sentenceCount; j++) {
-    const sims = candidates.map((c) => c.sentenceSimilarity[j]!);
-    for (const p of planSentencePairs(candidates, j, sims, opts)) {
-      pairs.push(p);
-      counts.set(p.statementId, (counts.get(p.statementId) ?? 0) + 1);
-    }
-  }
-  const prunedStatementIds = candidates
-    .filter((c) => (counts.get(c.statementId) ?? 0) < sentenceCount)
-    .map((c) => c.statementId);
-  return { strategy, pairs, prunedStatementIds, skippedPairCount: candidates.length * sentenceCount - pairs.length };
+  floor = LIVE_MIN_PAIRS_PER_SENTENCE,
+): PruningOptions {
+  const o = resolveOptions(opts);
+  checkInteger('floor', floor, 1);
+  if (Number.isNaN(budget)) throw new ConsistencyInputError('budget is NaN');
+  const b = Math.max(floor, Math.floor(budget));
+  if (b >= maxPlanPairs(o)) return o;
+  const probes = Math.min(o.probesPerSentence, b >= 10 ? 2 : 1);
+  const rest = Math.max(0, b - probes);
+  const topKByRelevance = Math.min(o.topKByRelevance, Math.max(1, Math.floor(rest / 4)));
+  const bySimilarity = Math.min(o.maxBySimilarity, Math.max(0, rest - topKByRelevance));
+  return { ...o, topKByRelevance, topKBySimilarity: bySimilarity, maxBySimilarity: bySimilarity, probesPerSentence: probes };
 }
 
 /** The NLI result of one scored pair. */
@@ -262,7 +325,11 @@ export interface PairScore {
 
 export interface ApproximateApcInput {
   statements: readonly { statementId: string; statementVersion: number; r: number }[];
-  plan: Pick<PairPlan, 'strategy' | 'prunedStatementIds'>;
+  plan: {
+    strategy: ScoringStrategy;
+    /** Statements with at least one pair left out (their APC_s is approximate). */
+    prunedStatementIds: readonly string[];
+  };
   /** Scored pairs (planned ones; extra ones, e.g. from the cache, only make it more exact). */
   scores: readonly PairScore[];
   /** Sentences in the reply; default: the distinct sentence indices in `scores`. */
@@ -366,42 +433,4 @@ export function approximateApc(
 export function pruningErrorBound(r: number, pc: number, pe: number): number {
   const rr = checkProbability('r', r);
   return (1 - rr) * checkProbability('pc', pc) + rr * checkProbability('pe', pe);
-}
-
-const STOPWORDS = new Set(
-  [
-    'the and for are but not you your she her his him they them their its with this that have has had was were ' +
-    'will would can could should does did from into onto over under about than then there here what when where who ' +
-    'whom which why how all any some just very more most much also only own same too out off again once being been ' +
-    'our ours yours hers theirs himself herself itself myself yourself themselves each few other such nor',
-  ]
-    .join('')
-    .split(' '),
-);
-
-/** Content words: lowercase letter/digit runs of 3+ characters, stopwords out, a plural "s" dropped. */
-function contentWords(text: string, ignore?: ReadonlySet<string>): Set<string> {
-  const out = new Set<string>();
-  for (const m of text.toLowerCase().matchAll(/[\p{L}\p{N}]+/gu)) {
-    let w = m[0];
-    if (w.length < 3 || STOPWORDS.has(w) || ignore?.has(w)) continue;
-    if (w.length > 3 && w.endsWith('s') && !w.endsWith('ss')) w = w.slice(0, -1);
-    out.add(w);
-  }
-  return out;
-}
-
-/**
- * Word-overlap similarity in [0, 1] (overlap coefficient |A∩B| / min(|A|, |B|)
- * of content words), the fallback for pruning when no embedding model is
- * loaded. Pass the character's name (lowercase) in `ignore`: it appears in most statements
- * and would make every statement look similar to every sentence.
- */
-export function lexicalSimilarity(a: string, b: string, ignore?: ReadonlySet<string>): number {
-  const wa = contentWords(a, ignore);
-  const wb = contentWords(b, ignore);
-  if (wa.size === 0 || wb.size === 0) return 0;
-  let common = 0;
-  for (const w of wa) if (wb.has(w)) common++;
-  return common / Math.min(wa.size, wb.size);
 }
