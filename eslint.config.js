@@ -124,4 +124,16 @@ export default tseslint.config(
   // Playwright fixtures call `use`, which is not React's hook.
   { files: ['e2e/**'], rules: { 'react-hooks/rules-of-hooks': 'off' } },
   ...FOLDERS.flatMap((f) => layerRules(f)),
+  // The database itself stays inside db/: everyone else goes through `repos`.
+  {
+    files: ['src/**/*.{ts,tsx}'],
+    ignores: ['src/db/**', 'src/test/**', TESTS],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: "ImportSpecifier[imported.name='getDb']", message: 'Only db/ opens the database; use the repositories (`repos` from db/).' },
+        { selector: "ImportSpecifier[imported.name='StudioDb']", message: 'Only db/ opens the database; use the repositories (`repos` from db/).' },
+      ],
+    },
+  },
 );

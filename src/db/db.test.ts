@@ -11,6 +11,7 @@ import { BackupFormatError, RecordInvalidError, StorageFullError, guardWrite, is
 import { CharacterSchema, MessageSchema, storedTypeFor, type SettingKey } from '../domain/storage';
 import { tinyPng } from '../domain/cards/testdata/tinyPng';
 import { VerdictRepository } from './verdicts';
+import { LibraryRepository } from './library';
 import { migrateVerdict, sentenceText, VERDICT_VERSION } from '../domain/consistency/verdict';
 
 /** A v1 verdict record as the checker stored it before schema v3: the whole CheckedReply. */
@@ -534,5 +535,32 @@ describe('VerdictRepository', () => {
     const map = await new VerdictRepository(db).forChat(chat.id);
     expect(map.has(`${reply.id}:3`)).toBe(false);
     expect(map.has(`${reply.id}:0`)).toBe(true);
+  });
+});
+
+describe('LibraryRepository', () => {
+  it('wipe empties every table in one go and keeps the samples from coming back', async () => {
+    await seedCharacterWithChat();
+    await new SettingsRepository(db).set('userName', 'Ada');
+    const library = new LibraryRepository(db);
+    await library.wipe();
+    expect([await db.characters.count(), await db.chats.count(), await db.messages.count(), await db.verdicts.count()]).toEqual([0, 0, 0, 0]);
+    expect(await new SettingsRepository(db).all()).toEqual({ samplesSeeded: true });
+    expect(await library.seedSamplesOnce(() => [{ card: { name: 'Sample' } }])).toBe(false);
+    expect(await db.characters.count()).toBe(0);
+  });
+
+  it('exports, plans and restores through the same backup functions', async () => {
+    const { maren } = await seedCharacterWithChat();
+    const library = new LibraryRepository(db);
+    const file = await library.exportBackup();
+    await library.wipe();
+    const backup = parseBackupText(JSON.stringify(file));
+    const { avatars: _avatars, ...input } = backup;
+    const plan = await library.planRestore(input);
+    expect(plan.characters.added).toBe(1);
+    await library.restore(input, 'merge');
+    expect((await db.characters.get(maren.id))?.card.name).toBe('Maren');
+    expect(await db.messages.count()).toBe(3);
   });
 });

@@ -1,6 +1,7 @@
 import type { StudioDb } from './database';
 import { CharacterRepository, type NewCharacterInput } from './characters';
 import { SettingsRepository } from './settings';
+import { exportBackup, planRestore, restoreBackup, type BackupCounts, type BackupFile, type RestoreInput, type RestoreOptions, type RestorePlan } from './backup';
 
 /** Changes that span the library's tables (characters and settings together). */
 export class LibraryRepository {
@@ -22,6 +23,30 @@ export class LibraryRepository {
       if (empty) await new CharacterRepository(db).createMany(samples());
       await settings.set('samplesSeeded', true);
       return empty;
+    });
+  }
+
+  /** The whole library as a backup file's contents. */
+  exportBackup(): Promise<BackupFile> {
+    return exportBackup(this.db);
+  }
+
+  /** What restoring `backup` would change; nothing is written. */
+  planRestore(backup: RestoreInput): Promise<RestorePlan> {
+    return planRestore(this.db, backup);
+  }
+
+  /** Restores a validated backup in one transaction (all or nothing). */
+  restore(backup: RestoreInput, mode: 'merge' | 'replace', options: RestoreOptions = {}): Promise<BackupCounts> {
+    return restoreBackup(this.db, backup, mode, options);
+  }
+
+  /** Deletes every character, chat, verdict and setting; the samples stay away (seeded = true). */
+  async wipe(): Promise<void> {
+    const { db } = this;
+    await db.transaction('rw', [db.characters, db.chats, db.messages, db.verdicts, db.settings], async () => {
+      await Promise.all([db.characters.clear(), db.chats.clear(), db.messages.clear(), db.verdicts.clear(), db.settings.clear()]);
+      await db.settings.put({ key: 'samplesSeeded', value: true });
     });
   }
 }

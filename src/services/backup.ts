@@ -1,10 +1,7 @@
 /** Backup use-cases: download, read + check a file, plan and apply a restore, wipe. No React. */
 import {
-  getDb,
-  exportBackup,
+  repos,
   parseBackupText,
-  planRestore,
-  restoreBackup,
   type BackupCounts,
   type RestoreInput,
   type RestoreOptions,
@@ -15,7 +12,7 @@ import { downloadBlob } from '../platform/files';
 import { AvatarRejectedError, toStoredAvatar } from '../platform/image';
 
 export async function downloadBackup(): Promise<void> {
-  const backup = await exportBackup(getDb());
+  const backup = await repos.library.exportBackup();
   const date = new Date().toISOString().slice(0, 10);
   downloadBlob(new Blob([JSON.stringify(backup)], { type: 'application/json' }), `in-character-backup-${date}.json`);
 }
@@ -60,18 +57,14 @@ export interface ReadBackup {
  */
 export async function readBackupFile(file: File): Promise<ReadBackup> {
   const backup = await withAvatars(parseBackupText(await file.text()), toStoredAvatar);
-  return { backup, plan: await planRestore(getDb(), backup) };
+  return { backup, plan: await repos.library.planRestore(backup) };
 }
 
 export function applyBackup(backup: RestoreInput, mode: 'merge' | 'replace', options: RestoreOptions): Promise<BackupCounts> {
-  return restoreBackup(getDb(), backup, mode, options);
+  return repos.library.restore(backup, mode, options);
 }
 
 /** Deletes every character, chat, verdict and setting (keeps samples from reseeding). */
-export async function wipeLibrary(): Promise<void> {
-  const db = getDb();
-  await db.transaction('rw', [db.characters, db.chats, db.messages, db.verdicts, db.settings], async () => {
-    await Promise.all([db.characters.clear(), db.chats.clear(), db.messages.clear(), db.verdicts.clear(), db.settings.clear()]);
-    await db.settings.put({ key: 'samplesSeeded', value: true });
-  });
+export function wipeLibrary(): Promise<void> {
+  return repos.library.wipe();
 }

@@ -6,7 +6,7 @@ import { CardParseError, MAX_CARD_FILE_BYTES, cardToJsonText, writeCardPng, type
 import { newStatement, type CardData, type Character, type Lorebook } from '../domain/character';
 import { extractStatements } from '../domain/persona';
 import { admitCard } from '../domain/storage';
-import { getDb, CharacterRepository, type NewCharacterInput } from '../db';
+import { repos, type NewCharacterInput } from '../db';
 import { AvatarRejectedError, imageToPng, placeholderAvatarPng, toStoredAvatar } from '../platform/image';
 import { formatBytes, safeFilename } from '../platform/files';
 import { cardImportClient, type CardImportProgress } from '../engines/CardImportClient';
@@ -103,7 +103,7 @@ export async function importFiles(files: File[], options: ImportOptions = {}): P
       failed.push({ fileName: file.name, reason: describeFailure(e) });
     }
   }
-  const imported = inputs.length > 0 ? await new CharacterRepository(getDb()).createMany(inputs) : [];
+  const imported = inputs.length > 0 ? await repos.characters.createMany(inputs) : [];
   return { imported, failed, lorebooks, notes };
 }
 
