@@ -158,16 +158,17 @@ export function MessageItem({ message, streamingText, avatar, avatarName, isLast
         ) : null}
         {total > 1 && editing === null ? (
           <div className="mt-2 flex items-center gap-1 text-xs text-stone-500 dark:text-stone-400">
-            <IconButton label="Previous swipe" className="h-6 w-6" disabled={busy || message.swipeIndex === 0} onClick={() => onSwipe(message.swipeIndex - 1)}>
+            <IconButton label="Previous swipe" className="h-6 w-6" disabled={busy || !!unsaved || message.swipeIndex === 0} onClick={() => onSwipe(message.swipeIndex - 1)}>
               <Icon name="chevronLeft" className="h-3.5 w-3.5" />
             </IconButton>
             <span data-testid="swipe-counter" aria-live="polite">
               {message.swipeIndex + 1} / {total}
             </span>
-            <IconButton label="Next swipe" className="h-6 w-6" disabled={busy || message.swipeIndex === total - 1} onClick={() => onSwipe(message.swipeIndex + 1)}>
+            <IconButton label="Next swipe" className="h-6 w-6" disabled={busy || !!unsaved || message.swipeIndex === total - 1} onClick={() => onSwipe(message.swipeIndex + 1)}>
               <Icon name="chevronRight" className="h-3.5 w-3.5" />
             </IconButton>
-            {!streaming ? (
+            {/* An unsaved reply stays in view until Retry stores it: no leaving or deleting it. */}
+            {!streaming && !unsaved ? (
               <IconButton label={`Delete swipe ${message.swipeIndex + 1}`} className="ml-1 h-6 w-6" disabled={busy} onClick={onDeleteSwipe}>
                 <Icon name="trash" className="h-3.5 w-3.5" />
               </IconButton>
