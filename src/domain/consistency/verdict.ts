@@ -19,6 +19,25 @@ export const VERDICT_VERSION = 2;
 /** [start, end) of one sentence in the reply text. */
 export type SentenceSpan = [start: number, end: number];
 
+/**
+ * A failure of role rather than of a statement (issue 11): the reply slips
+ * into the default assistant voice, repeats the user's last message, or
+ * writes the user's lines. Detected apart from the NLI check; counted in the
+ * verdict and fed to the guard.
+ */
+export type RoleFlagKind = 'assistant-voice' | 'echo' | 'speaks-for-user';
+export const ROLE_FLAG_KINDS: readonly RoleFlagKind[] = ['assistant-voice', 'echo', 'speaks-for-user'];
+
+export interface RoleFlag {
+  kind: RoleFlagKind;
+  /** The sentence it was found in; null when it concerns the reply as a whole. */
+  sentenceIndex: number | null;
+  /** The detector's score, 0–1 (over its calibrated threshold, or it would not be here). */
+  score: number;
+  /** What to show on hover: the matching exemplar, the echoed words, the user's line. At most ~200 characters. */
+  evidence: string;
+}
+
 export interface Verdict {
   v: typeof VERDICT_VERSION;
   /** 100 · apcSum / statementCount. */
@@ -39,6 +58,8 @@ export interface Verdict {
   fingerprint: VerdictFingerprint;
   /** From the end of the reply to this verdict, when it was checked live. */
   verdictMs: number | null;
+  /** Role failures found in the reply; absent (= none checked) in verdicts stored before issue 11. */
+  roleFlags?: RoleFlag[];
 }
 
 /** What a finished check holds (engines' CheckedReply is one); only these parts are kept. */
@@ -121,12 +142,20 @@ const common = {
   fingerprint: FingerprintSchema,
 };
 
+const RoleFlagSchema = v.object({
+  kind: v.picklist(ROLE_FLAG_KINDS),
+  sentenceIndex: v.nullable(index),
+  score: num,
+  evidence: v.pipe(v.string(), v.maxLength(1000)),
+});
+
 /** The current stored verdict. */
 export const VerdictSchema = v.object({
   v: v.literal(VERDICT_VERSION),
   ...common,
   sentences: v.array(v.pipe(v.tuple([index, index]), v.check(spanValid, 'A sentence span ends before it starts.'))),
   verdictMs: v.optional(v.nullable(num), null),
+  roleFlags: v.optional(v.array(RoleFlagSchema)),
 });
 
 /** Version 1: the checker's CheckedReply, stored whole (no `v`). */
