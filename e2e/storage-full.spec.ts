@@ -102,7 +102,7 @@ test('storage fills while a reply streams: the text stays, the message says not 
 
   await chat.send('Tell me everything.');
   await chat.waitScriptedHeld();
-  // The first 20 words are on screen, and a periodic save has stored them.
+  // The first 20 words are on screen.
   await expect(chat.lastMessage().getByTestId('message-text')).toHaveText(words.slice(0, 20).join(' '));
   expect(await fillStorage(page)).toBeGreaterThan(0);
   await chat.releaseScripted();
@@ -117,8 +117,13 @@ test('storage fills while a reply streams: the text stays, the message says not 
   await expect(studio.errors.filter({ hasText: 'The reply could not be saved' })).toBeVisible();
   // Storage still holds the older text; the screen never falls back to it.
   const stored = await studio.dumpLibrary();
-  const storedReply = (stored.messages as { swipes: { text: string }[] }[]).find((m) => m.swipes[0]?.text.startsWith('w0'));
-  expect(storedReply?.swipes[0]?.text.length).toBeLessThan(reply.length);
+  // (How much of it got stored depends on when the last periodic save ran —
+  // possibly none of it; what matters is that it is a strict prefix.)
+  const storedTexts = (stored.messages as { role: string; swipes: { text: string }[] }[])
+    .filter((m) => m.role === 'assistant')
+    .map((m) => m.swipes[0]?.text ?? '');
+  expect(storedTexts).not.toContain(reply);
+  expect(storedTexts.some((t) => reply.startsWith(t) && t.length < reply.length)).toBe(true);
 
   // Room again: Retry stores the whole reply, and a reload shows it from storage.
   await freeStorage(page);
