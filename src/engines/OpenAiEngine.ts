@@ -93,9 +93,9 @@ function transportOf(options: OpenAiEngineOptions): Transport {
   return { fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)), page: options.page ?? defaultPage() };
 }
 
-function headers(apiKey: string, json: boolean): Record<string, string> {
-  const h: Record<string, string> = { Accept: json ? 'application/json' : 'text/event-stream' };
-  if (json) h['Content-Type'] = 'application/json';
+function headers(apiKey: string, withBody: boolean): Record<string, string> {
+  const h: Record<string, string> = { Accept: withBody ? 'text/event-stream, application/json' : 'application/json' };
+  if (withBody) h['Content-Type'] = 'application/json';
   if (apiKey.trim()) h.Authorization = `Bearer ${apiKey.trim()}`;
   return h;
 }
@@ -175,7 +175,7 @@ export async function listServerModels(config: Pick<ServerConfig, 'baseUrl' | 'a
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
   let response: Response;
   try {
-    response = await call(t, baseUrl, '/models', { method: 'GET', headers: headers(config.apiKey, true), signal }, null);
+    response = await call(t, baseUrl, '/models', { method: 'GET', headers: headers(config.apiKey, false), signal }, null);
   } catch (e) {
     if (e instanceof ServerEngineError && e.status === 404 && e.reason !== 'protocol') return [];
     if ((e as { name?: string }).name === 'TimeoutError' && !options.signal?.aborted) throw new ServerUnreachableError(originOf(baseUrl), { cause: e });
