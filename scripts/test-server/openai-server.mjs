@@ -18,12 +18,15 @@
  *                     models?, omitRole?, keepAliveEvery?}
  *   GET  /__control/requests   every chat request body received, in order
  *   POST /__control/reset      back to the start-up options, requests cleared
+ *   POST /__control/release    lets replies held at `holdAfterChunks` go on
+ *   GET  /__control/held       how many replies are held
  *
  * `mode`: 'normal' | 'html' (a web page) | 'malformed' (bad JSON mid-stream)
  * | 'no-done' (the stream closes without [DONE]) | 'huge' (hugeChars of
  * content) | 'status' (HTTP `status` with `errorMessage`). `killAfterChunks`
  * ends the whole process after that many content chunks: a server killed
- * mid-reply. The control endpoints send no CORS headers: only the test
+ * mid-reply; `holdAfterChunks` pauses a reply there until released (or the
+ * client goes away), so a test can stop or kill at a known point. The control endpoints send no CORS headers: only the test
  * process (Node) calls them, never the page.
  */
 import http from 'node:http';
@@ -57,6 +60,7 @@ const initial = () => ({
   status: 500,
   errorMessage: 'Internal server error',
   killAfterChunks: 0,
+  holdAfterChunks: 0,
   hugeChars: 10 * 1024 * 1024,
   omitRole: false,
   keepAliveEvery: 3,
@@ -66,6 +70,8 @@ let state = initial();
 let requests = [];
 /** Replies are taken in order; the last one repeats. */
 let replyIndex = 0;
+/** Replies waiting at `holdAfterChunks` for POST /__control/release. */
+let held = [];
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -145,6 +151,19 @@ async function streamReply(req, res, body, reply) {
     if (state.mode === 'malformed' && sent === 2) {
       res.write('data: {"choices":[{"delta":{"content":\n\n');
     }
+    if (state.holdAfterChunks && sent === state.holdAfterChunks) {
+      // Flushed, then wait: the test acts (Stop, kill) while the reply is known to be mid-way.
+      await new Promise((r) => res.write('', r));
+      await new Promise((r) => {
+        const entry = () => {
+          held = held.filter((h) => h !== entry);
+          r();
+        };
+        held.push(entry);
+        // The client went away (Stop aborted the request): no longer held.
+        res.once('close', entry);
+      });
+    }
     if (state.killAfterChunks && sent >= state.killAfterChunks) {
       // A server killed mid-reply: the process ends with the response unfinished.
       await new Promise((r) => res.write('', r));
@@ -203,7 +222,17 @@ async function control(req, res, path) {
     res.writeHead(200, { 'Content-Type': 'application/json' });
     return res.end(JSON.stringify(requests));
   }
+  if (req.method === 'POST' && path === '/__control/release') {
+    for (const r of held.splice(0)) r();
+    res.writeHead(204);
+    return res.end();
+  }
+  if (req.method === 'GET' && path === '/__control/held') {
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    return res.end(JSON.stringify({ held: held.length }));
+  }
   if (req.method === 'POST' && path === '/__control/reset') {
+    for (const r of held.splice(0)) r();
     state = initial();
     requests = [];
     replyIndex = 0;

@@ -8,6 +8,7 @@ export interface TestServerControl {
   status?: number;
   errorMessage?: string;
   killAfterChunks?: number;
+  holdAfterChunks?: number;
   hugeChars?: number;
   allowOrigin?: string;
   apiKey?: string;
@@ -25,6 +26,12 @@ export interface TestServer {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   control(patch: TestServerControl): Promise<void>;
   reset(): Promise<void>;
+  /** Lets replies held at `holdAfterChunks` go on. */
+  release(): Promise<void>;
+  /** How many replies are held. */
+  held(): Promise<number>;
+  /** SIGKILL: a server that dies mid-reply. */
+  kill(): Promise<void>;
   /** Every chat request body the server received, in order. */
   requests(): Promise<Record<string, unknown>[]>;
   stop(): Promise<void>;

@@ -39,7 +39,15 @@ export async function startTestServer(args = []) {
     exited,
     control: (patch) => post('/__control', patch),
     reset: () => post('/__control/reset'),
+    release: () => post('/__control/release'),
+    held: async () => (await (await fetch(`${origin}/__control/held`)).json()).held,
     requests: async () => (await fetch(`${origin}/__control/requests`)).json(),
+    /** Kills the process at once (SIGKILL): a server that dies mid-reply. */
+    async kill() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGKILL');
+      await exited;
+    },
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');

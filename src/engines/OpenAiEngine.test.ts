@@ -14,6 +14,7 @@ import {
   ServerReplyTooLargeError,
   ServerStreamEndedError,
   ServerUnreachableError,
+  ServerUnreachableOrCorsError,
 } from './serverErrors';
 
 const BASE = 'http://127.0.0.1:9999/v1';
@@ -181,7 +182,11 @@ describe('OpenAiEngine', () => {
     expect(corsError.userMessage).toMatch(/--allowed-origins/);
 
     const down = fakeServer({ models: () => { throw new TypeError('Failed to fetch'); }, noCors: 'fail' });
-    await expect(listServerModels({ baseUrl: BASE, apiKey: '' }, { fetch: down.fetch, page })).rejects.toThrow(ServerUnreachableError);
+    await expect(listServerModels({ baseUrl: BASE, apiKey: '' }, { fetch: down.fetch, page, isolated: false })).rejects.toThrow(ServerUnreachableError);
+    // Cross-origin isolated: a failed probe proves nothing, so both fixes are named.
+    const either = (await listServerModels({ baseUrl: BASE, apiKey: '' }, { fetch: down.fetch, page, isolated: true }).catch((e: unknown) => e)) as ServerUnreachableOrCorsError;
+    expect(either).toBeInstanceOf(ServerUnreachableOrCorsError);
+    expect(either.userMessage).toMatch(/no server runs there.*OLLAMA_ORIGINS/s);
 
     const mixed = fakeServer({});
     await expect(listServerModels({ baseUrl: 'http://gpu.lan:8000/v1', apiKey: '' }, { fetch: mixed.fetch, page: { protocol: 'https:', origin: 'https://studio.example' } })).rejects.toThrow(MixedContentError);

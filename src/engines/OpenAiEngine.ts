@@ -38,6 +38,7 @@ import {
   ServerReplyTooLargeError,
   ServerStreamEndedError,
   ServerUnreachableError,
+  ServerUnreachableOrCorsError,
 } from './serverErrors';
 import { SseDecoder, SseLineTooLongError } from './sse';
 
@@ -59,6 +60,8 @@ export interface OpenAiEngineOptions {
   fetch?: typeof fetch;
   /** The page's protocol and origin (mixed-content and CORS messages); defaults to `location`. */
   page?: { protocol: string; origin: string };
+  /** Whether the page is cross-origin isolated (decides what a failed probe means); defaults to `crossOriginIsolated`. */
+  isolated?: boolean;
   /** How long `GET /models` may take (load, Connect). */
   connectTimeoutMs?: number;
 }
@@ -87,10 +90,15 @@ const defaultPage = () => {
 interface Transport {
   fetch: typeof fetch;
   page: { protocol: string; origin: string };
+  isolated: boolean;
 }
 
 function transportOf(options: OpenAiEngineOptions): Transport {
-  return { fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)), page: options.page ?? defaultPage() };
+  return {
+    fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
+    page: options.page ?? defaultPage(),
+    isolated: options.isolated ?? (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true,
+  };
 }
 
 function headers(apiKey: string, withBody: boolean): Record<string, string> {
@@ -104,8 +112,11 @@ const isAbort = (e: unknown) => (e as { name?: string } | null)?.name === 'Abort
 
 /**
  * A fetch failed without a response. The browser does not say why; a
- * `no-cors` request (no custom headers, so no preflight) does: it succeeds
+ * `no-cors` request (no custom headers, so no preflight) may: it succeeds
  * (opaquely) when the host is up, which means CORS refused the real request.
+ * Its failure is conclusive only on a page that is not cross-origin
+ * isolated: under COEP require-corp a no-cors response without a CORP header
+ * is blocked too, so a live server without CORS also fails the probe.
  */
 async function diagnoseFailure(t: Transport, baseUrl: string, cause: unknown, partialText = ''): Promise<ServerEngineError> {
   const origin = originOf(baseUrl);
@@ -114,7 +125,7 @@ async function diagnoseFailure(t: Transport, baseUrl: string, cause: unknown, pa
     await t.fetch(`${baseUrl}/models`, { mode: 'no-cors', cache: 'no-store', credentials: 'omit', signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
     return new ServerCorsError(origin, t.page.origin, { cause, partialText });
   } catch {
-    return new ServerUnreachableError(origin, { cause, partialText });
+    return t.isolated ? new ServerUnreachableOrCorsError(origin, t.page.origin, { cause, partialText }) : new ServerUnreachableError(origin, { cause, partialText });
   }
 }
 

@@ -65,18 +65,40 @@ export class ServerUnreachableError extends ServerEngineError {
   }
 }
 
+/** How to let `pageOrigin` in, server by server. */
+export function corsFixes(pageOrigin: string): string {
+  return (
+    `Ollama: set OLLAMA_ORIGINS=${pageOrigin} and restart “ollama serve”; ` +
+    `llama-server: allows every origin unless a proxy strips the headers; ` +
+    `vLLM: --allowed-origins '["${pageOrigin}"]'; ` +
+    `LM Studio: Developer → Server settings → Enable CORS; KoboldCpp: allows every origin.`
+  );
+}
+
 /** The server answered, but without CORS headers allowing this page's origin. */
 export class ServerCorsError extends ServerEngineError {
   override name = 'ServerCorsError';
   constructor(origin: string, pageOrigin: string, options: ServerErrorOptions = {}) {
     super('cors', `${origin} is reachable but did not allow the origin ${pageOrigin} (CORS).`, {
       ...options,
+      userMessage: `The server at ${origin} answered, but does not let this page (${pageOrigin}) read its replies (CORS). Allow this origin on the server: ${corsFixes(pageOrigin)}`,
+    });
+  }
+}
+
+/**
+ * No readable answer, and the browser cannot tell why: a cross-origin
+ * isolated page (the studio's COOP/COEP) may not probe a host without CORS,
+ * so a stopped server and a CORS refusal look the same. Both fixes are named.
+ */
+export class ServerUnreachableOrCorsError extends ServerEngineError {
+  override name = 'ServerUnreachableOrCorsError';
+  constructor(origin: string, pageOrigin: string, options: ServerErrorOptions = {}) {
+    super('unreachable', `No readable answer from ${origin} (down, or CORS refused ${pageOrigin}).`, {
+      ...options,
       userMessage:
-        `The server at ${origin} answered, but does not let this page (${pageOrigin}) read its replies (CORS). ` +
-        `Allow this origin on the server: Ollama: set OLLAMA_ORIGINS=${pageOrigin} and restart “ollama serve”; ` +
-        `llama-server: allows every origin unless a proxy strips the headers; ` +
-        `vLLM: --allowed-origins '["${pageOrigin}"]'; ` +
-        `LM Studio: Developer → Server settings → Enable CORS; KoboldCpp: allows every origin.`,
+        `No reply from ${origin} that this page may read. Either no server runs there (check that it is started, and the host and port), ` +
+        `or it does not allow this page (${pageOrigin}) to read its replies (CORS). To allow it: ${corsFixes(pageOrigin)}`,
     });
   }
 }
