@@ -139,7 +139,7 @@ function ServerForm({ initial, storedUrl }: { initial: FormValues; storedUrl: st
           ) : null}
           <div className="grid gap-3 sm:grid-cols-[2fr_1fr]">
             <TextField label="Model id" placeholder="e.g. llama3.1:70b" value={modelId} onChange={(e) => setModelId(e.target.value)} spellCheck={false} autoComplete="off" />
-            <TextField label="Context size (tokens)" hint="the server's window" type="number" min={256} max={2000000} step={256} value={contextSize} onChange={(e) => setContextSize(e.target.value)} />
+            <TextField label="Context size (tokens)" type="number" min={256} max={2000000} step={256} value={contextSize} onChange={(e) => setContextSize(e.target.value)} />
           </div>
           <details className="rounded-lg border border-stone-200 px-3 py-2 text-sm dark:border-stone-800">
             <summary className="cursor-pointer text-stone-700 dark:text-stone-300">Extra sampling, for servers that take it (0 = not sent)</summary>
