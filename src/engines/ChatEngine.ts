@@ -1,6 +1,6 @@
 /**
  * The one interface every chat engine implements (WebLLM on WebGPU,
- * transformers.js on CPU/wasm). Callers never know which one they hold,
+ * transformers.js on CPU/wasm, an OpenAI-compatible server). Callers never know which one they hold,
  * beyond `kind` for display.
  */
 import type { GenerateRequest, GenerateResult } from '../protocol/chat';
