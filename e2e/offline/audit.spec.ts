@@ -4,6 +4,8 @@ import { cardPath } from '../pages/StudioPage';
 import { APP_URL, MODELS_URL } from './dist';
 import { DistStudio, recordRequests, strayRequests } from './DistStudio';
 import { MODEL_MS } from '../pages/limits';
+import { ServerPage } from '../pages/ServerPage';
+import { startTestServer } from '../../scripts/test-server/spawn.mjs';
 
 /**
  * No stray requests: a full session (open, import, load a chat model, chat,
@@ -63,4 +65,31 @@ test('a full session requests nothing but the app origin and the model source', 
     type: 'requests',
     description: `${log.length} requests: ${precacheFetches.length} by the service worker, ${models.length} model files, 0 elsewhere`,
   });
+});
+
+test('with the server engine chosen, the only other host asked is exactly the configured server', async ({ page, context }) => {
+  const server = await startTestServer(['--models', 'test-model', '--reply', 'The lamp is lit.']);
+  try {
+    const log = recordRequests(context);
+    const dist = new DistStudio(page, context);
+    const { chat } = dist;
+    const models = new ServerPage(page);
+
+    await dist.openOnline();
+    await chat.openModels();
+    await models.setUp(server.baseUrl, 'test-model');
+    await chat.openChat('Maren Holt');
+    await chat.startChat();
+    await chat.send('Is the lamp lit?');
+    await chat.waitReplyDone();
+    await expect(chat.lastMessage().getByTestId('message-text')).toHaveText('The lamp is lit.');
+
+    const stray = strayRequests(log, [APP_URL, `${server.origin}/`]);
+    expect(stray, `stray requests:\n${stray.map((r) => `${r.method} ${r.url}`).join('\n')}`).toEqual([]);
+    // Sanity: the server was asked, and only for the OpenAI endpoints.
+    const asked = [...new Set(log.filter((r) => r.url.startsWith(server.origin)).map((r) => new URL(r.url).pathname))].sort();
+    expect(asked).toEqual(['/v1/chat/completions', '/v1/models']);
+  } finally {
+    await server.stop();
+  }
 });

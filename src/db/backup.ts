@@ -50,13 +50,21 @@ async function encodeBlob(blob: Blob | null): Promise<EncodedBlob | null> {
   return { type: blob.type, base64: encodeBase64(new Uint8Array(await blob.arrayBuffer())) };
 }
 
+export interface ExportOptions {
+  /**
+   * Also write settings marked `secret` (the server API key). Off by default:
+   * a backup file travels (cloud drives, mail) and a key in it would travel too.
+   */
+  includeSecrets?: boolean;
+}
+
 /**
  * Serialises the whole library (characters, chats, messages, verdicts,
- * settings). Rows are read through their schemas, so a damaged record is
- * exported repaired rather than making the export throw (a record nested
- * thousands of levels deep would make JSON.stringify overflow).
+ * settings; secrets only when asked). Rows are read through their schemas, so
+ * a damaged record is exported repaired rather than making the export throw
+ * (a record nested thousands of levels deep would make JSON.stringify overflow).
  */
-export async function exportBackup(db: StudioDb): Promise<BackupFile> {
+export async function exportBackup(db: StudioDb, options: ExportOptions = {}): Promise<BackupFile> {
   // IMPORTANT: read everything in one transaction, then encode outside it:
   // awaiting Blob.arrayBuffer() inside a Dexie transaction lets it commit early.
   const rows = await db.transaction('r', [db.characters, db.chats, db.messages, db.verdicts, db.settings], async () => ({
@@ -82,7 +90,9 @@ export async function exportBackup(db: StudioDb): Promise<BackupFile> {
       return isRefusal(read) ? [] : [read.value];
     }),
     verdicts: rows.verdicts.flatMap((r) => readVerdictRecord(r) ?? []),
-    settings: rows.settings.filter((s) => isSettingKey(s.key) && readSetting(s.key, s.value) !== undefined),
+    settings: rows.settings.filter(
+      (s) => isSettingKey(s.key) && (options.includeSecrets || !SETTING_SPECS[s.key].secret) && readSetting(s.key, s.value) !== undefined,
+    ),
   };
 }
 

@@ -251,6 +251,33 @@ describe('backup', () => {
     }
   });
 
+  it('leaves the server API key out of a backup unless secrets are included, and restores it only when ticked', async () => {
+    const settings = new SettingsRepository(db);
+    await settings.setMany({ serverBaseUrl: 'http://127.0.0.1:8080/v1', serverApiKey: 'sk-secret-123', serverModelId: 'llama' });
+    const plain = JSON.stringify(await exportBackup(db));
+    expect(plain).not.toContain('sk-secret-123');
+    expect(plain).toContain('http://127.0.0.1:8080/v1');
+    const withSecrets = JSON.stringify(await exportBackup(db, { includeSecrets: true }));
+    expect(withSecrets).toContain('sk-secret-123');
+
+    const other = new StudioDb(`${name}-secrets`);
+    try {
+      await restoreText(other, withSecrets, 'merge', ['serverModelId']);
+      expect(await new SettingsRepository(other).get('serverApiKey')).toBeUndefined();
+      expect(await new SettingsRepository(other).get('serverBaseUrl')).toBeUndefined();
+      await restoreText(other, withSecrets, 'merge', ['serverApiKey', 'serverBaseUrl']);
+      expect(await new SettingsRepository(other).get('serverApiKey')).toBe('sk-secret-123');
+      expect(await new SettingsRepository(other).get('serverBaseUrl')).toBe('http://127.0.0.1:8080/v1');
+      const plan = await planRestore(db, restorable(parseBackupText(withSecrets.replace('sk-secret-123', 'sk-other'))));
+      const key = plan.settings.changes.find((c) => c.key === 'serverApiKey')!;
+      expect(key).toMatchObject({ restore: 'guarded', secret: true });
+      expect(`${key.from} ${key.to}`).not.toMatch(/sk-/);
+    } finally {
+      other.close();
+      await Dexie.delete(`${name}-secrets`);
+    }
+  });
+
   it('merge keeps existing characters; replace removes them but keeps settings', async () => {
     const { maren } = await seedCharacterWithChat();
     const backup = restorable(validateBackup(JSON.parse(JSON.stringify(await exportBackup(db)))));

@@ -1,7 +1,7 @@
 import type { StudioDb } from './database';
 import { CharacterRepository, type NewCharacterInput } from './characters';
 import { SettingsRepository } from './settings';
-import { exportBackup, planRestore, restoreBackup, type BackupCounts, type BackupFile, type RestoreInput, type RestoreOptions, type RestorePlan } from './backup';
+import { exportBackup, planRestore, type ExportOptions, restoreBackup, type BackupCounts, type BackupFile, type RestoreInput, type RestoreOptions, type RestorePlan } from './backup';
 
 /** Changes that span the library's tables (characters and settings together). */
 export class LibraryRepository {
@@ -27,8 +27,8 @@ export class LibraryRepository {
   }
 
   /** The whole library as a backup file's contents. */
-  exportBackup(): Promise<BackupFile> {
-    return exportBackup(this.db);
+  exportBackup(options: ExportOptions = {}): Promise<BackupFile> {
+    return exportBackup(this.db, options);
   }
 
   /** What restoring `backup` would change; nothing is written. */

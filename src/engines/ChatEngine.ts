@@ -1,6 +1,6 @@
 /**
  * The one interface every chat engine implements (WebLLM on WebGPU,
- * transformers.js on CPU/wasm). Callers never know which one they hold,
+ * transformers.js on CPU/wasm, an OpenAI-compatible server). Callers never know which one they hold,
  * beyond `kind` for display.
  */
 import type { GenerateRequest, GenerateResult } from '../protocol/chat';
@@ -12,7 +12,8 @@ import type { EngineError } from './errors';
 export type { ChatMessage, GenerateRequest, GenerateResult, GenerateTimings, GenerateUsage } from '../protocol/chat';
 export type { LoadProgress } from '../protocol/loading';
 
-export type EngineKind = 'webllm' | 'transformers';
+/** 'server': an OpenAI-compatible server the writer runs (OpenAiEngine). */
+export type EngineKind = 'webllm' | 'transformers' | 'server';
 
 export interface LoadOptions {
   onProgress?: (progress: LoadProgress) => void;
@@ -78,6 +79,13 @@ export interface ChatEngine {
    * stored when the browser is out of space.
    */
   isModelStored?(modelId: string): Promise<boolean>;
+
+  /**
+   * The context window (tokens) this engine fits prompts into, when it sets
+   * one (the server engine: the writer's setting). Chat turns trim history
+   * to the smaller of this and the chat's own context size.
+   */
+  readonly contextSize?: number;
 
   /** Token count with the loaded model's tokenizer, when the engine can tell. */
   countTokens?(text: string): Promise<number>;

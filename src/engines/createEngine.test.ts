@@ -25,6 +25,12 @@ describe('chooseEngineKind', () => {
     expect(chooseEngineKind(hardware, 'transformers').kind).toBe('transformers');
     expect(chooseEngineKind(none, 'webllm')).toMatchObject({ kind: 'transformers', reason: expect.stringMatching(/^The GPU engine was requested/) });
   });
+
+  it('the server engine is chosen only by the writer, with or without WebGPU', () => {
+    expect(chooseEngineKind(none, 'server').kind).toBe('server');
+    expect(chooseEngineKind(hardware, 'server').reason).toMatch(/checker still runs in this browser/);
+    for (const d of [hardware, software, none]) expect(chooseEngineKind(d).kind).not.toBe('server');
+  });
 });
 
 describe('fallback', () => {

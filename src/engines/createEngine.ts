@@ -19,12 +19,17 @@ export interface EngineChoice {
 }
 
 /**
+ * server: the OpenAI-compatible server engine (never chosen by detection).
  * auto: any WebGPU adapter → webllm (the studio's main path); none →
  * transformers. A software adapter (SwiftShader, WARP) still takes the WebLLM
  * path, with a reason that says the CPU engine may be faster there — the user
  * can switch. 'webllm' is honoured only when an adapter exists.
  */
 export function chooseEngineKind(detection: WebGpuDetection, preference: EnginePreference = 'auto'): EngineChoice {
+  // Only ever by the writer's choice: 'auto' never sends anything to a server.
+  if (preference === 'server') {
+    return { kind: 'server', reason: 'Server engine selected: replies come from the server you configured below; the consistency checker still runs in this browser.', detection };
+  }
   if (preference === 'transformers') {
     return { kind: 'transformers', reason: 'CPU engine selected in settings.', detection };
   }

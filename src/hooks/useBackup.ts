@@ -11,9 +11,9 @@ export type { SettingChange, SettingKey } from '../domain/storage';
 export function useBackupActions() {
   const notify = useUi((s) => s.notify);
   const navigate = useRoute((s) => s.navigate);
-  const exportAll = useCallback(async () => {
+  const exportAll = useCallback(async (options: { includeSecrets?: boolean } = {}) => {
     try {
-      await downloadBackup();
+      await downloadBackup(options);
     } catch (e) {
       notify({ kind: 'error', title: 'Backup failed', detail: e instanceof Error ? e.message : String(e) });
     }

@@ -8,6 +8,7 @@ import { deleteTransformersModel, isTransformersModelCached } from '../engines/m
 import { useChecker } from '../stores/checker';
 import { saveCheckerSettings, type CheckerSettings } from '../services/checkerSettings';
 import { useSetting } from './useSettings';
+import { serverConfigFrom } from '../services/server';
 
 export type { ModelRow };
 
@@ -18,7 +19,7 @@ export function useEngineInit(ready: boolean) {
     void (async () => {
       const s = await repos.settings.all();
       const source = sourceFromBaseUrl(s.modelBaseUrl ?? '');
-      await useEngine.getState().init({ preference: s.enginePreference ?? 'auto', source });
+      await useEngine.getState().init({ preference: s.enginePreference ?? 'auto', source, server: serverConfigFrom(s) });
       // Only models already downloaded load by themselves: no surprise downloads.
       await useChecker.getState().loadIfCached(source);
     })();

@@ -11,8 +11,9 @@ import {
 import { downloadBlob } from '../platform/files';
 import { AvatarRejectedError, toStoredAvatar } from '../platform/image';
 
-export async function downloadBackup(): Promise<void> {
-  const backup = await repos.library.exportBackup();
+/** Downloads the library as one file; the server API key only with `includeSecrets`. */
+export async function downloadBackup(options: { includeSecrets?: boolean } = {}): Promise<void> {
+  const backup = await repos.library.exportBackup(options);
   const date = new Date().toISOString().slice(0, 10);
   downloadBlob(new Blob([JSON.stringify(backup)], { type: 'application/json' }), `in-character-backup-${date}.json`);
 }

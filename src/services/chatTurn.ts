@@ -242,7 +242,8 @@ export function createChatTurns(repos: ChatTurnRepositories, options: ChatTurnOp
         statements: character.statements,
         history: historyFrom(messages, index),
         userName,
-        contextSize: chat.sampling.contextSize,
+        // A server's window is the writer's setting for it; a chat may ask for less, never more.
+        contextSize: Math.min(chat.sampling.contextSize, engine.contextSize ?? Number.POSITIVE_INFINITY),
         maxReplyTokens: chat.sampling.maxTokens,
         countTokens: estimateTokens,
         restate,

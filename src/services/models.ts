@@ -14,7 +14,8 @@ import { repos } from '../db';
 
 /** Remembers the last model loaded on each engine (the GPU one, or the CPU fallback). */
 export async function rememberLoadedModel(kind: EngineKind, modelId: string): Promise<void> {
-  await repos.settings.set(kind === 'webllm' ? 'chatModelId' : 'fallbackModelId', modelId).catch(() => undefined);
+  const key = kind === 'webllm' ? 'chatModelId' : kind === 'server' ? 'serverModelId' : 'fallbackModelId';
+  await repos.settings.set(key, modelId).catch(() => undefined);
 }
 
 /** The CPU model the user loaded last ('' when none). */
@@ -51,6 +52,8 @@ function gpuCaps(detection: WebGpuDetection | null) {
 
 /** The catalog for the engine in use, with cache state. */
 export async function listModels(engine: ChatEngine, detection: WebGpuDetection | null, source: ModelSource): Promise<ModelRow[]> {
+  // The server's models are listed by Connect (listServerModels), not from a catalog.
+  if (engine.kind === 'server') return [];
   if (engine.kind === 'webllm') {
     const webllm = await loadWebLlm();
     const entries = resolveCatalog(webllm.prebuiltAppConfig.model_list, gpuCaps(detection));
@@ -91,6 +94,7 @@ export async function listModels(engine: ChatEngine, detection: WebGpuDetection 
 
 /** Cache state of a model outside the catalog (a self-hosted id). */
 export async function customModelCached(engine: ChatEngine, modelId: string, source: ModelSource): Promise<{ cached: boolean; bytes: number }> {
+  if (engine.kind === 'server') return { cached: false, bytes: 0 };
   if (engine.kind === 'webllm') {
     const cached = await isWebLlmModelCached(modelId, await (engine as WebLlmEngine).getAppConfig()).catch(() => false);
     return { cached, bytes: 0 };
@@ -101,6 +105,7 @@ export async function customModelCached(engine: ChatEngine, modelId: string, sou
 
 /** Deletes one model's cached files. */
 export async function deleteCachedModel(engine: ChatEngine, modelId: string, source: ModelSource): Promise<void> {
+  if (engine.kind === 'server') return;
   if (engine.kind === 'webllm') await deleteWebLlmModel(modelId, await (engine as WebLlmEngine).getAppConfig());
   else await deleteTransformersModel(modelId, source);
 }

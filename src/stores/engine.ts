@@ -5,6 +5,7 @@ import { chooseEngineKind, createTransformersEngine, shouldFallBack, type Engine
 import { detectWebGpu, type WebGpuDetection } from '../engines/detect';
 import { classifyEngineError, type EngineError } from '../engines/errors';
 import { WebLlmEngine } from '../engines/WebLlmEngine';
+import { OpenAiEngine, type ServerConfig } from '../engines/OpenAiEngine';
 import type { ModelSource } from '../engines/TransformersEngine';
 import { readFallbackModelId, rememberLoadedModel } from '../services/models';
 
@@ -25,9 +26,13 @@ export interface EngineSlice {
   storageWarning: string | null;
   preference: EnginePreference;
   source: ModelSource;
+  /** The server engine's configuration (from settings; used when the kind is 'server'). */
+  server: ServerConfig;
   /** This tab switched to the CPU engine after the GPU engine failed (until the tab closes). */
   cpuForSession: boolean;
-  init: (opts: { preference: EnginePreference; source: ModelSource }) => Promise<void>;
+  init: (opts: { preference: EnginePreference; source: ModelSource; server?: ServerConfig }) => Promise<void>;
+  /** A new server configuration: the server engine is rebuilt with it (when in use). */
+  setServer: (server: ServerConfig) => void;
   setPreference: (preference: EnginePreference) => Promise<void>;
   setSource: (source: ModelSource) => Promise<void>;
   load: (modelId: string) => Promise<boolean>;
@@ -38,9 +43,13 @@ export interface EngineSlice {
 }
 
 /** How the store makes engines. Dev and e2e builds may replace it (src/testing); production never does. */
-export type EngineFactory = (kind: EngineKind, detection: WebGpuDetection | null, source: ModelSource) => ChatEngine;
+export type EngineFactory = (kind: EngineKind, detection: WebGpuDetection | null, source: ModelSource, server: ServerConfig) => ChatEngine;
 
-const makeEngine: EngineFactory = (kind, detection, source) => {
+/** No server configured (the default): the server engine refuses to load until one is. */
+export const NO_SERVER: ServerConfig = Object.freeze({ baseUrl: '', apiKey: '', contextSize: 4096 });
+
+const makeEngine: EngineFactory = (kind, detection, source, server) => {
+  if (kind === 'server') return new OpenAiEngine(server);
   if (kind === 'webllm') {
     // Self-hosted bundles (npm run models:pack) keep WebLLM's model libraries in <base>/libs/.
     return new WebLlmEngine({
@@ -103,10 +112,10 @@ export const useEngine = create<EngineSlice>()((set, get) => {
   };
 
   const rebuild = (kind: EngineKind) => {
-    const { engine, detection, source } = get();
+    const { engine, detection, source, server } = get();
     loadController?.abort();
     engine?.dispose();
-    attach(engineFactory(kind, detection, source));
+    attach(engineFactory(kind, detection, source, server));
   };
 
   /** The engine kind for a preference, honouring this tab's CPU fallback. */
@@ -123,14 +132,20 @@ export const useEngine = create<EngineSlice>()((set, get) => {
     storageWarning: null,
     preference: 'auto',
     source: { kind: 'huggingface' },
+    server: NO_SERVER,
     cpuForSession: readCpuForSession(),
 
-    init: async ({ preference, source }) => {
+    init: async ({ preference, source, server }) => {
       if (get().engine) return;
       const detection = await detectWebGpu();
       const choice = choose(detection, preference);
-      set({ detection, choice, preference, source });
-      if (!get().engine) attach(engineFactory(choice.kind, detection, source));
+      set({ detection, choice, preference, source, ...(server ? { server } : {}) });
+      if (!get().engine) attach(engineFactory(choice.kind, detection, source, get().server));
+    },
+
+    setServer: (server) => {
+      set({ server });
+      if (get().engine?.kind === 'server') rebuild('server');
     },
 
     setPreference: async (preference) => {

@@ -35,7 +35,7 @@ export function ModelChip() {
       data-testid="model-chip"
       data-state={status.state}
       onClick={() => navigate({ name: 'models' })}
-      title={`${kind === 'webllm' ? 'GPU engine (WebLLM)' : kind === 'transformers' ? 'CPU engine (transformers.js)' : 'Engine'} — manage models`}
+      title={`${kind === 'webllm' ? 'GPU engine (WebLLM)' : kind === 'transformers' ? 'CPU engine (transformers.js)' : kind === 'server' ? 'Server engine (OpenAI-compatible)' : 'Engine'} — manage models`}
       className={`inline-flex max-w-56 items-center gap-1.5 truncate rounded-full px-3 py-1 text-xs font-medium ${tone}`}
     >
       <Icon name="cpu" className="h-3.5 w-3.5 shrink-0" />

@@ -11,6 +11,13 @@ import { Spinner } from '../ui/EmptyState';
 import { Icon } from '../ui/Icon';
 import { TextField } from '../ui/Field';
 import { CheckerModelsSection } from './CheckerModelsSection';
+import { ServerSection } from './ServerSection';
+
+const ENGINE_TITLES = {
+  webllm: 'GPU engine — WebLLM on WebGPU',
+  transformers: 'CPU engine — transformers.js on WebAssembly',
+  server: 'Server engine — an OpenAI-compatible server you run',
+} as const;
 
 function formatEta(seconds: number | null | undefined): string {
   if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) return 'estimating…';
@@ -102,13 +109,13 @@ export default function ModelsPage() {
     <div className="mx-auto flex w-full max-w-3xl flex-col gap-4 px-3 py-6 sm:px-6">
       <h1 className="text-xl font-semibold">Models</h1>
 
-      <Section id="engine" title="Engine" description="Where the model runs. Everything stays on this machine either way.">
+      <Section id="engine" title="Engine" description="Where the model runs. GPU and CPU keep everything on this machine; the server engine sends the prompt to a server you choose.">
         {!engine || !choice ? (
           <Spinner label="Checking this browser for WebGPU…" />
         ) : (
           <>
             <div data-testid="engine-choice" data-kind={engine.kind} className="rounded-xl bg-stone-100 px-4 py-3 text-sm dark:bg-stone-800/60">
-              <p className="font-medium">{engine.kind === 'webllm' ? 'GPU engine — WebLLM on WebGPU' : 'CPU engine — transformers.js on WebAssembly'}</p>
+              <p className="font-medium">{ENGINE_TITLES[engine.kind]}</p>
               <p className="mt-1 text-stone-600 dark:text-stone-400">{choice.reason}</p>
               {detection && !detection.available ? (
                 <p className="mt-2 text-xs text-stone-500 dark:text-stone-400">
@@ -127,6 +134,7 @@ export default function ModelsPage() {
                   ['auto', 'Automatic'],
                   ['webllm', 'GPU (WebLLM)'],
                   ['transformers', 'CPU (transformers.js)'],
+                  ['server', 'Server (OpenAI-compatible)'],
                 ] as const
               ).map(([value, label]) => (
                 <Button key={value} size="sm" role="radio" aria-checked={preference === value} variant={preference === value ? 'primary' : 'secondary'} disabled={busy} onClick={() => void setPreference(value)}>
@@ -158,36 +166,42 @@ export default function ModelsPage() {
         </div>
       ) : null}
 
-      <Section id="catalog" title={engine?.kind === 'webllm' ? 'Models for your GPU' : 'Models for the CPU engine'} description="Chosen for role-play, small to large. A download happens once; the model is then cached in this browser." actions={<Button size="sm" variant="ghost" icon={<Icon name="refresh" />} onClick={refresh}>Refresh</Button>}>
-        {error ? <p className="text-sm text-red-700 dark:text-red-300">The model list could not be read: {error}</p> : null}
-        {rows === null && !error ? <Spinner label="Reading the model list…" /> : null}
-        {rows ? (
-          <ul className="flex flex-col gap-2" data-testid="model-list">
-            {rows.map((r) => (
-              <ModelItem key={r.modelId} row={r} loadedId={loadedId} busy={busy} onLoad={() => void load(r.modelId).then(refresh)} onDelete={() => void remove(r.modelId).then(refresh)} />
-            ))}
-          </ul>
-        ) : null}
-        <form
-          className="flex flex-col gap-2 sm:flex-row sm:items-end"
-          onSubmit={(e) => {
-            e.preventDefault();
-            if (customId.trim()) void load(customId.trim()).then(refresh);
-          }}
-        >
-          <TextField className="flex-1" label="Load another model by id" hint="e.g. a folder on your self-hosted source" value={customId} onChange={(e) => setCustomId(e.target.value)} />
-          <Button type="submit" disabled={busy || !customId.trim()}>
-            Load
-          </Button>
-        </form>
-        {loadedId ? (
-          <div>
-            <Button size="sm" variant="ghost" onClick={() => void useEngine.getState().unload()}>
-              Unload {loadedId.split('/').at(-1)}
-            </Button>
-          </div>
-        ) : null}
-      </Section>
+      {engine?.kind === 'server' ? null : (
+        <>
+          <Section id="catalog" title={engine?.kind === 'webllm' ? 'Models for your GPU' : 'Models for the CPU engine'} description="Chosen for role-play, small to large. A download happens once; the model is then cached in this browser." actions={<Button size="sm" variant="ghost" icon={<Icon name="refresh" />} onClick={refresh}>Refresh</Button>}>
+            {error ? <p className="text-sm text-red-700 dark:text-red-300">The model list could not be read: {error}</p> : null}
+            {rows === null && !error ? <Spinner label="Reading the model list…" /> : null}
+            {rows ? (
+              <ul className="flex flex-col gap-2" data-testid="model-list">
+                {rows.map((r) => (
+                  <ModelItem key={r.modelId} row={r} loadedId={loadedId} busy={busy} onLoad={() => void load(r.modelId).then(refresh)} onDelete={() => void remove(r.modelId).then(refresh)} />
+                ))}
+              </ul>
+            ) : null}
+            <form
+              className="flex flex-col gap-2 sm:flex-row sm:items-end"
+              onSubmit={(e) => {
+                e.preventDefault();
+                if (customId.trim()) void load(customId.trim()).then(refresh);
+              }}
+            >
+              <TextField className="flex-1" label="Load another model by id" hint="e.g. a folder on your self-hosted source" value={customId} onChange={(e) => setCustomId(e.target.value)} />
+              <Button type="submit" disabled={busy || !customId.trim()}>
+                Load
+              </Button>
+            </form>
+            {loadedId ? (
+              <div>
+                <Button size="sm" variant="ghost" onClick={() => void useEngine.getState().unload()}>
+                  Unload {loadedId.split('/').at(-1)}
+                </Button>
+              </div>
+            ) : null}
+          </Section>
+        </>
+      )}
+
+      <ServerSection />
 
       <Section id="source" title="Model source" description="Hugging Face by default. A self-hosted base URL serves model files from your own static host (see README: “Self-hosting models”).">
         {baseUrl === null ? null : (

@@ -44,6 +44,7 @@ export function SettingsPage() {
   const { exportAll, read, restore, wipe } = useBackupActions();
   const [pending, setPending] = useState<{ read: ReadBackup; name: string } | null>(null);
   const [confirmWipe, setConfirmWipe] = useState(false);
+  const [includeSecrets, setIncludeSecrets] = useState(false);
   const fileInput = useRef<HTMLInputElement>(null);
 
   return (
@@ -70,7 +71,7 @@ export function SettingsPage() {
         description="One file with every character, chat, verdict and setting. Restore it here or in another browser."
         actions={
           <>
-            <Button size="sm" icon={<Icon name="download" />} onClick={() => void exportAll()}>
+            <Button size="sm" icon={<Icon name="download" />} onClick={() => void exportAll({ includeSecrets })}>
               Download backup
             </Button>
             <Button size="sm" icon={<Icon name="upload" />} onClick={() => fileInput.current?.click()}>
@@ -93,6 +94,13 @@ export function SettingsPage() {
             if (result) setPending({ read: result, name: file.name });
           }}
         />
+        <label className="flex items-start gap-2 text-sm text-stone-700 dark:text-stone-300">
+          <input type="checkbox" className="mt-0.5 h-4 w-4 accent-accent-600" checked={includeSecrets} onChange={(e) => setIncludeSecrets(e.target.checked)} />
+          <span>
+            Include secrets (the server API key)
+            <span className="block text-xs text-stone-500 dark:text-stone-400">Off: the key stays in this browser only, and the backup file is safe to keep anywhere.</span>
+          </span>
+        </label>
         <div className="flex items-center justify-between gap-3 rounded-xl border border-red-200 px-4 py-3 dark:border-red-900/60">
           <p className="text-sm text-stone-700 dark:text-stone-300">Delete the whole library from this browser.</p>
           <Button size="sm" variant="danger" onClick={() => setConfirmWipe(true)}>

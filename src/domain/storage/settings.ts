@@ -10,8 +10,9 @@
  *   source) — listed apart, with its own explicit tick and a warning.
  * - `never`: state of this browser (measurements, first-run flags); a backup
  *   from another machine must not overwrite it.
- * `secret: true` marks credentials (API keys of server engines, none yet):
- * always `guarded`, and their values are never shown, only "changed".
+ * `secret: true` marks credentials (the server engine's API key): always
+ * `guarded`, their values never shown, only "changed", and left out of a
+ * backup unless the writer ticks "include secrets" (db/backup.ts).
  */
 import { DEFAULT_EMBEDDING_MODEL_ID, DEFAULT_NLI_MODEL_ID } from '../models/catalog';
 import * as v from 'valibot';
@@ -24,12 +25,22 @@ export interface SettingsShape {
   guideDismissed: boolean;
   samplesSeeded: boolean;
   userName: string;
-  /** Engine the user chose; 'auto' follows WebGPU detection. */
-  enginePreference: 'auto' | 'webllm' | 'transformers';
+  /** Engine the user chose; 'auto' follows WebGPU detection; 'server' is the OpenAI-compatible server engine (opt-in). */
+  enginePreference: 'auto' | 'webllm' | 'transformers' | 'server';
   /** Self-hosted model base URL; empty → Hugging Face. */
   modelBaseUrl: string;
   chatModelId: string;
   fallbackModelId: string;
+  /** The OpenAI-compatible server's base URL (e.g. http://127.0.0.1:8080/v1); '' = none configured. */
+  serverBaseUrl: string;
+  /** Its API key ('' = none). A secret: kept in this browser, out of backups by default. */
+  serverApiKey: string;
+  /** The server's model to chat with. */
+  serverModelId: string;
+  /** The context window (tokens) prompts are fitted into on the server. */
+  serverContextSize: number;
+  /** Sampling fields only some servers take; each 0 = not sent. */
+  serverSampling: ServerSamplingSetting;
   checkerEnabled: boolean;
   contradictionThreshold: number;
   nliModelId: string;
@@ -41,6 +52,13 @@ export interface SettingsShape {
    * A cache, not a choice: optional, with no entry in SETTING_DEFAULTS.
    */
   checkerDeviceDecisions?: DeviceDecision[];
+}
+
+/** Extra sampling for servers that take it (llama.cpp, vLLM, KoboldCpp); 0 = not sent. */
+export interface ServerSamplingSetting {
+  minP: number;
+  topK: number;
+  frequencyPenalty: number;
 }
 
 export type SettingKey = keyof SettingsShape;
@@ -79,16 +97,43 @@ const baseUrl = v.pipe(
 );
 const shortText = v.pipe(v.string(), v.maxLength(512));
 
+/** '' (no server) or an absolute http(s) URL without credentials: where prompts are sent. */
+const serverUrl = v.pipe(
+  v.string(),
+  v.maxLength(2048),
+  v.check((s) => {
+    if (s === '') return true;
+    try {
+      const url = new URL(s.trim());
+      return (url.protocol === 'https:' || url.protocol === 'http:') && !url.username && !url.password;
+    } catch {
+      return false;
+    }
+  }, 'expected an http(s) address'),
+);
+
+const serverSampling = v.object({
+  minP: v.pipe(v.number(), v.minValue(0), v.maxValue(1)),
+  topK: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1000)),
+  frequencyPenalty: v.pipe(v.number(), v.minValue(-2), v.maxValue(2)),
+});
+
 /** IMPORTANT: the persisted settings contract; a key's schema may widen, never narrow, without a migration. */
 export const SETTING_SPECS: { [K in SettingKey]-?: SettingSpec<NonNullable<SettingsShape[K]>> } = {
   theme: spec(v.picklist(['light', 'dark', 'system']), 'Theme'),
   guideDismissed: spec(v.boolean(), 'First-run guide dismissed'),
   samplesSeeded: spec(v.boolean(), 'Sample characters added', 'never'),
   userName: spec(shortText, 'Your name'),
-  enginePreference: spec(v.picklist(['auto', 'webllm', 'transformers']), 'Engine'),
+  enginePreference: spec(v.picklist(['auto', 'webllm', 'transformers', 'server']), 'Engine'),
   modelBaseUrl: spec(baseUrl, 'Model source', 'guarded'),
   chatModelId: spec(shortText, 'Chat model (GPU)'),
   fallbackModelId: spec(shortText, 'Chat model (CPU)'),
+  // Where prompts go: a backup may not redirect them without its own tick.
+  serverBaseUrl: spec(serverUrl, 'Server address', 'guarded'),
+  serverApiKey: spec(v.pipe(v.string(), v.maxLength(1024)), 'Server API key', 'guarded', true),
+  serverModelId: spec(shortText, 'Server model'),
+  serverContextSize: spec(v.pipe(v.number(), v.integer(), v.minValue(256), v.maxValue(2_000_000)), 'Server context size'),
+  serverSampling: spec(serverSampling, 'Server extra sampling'),
   checkerEnabled: spec(v.boolean(), 'Consistency checker on'),
   contradictionThreshold: spec(v.pipe(v.number(), v.minValue(0), v.maxValue(1)), 'Contradiction threshold'),
   nliModelId: spec(shortText, 'Checker NLI model'),
@@ -107,6 +152,11 @@ export const SETTING_DEFAULTS: Readonly<Required<Omit<SettingsShape, 'checkerDev
   modelBaseUrl: '',
   chatModelId: '',
   fallbackModelId: '',
+  serverBaseUrl: '',
+  serverApiKey: '',
+  serverModelId: '',
+  serverContextSize: 4096,
+  serverSampling: Object.freeze({ minP: 0, topK: 0, frequencyPenalty: 0 }),
   checkerEnabled: true,
   contradictionThreshold: 0.5,
   nliModelId: DEFAULT_NLI_MODEL_ID,
@@ -157,6 +207,12 @@ export function formatSettingValue(key: SettingKey, value: unknown): string {
 function formatValue(specOf: SettingSpec<unknown>, key: string, value: unknown): string {
   if (specOf.secret) return value ? 'set (hidden)' : 'not set';
   if (key === 'modelBaseUrl' && value === '') return 'Hugging Face (default)';
+  if (key === 'serverBaseUrl' && value === '') return 'none';
+  if (key === 'serverSampling' && typeof value === 'object' && value !== null) {
+    const { minP, topK, frequencyPenalty } = value as ServerSamplingSetting;
+    const set = [minP ? `min_p ${minP}` : '', topK ? `top_k ${topK}` : '', frequencyPenalty ? `frequency_penalty ${frequencyPenalty}` : ''].filter(Boolean);
+    return set.length ? set.join(', ') : 'none';
+  }
   if (typeof value === 'boolean') return value ? 'on' : 'off';
   if (typeof value === 'string') return value === '' ? '(empty)' : `“${value.length > 120 ? `${value.slice(0, 120)}…` : value}”`;
   if (typeof value === 'number') return String(value);
@@ -201,7 +257,7 @@ export function planSettings(
     const to = latest.get(key);
     const stored = v.safeParse(specOf.schema, current[key]);
     const from = stored.success ? stored.output : (SETTING_DEFAULTS as unknown as Partial<Record<string, unknown>>)[key];
-    if (Object.is(from, to)) continue;
+    if (Object.is(from, to) || (typeof to === 'object' && to !== null && JSON.stringify(from) === JSON.stringify(to))) continue;
     changes.push({
       key,
       label: specOf.label,
