@@ -11,7 +11,7 @@ const W = 280;
 const H = 120;
 const PAD = 14;
 
-/** APC% per character turn, contradictions in red, baseline dashed. */
+/** APC% per character turn, contradictions in red, replies out of role ringed in violet, baseline dashed. */
 export function DriftTimeline({ drift }: { drift: DriftSummary }) {
   const pts = drift.points;
   if (pts.length === 0) {
@@ -42,10 +42,12 @@ export function DriftTimeline({ drift }: { drift: DriftSummary }) {
             data-contradictions={p.contradictions}
             cx={x(i)}
             cy={y(p.apcPercent)}
-            r={p.contradictions > 0 ? 4 : 3}
-            className={p.contradictions > 0 ? 'fill-red-500' : 'fill-accent-600 dark:fill-accent-400'}
+            data-role-flags={p.roleFlags ?? 0}
+            r={p.contradictions > 0 || p.roleFlags ? 4 : 3}
+            className={`${p.contradictions > 0 ? 'fill-red-500' : 'fill-accent-600 dark:fill-accent-400'} ${p.roleFlags ? 'stroke-violet-500 dark:stroke-violet-300' : ''}`}
+            strokeWidth={p.roleFlags ? 2 : 0}
           >
-            <title>{`Reply ${i + 1}: ${p.apcPercent.toFixed(0)}%${p.contradictions ? `, ${p.contradictions} contradicted` : ''}`}</title>
+            <title>{`Reply ${i + 1}: ${p.apcPercent.toFixed(0)}%${p.contradictions ? `, ${p.contradictions} contradicted` : ''}${p.roleFlags ? `, ${p.roleFlags} out of role` : ''}`}</title>
           </circle>
         ))}
       </svg>
@@ -53,6 +55,12 @@ export function DriftTimeline({ drift }: { drift: DriftSummary }) {
         {pts.length} checked repl{pts.length === 1 ? 'y' : 'ies'}
         {drift.recentAveragePercent !== null ? ` · recent ${drift.recentAveragePercent.toFixed(0)}%` : ''}
         {drift.baselinePercent !== null ? ` · baseline ${drift.baselinePercent.toFixed(0)}%` : ''}
+        {drift.roleFlags > 0 ? (
+          <span data-testid="drift-role-flags">
+            {' · '}
+            <span className="text-violet-700 dark:text-violet-300">{drift.roleFlags} out of role</span>
+          </span>
+        ) : null}
       </figcaption>
     </figure>
   );
