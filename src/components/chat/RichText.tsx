@@ -1,4 +1,4 @@
-import { Fragment, memo, useDeferredValue, useId, useState, type ReactNode } from 'react';
+import { Fragment, memo, useDeferredValue, useId, useRef, useState, type ReactNode } from 'react';
 import type { RoleFlagKind } from '../../domain/consistency/verdict';
 import { displayCut, highlightsByLine, IncrementalMarkdown, splitByHighlights, type Highlight, type InlineNode, type LineRange, type Paragraph } from '../../domain/text/markdown';
 import { Button } from '../ui/Button';
@@ -24,6 +24,9 @@ const ROLE_TONE: Record<RoleFlagKind, string> = {
   'speaks-for-user': 'bg-orange-100 text-orange-900 ring-orange-400 dark:bg-orange-900/50 dark:text-orange-100',
 };
 
+/** Tailwind's max-w-xs, the widest a tooltip gets. */
+const TOOLTIP_MAX_PX = 320;
+
 /**
  * The kind label of a flagged sentence. Focusable, so the evidence (a
  * tooltip it is described by) shows on keyboard focus as on hover. Evidence
@@ -31,8 +34,17 @@ const ROLE_TONE: Record<RoleFlagKind, string> = {
  */
 function RoleFlagChip({ flag }: { flag: RoleMarkFlag }) {
   const id = useId();
+  const ref = useRef<HTMLSpanElement>(null);
+  // The chat column clips what overflows it: a chip near its right edge opens its tooltip leftwards.
+  const [toLeft, setToLeft] = useState(false);
+  const place = () => {
+    const chip = ref.current;
+    const column = chip?.closest('[data-testid="message-text"]') ?? chip?.parentElement;
+    if (!chip || !column) return;
+    setToLeft(chip.getBoundingClientRect().left + TOOLTIP_MAX_PX > column.getBoundingClientRect().right);
+  };
   return (
-    <span className="group relative mr-1 inline-block align-baseline not-italic">
+    <span ref={ref} onMouseEnter={place} onFocus={place} className="group/flag relative mr-1 inline-block align-baseline not-italic">
       <span
         tabIndex={0}
         data-testid="role-flag"
@@ -46,7 +58,7 @@ function RoleFlagChip({ flag }: { flag: RoleMarkFlag }) {
         role="tooltip"
         id={id}
         data-testid="role-flag-evidence"
-        className="pointer-events-none invisible absolute bottom-full left-0 z-20 mb-1 w-max max-w-xs rounded-md bg-stone-900 px-2 py-1 text-xs font-normal whitespace-normal text-white shadow-lg group-focus-within:visible group-hover:visible dark:bg-stone-100 dark:text-stone-900"
+        className={`pointer-events-none invisible absolute bottom-full z-20 mb-1 w-max max-w-xs rounded-md bg-stone-900 px-2 py-1 text-xs font-normal whitespace-normal text-white shadow-lg group-focus-within/flag:visible group-hover/flag:visible dark:bg-stone-100 dark:text-stone-900 ${toLeft ? 'right-0' : 'left-0'}`}
       >
         {flag.evidence}
       </span>

@@ -191,7 +191,7 @@ export function VerdictBadge({ check, character, onRegenerateInCharacter, onRech
           data-testid="role-flag-count"
           data-count={v.roleFlags.length}
           title={roleFlagSummary(v.roleFlags)}
-          className="inline-flex items-center rounded-full bg-violet-100 px-2.5 py-0.5 text-xs font-medium text-violet-900 dark:bg-violet-900/40 dark:text-violet-100"
+          className="inline-flex items-center rounded-full bg-fuchsia-100 px-2.5 py-0.5 text-xs font-medium text-fuchsia-900 dark:bg-fuchsia-900/40 dark:text-fuchsia-100"
         >
           <span aria-hidden="true">
             {v.roleFlags.length} out of role
