@@ -55,6 +55,13 @@ export function echoCalibrationFor(embeddingModelId: string): Readonly<EchoCalib
   return ECHO_CALIBRATIONS[embeddingModelId] ?? DEFAULT_ECHO_CALIBRATION;
 }
 
+/**
+ * Person words mapped to one token: an echo mirrors the speaker ("I want to
+ * walk…" → "You want to walk…"), and the trigrams should still meet.
+ */
+const PERSON = new Set(['i', 'me', 'my', 'mine', 'myself', 'you', 'your', 'yours', 'yourself', "i'm", "you're", "i've", "you've", "i'll", "you'll", "i'd", "you'd"]);
+const personless = (words: string[]) => words.map((w) => (PERSON.has(w) ? '·' : w));
+
 /** The user's message prepared once per reply: its trigrams. */
 export interface EchoSource {
   words: number;
@@ -63,7 +70,7 @@ export interface EchoSource {
 
 /** Linear in the message. */
 export function echoSource(userTurn: string): EchoSource {
-  const words = wordsOf(userTurn);
+  const words = personless(wordsOf(userTurn));
   const grams = new Set<string>();
   for (let i = 0; i + ECHO_NGRAM <= words.length; i++) grams.add(words.slice(i, i + ECHO_NGRAM).join(' '));
   return { words: words.length, grams };
@@ -90,7 +97,8 @@ export function scoreEcho(
   vectors: { sentence: ArrayLike<number>; userTurn: ArrayLike<number> } | null,
   calibration: Readonly<EchoCalibration> = DEFAULT_ECHO_CALIBRATION,
 ): EchoScore {
-  const words = wordsOf(sentence);
+  const shown = wordsOf(sentence);
+  const words = personless(shown);
   const none: EchoScore = { score: 0, coverage: 0, embedding: 0, echoed: '' };
   if (words.length < ECHO_MIN_WORDS || source.words < ECHO_MIN_WORDS) return none;
   const covered = new Uint8Array(words.length);
@@ -122,7 +130,7 @@ export function scoreEcho(
     score: Math.max(coverage, embedding),
     coverage,
     embedding,
-    echoed: bestLen > 0 ? words.slice(bestStart, bestStart + bestLen).join(' ') : '',
+    echoed: bestLen > 0 ? shown.slice(bestStart, bestStart + bestLen).join(' ') : '',
   };
 }
 
