@@ -489,10 +489,14 @@ export function startLiveCheck(input: LiveCheckInput): LiveCheck {
     await Promise.all(
       batch.map(async (rec, i) => {
         const plan = plans[i]!;
-        const scored = await client.scorePairs(
+        const scoring = client.scorePairs(
           plan.map((p) => ({ statement: byId.get(p.statementId)!, sentence: rec.nliText })),
           { signal },
         );
+        // The role detectors' vector queues behind this sentence's NLI pairs
+        // in the worker: a contradiction's flag is what the writer watches for.
+        if (roles) vectorOf(rec);
+        const scored = await scoring;
         scoredPairs += fresh(scored);
         rec.resolve(emit(rec, plan, scored));
       }),
@@ -552,7 +556,7 @@ export function startLiveCheck(input: LiveCheckInput): LiveCheck {
         reject,
       };
       // Asked now, the embedding runs in the worker before this sentence's turn comes.
-      if (roles || strategy === 'pruned' || (fastFirst && (rec.fastFirst || (rate !== null && rate * streamSeconds() < statements.length)))) {
+      if (strategy === 'pruned' || (fastFirst && (rec.fastFirst || (rate !== null && rate * streamSeconds() < statements.length)))) {
         vectorOf(rec);
       }
       records.push(rec);
