@@ -1,4 +1,4 @@
-import { expect, type Page } from '@playwright/test';
+import { expect, type Locator, type Page } from '@playwright/test';
 import { SCRIPTED_ENGINE_KEY } from '../../src/testing/ScriptedEngine';
 import type { ChatPage } from './ChatPage';
 import { MODEL_MS } from './limits';
@@ -66,5 +66,27 @@ export class CheckerPage {
 
   driftPoints() {
     return this.page.getByTestId('drift-point');
+  }
+
+  /** The role-flag kind labels ("out of character: assistant voice", …) inside a message. */
+  roleFlags(message: Locator) {
+    return message.getByTestId('role-flag');
+  }
+
+  /** The "N out of role" count beside a message's verdict badge. */
+  roleFlagCount(message: Locator) {
+    return message.getByTestId('role-flag-count');
+  }
+
+  /** The evidence tooltip that belongs to a role-flag label (its aria-describedby). */
+  async roleFlagEvidence(flag: Locator): Promise<Locator> {
+    const id = await flag.getAttribute('aria-describedby');
+    if (!id) throw new Error('role flag without a description');
+    return this.page.locator(`[id="${id}"]`);
+  }
+
+  /** The drift timeline's "N out of role" total. */
+  driftRoleFlags() {
+    return this.page.getByTestId('drift-role-flags');
   }
 }

@@ -6,6 +6,7 @@ import {
   PRUNE_PROBES_PER_SENTENCE,
   PRUNE_TOP_K_BY_RELEVANCE,
   TAIL_FULL_MAX_STATEMENTS,
+  roleCalibrationFor,
 } from '../domain/consistency';
 import type { StubRuntimeOptions } from '../test/stubCheckerRuntime';
 import { CheckerClient } from './CheckerClient';
@@ -307,5 +308,43 @@ describe('startLiveCheck', () => {
     const { client } = await setup();
     const strict = checked(await checkReply(client, { statements, userTurn: 'Hi', replyText: REPLY, threshold: 0.999 }));
     expect(strict.flaggedSentences).toEqual([]);
+  });
+});
+
+describe('role flags (issue 11)', () => {
+  const ROLE_REPLY =
+    '*Maren laughs.* You want to know if I fear the deep water at night? As an AI language model, I have no fears. *You nod and say nothing.*';
+  // The stub embeds a bag of words, like the tiny-embed fixture: its calibration.
+  const roles = { userName: 'Alex', voiceLines: ['Another storm, Alex.', 'The water took my father.'], calibration: roleCalibrationFor('tiny-embed') };
+
+  it('the live check puts each kind on its own sentence, and toVerdict keeps them', async () => {
+    const { client } = await setup();
+    const live = startLiveCheck({ client, statements, userTurn: 'Do you want to know if I fear the deep water at night?', roles });
+    for (const d of chunks(ROLE_REPLY, 7)) live.feed(d);
+    const outcome = checked(await live.end(ROLE_REPLY));
+    expect(outcome.roleFlags?.map((f) => `${f.sentenceIndex}:${f.kind}`)).toEqual(['1:echo', '2:assistant-voice', '3:speaks-for-user']);
+    const { toVerdict, migrateVerdict } = await import('../domain/consistency');
+    const stored = migrateVerdict(JSON.parse(JSON.stringify(toVerdict(outcome))));
+    expect(stored?.roleFlags).toEqual(outcome.roleFlags);
+  });
+
+  it('an ordinary reply gets an empty list; without `roles` there is none at all', async () => {
+    const { client } = await setup();
+    const withRoles = checked(await checkReply(client, { statements, userTurn: 'Do you swim?', replyText: CONSISTENT, roles }));
+    expect(withRoles.roleFlags).toEqual([]);
+    const without = checked(await checkReply(client, { statements, userTurn: 'Do you swim?', replyText: CONSISTENT }));
+    expect(without.roleFlags).toBeUndefined();
+  });
+
+  it('the role embeddings are asked of the worker (exemplars, voice, user turn and each sentence)', async () => {
+    const { client } = await setup();
+    client.resetStats();
+    checked(await checkReply(client, { statements, userTurn: 'Do you swim?', replyText: CONSISTENT, roles }));
+    const sent = client.stats.embedTextsSent;
+    expect(sent).toBeGreaterThanOrEqual(24 + 2 + 1 + 3);
+    // A second reply reuses the cached references: only its new sentences go out.
+    client.resetStats();
+    checked(await checkReply(client, { statements, userTurn: 'Do you swim?', replyText: 'Brand new words here. And more of them.', roles }));
+    expect(client.stats.embedTextsSent).toBe(2);
   });
 });

@@ -65,7 +65,10 @@ import {
   LIVE_STREAM_HEADROOM,
   LIVE_TAIL_SECONDS,
   budgetedPlanOptions,
+  detectRoleFlags,
   livePairBudget,
+  roleCalibrationFor,
+  roleReferenceTexts,
   nextPairRate,
   smoothed,
   type ApcThresholds,
@@ -73,15 +76,33 @@ import {
   type PlannedPair,
   type PruningOptions,
   type ReplyVerdict,
+  type RoleCalibration,
+  type RoleEmbeddings,
+  type RoleFlag,
   type ScoringStrategy,
   type SegmentedSentence,
   type VerdictFingerprint,
 } from '../domain/consistency';
-import type { CheckerClient, ScoredPair, StatementRef } from './CheckerClient';
+import { DEFAULT_EMBEDDING_MODEL_ID, type CheckerClient, type ScoredPair, type StatementRef } from './CheckerClient';
 import { isAbortError } from './CheckerClient';
 
-/** What the live checker needs of a CheckerClient (tests may pass a fake). */
-export type LiveCheckClient = Pick<CheckerClient, 'isReady' | 'modelId' | 'relevance' | 'embed' | 'scorePairs'>;
+/**
+ * What the live checker needs of a CheckerClient (tests may pass a fake).
+ * `currentConfig` names the embedding model, whose calibration the role
+ * detectors use (the MiniLM default without it).
+ */
+export type LiveCheckClient = Pick<CheckerClient, 'isReady' | 'modelId' | 'relevance' | 'embed' | 'scorePairs'> &
+  Partial<Pick<CheckerClient, 'currentConfig'>>;
+
+/** What the role detectors need besides the reply (issue 11 §3–4). */
+export interface RoleCheckInput {
+  /** The user's persona name as the prompt used it. */
+  userName: string;
+  /** The character's own lines (domain characterVoiceLines): the contrast to the assistant voice. */
+  voiceLines: readonly string[];
+  /** Default: roleCalibrationFor(the client's embedding model). */
+  calibration?: RoleCalibration;
+}
 
 export type LiveStatement = StatementRef & Partial<Pick<PersonaStatement, 'enabled'>>;
 
@@ -101,6 +122,11 @@ export interface LiveCheckInput {
   strategyOptions?: Partial<PruningOptions>;
   /** How the sentences flushed at end() are planned (see the file comment); default 'fast'. */
   tail?: 'fast' | 'exact';
+  /**
+   * Run the role detectors (assistant voice, echo, speaking for the user) and
+   * put their flags in the verdict. Absent: no role check (`roleFlags` unset).
+   */
+  roles?: RoleCheckInput;
   /**
    * Clock in ms (default performance.now). Latencies, the throughput the plan
    * adapts to and the pace of sentences are measured with it; tests pass a fake one.
@@ -155,6 +181,8 @@ export interface CheckedReply extends ReplyVerdict {
   fingerprint: VerdictFingerprint;
   timings: LiveCheckTimings;
   stats: LiveCheckStats;
+  /** Role flags, when the check was asked for them (LiveCheckInput.roles). */
+  roleFlags?: RoleFlag[];
 }
 
 export type SkipReason = 'not-ready' | 'cancelled' | 'failed';
@@ -336,6 +364,16 @@ export function startLiveCheck(input: LiveCheckInput): LiveCheck {
   const statementVectors = adaptive || strategy === 'pruned' ? client.embed(statements.map((s) => s.text), { signal }) : Promise.resolve([]);
   statementVectors.catch(fail);
 
+  // Role detectors: the exemplars, the character's voice and the user's turn
+  // are embedded now (cached after the first reply); each sentence's vector is
+  // asked for when it completes. A failed embedding leaves the lexical signals.
+  const roles = input.roles;
+  const roleRefs = roles ? roleReferenceTexts(roles.voiceLines) : null;
+  const roleVectors: Promise<Float32Array[] | null> = roleRefs
+    ? client.embed([...roleRefs.assistant, ...roleRefs.voice, input.userTurn], { signal }).catch(() => null)
+    : Promise.resolve(null);
+  let roleFlags: RoleFlag[] | undefined;
+
   const byId = new Map(statements.map((s) => [s.id, s]));
   const order = new Map(statements.map((s, i) => [s.id, i]));
 
@@ -451,10 +489,14 @@ export function startLiveCheck(input: LiveCheckInput): LiveCheck {
     await Promise.all(
       batch.map(async (rec, i) => {
         const plan = plans[i]!;
-        const scored = await client.scorePairs(
+        const scoring = client.scorePairs(
           plan.map((p) => ({ statement: byId.get(p.statementId)!, sentence: rec.nliText })),
           { signal },
         );
+        // The role detectors' vector queues behind this sentence's NLI pairs
+        // in the worker: a contradiction's flag is what the writer watches for.
+        if (roles) vectorOf(rec);
+        const scored = await scoring;
         scoredPairs += fresh(scored);
         rec.resolve(emit(rec, plan, scored));
       }),
@@ -577,7 +619,31 @@ export function startLiveCheck(input: LiveCheckInput): LiveCheck {
         pairsCached,
         skippedPairs: statements.length * checks.length - pairScores.length,
       },
+      ...(roleFlags ? { roleFlags: roleFlags.map((f) => ({ ...f })) } : {}),
     };
+  }
+
+  /** The role flags of this generation's sentences; lexical only when the embeddings failed. */
+  async function checkRoles(): Promise<RoleFlag[] | undefined> {
+    if (!roles || !roleRefs) return undefined;
+    const recs = [...records];
+    const [refs, sentenceVectors] = await Promise.all([
+      roleVectors,
+      Promise.all(recs.map((rec) => vectorOf(rec).catch(() => null))),
+    ]);
+    const nA = roleRefs.assistant.length;
+    const nV = roleRefs.voice.length;
+    const embeddings: RoleEmbeddings | null = refs
+      ? { sentences: sentenceVectors, assistant: refs.slice(0, nA), voice: refs.slice(nA, nA + nV), userTurn: refs[nA + nV] ?? null }
+      : null;
+    return detectRoleFlags({
+      replyText: segmenter.fullText,
+      sentences: recs.map((rec) => rec.sentence),
+      userTurn: input.userTurn,
+      userName: roles.userName,
+      embeddings,
+      calibration: roles.calibration ?? roleCalibrationFor(client.currentConfig?.embeddingModelId ?? DEFAULT_EMBEDDING_MODEL_ID),
+    });
   }
 
   /**
@@ -624,8 +690,9 @@ export function startLiveCheck(input: LiveCheckInput): LiveCheck {
     try {
       // Cancel or failure resolves at once, without waiting for the worker to
       // reach the cancelled calls.
-      const [checks, r] = await Promise.race([Promise.all([Promise.all(sentenceWork), relevance]), whenAborted(signal)]);
+      const [checks, r, flags] = await Promise.race([Promise.all([Promise.all(sentenceWork), relevance, checkRoles()]), whenAborted(signal)]);
       if (signal.aborted) throw failure ?? abortError();
+      roleFlags = flags;
       const outcome = build(checks, r, endCalledAt);
       state = 'done';
       if (records.some((rec) => rec.reduced)) exactDone = refine(checks, r, endCalledAt);
@@ -717,6 +784,8 @@ export interface CheckReplyInput {
   strategyOptions?: Partial<PruningOptions>;
   /** Aborting resolves 'skipped'/'cancelled'. */
   signal?: AbortSignal;
+  /** Run the role detectors too (see LiveCheckInput.roles). */
+  roles?: RoleCheckInput;
 }
 
 /**

@@ -16,7 +16,7 @@
  */
 import type { Character } from '../domain/character';
 import { currentText, type Chat, type FinishReason, type Message, type Swipe } from '../domain/chat';
-import { toVerdict, type Verdict } from '../domain/consistency';
+import { characterVoiceLines, toVerdict, type Verdict } from '../domain/consistency';
 import { assemblePrompt, estimateTokens, foldForStrictTemplates } from '../domain/prompt';
 import { resolveMacros } from '../domain/text';
 import type { ChatEngine, GenerateResult } from '../engines/ChatEngine';
@@ -317,7 +317,13 @@ export function createChatTurns(repos: ChatTurnRepositories, options: ChatTurnOp
   function startCheck(ctx: TurnContext, target: TurnTarget, userTurn: string, emit: (e: TurnEvent) => void): LiveCheck | null {
     const { client, threshold } = ctx.checker;
     if (!client?.isReady) return null;
-    const live = startLiveCheck({ client, statements: ctx.character.statements, userTurn, threshold });
+    const live = startLiveCheck({
+      client,
+      statements: ctx.character.statements,
+      userTurn,
+      threshold,
+      roles: { userName: ctx.userName, voiceLines: characterVoiceLines(ctx.character.card, ctx.userName) },
+    });
     live.onSentence((check) => emit({ type: 'sentence', check }));
     if (target.prefix) live.feed(target.prefix);
     return live;

@@ -61,4 +61,19 @@ describe('the re-check queue', () => {
     expect(await queue.enqueue([{ chatId: chat.id, message: messages[0]!, character, userTurn: '' }])).toBe(0);
     expect((await repos.verdicts.forChat(chat.id)).size).toBe(0);
   });
+
+  it('a re-check stores role flags, naming the user from the settings', async () => {
+    const loaded = await loadStubCheckerClient();
+    cleanups.push(loaded.dispose);
+    await repos.settings.set('userName', 'Ada');
+    const { character, chat, messages } = await seed(['Ada: I will swim for you.', 'As an AI language model, I cannot swim.', 'The tower creaks.']);
+    const queue = createRecheckQueue(async () => ({ client: loaded.client, threshold: 0.5, setChecking: () => undefined }));
+    expect(await queue.enqueue(messages.map((message) => ({ chatId: chat.id, message, character, userTurn: 'Swim?' })))).toBe(3);
+    const stored = await repos.verdicts.forChat(chat.id);
+    // The stub's bag-of-words vectors under the MiniLM curve may add an
+    // assistant-voice flag of their own; the lexical kinds are certain.
+    expect(stored.get(verdictKey(messages[0]!.id, 0))?.roleFlags?.map((f) => f.kind)).toContain('speaks-for-user');
+    expect(stored.get(verdictKey(messages[1]!.id, 0))?.roleFlags?.map((f) => f.kind)).toEqual(['assistant-voice']);
+    expect(stored.get(verdictKey(messages[2]!.id, 0))?.roleFlags).toEqual([]);
+  });
 });

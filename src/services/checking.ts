@@ -6,9 +6,10 @@
  */
 import type { Character } from '../domain/character';
 import { currentText, type Message } from '../domain/chat';
-import { checkStaleness, toVerdict, type Staleness, type Verdict } from '../domain/consistency';
+import { characterVoiceLines, checkStaleness, toVerdict, type Staleness, type Verdict } from '../domain/consistency';
 import { checkReply, type LiveCheckClient } from '../engines/liveCheck';
 import { repos, verdictKey, type VerdictRepository } from '../db';
+import { userName as storedUserName } from './chat';
 
 /** A verdict as stored with its message swipe. */
 export type StoredVerdict = Verdict;
@@ -24,6 +25,8 @@ export interface RecheckDeps {
   client: LiveCheckClient | null;
   threshold: number;
   setChecking: (key: string, on: boolean) => void;
+  /** The user's persona name (speaking-for-the-user flags); default: read from the settings. */
+  userName?: string;
 }
 
 /**
@@ -57,12 +60,15 @@ export async function recheckMessage(
   const key = verdictKey(message.id, message.swipeIndex);
   setChecking(key, true);
   try {
+    // A settings read that fails only costs the name-prefixed forms ("Alex: …").
+    const userName = deps.userName ?? (await storedUserName().catch(() => ''));
     const outcome = await checkReply(client, {
       statements: character.statements,
       userTurn,
       replyText: currentText(message),
       threshold,
       signal,
+      roles: { userName, voiceLines: characterVoiceLines(character.card, userName) },
     });
     if (outcome.status !== 'checked') return null;
     const verdict = toVerdict(outcome);

@@ -1,11 +1,71 @@
-import { Fragment, memo, useDeferredValue, useState, type ReactNode } from 'react';
+import { Fragment, memo, useDeferredValue, useId, useRef, useState, type ReactNode } from 'react';
+import type { RoleFlagKind } from '../../domain/consistency/verdict';
 import { displayCut, highlightsByLine, IncrementalMarkdown, splitByHighlights, type Highlight, type InlineNode, type LineRange, type Paragraph } from '../../domain/text/markdown';
 import { Button } from '../ui/Button';
+
+/** A role flag as a sentence shows it: its kind's label, and the evidence on hover or focus. */
+export interface RoleMarkFlag {
+  kind: RoleFlagKind;
+  label: string;
+  evidence: string;
+}
 
 export interface SentenceMark extends Highlight {
   /** Shown on hover and to screen readers. */
   label: string;
+  /** False when the sentence has only role flags (no contradicted statement). Default true. */
+  contradiction?: boolean;
+  roleFlags?: readonly RoleMarkFlag[];
 }
+
+const ROLE_TONE: Record<RoleFlagKind, string> = {
+  'assistant-voice': 'bg-violet-100 text-violet-900 ring-violet-400 dark:bg-violet-900/50 dark:text-violet-100',
+  echo: 'bg-sky-100 text-sky-900 ring-sky-400 dark:bg-sky-900/50 dark:text-sky-100',
+  'speaks-for-user': 'bg-orange-100 text-orange-900 ring-orange-400 dark:bg-orange-900/50 dark:text-orange-100',
+};
+
+/** Tailwind's max-w-xs, the widest a tooltip gets. */
+const TOOLTIP_MAX_PX = 320;
+
+/**
+ * The kind label of a flagged sentence. Focusable, so the evidence (a
+ * tooltip it is described by) shows on keyboard focus as on hover. Evidence
+ * is model text: rendered as a text node only.
+ */
+function RoleFlagChip({ flag }: { flag: RoleMarkFlag }) {
+  const id = useId();
+  const ref = useRef<HTMLSpanElement>(null);
+  // The chat column clips what overflows it: a chip near its right edge opens its tooltip leftwards.
+  const [toLeft, setToLeft] = useState(false);
+  const place = () => {
+    const chip = ref.current;
+    const column = chip?.closest('[data-testid="message-text"]') ?? chip?.parentElement;
+    if (!chip || !column) return;
+    setToLeft(chip.getBoundingClientRect().left + TOOLTIP_MAX_PX > column.getBoundingClientRect().right);
+  };
+  return (
+    <span ref={ref} onMouseEnter={place} onFocus={place} className="group/flag relative mr-1 inline-block align-baseline not-italic">
+      <span
+        tabIndex={0}
+        data-testid="role-flag"
+        data-kind={flag.kind}
+        aria-describedby={id}
+        className={`cursor-help rounded-full px-1.5 py-px text-[0.7rem] font-medium whitespace-nowrap focus:outline-none focus-visible:ring-2 ${ROLE_TONE[flag.kind]}`}
+      >
+        {flag.label}
+      </span>
+      <span
+        role="tooltip"
+        id={id}
+        data-testid="role-flag-evidence"
+        className={`pointer-events-none invisible absolute bottom-full z-20 mb-1 w-max max-w-xs rounded-md bg-stone-900 px-2 py-1 text-xs font-normal whitespace-normal text-white shadow-lg group-focus-within/flag:visible group-hover/flag:visible dark:bg-stone-100 dark:text-stone-900 ${toLeft ? 'right-0' : 'left-0'}`}
+      >
+        {flag.evidence}
+      </span>
+    </span>
+  );
+}
+
 
 /**
  * How much of a long text is laid out at first, and how much more each "Show
@@ -19,32 +79,47 @@ export const MORE_VISIBLE_CHARS = 64_000;
 const NO_MARKS: readonly SentenceMark[] = [];
 const compact = new Intl.NumberFormat('en', { notation: 'compact', maximumFractionDigits: 1 });
 
-function renderNodes(nodes: InlineNode[], marks: readonly SentenceMark[], key: string): ReactNode[] {
+/**
+ * `chipped` holds the marks whose role chips were already drawn in this line:
+ * a sentence split over several text nodes (an *action* then speech) shows
+ * its labels once, before its first piece.
+ */
+function renderNodes(nodes: InlineNode[], marks: readonly SentenceMark[], key: string, chipped: Set<SentenceMark>): ReactNode[] {
   return nodes.map((n, i) => {
     const k = `${key}.${i}`;
     if (n.type === 'text') {
       if (marks.length === 0) return <Fragment key={k}>{n.text}</Fragment>;
       return (
         <Fragment key={k}>
-          {splitByHighlights(n.text, n.start, marks).map((piece, j) =>
-            piece.highlight ? (
-              <mark
-                key={j}
-                data-testid="flagged-sentence"
-                data-statement-ids={piece.highlight.id}
-                title={(piece.highlight as SentenceMark).label}
-                className="rounded-sm bg-red-100 text-inherit underline decoration-red-500 decoration-wavy decoration-1 underline-offset-4 dark:bg-red-900/40"
-              >
-                {piece.text}
-              </mark>
-            ) : (
-              <Fragment key={j}>{piece.text}</Fragment>
-            ),
-          )}
+          {splitByHighlights(n.text, n.start, marks).map((piece, j) => {
+            if (!piece.highlight) return <Fragment key={j}>{piece.text}</Fragment>;
+            const mark = piece.highlight as SentenceMark;
+            const contradiction = mark.contradiction !== false;
+            const chips = mark.roleFlags && !chipped.has(mark) ? mark.roleFlags : null;
+            if (chips) chipped.add(mark);
+            return (
+              <Fragment key={j}>
+                {chips?.map((f) => <RoleFlagChip key={f.kind} flag={f} />)}
+                <mark
+                  data-testid={contradiction ? 'flagged-sentence' : 'role-flagged-sentence'}
+                  data-statement-ids={contradiction ? mark.id : undefined}
+                  data-role-kinds={mark.roleFlags?.map((f) => f.kind).join(' ') || undefined}
+                  title={mark.label}
+                  className={
+                    contradiction
+                      ? 'rounded-sm bg-red-100 text-inherit underline decoration-red-500 decoration-wavy decoration-1 underline-offset-4 dark:bg-red-900/40'
+                      : 'rounded-sm bg-violet-50 text-inherit underline decoration-violet-500 decoration-dotted decoration-1 underline-offset-4 dark:bg-violet-900/30'
+                  }
+                >
+                  {piece.text}
+                </mark>
+              </Fragment>
+            );
+          })}
         </Fragment>
       );
     }
-    const children = renderNodes(n.children, marks, k);
+    const children = renderNodes(n.children, marks, k, chipped);
     switch (n.type) {
       case 'em':
         return (
@@ -81,7 +156,7 @@ function sameMarks(a: readonly SentenceMark[], b: readonly SentenceMark[]): bool
  */
 const Line = memo(
   function Line({ nodes, marks, id }: { nodes: InlineNode[]; marks: readonly SentenceMark[]; id: string }) {
-    return <>{renderNodes(nodes, marks, id)}</>;
+    return <>{renderNodes(nodes, marks, id, new Set())}</>;
   },
   (a, b) => a.nodes === b.nodes && a.id === b.id && sameMarks(a.marks, b.marks),
 );

@@ -11,7 +11,7 @@ const W = 280;
 const H = 120;
 const PAD = 14;
 
-/** APC% per character turn, contradictions in red, baseline dashed. */
+/** APC% per character turn, contradictions in red, replies out of role ringed in fuchsia, baseline dashed. */
 export function DriftTimeline({ drift }: { drift: DriftSummary }) {
   const pts = drift.points;
   if (pts.length === 0) {
@@ -35,6 +35,9 @@ export function DriftTimeline({ drift }: { drift: DriftSummary }) {
           <line x1={PAD} x2={W - PAD} y1={y(drift.baselinePercent)} y2={y(drift.baselinePercent)} className="stroke-accent-400" strokeDasharray="4 3" strokeWidth={1} />
         ) : null}
         <path d={line} fill="none" className="stroke-accent-600 dark:stroke-accent-400" strokeWidth={1.5} />
+        {pts.map((p, i) =>
+          p.roleFlags ? <circle key={`role-${p.turnIndex}`} cx={x(i)} cy={y(p.apcPercent)} r={6.5} fill="none" className="stroke-fuchsia-500 dark:stroke-fuchsia-300" strokeWidth={1.5} /> : null,
+        )}
         {pts.map((p, i) => (
           <circle
             key={p.turnIndex}
@@ -42,10 +45,11 @@ export function DriftTimeline({ drift }: { drift: DriftSummary }) {
             data-contradictions={p.contradictions}
             cx={x(i)}
             cy={y(p.apcPercent)}
+            data-role-flags={p.roleFlags ?? 0}
             r={p.contradictions > 0 ? 4 : 3}
             className={p.contradictions > 0 ? 'fill-red-500' : 'fill-accent-600 dark:fill-accent-400'}
           >
-            <title>{`Reply ${i + 1}: ${p.apcPercent.toFixed(0)}%${p.contradictions ? `, ${p.contradictions} contradicted` : ''}`}</title>
+            <title>{`Reply ${i + 1}: ${p.apcPercent.toFixed(0)}%${p.contradictions ? `, ${p.contradictions} contradicted` : ''}${p.roleFlags ? `, ${p.roleFlags} out of role` : ''}`}</title>
           </circle>
         ))}
       </svg>
@@ -53,6 +57,12 @@ export function DriftTimeline({ drift }: { drift: DriftSummary }) {
         {pts.length} checked repl{pts.length === 1 ? 'y' : 'ies'}
         {drift.recentAveragePercent !== null ? ` · recent ${drift.recentAveragePercent.toFixed(0)}%` : ''}
         {drift.baselinePercent !== null ? ` · baseline ${drift.baselinePercent.toFixed(0)}%` : ''}
+        {drift.roleFlags > 0 ? (
+          <span data-testid="drift-role-flags">
+            {' · '}
+            <span className="text-fuchsia-700 dark:text-fuchsia-300">{drift.roleFlags} out of role</span>
+          </span>
+        ) : null}
       </figcaption>
     </figure>
   );

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { Character } from '../../domain/character';
-import { sentenceText } from '../../domain/consistency/verdict';
+import { ROLE_FLAG_LABELS, roleFlagCounts } from '../../domain/consistency/roleFlags';
+import { ROLE_FLAG_KINDS, sentenceText, type RoleFlag } from '../../domain/consistency/verdict';
 import type { MessageCheck, StoredVerdict } from '../../hooks/useChecks';
 import type { SentenceMark } from '../chat/RichText';
 import { Button } from '../ui/Button';
@@ -19,10 +20,32 @@ export function marksFor(check: MessageCheck | undefined, character: Character):
   }
   const v = check.verdict;
   if (!v || check.stale) return [];
-  return v.flaggedSentences.flatMap((f) => {
+  // One mark per sentence: its contradictions and its role flags together
+  // (overlapping marks would hide each other).
+  const bySentence = new Map<number, SentenceMark>();
+  for (const f of v.flaggedSentences) {
     const s = v.sentences[f.sentenceIndex];
-    return s ? [{ start: s[0], end: s[1], id: f.statementIds.join(' '), label: label(f.statementIds) }] : [];
-  });
+    if (s) bySentence.set(f.sentenceIndex, { start: s[0], end: s[1], id: f.statementIds.join(' '), label: label(f.statementIds) });
+  }
+  for (const f of v.roleFlags ?? []) {
+    const s = f.sentenceIndex === null ? undefined : v.sentences[f.sentenceIndex];
+    if (!s) continue;
+    const flag = { kind: f.kind, label: ROLE_FLAG_LABELS[f.kind], evidence: f.evidence };
+    const old = bySentence.get(f.sentenceIndex!);
+    if (old) {
+      bySentence.set(f.sentenceIndex!, { ...old, label: `${old.label} · ${flag.label}`, roleFlags: [...(old.roleFlags ?? []), flag] });
+    } else {
+      bySentence.set(f.sentenceIndex!, { start: s[0], end: s[1], id: `role-${f.sentenceIndex}`, label: flag.label, contradiction: false, roleFlags: [flag] });
+    }
+  }
+  return [...bySentence.values()].sort((a, b) => a.start - b.start);
+}
+
+/** "2 role flags: assistant voice 1, speaks for you 1" — what the count pill says to a screen reader and on hover. */
+export function roleFlagSummary(flags: readonly RoleFlag[]): string {
+  const counts = roleFlagCounts(flags);
+  const parts = ROLE_FLAG_KINDS.filter((k) => counts[k] > 0).map((k) => `${ROLE_FLAG_LABELS[k]} ${counts[k]}`);
+  return `${flags.length} role flag${flags.length === 1 ? '' : 's'}: ${parts.join(', ')}`;
 }
 
 const TONE = {
@@ -67,6 +90,25 @@ function VerdictDetails({
         Each statement is scored by APC = (1 − r)·(1 − Pc) + r·Pe: r is how relevant it is to your message, Pc the chance the reply contradicts it, Pe the chance the
         statement entails the reply. {verdict.strategy === 'pruned' ? `With ${verdict.statementCount} statements, ${verdict.prunedCount} unlikely ones were estimated instead of run through the model.` : ''}
       </p>
+      {verdict.roleFlags && verdict.roleFlags.length > 0 ? (
+        <section className="mb-4" aria-labelledby="role-flags-heading">
+          <h3 id="role-flags-heading" className="mb-1 text-sm font-medium text-stone-800 dark:text-stone-200">
+            Out of role
+          </h3>
+          <ul className="space-y-1.5 text-xs" data-testid="role-flag-list">
+            {verdict.roleFlags.map((f, i) => (
+              <li key={i} data-kind={f.kind} className="rounded-md border border-stone-200 px-2 py-1.5 dark:border-stone-800">
+                <span className="font-medium text-stone-800 dark:text-stone-200">{ROLE_FLAG_LABELS[f.kind]}</span>
+                <span className="text-stone-500 dark:text-stone-400"> · score {f.score.toFixed(2)}</span>
+                {sentenceText(verdict, replyText, f.sentenceIndex) !== null ? (
+                  <div className="mt-0.5 text-stone-500 italic dark:text-stone-400">“{sentenceText(verdict, replyText, f.sentenceIndex)}”</div>
+                ) : null}
+                <div className="mt-0.5 text-stone-600 dark:text-stone-300">{f.evidence}</div>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
       <div className="overflow-x-auto">
         <table className="w-full text-left text-xs" data-testid="verdict-table">
           <thead className="text-stone-500 dark:text-stone-400">
@@ -144,6 +186,19 @@ export function VerdictBadge({ check, character, onRegenerateInCharacter, onRech
         {label} · {v.apcPercent.toFixed(0)}%
         {check.stale ? <span>(outdated{check.checking ? ', rechecking…' : ''})</span> : null}
       </button>
+      {v.roleFlags && v.roleFlags.length > 0 && !check.stale ? (
+        <span
+          data-testid="role-flag-count"
+          data-count={v.roleFlags.length}
+          title={roleFlagSummary(v.roleFlags)}
+          className="inline-flex items-center rounded-full bg-fuchsia-100 px-2.5 py-0.5 text-xs font-medium text-fuchsia-900 dark:bg-fuchsia-900/40 dark:text-fuchsia-100"
+        >
+          <span aria-hidden="true">
+            {v.roleFlags.length} out of role
+          </span>
+          <span className="sr-only">{roleFlagSummary(v.roleFlags)}</span>
+        </span>
+      ) : null}
       {restate.length > 0 && !check.stale ? (
         <button type="button" onClick={() => onRegenerateInCharacter(restate)} className="text-xs font-medium text-accent-700 hover:underline dark:text-accent-300">
           Regenerate in character

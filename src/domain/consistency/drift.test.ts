@@ -93,6 +93,17 @@ describe('computeDrift', () => {
 
 describe('driftPoint', () => {
   it('takes the score and contradiction count from a verdict', () => {
-    expect(driftPoint(7, { apcPercent: 81.5, contradictions: 2 })).toEqual({ turnIndex: 7, apcPercent: 81.5, contradictions: 2 });
+    expect(driftPoint(7, { apcPercent: 81.5, contradictions: 2 })).toEqual({ turnIndex: 7, apcPercent: 81.5, contradictions: 2, roleFlags: 0 });
+  });
+});
+
+describe('role flags in the drift', () => {
+  it('each point carries its reply’s role-flag count and the summary their total', () => {
+    const flag = { kind: 'echo', sentenceIndex: 0, score: 1, evidence: '' } as const;
+    const a = driftPoint(0, { apcPercent: 90, contradictions: 0, roleFlags: [flag, flag] });
+    const b = driftPoint(1, { apcPercent: 80, contradictions: 1 });
+    expect(a.roleFlags).toBe(2);
+    expect(b.roleFlags).toBe(0);
+    expect(computeDrift([a, b]).roleFlags).toBe(2);
   });
 });

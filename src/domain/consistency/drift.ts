@@ -13,6 +13,8 @@ export interface DriftPoint {
   turnIndex: number;
   apcPercent: number;
   contradictions: number;
+  /** Role flags of the reply (assistant voice, echo, speaking for the user); absent or 0 when none or not checked. */
+  roleFlags?: number;
 }
 
 /** Turns whose average is the baseline ('first-turns' mode). */
@@ -67,13 +69,15 @@ export interface DriftSummary {
   dropPoints: number | null;
   /** Contradicted statements summed over the recent window. */
   recentContradictions: number;
+  /** Role flags summed over the whole chat. */
+  roleFlags: number;
   /** dropPoints > alertDropPoints, once there are enough turns (see DriftBaselineMode and minTurns). */
   alert: boolean;
 }
 
 /** The drift point of one checked character turn. */
-export function driftPoint(turnIndex: number, verdict: Pick<ReplyVerdict, 'apcPercent' | 'contradictions'>): DriftPoint {
-  return { turnIndex, apcPercent: verdict.apcPercent, contradictions: verdict.contradictions };
+export function driftPoint(turnIndex: number, verdict: Pick<ReplyVerdict, 'apcPercent' | 'contradictions'> & { roleFlags?: readonly unknown[] }): DriftPoint {
+  return { turnIndex, apcPercent: verdict.apcPercent, contradictions: verdict.contradictions, roleFlags: verdict.roleFlags?.length ?? 0 };
 }
 
 function mean(xs: readonly number[]): number {
@@ -133,6 +137,7 @@ export function computeDrift(points: readonly DriftPoint[], opts?: Partial<Drift
     recentAveragePercent,
     dropPoints,
     recentContradictions,
+    roleFlags: sorted.reduce((a, p) => a + (p.roleFlags ?? 0), 0),
     alert: enoughForAlert && dropPoints !== null && dropPoints > o.alertDropPoints,
   };
 }

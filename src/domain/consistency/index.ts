@@ -8,3 +8,8 @@ export * from './relevance';
 export * from './segmenter';
 export * from './staleness';
 export * from './verdict';
+export * from './assistantVoice';
+export * from './echo';
+export * from './roleFlags';
+export * from './roleText';
+export * from './speaksForUser';

@@ -68,6 +68,8 @@ export interface CheckedVerdictInput extends ReplyVerdict {
   background: { pc: number; pe: number } | null;
   fingerprint: VerdictFingerprint;
   timings?: { verdictMs: number };
+  /** Absent when the role detectors did not run. */
+  roleFlags?: readonly RoleFlag[];
 }
 
 /** The stored form of a finished check. */
@@ -88,6 +90,7 @@ export function toVerdict(input: CheckedVerdictInput): Verdict {
     background: input.background ? { pc: input.background.pc, pe: input.background.pe } : null,
     fingerprint: input.fingerprint,
     verdictMs: input.timings?.verdictMs ?? null,
+    ...(input.roleFlags ? { roleFlags: input.roleFlags.map((f) => ({ ...f })) } : {}),
   };
 }
 
