@@ -8,3 +8,4 @@ export * from './relevance';
 export * from './segmenter';
 export * from './staleness';
 export * from './verdict';
+export * from './takes';
