@@ -172,13 +172,9 @@ export class ChatRepository {
     await guardWrite(() => this.db.chats.update(id, { title: title.trim() || 'Chat', updatedAt: Date.now() }));
   }
 
-  async updateSampling(id: string, sampling: SamplingSettings): Promise<void> {
-    await guardWrite(() => this.db.chats.update(id, { sampling }));
-  }
-
-  /** Saves the chat's takes-per-reply and guard settings (clamped into range). */
-  async updateTakes(id: string, takes: TakeSettings): Promise<void> {
-    await guardWrite(() => this.db.chats.update(id, { takes: clampTakes(takes) }));
+  /** Saves the chat's sampling, and its takes and guard settings (clamped into range) when given, in one write. */
+  async updateSampling(id: string, sampling: SamplingSettings, takes?: TakeSettings): Promise<void> {
+    await guardWrite(() => this.db.chats.update(id, { sampling, ...(takes ? { takes: clampTakes(takes) } : {}) }));
   }
 
   /** Deletes a chat with its messages and verdicts, atomically. */

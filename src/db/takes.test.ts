@@ -64,7 +64,7 @@ describe('takes in storage', () => {
   it('take settings are saved clamped and read back', async () => {
     const { chats, chat } = await seed();
     expect((await chats.get(chat.id))?.takes).toEqual({ perReply: 1, guard: false, guardRetries: 2 });
-    await chats.updateTakes(chat.id, { perReply: 7, guard: true, guardRetries: 0 });
+    await chats.updateSampling(chat.id, (await chats.get(chat.id))!.sampling, { perReply: 7, guard: true, guardRetries: 0 });
     expect((await chats.get(chat.id))?.takes).toEqual({ perReply: 4, guard: true, guardRetries: 1 });
   });
 });

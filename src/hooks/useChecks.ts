@@ -98,12 +98,22 @@ export function useChatChecks(chat: Chat, messages: Message[], character: Charac
   const drift: DriftSummary = useMemo(() => {
     const points = turns.flatMap(({ message }, i) => {
       const v = checks.get(message.id)?.verdict;
-      return v ? [driftPoint(i, v)] : [];
+      return v ? [{ ...driftPoint(i, v), ...(message.guard ? { guarded: true } : {}) }] : [];
     });
     return computeDrift(points);
   }, [turns, checks]);
 
-  return { checks, drift, turns, ready };
+  // Each swipe's APC (null: unchecked), for replies with several takes.
+  const swipeScores = useMemo(() => {
+    const map = new Map<string, (number | null)[]>();
+    for (const { message } of turns) {
+      if (message.swipes.length < 2) continue;
+      map.set(message.id, message.swipes.map((_, i) => verdicts?.get(verdictKey(message.id, i))?.apcPercent ?? null));
+    }
+    return map;
+  }, [turns, verdicts]);
+
+  return { checks, drift, turns, ready, swipeScores };
 }
 
 /** Checks every assistant turn that has no verdict yet (an imported or older chat). */

@@ -36,21 +36,26 @@ export function DriftTimeline({ drift }: { drift: DriftSummary }) {
         ) : null}
         <path d={line} fill="none" className="stroke-accent-600 dark:stroke-accent-400" strokeWidth={1.5} />
         {pts.map((p, i) => (
-          <circle
-            key={p.turnIndex}
-            data-testid="drift-point"
-            data-contradictions={p.contradictions}
-            cx={x(i)}
-            cy={y(p.apcPercent)}
-            r={p.contradictions > 0 ? 4 : 3}
-            className={p.contradictions > 0 ? 'fill-red-500' : 'fill-accent-600 dark:fill-accent-400'}
-          >
-            <title>{`Reply ${i + 1}: ${p.apcPercent.toFixed(0)}%${p.contradictions ? `, ${p.contradictions} contradicted` : ''}`}</title>
-          </circle>
+          <g key={p.turnIndex}>
+            {/* A guarded reply gets a ring: what the timeline shows was kept by the guard, not written that way. */}
+            {p.guarded ? <circle cx={x(i)} cy={y(p.apcPercent)} r={7} fill="none" strokeWidth={1.5} className="stroke-sky-500 dark:stroke-sky-400" /> : null}
+            <circle
+              data-testid="drift-point"
+              data-contradictions={p.contradictions}
+              data-guarded={p.guarded ? 'true' : 'false'}
+              cx={x(i)}
+              cy={y(p.apcPercent)}
+              r={p.contradictions > 0 ? 4 : 3}
+              className={p.contradictions > 0 ? 'fill-red-500' : 'fill-accent-600 dark:fill-accent-400'}
+            >
+              <title>{`Reply ${i + 1}: ${p.apcPercent.toFixed(0)}%${p.contradictions ? `, ${p.contradictions} contradicted` : ''}${p.guarded ? ', guarded' : ''}`}</title>
+            </circle>
+          </g>
         ))}
       </svg>
       <figcaption className="mt-1 text-xs text-stone-500 dark:text-stone-400">
         {pts.length} checked repl{pts.length === 1 ? 'y' : 'ies'}
+        {pts.some((p) => p.guarded) ? ` · ${pts.filter((p) => p.guarded).length} guarded (ringed)` : ''}
         {drift.recentAveragePercent !== null ? ` · recent ${drift.recentAveragePercent.toFixed(0)}%` : ''}
         {drift.baselinePercent !== null ? ` · baseline ${drift.baselinePercent.toFixed(0)}%` : ''}
       </figcaption>

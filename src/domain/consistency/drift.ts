@@ -13,6 +13,8 @@ export interface DriftPoint {
   turnIndex: number;
   apcPercent: number;
   contradictions: number;
+  /** The guard regenerated this reply (issue 11): the timeline marks it. */
+  guarded?: boolean;
 }
 
 /** Turns whose average is the baseline ('first-turns' mode). */
