@@ -11,6 +11,9 @@ import { MODEL_MS } from './pages/limits';
  * fixture NLI model — a PLUMBING fixture with hand-set weights (negation +
  * shared content word = contradiction), not a judge of meaning.
  */
+// Every test generates and checks up to four replies with the real checker worker: on a shared 2-core machine that outlasts the default limit.
+test.slow(true, 'up to four checked replies per test');
+
 const CONTRADICTING = 'The light turns in the dark. Maren is not afraid of deep water.';
 const CONSISTENT = 'Maren stays far away from the deep water. The storm is loud.';
 const IN_CHARACTER = 'Maren stays far away from the deep water, as always.';

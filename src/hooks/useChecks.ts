@@ -86,14 +86,17 @@ export function useChatChecks(chat: Chat, messages: Message[], character: Charac
     void client?.prepare(character.statements.filter((s) => s.enabled)).catch(() => undefined);
   }, [ready, character.statements]);
 
+  // Takes of a reply still being written: their verdicts are about to move with their swipes.
+  const takesRunning = useSession((s) => s.takes !== null);
+
   // Stale verdicts go to the checker's background queue, which skips what it already holds.
   useEffect(() => {
-    if (!ready || streaming || verdicts === null) return;
+    if (!ready || streaming || takesRunning || verdicts === null) return;
     const jobs: RecheckJob[] = turns
       .filter(({ message }) => checks.get(message.id)?.stale)
       .map(({ message, userTurn }) => ({ chatId: chat.id, message, character, userTurn }));
     if (jobs.length > 0) void useChecker.getState().recheck(jobs);
-  }, [ready, streaming, turns, checks, verdicts, chat.id, character]);
+  }, [ready, streaming, takesRunning, turns, checks, verdicts, chat.id, character]);
 
   const drift: DriftSummary = useMemo(() => {
     const points = turns.flatMap(({ message }, i) => {
