@@ -17,9 +17,9 @@ test('takes and guard screens', async ({ page, context, studio }) => {
   const dialog = await chat.openSampling();
   await dialog.getByLabel('Takes per reply').fill('3');
   await dialog.getByRole('switch', { name: 'Guard' }).click();
-  await page.screenshot({ path: 'test-results/shots/sampling-takes-light.png' });
+  await page.screenshot({ path: 'test-results/shots/sampling-takes-light.png', animations: 'disabled' });
   await page.emulateMedia({ colorScheme: 'dark' });
-  await page.screenshot({ path: 'test-results/shots/sampling-takes-dark.png' });
+  await page.screenshot({ path: 'test-results/shots/sampling-takes-dark.png', animations: 'disabled' });
   await page.emulateMedia({ colorScheme: 'light' });
   await dialog.getByLabel('Takes per reply').fill('1');
   await dialog.getByLabel('Guard retries').fill('2');
@@ -27,7 +27,7 @@ test('takes and guard screens', async ({ page, context, studio }) => {
   await chat.send('Tell me the truth.');
   await chat.waitTakesDone();
   await chat.lastMessage().getByTestId('guard-note').waitFor();
-  await page.screenshot({ path: 'test-results/shots/guard-light.png' });
+  await page.screenshot({ path: 'test-results/shots/guard-light.png', animations: 'disabled' });
   await page.emulateMedia({ colorScheme: 'dark' });
-  await page.screenshot({ path: 'test-results/shots/guard-dark.png' });
+  await page.screenshot({ path: 'test-results/shots/guard-dark.png', animations: 'disabled' });
 });
