@@ -90,6 +90,39 @@ export class ChatPage {
     await expect(this.page.getByRole('button', { name: 'Send' })).toBeVisible();
   }
 
+  /** Waits until the last reply and all its further takes and guard tries are done (each take is generated and checked). */
+  async waitTakesDone() {
+    await expect(this.lastMessage()).toHaveAttribute('data-role', 'assistant', { timeout: MODEL_MS });
+    // The turn is over only when Send is back: the takes keep it busy after the first reply is done.
+    await expect(this.page.getByRole('button', { name: 'Send' })).toBeVisible({ timeout: MODEL_MS });
+    await expect(this.lastMessage()).toHaveAttribute('data-state', /^(done|error|interrupted)$/);
+    await expect(this.page.getByTestId('takes-progress')).toHaveCount(0);
+  }
+
+  /** Opens this chat's Sampling dialog. */
+  async openSampling() {
+    await this.page.getByRole('button', { name: 'Sampling settings' }).click();
+    const dialog = this.page.getByRole('dialog', { name: 'Sampling for this chat' });
+    await expect(dialog).toBeVisible();
+    return dialog;
+  }
+
+  /** Sets takes per reply and the guard (off, or on with `retries`) in the Sampling dialog and saves. */
+  async setTakes(perReply: number, guard: { retries: number } | null = null) {
+    const dialog = await this.openSampling();
+    await dialog.getByLabel('Takes per reply').fill(String(perReply));
+    const toggle = dialog.getByRole('switch', { name: 'Guard' });
+    if ((await toggle.getAttribute('aria-checked')) !== String(guard !== null)) await toggle.click();
+    if (guard) await dialog.getByLabel('Guard retries').fill(String(guard.retries));
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await expect(dialog).toBeHidden();
+  }
+
+  /** The APC chips of a message's swipes, in swipe order. */
+  swipeScores(message: Locator) {
+    return message.getByTestId('swipe-score');
+  }
+
   /** Deletes a message (all its swipes) from its toolbar. */
   async deleteMessage(message: Locator) {
     await message.hover();

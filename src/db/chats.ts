@@ -1,5 +1,5 @@
 import { newId } from '../domain/character';
-import { DEFAULT_SAMPLING, type Chat, type Message, type Role, type SamplingSettings, type Swipe } from '../domain/chat';
+import { DEFAULT_SAMPLING, DEFAULT_TAKES, clampTakes, type Chat, type GuardReport, type Message, type Role, type SamplingSettings, type Swipe, type TakeSettings } from '../domain/chat';
 import { verdictKey, type StudioDb, type VerdictRecord } from './database';
 import { importedSwipes, type ImportedChat } from '../domain/chats/sillytavern';
 import { guardWrite, UndoUnavailableError } from './errors';
@@ -113,6 +113,7 @@ export class ChatRepository {
       characterId: input.characterId,
       title: input.title ?? `Chat ${count + 1}`,
       sampling: input.sampling ?? { ...DEFAULT_SAMPLING },
+      takes: { ...DEFAULT_TAKES },
       createdAt: now,
       updatedAt: now,
     };
@@ -142,7 +143,7 @@ export class ChatRepository {
   /** Stores an imported chat (e.g. SillyTavern .jsonl) for a character, atomically. */
   async importChat(characterId: string, imported: ImportedChat, sampling: SamplingSettings = { ...DEFAULT_SAMPLING }): Promise<Chat> {
     const now = Date.now();
-    const chat: Chat = { id: newId(), characterId, title: imported.title, sampling, createdAt: imported.createdAt, updatedAt: now };
+    const chat: Chat = { id: newId(), characterId, title: imported.title, sampling, takes: { ...DEFAULT_TAKES }, createdAt: imported.createdAt, updatedAt: now };
     const messages: Message[] = imported.messages.map((m, i) => ({
       id: newId(),
       chatId: chat.id,
@@ -171,8 +172,9 @@ export class ChatRepository {
     await guardWrite(() => this.db.chats.update(id, { title: title.trim() || 'Chat', updatedAt: Date.now() }));
   }
 
-  async updateSampling(id: string, sampling: SamplingSettings): Promise<void> {
-    await guardWrite(() => this.db.chats.update(id, { sampling }));
+  /** Saves the chat's sampling, and its takes and guard settings (clamped into range) when given, in one write. */
+  async updateSampling(id: string, sampling: SamplingSettings, takes?: TakeSettings): Promise<void> {
+    await guardWrite(() => this.db.chats.update(id, { sampling, ...(takes ? { takes: clampTakes(takes) } : {}) }));
   }
 
   /** Deletes a chat with its messages and verdicts, atomically. */
@@ -240,15 +242,18 @@ export class ChatRepository {
     );
   }
 
-  /** Adds a new (streaming) swipe to a message and shows it. Returns its index. */
-  async addSwipe(messageId: string, init: Partial<Swipe> = {}): Promise<number> {
+  /**
+   * Adds a new (streaming) swipe to a message and shows it, unless `show` is
+   * false (a background take: the reply on screen stays). Returns its index.
+   */
+  async addSwipe(messageId: string, init: Partial<Swipe> = {}, show = true): Promise<number> {
     const { db } = this;
     return guardWrite(() =>
       db.transaction('rw', db.messages, async () => {
         const message = await db.messages.get(messageId);
         if (!message) throw new Error('That message no longer exists.');
         const swipes = [...message.swipes, { ...swipe('', 'streaming'), ...init }];
-        await db.messages.update(messageId, { swipes, swipeIndex: swipes.length - 1, updatedAt: nextUpdatedAt(message) });
+        await db.messages.update(messageId, { swipes, swipeIndex: show ? swipes.length - 1 : message.swipeIndex, updatedAt: nextUpdatedAt(message) });
         return swipes.length - 1;
       }),
     );
@@ -365,6 +370,35 @@ export class ChatRepository {
         }
         const swipes = [...current.swipes.slice(0, at), before.swipes[index]!, ...current.swipes.slice(at)];
         await db.messages.update(before.id, { swipes, swipeIndex: at, updatedAt: nextUpdatedAt(current) });
+      }),
+    );
+  }
+
+  /**
+   * Puts a message's swipes from `from` on in the order given (`order` lists
+   * old indices, each at most once; swipes from `from` on that it leaves out
+   * are dropped with their verdicts), moves every verdict with its swipe, shows
+   * `show` (a new index) and stores the guard's note — all in one transaction,
+   * so a reader never sees a verdict on the wrong swipe.
+   * @throws StorageFullError
+   */
+  async rankSwipes(messageId: string, from: number, order: readonly number[], show: number, guard?: GuardReport): Promise<void> {
+    const { db } = this;
+    await guardWrite(() =>
+      db.transaction('rw', [db.messages, db.verdicts], async () => {
+        const message = await db.messages.get(messageId);
+        if (!message) return;
+        const valid = order.every((i, k) => i >= from && i < message.swipes.length && order.indexOf(i) === k);
+        if (!valid || show < 0 || show >= from + order.length) throw new RangeError('Not an order of the message’s swipes.');
+        const verdicts = (await db.verdicts.where('messageId').equals(messageId).toArray()).filter((v) => v.swipeIndex >= from);
+        await db.verdicts.bulkDelete(verdicts.map((v) => v.id));
+        const moved = verdicts.flatMap((v) => {
+          const at = order.indexOf(v.swipeIndex);
+          return at === -1 ? [] : [{ ...v, id: verdictKey(messageId, from + at), swipeIndex: from + at }];
+        });
+        await db.verdicts.bulkPut(moved);
+        const swipes = [...message.swipes.slice(0, from), ...order.map((i) => message.swipes[i]!)];
+        await db.messages.update(messageId, { swipes, swipeIndex: show, updatedAt: nextUpdatedAt(message), ...(guard ? { guard } : {}) });
       }),
     );
   }

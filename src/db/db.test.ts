@@ -578,7 +578,13 @@ describe('LibraryRepository', () => {
   });
 
   it('exports, plans and restores through the same backup functions', async () => {
-    const { maren } = await seedCharacterWithChat();
+    const { maren, chats, chat, reply } = await seedCharacterWithChat();
+    // Issue 11: the chat's takes and guard, and a guard note on a reply, travel with the backup.
+    const takes = { perReply: 3, guard: true, guardRetries: 2 };
+    const guard = { tries: 2, outcome: 'failing' as const, statements: ['Maren is afraid of deep water.'], roleKinds: [], at: 5 };
+    await chats.updateSampling(chat.id, chat.sampling, takes);
+    await chats.addSwipe(reply.id, { text: 'Take two.', state: 'done', finishReason: 'stop' }, false);
+    await chats.rankSwipes(reply.id, 0, [1, 0], 0, guard);
     const library = new LibraryRepository(db);
     const file = await library.exportBackup();
     await library.wipe();
@@ -589,5 +595,9 @@ describe('LibraryRepository', () => {
     await library.restore(input, 'merge');
     expect((await db.characters.get(maren.id))?.card.name).toBe('Maren');
     expect(await db.messages.count()).toBe(3);
+    expect((await chats.get(chat.id))?.takes).toEqual(takes);
+    const restored = (await chats.messages(chat.id)).find((m) => m.id === reply.id)!;
+    expect(restored.guard).toEqual(guard);
+    expect(restored.swipes.map((w) => w.text)).toEqual(['Take two.', 'Never.']);
   });
 });

@@ -28,6 +28,8 @@ export interface Message {
   swipeIndex: number;
   createdAt: number;
   updatedAt: number;
+  /** Set when the guard ran on this reply's latest turn. */
+  guard?: GuardReport;
 }
 
 export interface SamplingSettings {
@@ -48,11 +50,60 @@ export const DEFAULT_SAMPLING: SamplingSettings = {
   contextSize: 4096,
 };
 
+/**
+ * Keeping the character (issue 11), per chat: how many takes each reply gets
+ * (ranked by APC, the best shown) and whether a failing reply is regenerated
+ * in character by itself, up to `guardRetries` times.
+ */
+export interface TakeSettings {
+  /** Takes per reply, TAKES_MIN–TAKES_MAX; 1 = one reply as before. */
+  perReply: number;
+  guard: boolean;
+  /** Regenerations the guard may make, GUARD_RETRIES_MIN–GUARD_RETRIES_MAX. */
+  guardRetries: number;
+}
+
+export const TAKES_MIN = 1;
+export const TAKES_MAX = 4;
+export const GUARD_RETRIES_MIN = 1;
+export const GUARD_RETRIES_MAX = 3;
+
+/** What chats stored before issue 11 read as: one take, no guard. */
+export const DEFAULT_TAKES: Readonly<TakeSettings> = Object.freeze({ perReply: 1, guard: false, guardRetries: 2 });
+
+/** Clamps stored or typed take settings into range (whole numbers). */
+export function clampTakes(t: TakeSettings): TakeSettings {
+  const int = (x: number, lo: number, hi: number, fallback: number) => (Number.isFinite(x) ? Math.min(hi, Math.max(lo, Math.round(x))) : fallback);
+  return {
+    perReply: int(t.perReply, TAKES_MIN, TAKES_MAX, DEFAULT_TAKES.perReply),
+    guard: t.guard === true,
+    guardRetries: int(t.guardRetries, GUARD_RETRIES_MIN, GUARD_RETRIES_MAX, DEFAULT_TAKES.guardRetries),
+  };
+}
+
+/**
+ * What the guard did for a message (stored with it, shown under it). The
+ * statement texts are copied as they were, so the note still reads right
+ * after the card is edited.
+ */
+export interface GuardReport {
+  /** Regenerations made (0 when the reply was clean or the checker could not judge it). */
+  tries: number;
+  /** clean: a try came out clean; failing: every try failed; stopped: Stop ended it. */
+  outcome: 'clean' | 'failing' | 'stopped';
+  /** The statements the failing reply contradicted (restated in the tries). */
+  statements: string[];
+  /** Role failures of the failing reply (assistant voice, speaking for the user). */
+  roleKinds: string[];
+  at: number;
+}
+
 export interface Chat {
   id: string;
   characterId: string;
   title: string;
   sampling: SamplingSettings;
+  takes: TakeSettings;
   createdAt: number;
   updatedAt: number;
 }

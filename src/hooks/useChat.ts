@@ -1,7 +1,7 @@
 import { useLiveQuery } from 'dexie-react-hooks';
 import { useCallback } from 'react';
 import type { Character } from '../domain/character';
-import { currentText, type Chat, type Message, type SamplingSettings } from '../domain/chat';
+import { currentText, type Chat, type Message, type SamplingSettings, type TakeSettings } from '../domain/chat';
 import { exportChatFile, importChatFile } from '../services/chatFiles';
 import { repos, type ChatSummary } from '../db';
 import { useRoute } from '../stores/route';
@@ -87,7 +87,7 @@ export function useMessageActions() {
           },
         });
       }),
-    updateSampling: (chatId: string, sampling: SamplingSettings) => guard('Could not save the settings', () => repos.chats.updateSampling(chatId, sampling)),
+    updateSampling: (chatId: string, sampling: SamplingSettings, takes?: TakeSettings) => guard('Could not save the settings', () => repos.chats.updateSampling(chatId, sampling, takes)),
   };
 }
 

@@ -86,24 +86,37 @@ export function useChatChecks(chat: Chat, messages: Message[], character: Charac
     void client?.prepare(character.statements.filter((s) => s.enabled)).catch(() => undefined);
   }, [ready, character.statements]);
 
+  // Takes of a reply still being written: their verdicts are about to move with their swipes.
+  const takesRunning = useSession((s) => s.takes !== null);
+
   // Stale verdicts go to the checker's background queue, which skips what it already holds.
   useEffect(() => {
-    if (!ready || streaming || verdicts === null) return;
+    if (!ready || streaming || takesRunning || verdicts === null) return;
     const jobs: RecheckJob[] = turns
       .filter(({ message }) => checks.get(message.id)?.stale)
       .map(({ message, userTurn }) => ({ chatId: chat.id, message, character, userTurn }));
     if (jobs.length > 0) void useChecker.getState().recheck(jobs);
-  }, [ready, streaming, turns, checks, verdicts, chat.id, character]);
+  }, [ready, streaming, takesRunning, turns, checks, verdicts, chat.id, character]);
 
   const drift: DriftSummary = useMemo(() => {
     const points = turns.flatMap(({ message }, i) => {
       const v = checks.get(message.id)?.verdict;
-      return v ? [driftPoint(i, v)] : [];
+      return v ? [{ ...driftPoint(i, v), ...(message.guard ? { guarded: true } : {}) }] : [];
     });
     return computeDrift(points);
   }, [turns, checks]);
 
-  return { checks, drift, turns, ready };
+  // Each swipe's APC (null: unchecked), for replies with several takes.
+  const swipeScores = useMemo(() => {
+    const map = new Map<string, (number | null)[]>();
+    for (const { message } of turns) {
+      if (message.swipes.length < 2) continue;
+      map.set(message.id, message.swipes.map((_, i) => verdicts?.get(verdictKey(message.id, i))?.apcPercent ?? null));
+    }
+    return map;
+  }, [turns, verdicts]);
+
+  return { checks, drift, turns, ready, swipeScores };
 }
 
 /** Checks every assistant turn that has no verdict yet (an imported or older chat). */

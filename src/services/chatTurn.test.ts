@@ -11,6 +11,7 @@ import { loadStubCheckerClient } from '../test/stubCheckerClient';
 import { WorkerCrashedError } from '../engines/errors';
 import { historyFrom, userTurnBefore } from './chat';
 import { createChatTurns, type ChatTurnRepositories, type TurnContext, type TurnEvent, type TurnRequest } from './chatTurn';
+import type { TakeSettings } from '../domain/chat';
 
 /**
  * TEST DOUBLE: an engine that streams given pieces, one per `step()` when
@@ -19,7 +20,9 @@ import { createChatTurns, type ChatTurnRepositories, type TurnContext, type Turn
  * reply with 'abort') and counts interrupts; `ignoreFirstInterrupt` plays an
  * engine that does not stop cooperatively.
  */
-function stubEngine(pieces: string[], opts: { failAfter?: number; manual?: boolean; ignoreFirstInterrupt?: boolean } = {}) {
+function stubEngine(script: string[] | string[][], opts: { failAfter?: number; manual?: boolean; ignoreFirstInterrupt?: boolean } = {}) {
+  // One list of pieces for every call, or one per call (the last repeats).
+  const replies = (Array.isArray(script[0]) ? script : [script]) as string[][];
   const requests: GenerateRequest[] = [];
   let interrupts = 0;
   let stepResolvers: (() => void)[] = [];
@@ -39,6 +42,7 @@ function stubEngine(pieces: string[], opts: { failAfter?: number; manual?: boole
     load: async () => undefined,
     async generate(request: GenerateRequest, options: GenerateOptions = {}): Promise<GenerateResult> {
       requests.push(request);
+      const pieces = replies[Math.min(requests.length - 1, replies.length - 1)]!;
       engine.generating = true;
       aborted = false;
       const onAbort = () => engine.interrupt();
@@ -173,6 +177,7 @@ describe('a chat turn', () => {
       messages: (id) => s.chats.messages(id),
       addSwipe: (...a) => s.chats.addSwipe(...a),
       writeSwipe: (...a) => s.chats.writeSwipe(...a),
+      rankSwipes: (...a) => s.chats.rankSwipes(...a),
       append: async () => {
         throw new StorageFullError();
       },
@@ -267,6 +272,7 @@ describe('failed saves', () => {
       messages: (id) => chats.messages(id),
       append: (...a) => chats.append(...a),
       addSwipe: (...a) => chats.addSwipe(...a),
+      rankSwipes: (...a) => chats.rankSwipes(...a),
       writeSwipe: async (...a) => {
         state.writes++;
         if (state.full) throw new StorageFullError();
@@ -402,5 +408,175 @@ describe('history helpers', () => {
     expect(historyFrom(messages).map((m) => m.content)).toEqual(['Hello {{user}}.', 'Hi there']);
     expect(userTurnBefore(messages, 2)).toBe('Hi there');
     expect(userTurnBefore(messages, 0)).toBe('');
+  });
+});
+
+describe('takes and the guard', () => {
+  const cleanups: (() => void)[] = [];
+  afterEach(() => {
+    for (const c of cleanups.splice(0)) c();
+  });
+
+  // The stub NLI's word rule (shared content word + one negation → contradiction,
+  // same polarity → entailment) makes these replies contradict, or keep, Maren's
+  // statements: plumbing, not meaning.
+  const CONTRADICTS = ['Maren is not afraid of the deep water.'];
+  const KEEPS = ['Maren stays far from the deep water.'];
+  const KEEPS_MORE = ['Maren keeps the lighthouse lamp lit and stays far from the deep water.'];
+  const STATEMENTS = [
+    { id: 's1', text: 'Maren is afraid of deep water.', origin: 'manual' as const, enabled: true, version: 1 },
+    { id: 's2', text: 'Maren keeps the lighthouse lamp.', origin: 'manual' as const, enabled: true, version: 1 },
+  ];
+
+  async function takesSetup(takes: Partial<TakeSettings>, withChecker = true) {
+    const s = await setup({ card: { name: 'Maren' }, statements: STATEMENTS });
+    const chat = { ...s.chat, takes: { perReply: 1, guard: false, guardRetries: 2, ...takes } };
+    let checker: TurnContext['checker'] = { client: null, threshold: 0.5 };
+    if (withChecker) {
+      const loaded = await loadStubCheckerClient();
+      cleanups.push(loaded.dispose);
+      checker = { client: loaded.client, threshold: 0.5 };
+    }
+    const verdicts = new VerdictRepository(db);
+    const ctx = (engine: ChatEngine): TurnContext => ({ ...ctxFor(engine, { ...s, chat }, checker) });
+    return { ...s, chat, verdicts, ctx };
+  }
+
+  async function storedTakes(t: Awaited<ReturnType<typeof takesSetup>>, messageId: string) {
+    const message = (await db.messages.get(messageId))!;
+    const verdicts = await Promise.all(message.swipes.map((_, i) => t.verdicts.get(messageId, i)));
+    return { message, texts: message.swipes.map((w) => w.text), apcs: verdicts.map((v) => v?.apcPercent ?? null), verdicts };
+  }
+
+  it('N = 3: the first take streams, takes 2 and 3 run in the background, and the swipes end ranked by APC with their verdicts, the best shown', async () => {
+    const t = await takesSetup({ perReply: 3 });
+    const engine = stubEngine([CONTRADICTS, KEEPS, KEEPS_MORE]);
+    const { handle, events } = run({ chats: t.chats, verdicts: t.verdicts }, t.ctx(engine), { kind: 'send', text: 'Swim?' });
+    const result = await handle.done;
+    if (result.status !== 'replied') throw new Error('not replied');
+    expect(engine.requests).toHaveLength(3);
+    expect(result.takes).toMatchObject({ count: 3, ranked: true, guard: null });
+    const takeEvents = events.filter((e): e is Extract<TurnEvent, { type: 'take' }> => e.type === 'take');
+    expect(takeEvents.map((e) => [e.take, e.of, e.purpose, e.target.swipeIndex])).toEqual([
+      [2, 3, 'best-of', 1],
+      [3, 3, 'best-of', 2],
+    ]);
+    // Only the first take is streamed to the screen.
+    expect(events.filter((e) => e.type === 'target')).toHaveLength(1);
+    const background = events.slice(events.findIndex((e) => e.type === 'take'));
+    expect(types(background)).toEqual(['take', 'reply-done', 'verdict', 'check-done', 'take', 'reply-done', 'verdict', 'check-done', 'takes-done']);
+    expect(types(events).at(-1)).toBe('takes-done');
+
+    const stored = await storedTakes(t, result.outcome.target.messageId);
+    expect(stored.apcs.every((a) => a !== null)).toBe(true);
+    const apcs = stored.apcs as number[];
+    expect([...apcs].sort((a, b) => b - a)).toEqual(apcs);
+    expect(new Set(apcs).size).toBe(3);
+    expect(stored.texts.at(-1)).toBe(CONTRADICTS[0]);
+    expect(stored.message.swipeIndex).toBe(0);
+    // Each verdict moved with its own swipe: the flagged one is on the contradicting text.
+    expect(stored.verdicts.map((v) => v!.flaggedSentences.length)).toEqual([0, 0, 1]);
+    expect(stored.message.swipes.every((w) => w.state === 'done' && w.finishReason === 'stop')).toBe(true);
+  });
+
+  it('N = 3 without a checker: three swipes in the order they were made, the first shown', async () => {
+    const t = await takesSetup({ perReply: 3 }, false);
+    const engine = stubEngine([['one.'], ['two.'], ['three.']]);
+    const { handle } = run({ chats: t.chats, verdicts: t.verdicts }, t.ctx(engine), { kind: 'send', text: 'Hi' });
+    const result = await handle.done;
+    if (result.status !== 'replied') throw new Error('not replied');
+    const stored = await storedTakes(t, result.outcome.target.messageId);
+    expect(stored.texts).toEqual(['one.', 'two.', 'three.']);
+    expect(stored.message.swipeIndex).toBe(0);
+  });
+
+  it('the guard on a reply that keeps contradicting: K tries restating the statement, K + 1 takes kept, the note says it still fails', async () => {
+    const t = await takesSetup({ guard: true, guardRetries: 2 });
+    const engine = stubEngine([CONTRADICTS]);
+    const { handle, events } = run({ chats: t.chats, verdicts: t.verdicts }, t.ctx(engine), { kind: 'send', text: 'Swim?' });
+    const result = await handle.done;
+    if (result.status !== 'replied') throw new Error('not replied');
+    expect(engine.requests).toHaveLength(3);
+    const prompts = engine.requests.map((r) => r.messages.map((m) => m.content).join('\n'));
+    expect(prompts[0]).not.toContain('[Important:');
+    for (const p of prompts.slice(1)) expect(p).toMatch(/\[Important:[^\]]*Maren is afraid of deep water\./);
+    expect(events.filter((e) => e.type === 'take').map((e) => (e as { take: number; of: number; purpose: string }).purpose + (e as { take: number }).take)).toEqual(['guard1', 'guard2']);
+    const stored = await storedTakes(t, result.outcome.target.messageId);
+    expect(stored.texts).toHaveLength(3);
+    expect(stored.message.guard).toMatchObject({ tries: 2, outcome: 'failing', statements: ['Maren is afraid of deep water.'], roleKinds: [] });
+    expect(stored.message.swipes.slice(1).map((w) => w.inCharacterOf)).toEqual([['Maren is afraid of deep water.'], ['Maren is afraid of deep water.']]);
+  });
+
+  it('the guard stops at the first clean try and shows it; the note says what was removed', async () => {
+    const t = await takesSetup({ guard: true, guardRetries: 3 });
+    const engine = stubEngine([CONTRADICTS, KEEPS, KEEPS_MORE]);
+    const { handle } = run({ chats: t.chats, verdicts: t.verdicts }, t.ctx(engine), { kind: 'send', text: 'Swim?' });
+    const result = await handle.done;
+    if (result.status !== 'replied') throw new Error('not replied');
+    expect(engine.requests).toHaveLength(2);
+    const stored = await storedTakes(t, result.outcome.target.messageId);
+    expect(stored.texts).toEqual([KEEPS[0], CONTRADICTS[0]]);
+    expect(stored.message.swipeIndex).toBe(0);
+    expect(stored.message.guard).toMatchObject({ tries: 1, outcome: 'clean', statements: ['Maren is afraid of deep water.'] });
+  });
+
+  it('the guard on a clean reply does nothing', async () => {
+    const t = await takesSetup({ guard: true, guardRetries: 3 });
+    const engine = stubEngine([KEEPS, CONTRADICTS]);
+    const { handle, events } = run({ chats: t.chats, verdicts: t.verdicts }, t.ctx(engine), { kind: 'send', text: 'Swim?' });
+    const result = await handle.done;
+    if (result.status !== 'replied') throw new Error('not replied');
+    expect(engine.requests).toHaveLength(1);
+    expect(types(events)).not.toContain('take');
+    const stored = await storedTakes(t, result.outcome.target.messageId);
+    expect(stored.texts).toEqual([KEEPS[0]]);
+    expect(stored.message.guard).toBeUndefined();
+  });
+
+  it('Stop during take 2 keeps take 1 on show and makes no take 3; a take stopped before its first word is dropped', async () => {
+    const t = await takesSetup({ perReply: 3 });
+    const engine = stubEngine([['Maren stays ', 'far from the deep water.'], ['never ', 'said'], ['nor this']], { manual: true });
+    const { handle, events } = run({ chats: t.chats, verdicts: t.verdicts }, t.ctx(engine), { kind: 'send', text: 'Swim?' });
+    await vi.waitFor(() => expect(engine.generating).toBe(true));
+    engine.step();
+    await vi.waitFor(() => expect(types(events)).toContain('text'));
+    engine.step();
+    await vi.waitFor(() => expect(types(events)).toContain('take'));
+    await vi.waitFor(() => expect(engine.requests).toHaveLength(2));
+    handle.stop();
+    engine.step();
+    const result = await handle.done;
+    if (result.status !== 'replied') throw new Error('not replied');
+    expect(engine.requests).toHaveLength(2);
+    const stored = await storedTakes(t, result.outcome.target.messageId);
+    expect(stored.texts).toEqual(['Maren stays far from the deep water.']);
+    expect(stored.message.swipeIndex).toBe(0);
+    expect(stored.apcs[0]).not.toBeNull();
+    expect(result.takes).toMatchObject({ count: 1 });
+  });
+
+  it('Stop during a guard try keeps what exists and notes the guard was stopped', async () => {
+    const t = await takesSetup({ guard: true, guardRetries: 3 });
+    const engine = stubEngine([['Maren is not afraid ', 'of the deep water.'], ['Maren stays ', 'far away.']], { manual: true });
+    // Every delta saved, so the test sees the background try's first words in storage.
+    const { handle, events } = run({ chats: t.chats, verdicts: t.verdicts }, t.ctx(engine), { kind: 'send', text: 'Swim?' }, { saveIntervalMs: 0 });
+    await vi.waitFor(() => expect(engine.generating).toBe(true));
+    engine.step();
+    await vi.waitFor(() => expect(types(events)).toContain('text'));
+    engine.step();
+    await vi.waitFor(() => expect(types(events)).toContain('take'));
+    await vi.waitFor(() => expect(engine.generating).toBe(true));
+    engine.step();
+    const messageId = (events[0] as Extract<TurnEvent, { type: 'target' }>).target.messageId;
+    await vi.waitFor(async () => expect((await db.messages.get(messageId))!.swipes[1]?.text).toBe('Maren stays '));
+    handle.stop();
+    engine.step();
+    const result = await handle.done;
+    if (result.status !== 'replied') throw new Error('not replied');
+    const stored = await storedTakes(t, result.outcome.target.messageId);
+    expect(stored.texts).toEqual(['Maren is not afraid of the deep water.', 'Maren stays ']);
+    // The complete (if failing) take goes first; the stopped try after it.
+    expect(stored.message.swipeIndex).toBe(0);
+    expect(stored.message.guard).toMatchObject({ tries: 1, outcome: 'stopped' });
   });
 });

@@ -9,14 +9,17 @@
  *                failed write is reported and retried, never hidden, and never
  *                lets older stored text replace what is in memory
  *   6. verdict   stored when the check ends, replaced by the exact one when that lands
+ *   7. keep      with the chat's takes (issue 11): takes 2..N in the background into
+ *                new swipes of the same message, the guard's in-character retries
+ *                while the reply fails, then every take ranked (best shown first)
  *
  * The caller (stores/session) passes the engine and checker it holds and
  * receives events; storage goes through the repositories given to
  * `createChatTurns`. No React, no stores.
  */
 import type { Character } from '../domain/character';
-import { currentText, type Chat, type FinishReason, type Message, type Swipe } from '../domain/chat';
-import { characterVoiceLines, toVerdict, type Verdict } from '../domain/consistency';
+import { currentText, type Chat, type FinishReason, type GuardReport, type Message, type Swipe } from '../domain/chat';
+import { characterVoiceLines, failingRoleFlags, guardDecision, rankTakes, restatementsFor, toVerdict, type GuardDecision, type Take, type Verdict } from '../domain/consistency';
 import { assemblePrompt, estimateTokens, foldForStrictTemplates } from '../domain/prompt';
 import { resolveMacros } from '../domain/text';
 import type { ChatEngine, GenerateResult } from '../engines/ChatEngine';
@@ -99,12 +102,27 @@ export type TurnEvent =
   /** A verdict for the reply: `exact` false for a fast first one. `saved` false when its write failed. */
   | { type: 'verdict'; target: TurnTarget; verdict: Verdict; exact: boolean; saved: boolean; error?: unknown }
   /** The live check is over (verdict stored, or skipped): live flags can go. */
-  | { type: 'check-done'; target: TurnTarget };
+  | { type: 'check-done'; target: TurnTarget }
+  /**
+   * A background take starts (its text is not streamed to the screen):
+   * take `take` of `of` replies (best-of), or the guard's try `take` of at most `of`.
+   */
+  | { type: 'take'; target: TurnTarget; take: number; of: number; purpose: 'best-of' | 'guard' }
+  /** Every take is done and ranked (`ranked` false when they could not be reordered: `error` says why). */
+  | { type: 'takes-done'; messageId: string; takes: number; guard: GuardReport | null; ranked: boolean; error?: unknown };
+
+/** What the takes of a reply came to (chats with more than one take per reply, or the guard on). */
+export interface TakesSummary {
+  /** Swipes the turn left in the message (stopped empty takes are dropped). */
+  count: number;
+  guard: GuardReport | null;
+  ranked: boolean;
+}
 
 export type TurnResult =
   /** Nothing was stored: the user's message (or the reply's swipe) could not be written. */
   | { status: 'not-started'; error: unknown }
-  | { status: 'replied'; outcome: ReplyOutcome };
+  | { status: 'replied'; outcome: ReplyOutcome; takes?: TakesSummary };
 
 export interface TurnHandle {
   /** Resolves true once the user's message is stored (the composer may clear), false when it could not be. */
@@ -114,14 +132,15 @@ export interface TurnHandle {
   /**
    * First call: a cooperative stop at any moment — before the reply's first
    * token (the engine is then never asked), while it streams, or while the
-   * engine is still prefilling. A second call while the engine still runs
-   * forces it (the worker is terminated and the model must be reloaded).
+   * engine is still prefilling; takes and guard tries not yet made are not
+   * made. A second call while the engine still runs forces it (the worker is
+   * terminated and the model must be reloaded).
    */
   stop(): void;
 }
 
 export interface ChatTurnRepositories {
-  chats: Pick<ChatRepository, 'messages' | 'append' | 'addSwipe' | 'writeSwipe'>;
+  chats: Pick<ChatRepository, 'messages' | 'append' | 'addSwipe' | 'writeSwipe' | 'rankSwipes'>;
   verdicts: Pick<VerdictRepository, 'save'>;
 }
 
@@ -178,8 +197,10 @@ export function createChatTurns(repos: ChatTurnRepositories, options: ChatTurnOp
   const sleep = options.sleep ?? defaultSleep;
   const now = options.now ?? (() => performance.now());
 
+  type Prepared = { target: TurnTarget; messages: Message[]; index: number; restate?: string[] };
+
   /** Writes (or finds) the reply's swipe and the history it answers. */
-  async function prepare(ctx: TurnContext, request: TurnRequest): Promise<{ target: TurnTarget; messages: Message[]; index: number; restate?: string[] }> {
+  async function prepare(ctx: TurnContext, request: TurnRequest): Promise<Prepared> {
     const { chat, character, userName } = ctx;
     const name = displayName(character);
     switch (request.kind) {
@@ -213,13 +234,20 @@ export function createChatTurns(repos: ChatTurnRepositories, options: ChatTurnOp
     }
   }
 
-  /** Streams, checks and saves one reply into a prepared target. Never throws. */
+  /**
+   * Streams, checks and saves one reply into a prepared target. Never throws.
+   * `checked` resolves with the reply's last stored verdict (the exact one when
+   * there is one), or null when it was not checked. A background take that was
+   * stopped is not checked: it will not be shown first, and a verdict landing
+   * after the takes are reordered would sit on the wrong swipe.
+   */
   async function reply(
     ctx: TurnContext,
-    prepared: Awaited<ReturnType<typeof prepare>>,
+    prepared: Prepared,
     signal: AbortSignal,
     emit: (e: TurnEvent) => void,
-  ): Promise<ReplyOutcome> {
+    background = false,
+  ): Promise<{ outcome: ReplyOutcome; checked: Promise<Verdict | null> }> {
     const { engine, chat, character, userName } = ctx;
     const { target, messages, restate } = prepared;
     const index = prepared.index === -1 ? messages.length : prepared.index;
@@ -303,15 +331,16 @@ export function createChatTurns(repos: ChatTurnRepositories, options: ChatTurnOp
     };
     emit({ type: 'reply-done', outcome });
 
+    let checked: Promise<Verdict | null> = Promise.resolve(null);
     if (live) {
-      if (error || !text.trim()) {
+      if (error || !text.trim() || (background && finishReason === 'abort')) {
         live.cancel();
         emit({ type: 'check-done', target });
       } else {
-        void finishCheck(live, target, text, emit);
+        checked = finishCheck(live, target, text, emit);
       }
     }
-    return outcome;
+    return { outcome, checked };
   }
 
   function startCheck(ctx: TurnContext, target: TurnTarget, userTurn: string, emit: (e: TurnEvent) => void): LiveCheck | null {
@@ -329,7 +358,7 @@ export function createChatTurns(repos: ChatTurnRepositories, options: ChatTurnOp
     return live;
   }
 
-  async function saveVerdict(target: TurnTarget, checked: CheckedReply, exact: boolean, emit: (e: TurnEvent) => void): Promise<void> {
+  async function saveVerdict(target: TurnTarget, checked: CheckedReply, exact: boolean, emit: (e: TurnEvent) => void): Promise<Verdict> {
     const verdict = toVerdict(checked);
     try {
       await repos.verdicts.save(target.chatId, target.messageId, target.swipeIndex, verdict);
@@ -337,18 +366,128 @@ export function createChatTurns(repos: ChatTurnRepositories, options: ChatTurnOp
     } catch (error) {
       emit({ type: 'verdict', target, verdict, exact, saved: false, error });
     }
+    return verdict;
   }
 
-  async function finishCheck(live: LiveCheck, target: TurnTarget, text: string, emit: (e: TurnEvent) => void): Promise<void> {
-    const outcome = await live.end(text);
-    if (outcome.status === 'checked') {
-      await saveVerdict(target, outcome, outcome.strategy === 'full', emit);
-      // A verdict that pruned the last sentence (the writer's wait) is made
-      // exact right after; the stored one is replaced when that lands.
-      const exact = await live.exact();
-      if (exact) await saveVerdict(target, exact, true, emit);
+  /** Ends the live check and stores its verdicts; resolves with the last one (null: not checked). Never rejects. */
+  async function finishCheck(live: LiveCheck, target: TurnTarget, text: string, emit: (e: TurnEvent) => void): Promise<Verdict | null> {
+    let last: Verdict | null = null;
+    try {
+      const outcome = await live.end(text);
+      if (outcome.status === 'checked') {
+        last = await saveVerdict(target, outcome, outcome.strategy === 'full', emit);
+        // A verdict that pruned the last sentence (the writer's wait) is made
+        // exact right after; the stored one is replaced when that lands.
+        const exact = await live.exact();
+        if (exact) last = await saveVerdict(target, exact, true, emit);
+      }
+    } catch {
+      // A checker that failed leaves the reply unchecked (the badge offers a re-check).
     }
     emit({ type: 'check-done', target });
+    return last;
+  }
+
+  /** A finished take, as ranking needs it. */
+  interface TakeRecord {
+    index: number;
+    outcome: ReplyOutcome;
+    verdict: Verdict | null;
+  }
+
+  const isComplete = (o: ReplyOutcome) => !o.error && (o.finishReason === 'stop' || o.finishReason === 'length') && o.text.trim() !== '';
+
+  /**
+   * After the first take (on screen): the chat's further takes and the
+   * guard's tries, each generated in the background into a new swipe of the
+   * same message and checked, then all ranked in one write. Stop ends it at
+   * any point; what exists is kept (a take stopped before its first word is dropped).
+   */
+  async function keepTakes(ctx: TurnContext, prepared: Prepared, first: TakeRecord, signal: AbortSignal, emit: (e: TurnEvent) => void): Promise<TakesSummary> {
+    const { perReply, guard, guardRetries } = ctx.chat.takes;
+    const { messageId } = prepared.target;
+    const from = prepared.target.swipeIndex;
+    const records: TakeRecord[] = [first];
+    // A take that was stopped, broke, or could not be saved ends the turn's takes.
+    const goOn = () => !signal.aborted && records.every((r) => !r.outcome.error && r.outcome.saved);
+    // Background takes do not drive the screen's streaming text or live flags.
+    const quiet = (e: TurnEvent) => {
+      if (e.type !== 'target' && e.type !== 'text' && e.type !== 'sentence' && e.type !== 'save-failed' && e.type !== 'save-recovered') emit(e);
+    };
+    let addError: unknown = null;
+    const backgroundTake = async (take: number, of: number, purpose: 'best-of' | 'guard', restate: string[] | undefined): Promise<TakeRecord | null> => {
+      let swipeIndex: number;
+      try {
+        swipeIndex = await repos.chats.addSwipe(messageId, restate?.length ? { inCharacterOf: restate } : {}, false);
+      } catch (error) {
+        addError = error;
+        return null;
+      }
+      const target: TurnTarget = { chatId: prepared.target.chatId, messageId, swipeIndex, prefix: '' };
+      emit({ type: 'take', target, take, of, purpose });
+      const r = await reply(ctx, { ...prepared, target, restate }, signal, quiet, true);
+      const record = { index: swipeIndex, outcome: r.outcome, verdict: await r.checked };
+      records.push(record);
+      return record;
+    };
+
+    for (let take = 2; take <= perReply && goOn(); take++) {
+      if (!(await backgroundTake(take, perReply, 'best-of', prepared.restate))) break;
+    }
+
+    let report: GuardReport | null = null;
+    const best = () => rankTakes(records.map(toTake), { preferClean: guard })[0]!;
+    const verdictOf = (index: number) => records.find((r) => r.index === index)?.verdict ?? null;
+    if (guard && goOn() && addError === null) {
+      const failing = verdictOf(best().index);
+      let decision: GuardDecision = guardDecision({ verdict: failing, triesMade: 0, maxTries: guardRetries, statements: ctx.character.statements });
+      if (decision.action === 'retry' && failing) {
+        const statements = restatementsFor(failing, ctx.character.statements);
+        const roleKinds = [...new Set(failingRoleFlags(failing).map((f) => f.kind))];
+        let tries = 0;
+        let outcome: GuardReport['outcome'] = 'failing';
+        while (decision.action === 'retry') {
+          if (!goOn()) {
+            outcome = 'stopped';
+            break;
+          }
+          tries++;
+          const record = await backgroundTake(tries, guardRetries, 'guard', decision.restate);
+          if (!record) break;
+          if (signal.aborted) {
+            outcome = 'stopped';
+            break;
+          }
+          decision = guardDecision({ verdict: record.verdict, triesMade: tries, maxTries: guardRetries, statements: ctx.character.statements });
+          // An unchecked try (empty, or the checker failed) cannot be judged: the guard stops, failing.
+          if (decision.action === 'accept' && decision.outcome === 'clean') outcome = 'clean';
+        }
+        report = { tries, outcome, statements, roleKinds, at: Date.now() };
+      }
+    }
+
+    const kept = records.filter((r) => r.index === from || r.outcome.text.trim() !== '');
+    const summary: TakesSummary = { count: kept.length, guard: report, ranked: false };
+    // Nothing to order (one take, no note), or a take that is not stored as it is in memory: leave the swipes where they are.
+    if ((records.length < 2 && !report) || records.some((r) => !r.outcome.saved)) {
+      summary.count = records.length;
+      emit({ type: 'takes-done', messageId, takes: summary.count, guard: report, ranked: false });
+      return summary;
+    }
+    const order = rankTakes(kept.map(toTake), { preferClean: guard }).map((t) => t.index);
+    try {
+      await repos.chats.rankSwipes(messageId, from, order, from, report ?? undefined);
+      summary.ranked = true;
+      emit({ type: 'takes-done', messageId, takes: kept.length, guard: report, ranked: true });
+    } catch (error) {
+      summary.count = records.length;
+      emit({ type: 'takes-done', messageId, takes: records.length, guard: report, ranked: false, error });
+    }
+    return summary;
+
+    function toTake(r: TakeRecord): Take {
+      return { index: r.index, verdict: r.verdict, complete: isComplete(r.outcome) };
+    }
   }
 
   return {
@@ -370,7 +509,7 @@ export function createChatTurns(repos: ChatTurnRepositories, options: ChatTurnOp
         }
       };
       const done = (async (): Promise<TurnResult> => {
-        let prepared: Awaited<ReturnType<typeof prepare>>;
+        let prepared: Prepared;
         try {
           prepared = await prepare(ctx, request);
         } catch (error) {
@@ -380,7 +519,13 @@ export function createChatTurns(repos: ChatTurnRepositories, options: ChatTurnOp
         resolveAccepted(true);
         engineRunning = true;
         try {
-          return { status: 'replied', outcome: await reply(ctx, prepared, controller.signal, emit) };
+          const first = await reply(ctx, prepared, controller.signal, emit);
+          const { perReply, guard } = ctx.chat.takes;
+          // A continuation extends one swipe; there is nothing to take again.
+          if (request.kind === 'continue' || (perReply <= 1 && !guard)) return { status: 'replied', outcome: first.outcome };
+          const record = { index: prepared.target.swipeIndex, outcome: first.outcome, verdict: await first.checked };
+          const takes = await keepTakes(ctx, prepared, record, controller.signal, emit);
+          return { status: 'replied', outcome: first.outcome, takes };
         } finally {
           engineRunning = false;
         }

@@ -21,6 +21,15 @@ export interface StreamingReply {
   saveProblem: StorageProblem | null;
 }
 
+/** Takes made in the background after the reply on screen (best-of-N, guard tries). */
+export interface TakesProgress {
+  chatId: string;
+  messageId: string;
+  take: number;
+  of: number;
+  purpose: 'best-of' | 'guard';
+}
+
 /** A finished reply whose final write failed: shown from here, not from storage, until Retry works. */
 export interface UnsavedReply {
   target: TurnTarget;
@@ -35,6 +44,8 @@ export interface UnsavedReply {
 
 interface SessionSlice {
   streaming: StreamingReply | null;
+  /** Set while further takes or guard tries of a reply run (the turn is still busy; Stop ends them). */
+  takes: TakesProgress | null;
   /** Keyed `${messageId}:${swipeIndex}`. */
   unsaved: Record<string, UnsavedReply>;
   /** Start a chat with the character's greetings (macros resolved). */
@@ -145,12 +156,19 @@ export const useSession = create<SessionSlice>()((set, get) => {
       case 'check-done':
         checker.clearLive(keyOf(e.target));
         return;
+      case 'take':
+        // The reply on screen is finished; the next take is written out of sight.
+        set({ streaming: null, takes: { chatId: e.target.chatId, messageId: e.target.messageId, take: e.take, of: e.of, purpose: e.purpose } });
+        return;
+      case 'takes-done':
+        if (e.error) useUi.getState().notify({ kind: 'error', title: 'The takes could not be ordered', detail: `${describeStorageError(e.error).detail}\nEvery take is kept, in the order it was written.` });
+        return;
     }
   };
 
   /** Runs one turn; resolves whether the turn was accepted (the user's message stored). */
   const begin = async (chat: Chat, character: Character, request: TurnRequest): Promise<boolean> => {
-    if (get().streaming || !engineReady()) return false;
+    if (get().streaming || get().takes || !engineReady()) return false;
     // Busy from the first moment: nothing else starts, and Stop already works.
     earlyStops = 0;
     set({ streaming: { chatId: chat.id, messageId: '', swipeIndex: 0, text: '', saveProblem: null } });
@@ -160,7 +178,7 @@ export const useSession = create<SessionSlice>()((set, get) => {
     for (; earlyStops > 0; earlyStops--) turn.stop();
     void turn.done.then((result) => {
       if (handle === turn) handle = null;
-      set({ streaming: null });
+      set({ streaming: null, takes: null });
       if (result.status === 'not-started' && request.kind !== 'send') notifyStorage(request.kind === 'regenerate' ? 'Could not regenerate' : 'Could not reply', result.error);
     });
     const accepted = await turn.accepted;
@@ -173,6 +191,7 @@ export const useSession = create<SessionSlice>()((set, get) => {
 
   return {
     streaming: null,
+    takes: null,
     unsaved: {},
 
     newChat: async (character) => {
@@ -203,7 +222,7 @@ export const useSession = create<SessionSlice>()((set, get) => {
 
     stop: () => {
       if (handle) handle.stop();
-      else if (get().streaming) earlyStops++;
+      else if (get().streaming || get().takes) earlyStops++;
     },
 
     retrySave: async (key) => {

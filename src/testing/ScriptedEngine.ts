@@ -34,6 +34,8 @@ export interface EngineScript {
    * a test decides exactly when the reply goes on (e.g. after filling storage).
    */
   holdAtWord?: number;
+  /** Hold only in reply number `holdOnTurn` (0-based), e.g. the second take of a reply. */
+  holdOnTurn?: number;
 }
 
 /** What a test can reach in the page while a scripted reply holds. */
@@ -97,7 +99,7 @@ export class ScriptedEngine implements ChatEngine {
     const started = performance.now();
     let finishReason: GenerateResult['finishReason'] = 'stop';
     for (const [i, piece] of pieces.entries()) {
-      if (i === this.script.holdAtWord) await this.hold(options.signal);
+      if (i === this.script.holdAtWord && (this.script.holdOnTurn === undefined || this.script.holdOnTurn === turn)) await this.hold(options.signal);
       if (i === failAt) {
         const error =
           this.script.failWith === 'oom' ? new OutOfMemoryError() : this.script.failWith === 'device-lost' ? new GpuDeviceLostError() : new WorkerCrashedError();

@@ -1,6 +1,7 @@
 import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { Character } from '../../domain/character';
 import type { Chat, Message } from '../../domain/chat';
+import { describeGuard } from '../../domain/consistency/takes';
 import type { MessageCheck } from '../../hooks/useChecks';
 import { useChatFiles, useChatRecord, useChats, useMessageActions, useMessages } from '../../hooks/useChat';
 import { useEngine } from '../../stores/engine';
@@ -98,6 +99,7 @@ const ChatMessage = memo(function ChatMessage({
   check,
   checkerReady,
   handlers,
+  swipeScores,
 }: {
   message: Message;
   streaming: boolean;
@@ -107,7 +109,12 @@ const ChatMessage = memo(function ChatMessage({
   check: MessageCheck | undefined;
   checkerReady: boolean;
   handlers: MessageHandlers;
+  swipeScores: readonly (number | null)[] | null;
 }) {
+  const takesProgress = useSession((s) =>
+    s.takes?.messageId === message.id ? (s.takes.purpose === 'guard' ? `Guard: try ${s.takes.take} of ${s.takes.of}…` : `Take ${s.takes.take} of ${s.takes.of}…`) : null,
+  );
+  const guardNote = useMemo(() => (message.guard ? { text: describeGuard(message.guard), outcome: message.guard.outcome } : null), [message.guard]);
   const streamingText = useSession((s) => (streaming && s.streaming?.messageId === message.id ? s.streaming.text : null));
   const streamProblem = useSession((s) => (streaming && s.streaming?.messageId === message.id ? s.streaming.saveProblem : null));
   const unsavedEntry = useSession((s) => s.unsaved[`${message.id}:${message.swipeIndex}`] ?? null);
@@ -132,6 +139,9 @@ const ChatMessage = memo(function ChatMessage({
       busy={busy}
       marks={marks}
       unsaved={unsaved}
+      swipeScores={swipeScores}
+      takesProgress={takesProgress}
+      guardNote={guardNote}
       footer={
         isAssistant ? (
           <VerdictBadge
@@ -156,18 +166,19 @@ const ChatMessage = memo(function ChatMessage({
 function ChatView({ character, chat, messages }: { character: Character; chat: Chat; messages: Message[] }) {
   // Only which message streams, not its text: see ChatMessage.
   const streamingId = useSession((s) => (s.streaming?.chatId === chat.id ? s.streaming.messageId : null));
+  const takesRunning = useSession((s) => s.takes?.chatId === chat.id);
   const { send, regenerate, continueReply, stop, replyNow } = useSession.getState();
   const status = useEngine((s) => s.status);
   const actions = useMessageActions();
   const navigate = useRoute((s) => s.navigate);
   const chatFiles = useChatFiles(character);
   const [samplingOpen, setSamplingOpen] = useState(false);
-  const { checks, drift, turns, ready: checkerReady } = useChatChecks(chat, messages, character);
+  const { checks, drift, turns, ready: checkerReady, swipeScores } = useChatChecks(chat, messages, character);
   const analyse = useAnalyseChat(chat, character, turns, checks);
   // Open beside the chat on wide screens; a drawer opened on demand below that.
   const [panel, setPanel] = useState(() => typeof window === 'undefined' || window.matchMedia('(min-width: 1280px)').matches);
   const analysable = turns.filter(({ message }) => !checks.get(message.id)?.verdict).length;
-  const busy = streamingId !== null;
+  const busy = streamingId !== null || takesRunning;
   // Stable handlers (reading the latest chat/character/messages from a ref), so
   // memoised messages don't re-render on every streamed piece.
   const latest = useRef({ chat, character, messages });
@@ -256,6 +267,7 @@ function ChatView({ character, chat, messages }: { character: Character; chat: C
               check={m.role === 'assistant' ? checks.get(m.id) : undefined}
               checkerReady={checkerReady}
               handlers={handlers}
+              swipeScores={swipeScores.get(m.id) ?? null}
             />
           ))}
           {needsReply && status.state === 'ready' ? (
@@ -286,10 +298,11 @@ function ChatView({ character, chat, messages }: { character: Character; chat: C
         <SamplingDialog
           open
           value={chat.sampling}
+          takes={chat.takes}
           onClose={() => setSamplingOpen(false)}
-          onSave={(s) => {
+          onSave={(s, takes) => {
             setSamplingOpen(false);
-            void actions.updateSampling(chat.id, s);
+            void actions.updateSampling(chat.id, s, takes);
           }}
         />
       ) : null}

@@ -28,6 +28,12 @@ export interface MessageItemProps {
   onSwipe: (index: number) => void;
   onRegenerate: () => void;
   onContinue: () => void;
+  /** Each swipe's APC percent (null: unchecked), for a reply with several takes. */
+  swipeScores?: readonly (number | null)[] | null;
+  /** "Take 2 of 3…" while further takes of this reply are written in the background. */
+  takesProgress?: string | null;
+  /** What the guard did for this reply. */
+  guardNote?: { text: string; outcome: 'clean' | 'failing' | 'stopped' } | null;
 }
 
 const STATE_LABEL: Record<string, string> = {
@@ -35,7 +41,26 @@ const STATE_LABEL: Record<string, string> = {
   error: 'Stopped by an error',
 };
 
-export function MessageItem({ message, streamingText, avatar, avatarName, isLast, busy, marks, footer, unsaved, onEdit, onDelete, onDeleteSwipe, onSwipe, onRegenerate, onContinue }: MessageItemProps) {
+export function MessageItem({
+  message,
+  streamingText,
+  avatar,
+  avatarName,
+  isLast,
+  busy,
+  marks,
+  footer,
+  unsaved,
+  onEdit,
+  onDelete,
+  onDeleteSwipe,
+  onSwipe,
+  onRegenerate,
+  onContinue,
+  swipeScores,
+  takesProgress,
+  guardNote,
+}: MessageItemProps) {
   const [editing, setEditing] = useState<string | null>(null);
   const swipe = message.swipes[message.swipeIndex];
   // Never older stored text over a newer reply that could not be written.
@@ -167,6 +192,29 @@ export function MessageItem({ message, streamingText, avatar, avatarName, isLast
             <IconButton label="Next swipe" className="h-6 w-6" disabled={busy || !!unsaved || message.swipeIndex === total - 1} onClick={() => onSwipe(message.swipeIndex + 1)}>
               <Icon name="chevronRight" className="h-3.5 w-3.5" />
             </IconButton>
+            {swipeScores && swipeScores.length === total && swipeScores.some((x) => x !== null) ? (
+              <span className="ml-1 flex flex-wrap items-center gap-1" aria-label="APC of each swipe">
+                {swipeScores.map((score, i) => (
+                  <button
+                    key={i}
+                    type="button"
+                    data-testid="swipe-score"
+                    data-score={score === null ? '' : score.toFixed(1)}
+                    aria-current={i === message.swipeIndex ? 'true' : undefined}
+                    aria-label={`Swipe ${i + 1}: ${score === null ? 'not checked' : `APC ${score.toFixed(0)}%`}`}
+                    disabled={busy || !!unsaved}
+                    onClick={() => onSwipe(i)}
+                    className={`rounded-full px-1.5 py-0.5 tabular-nums transition-colors disabled:cursor-default ${
+                      i === message.swipeIndex
+                        ? 'bg-accent-100 font-semibold text-accent-900 dark:bg-accent-900/50 dark:text-accent-100'
+                        : 'bg-stone-100 text-stone-600 hover:bg-stone-200 dark:bg-stone-800 dark:text-stone-300 dark:hover:bg-stone-700'
+                    }`}
+                  >
+                    {score === null ? '–' : `${score.toFixed(0)}%`}
+                  </button>
+                ))}
+              </span>
+            ) : null}
             {/* An unsaved reply stays in view until Retry stores it: no leaving or deleting it. */}
             {!streaming && !unsaved ? (
               <IconButton label={`Delete swipe ${message.swipeIndex + 1}`} className="ml-1 h-6 w-6" disabled={busy} onClick={onDeleteSwipe}>
@@ -174,6 +222,26 @@ export function MessageItem({ message, streamingText, avatar, avatarName, isLast
               </IconButton>
             ) : null}
           </div>
+        ) : null}
+        {takesProgress ? (
+          <p data-testid="takes-progress" role="status" className="mt-2 flex items-center gap-2 text-xs text-stone-500 dark:text-stone-400">
+            <span aria-hidden="true" className="inline-block h-3 w-3 animate-spin rounded-full border-2 border-accent-500 border-t-transparent" />
+            {takesProgress}
+          </p>
+        ) : null}
+        {guardNote && !takesProgress ? (
+          <p
+            data-testid="guard-note"
+            data-outcome={guardNote.outcome}
+            className={`mt-2 inline-flex items-start gap-1.5 rounded-lg px-2 py-1 text-xs ${
+              guardNote.outcome === 'clean'
+                ? 'bg-sky-50 text-sky-900 dark:bg-sky-950/50 dark:text-sky-100'
+                : 'bg-amber-50 text-amber-900 dark:bg-amber-950/40 dark:text-amber-100'
+            }`}
+          >
+            <Icon name={guardNote.outcome === 'clean' ? 'check' : 'warning'} className="mt-px h-3.5 w-3.5 shrink-0" />
+            <span>{guardNote.text}</span>
+          </p>
         ) : null}
         {footer}
       </div>

@@ -39,22 +39,27 @@ export function DriftTimeline({ drift }: { drift: DriftSummary }) {
           p.roleFlags ? <circle key={`role-${p.turnIndex}`} cx={x(i)} cy={y(p.apcPercent)} r={6.5} fill="none" className="stroke-fuchsia-500 dark:stroke-fuchsia-300" strokeWidth={1.5} /> : null,
         )}
         {pts.map((p, i) => (
-          <circle
-            key={p.turnIndex}
-            data-testid="drift-point"
-            data-contradictions={p.contradictions}
-            cx={x(i)}
-            cy={y(p.apcPercent)}
-            data-role-flags={p.roleFlags ?? 0}
-            r={p.contradictions > 0 ? 4 : 3}
-            className={p.contradictions > 0 ? 'fill-red-500' : 'fill-accent-600 dark:fill-accent-400'}
-          >
-            <title>{`Reply ${i + 1}: ${p.apcPercent.toFixed(0)}%${p.contradictions ? `, ${p.contradictions} contradicted` : ''}${p.roleFlags ? `, ${p.roleFlags} out of role` : ''}`}</title>
-          </circle>
+          <g key={p.turnIndex}>
+            {/* A guarded reply gets an outer ring: what the timeline shows was kept by the guard, not written that way. */}
+            {p.guarded ? <circle cx={x(i)} cy={y(p.apcPercent)} r={9} fill="none" strokeWidth={1.5} className="stroke-sky-500 dark:stroke-sky-400" /> : null}
+            <circle
+              data-testid="drift-point"
+              data-contradictions={p.contradictions}
+              data-role-flags={p.roleFlags ?? 0}
+              data-guarded={p.guarded ? 'true' : 'false'}
+              cx={x(i)}
+              cy={y(p.apcPercent)}
+              r={p.contradictions > 0 ? 4 : 3}
+              className={p.contradictions > 0 ? 'fill-red-500' : 'fill-accent-600 dark:fill-accent-400'}
+            >
+              <title>{`Reply ${i + 1}: ${p.apcPercent.toFixed(0)}%${p.contradictions ? `, ${p.contradictions} contradicted` : ''}${p.roleFlags ? `, ${p.roleFlags} out of role` : ''}${p.guarded ? ', guarded' : ''}`}</title>
+            </circle>
+          </g>
         ))}
       </svg>
       <figcaption className="mt-1 text-xs text-stone-500 dark:text-stone-400">
         {pts.length} checked repl{pts.length === 1 ? 'y' : 'ies'}
+        {pts.some((p) => p.guarded) ? ` · ${pts.filter((p) => p.guarded).length} guarded (ringed)` : ''}
         {drift.recentAveragePercent !== null ? ` · recent ${drift.recentAveragePercent.toFixed(0)}%` : ''}
         {drift.baselinePercent !== null ? ` · baseline ${drift.baselinePercent.toFixed(0)}%` : ''}
         {drift.roleFlags > 0 ? (

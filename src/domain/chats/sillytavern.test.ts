@@ -46,4 +46,24 @@ describe('parseSillyTavernChat', () => {
       ['user', ['<b>hi</b>'], 0],
     ]);
   });
+
+  it('exports every take of a ranked, guarded reply as a swipe, the shown one as mes', () => {
+    const take = (text: string, inCharacterOf?: string[]) => ({ text, state: 'done' as const, finishReason: 'stop' as const, modelId: 'm', createdAt: 1000, ...(inCharacterOf ? { inCharacterOf } : {}) });
+    const reply: Message = {
+      id: 'r',
+      chatId: 'c',
+      order: 0,
+      role: 'assistant',
+      name: 'Maren',
+      swipes: [take('Clean try.', ['Maren fears deep water.']), take('Take one.'), take('Take two.'), take('Second try.', ['Maren fears deep water.'])],
+      swipeIndex: 0,
+      createdAt: 1000,
+      updatedAt: 1000,
+      guard: { tries: 2, outcome: 'clean', statements: ['Maren fears deep water.'], roleKinds: [], at: 1000 },
+    };
+    const lines = toSillyTavernJsonl({ userName: 'U', characterName: 'Maren', createdAt: 1000, messages: [reply] }).trim().split('\n');
+    const row = JSON.parse(lines[1]!) as { mes: string; swipes: string[]; swipe_id: number };
+    expect(row).toMatchObject({ mes: 'Clean try.', swipe_id: 0, swipes: ['Clean try.', 'Take one.', 'Take two.', 'Second try.'] });
+    expect(parseSillyTavernChat(lines.join('\n')).messages[0]!.swipes).toHaveLength(4);
+  });
 });

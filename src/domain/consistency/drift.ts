@@ -15,6 +15,8 @@ export interface DriftPoint {
   contradictions: number;
   /** Role flags of the reply (assistant voice, echo, speaking for the user); absent or 0 when none or not checked. */
   roleFlags?: number;
+  /** The guard regenerated this reply (issue 11): the timeline marks it. */
+  guarded?: boolean;
 }
 
 /** Turns whose average is the baseline ('first-turns' mode). */

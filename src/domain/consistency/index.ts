@@ -13,3 +13,4 @@ export * from './echo';
 export * from './roleFlags';
 export * from './roleText';
 export * from './speaksForUser';
+export * from './takes';

@@ -5,7 +5,7 @@
  * the chat screen can render any message it is given.
  */
 import * as v from 'valibot';
-import { DEFAULT_SAMPLING, type Chat, type FinishReason, type Message, type Role, type SamplingSettings, type Swipe } from '../chat';
+import { DEFAULT_SAMPLING, DEFAULT_TAKES, GUARD_RETRIES_MAX, GUARD_RETRIES_MIN, TAKES_MAX, TAKES_MIN, clampTakes, type Chat, type FinishReason, type Message, type Role, type SamplingSettings, type Swipe, type TakeSettings } from '../chat';
 import { isRecord, toNum, toStr, toTextList } from '../cards/coerce';
 import { describeIssues, describeValue } from './issues';
 
@@ -24,11 +24,24 @@ export const SamplingSchema = v.object({
   contextSize: finite,
 });
 
+const wholeIn = (lo: number, hi: number) => v.pipe(v.number(), v.safeInteger(), v.minValue(lo), v.maxValue(hi));
+
+/** Chats stored before issue 11 have no `takes`: they read as one take, guard off. */
+export const TakesSchema = v.optional(
+  v.object({
+    perReply: wholeIn(TAKES_MIN, TAKES_MAX),
+    guard: v.boolean(),
+    guardRetries: wholeIn(GUARD_RETRIES_MIN, GUARD_RETRIES_MAX),
+  }),
+  () => ({ ...DEFAULT_TAKES }),
+);
+
 export const ChatSchema = v.object({
   id,
   characterId: id,
   title: v.string(),
   sampling: SamplingSchema,
+  takes: TakesSchema,
   createdAt: finite,
   updatedAt: finite,
 });
@@ -43,6 +56,14 @@ export const SwipeSchema = v.object({
   usage: v.optional(v.object({ promptTokens: finite, completionTokens: finite })),
 });
 
+const GuardReportSchema = v.object({
+  tries: v.pipe(v.number(), v.safeInteger(), v.minValue(0), v.maxValue(GUARD_RETRIES_MAX)),
+  outcome: v.picklist(['clean', 'failing', 'stopped']),
+  statements: v.pipe(v.array(v.pipe(v.string(), v.maxLength(2000))), v.maxLength(200)),
+  roleKinds: v.pipe(v.array(v.pipe(v.string(), v.maxLength(40))), v.maxLength(10)),
+  at: finite,
+});
+
 export const MessageSchema = v.pipe(
   v.object({
     id,
@@ -54,6 +75,7 @@ export const MessageSchema = v.pipe(
     swipeIndex: v.pipe(v.number(), v.safeInteger(), v.minValue(0)),
     createdAt: finite,
     updatedAt: finite,
+    guard: v.optional(GuardReportSchema),
   }),
   v.check((m) => m.swipeIndex < m.swipes.length, 'swipeIndex points past the last swipe'),
 );
@@ -76,6 +98,11 @@ function readSampling(raw: unknown): SamplingSettings {
   return out;
 }
 
+function readTakes(raw: unknown): TakeSettings {
+  const r = isRecord(raw) ? raw : {};
+  return clampTakes({ perReply: toNum(r.perReply, DEFAULT_TAKES.perReply), guard: r.guard === true, guardRetries: toNum(r.guardRetries, DEFAULT_TAKES.guardRetries) });
+}
+
 /** A chat record; refused without an id or a character to belong to. Never throws. */
 export function readChat(raw: unknown, now = 0): ReadRecord<Chat> | Refusal {
   const sound = v.safeParse(ChatSchema, raw);
@@ -91,6 +118,7 @@ export function readChat(raw: unknown, now = 0): ReadRecord<Chat> | Refusal {
       characterId: raw.characterId,
       title: title === '' ? 'Chat' : toStr(raw.title),
       sampling: readSampling(raw.sampling),
+      takes: readTakes(raw.takes),
       createdAt: created ?? updated ?? now,
       updatedAt: updated ?? created ?? now,
     },
@@ -135,8 +163,11 @@ export function readMessage(raw: unknown, now = 0): ReadRecord<Message> | Refusa
   const swipes = Array.isArray(raw.swipes) ? raw.swipes.map((s) => readSwipe(s, time)) : [];
   if (swipes.length === 0) swipes.push(readSwipe('', time));
   const index = toNum(raw.swipeIndex, 0);
+  // A damaged guard note is dropped (it only describes the message), a sound one kept.
+  const guard = v.safeParse(GuardReportSchema, raw.guard);
   return {
     value: {
+      ...(guard.success ? { guard: guard.output } : {}),
       id: raw.id,
       chatId: raw.chatId,
       order,

@@ -114,6 +114,10 @@ describe('stored records', () => {
     const chat = readChat({ id: 'c', characterId: 'x', title: '  ', sampling: { temperature: 'hot', topP: 0.5 }, updatedAt: 3 });
     expect(chat).toMatchObject({ value: { title: 'Chat', sampling: { temperature: 0.8, topP: 0.5 }, createdAt: 3 } });
     expect(isRefusal(readChat({ id: 'c' }))).toBe(true);
+    // Chats stored before takes and the guard existed read as one take, guard off.
+    const old = readChat({ id: 'c', characterId: 'x', title: 'Old', sampling: { temperature: 0.7, topP: 0.9, maxTokens: 300, presencePenalty: 0, repetitionPenalty: 1.1, contextSize: 4096 }, createdAt: 1, updatedAt: 1 });
+    expect(old).toMatchObject({ value: { takes: { perReply: 1, guard: false, guardRetries: 2 } }, repairs: [] });
+    expect(readChat({ id: 'c', characterId: 'x', takes: { perReply: 9, guard: 'yes', guardRetries: 2.4 } })).toMatchObject({ value: { takes: { perReply: 4, guard: false, guardRetries: 2 } } });
     const msg = readMessage({ id: 'm', chatId: 'c', order: '2', role: 'user', name: null, swipes: [{ text: 5, state: 'weird', usage: { promptTokens: 1 } }, 'raw text'], swipeIndex: 7, createdAt: 1 });
     expect(isRefusal(msg)).toBe(false);
     if (!isRefusal(msg)) {
@@ -123,6 +127,11 @@ describe('stored records', () => {
         { text: 'raw text', state: 'done', finishReason: null, modelId: null, createdAt: 1 },
       ]);
     }
+    const guard = { tries: 2, outcome: 'clean', statements: ['Maren fears the deep.'], roleKinds: [], at: 5 };
+    const guarded = readMessage({ id: 'm', chatId: 'c', order: 1, role: 'assistant', name: 'Maren', swipes: [{ text: 'x' }], swipeIndex: 0, createdAt: 1, guard });
+    expect(!isRefusal(guarded) && guarded.value.guard).toEqual(guard);
+    const badGuard = readMessage({ id: 'm', chatId: 'c', order: 1, role: 'assistant', name: 'Maren', swipes: [{ text: 'x' }], swipeIndex: 0, createdAt: 1, guard: { tries: 'many' } });
+    expect(!isRefusal(badGuard) && 'guard' in badGuard.value).toBe(false);
     expect(readMessage({ id: 'm', chatId: 'c', order: 1, role: 'narrator' })).toEqual({ refused: 'its role is text, not user, assistant or system' });
     expect(readMessage({ id: 'm', chatId: 'c', order: null, role: 'user' })).toEqual({ refused: 'its position ("order") is null' });
   });
