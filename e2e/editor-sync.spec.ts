@@ -30,6 +30,8 @@ test.describe('editor: nothing typed is lost', () => {
     await editor.open('Juniper Ash');
     const text = 'Rain drums on the roof of the shop while Juniper sorts the seed packets by colour, humming.';
     await editor.field('Scenario').fill('');
+    // The cleared field is stored first, so the polls below can't read the old scenario.
+    await expect.poll(() => storedField(studio, 'Juniper Ash', 'scenario')).toBe('');
     let typing = true;
     const typed = editor.field('Scenario').pressSequentially(text, { delay: 60 }).then(() => (typing = false));
     // Typing never pauses for the debounce, yet part of it reaches storage before it ends.

@@ -8,12 +8,9 @@ import type { GuardReport } from '../chat';
 import type { RoleFlag, RoleFlagKind, Verdict } from './verdict';
 
 /**
- * The role flags that make a take fail: every kind but echo (mirroring the
- * user is a weak signal; speaking for the user and the assistant voice break
- * the role).
- *
- * IMPORTANT (merge with h/flags): this is the one place the rule lives; it
- * becomes `roleFailures(verdict)` from ./roleFlags when that lands.
+ * The role flags that make a take fail: the detectors' own rule
+ * (`roleFailures`: assistant voice and speaking for the user; echoing the user
+ * is only shown). Everything here asks this function, never the kinds.
  */
 export function failingRoleFlags(verdict: Pick<Verdict, 'roleFlags'>): RoleFlag[] {
   return roleFailures(verdict);
