@@ -202,6 +202,9 @@ async function setUpStudio(page, baseURL) {
   const composer = page.getByRole('textbox', { name: 'Message' });
   await composer.fill(PROMPT);
   await composer.press('Enter');
+  // The turn stores the user's message after reading the settings: wait for it and its reply to exist,
+  // or the greeting (an assistant message, done) would pass for the reply.
+  await page.getByTestId('message').nth(2).waitFor({ timeout: 60_000 });
   await waitReplyDone(page);
   const info = await page.evaluate(() => ({ crossOriginIsolated, hardwareConcurrency: navigator.hardwareConcurrency }));
   return { loadMs, ...info };
@@ -218,7 +221,7 @@ async function waitReplyDone(page) {
     null,
     { timeout: 180_000 },
   );
-  await page.getByRole('button', { name: 'Send' }).waitFor();
+  await page.getByRole('button', { name: 'Send' }).waitFor({ timeout: 180_000 });
   return last;
 }
 
