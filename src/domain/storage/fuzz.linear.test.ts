@@ -5,23 +5,9 @@
  * unit tests (vitest project `linear`).
  */
 import { describe, expect, it } from 'vitest';
-import { CardParseError, parseCardFile } from '../cards';
-import type { Character } from '../character';
+import { importBytes } from './testdata/importBytes';
 import { LINEAR_GROWTH_BOUND, msPerCall, repeatTo, type Growth } from '../../test/linearity';
 import { validateBackup } from './backup';
-import { admitCard } from './card';
-
-/** Imports bytes the way the service does (parse, then admit); returns the stored card or null for a named refusal. */
-function importBytes(name: string, bytes: Uint8Array): Character['card'] | null {
-  try {
-    const result = parseCardFile(name, bytes);
-    if (result.kind !== 'card') return null;
-    return admitCard(result.card).card;
-  } catch (e) {
-    if (e instanceof CardParseError) return null;
-    throw e;
-  }
-}
 
 /**
  * time(10 n) / time(n) for `work`, from the fastest of several runs of each

@@ -11,14 +11,15 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { importBytes } from './testdata/importBytes';
 import * as v from 'valibot';
-import { CardParseError, cardToJsonText, encodeBase64, parseCardFile, writeCardPng } from '../cards';
+import { cardToJsonText, encodeBase64, writeCardPng } from '../cards';
 import { backup, cardJson } from './testdata/arbitraries';
 import { textChunk, tinyPng } from '../cards/testdata/tinyPng';
 import type { Character } from '../character';
 import { displayName, filterCharacters, shortDescription } from '../library';
 import { BackupFormatError, validateBackup } from './backup';
-import { admitCard, CardDataSchema } from './card';
+import { CardDataSchema } from './card';
 import { CharacterSchema } from './character';
 import { ChatSchema, MessageSchema } from './chat';
 import { readVerdictRecord } from './records';
@@ -34,18 +35,6 @@ function rendersInLibrary(c: Character): void {
   expect(typeof shortDescription(c)).toBe('string');
   filterCharacters([c], 'a');
   filterCharacters([c], '#b');
-}
-
-/** Imports bytes the way the service does (parse, then admit); returns the stored card or null for a named refusal. */
-function importBytes(name: string, bytes: Uint8Array): Character['card'] | null {
-  try {
-    const result = parseCardFile(name, bytes);
-    if (result.kind !== 'card') return null;
-    return admitCard(result.card).card;
-  } catch (e) {
-    if (e instanceof CardParseError) return null;
-    throw e;
-  }
 }
 
 function checkStoredCard(card: Character['card'] | null): void {
