@@ -85,6 +85,8 @@ test('assistant voice, an echo and speaking for the user are each flagged with t
 });
 
 test('a role flag shows on its sentence while the reply is still streaming', async ({ studio, page, context }) => {
+  // The fixture checker loads and checks in the browser: on a shared 2-core machine that outlasts the default limit.
+  test.slow();
   await serveFixtureModels(context);
   const first = 'As an AI language model, I am not able to swim.';
   // The engine waits before word 13: "Maren looks" has started the second sentence, so the first is complete.
