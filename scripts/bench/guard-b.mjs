@@ -85,8 +85,8 @@ const SETTINGS = [
   { label: 'N = 1, guard off', takes: 1, guard: null },
   { label: 'N = 2, guard off', takes: 2, guard: null },
   { label: 'N = 3, guard off', takes: 3, guard: null },
-  { label: 'N = 1, guard K = 1 (every take flagged)', takes: 1, guard: 1 },
-  { label: 'N = 1, guard K = 2 (every take flagged)', takes: 1, guard: 2 },
+  { label: 'N = 1, guard K = 1', takes: 1, guard: 1 },
+  { label: 'N = 1, guard K = 2', takes: 1, guard: 2 },
 ];
 
 const median = (xs) => {
@@ -291,7 +291,7 @@ async function turn(page) {
  */
 export async function runPartB(options = {}) {
   const runs = options.runs ?? 3;
-  const tokens = options.tokens ?? 24;
+  const tokens = options.tokens ?? 16;
   const warmupMs = options.warmupMs ?? 10_000;
   const warmupTurns = options.warmupTurns ?? 2;
   const flagThreshold = options.threshold ?? 0.05;
@@ -420,7 +420,9 @@ function report(r) {
     `### bench:guard part B — cost of takes and the guard in the studio (CPU engine, ${r.config.modelId})`,
     '',
     `Machine: ${m.nproc} × ${m.cpu}, ${m.ramGiB} GiB, Chromium ${m.chromium}, Node ${m.node}, ${m.date}; \`uptime\` before: ${m.uptimeBefore}; after: ${m.uptimeAfter}.`,
-    `Chat model ${r.config.modelId} (random weights, SmolLM2-135M shape, transformers.js wasm, ${r.setup.crossOriginIsolated ? `cross-origin isolated, ${r.setup.hardwareConcurrency} threads` : 'NOT cross-origin isolated: 1 thread'}), temperature 0, ${r.config.tokens} max reply tokens, prompt ${r.rows[0].runs[0]?.promptTokens?.[0] ?? '?'} tokens (first measured turn; each turn adds ~30); checker ${r.setup.checker.nli} + ${r.setup.checker.embed}${r.setup.checker.nli === 'bench-nli' ? ' (random weights, real sizes)' : ' (the tiny FIXTURE models: the bench NLI did not load — ' + r.setup.checkerFailures.join('; ') + ')'}, checker device CPU (wasm), ${r.config.statements} statements. Medians of ${r.rows[0].runs.length} runs per row (of ${r.config.runs} planned), rounds interleaved, after ${r.warmupTurns} warm-up turns; run time ${r.runtimeS} s.`,
+    `Chat model ${r.config.modelId} (random weights, SmolLM2-135M shape, transformers.js wasm, ${r.setup.crossOriginIsolated ? `cross-origin isolated, ${r.setup.hardwareConcurrency} threads` : 'NOT cross-origin isolated: 1 thread'}), temperature 0, ${r.config.tokens} max reply tokens, prompt ${r.rows[0].runs[0]?.promptTokens?.[0] ?? '?'} tokens (first measured turn; it grows each turn by the message and the shown reply); checker ${r.setup.checker.nli} + ${r.setup.checker.embed}${r.setup.checker.nli === 'bench-nli' ? ' (random weights, real sizes)' : ' (the tiny FIXTURE models: the bench NLI did not load — ' + r.setup.checkerFailures.join('; ') + ')'}, checker device CPU (wasm), ${r.config.statements} statements. Medians of ${r.rows[0].runs.length} runs per row (of ${r.config.runs} planned), rounds interleaved, after ${r.warmupTurns} warm-up turns; run time ${r.runtimeS} s.`,
+    '',
+    `Flagged: ${r.rows.flatMap((row) => row.runs).filter((x) => x.screen.verdict === 'contradicts').length} of ${r.rows.flatMap((row) => row.runs).length} measured turns showed a contradiction; the guard retries only those.`,
     '',
     '| setting | flag threshold | latency to the shown reply, ms | × N = 1 | takes generated | tokens generated | generating, ms | checker busy, ms (NLI pairs) | last take → shown, ms | shown (swipes, verdict, guard note) |',
     '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
