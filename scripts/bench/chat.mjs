@@ -33,7 +33,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { build, preview } from 'vite';
-import { CHROMIUM_ARGS, freePort } from './checker-server.mjs';
+import { CHROMIUM_ARGS, freePort, previewModelsPlugin } from './checker-server.mjs';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const BENCH_DIR = path.join(ROOT, '.bench');
@@ -114,33 +114,6 @@ function machine() {
     /* os value */
   }
   return { nproc, cpu, ramGiB: +(os.totalmem() / 2 ** 30).toFixed(1), node: process.version, date: new Date().toISOString() };
-}
-
-/** Serves .bench/models/<id>/<file> at /bench-models/<id>/<file>, with the headers a COEP page needs. */
-function benchModelsPlugin(requests) {
-  const TYPES = { '.json': 'application/json', '.onnx': 'application/octet-stream' };
-  return {
-    name: 'bench-models',
-    configurePreviewServer(server) {
-      server.middlewares.use((req, res, next) => {
-        const url = new URL(req.url ?? '/', 'http://x');
-        if (!url.pathname.startsWith(`/${MODELS_BASE}`)) return next();
-        const rel = decodeURIComponent(url.pathname.slice(MODELS_BASE.length + 1));
-        const file = path.join(MODELS_DIR, rel);
-        requests.push(rel);
-        if (!file.startsWith(MODELS_DIR + path.sep) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) {
-          res.statusCode = 404;
-          return res.end('not found');
-        }
-        res.setHeader('Content-Type', TYPES[path.extname(file)] ?? 'application/octet-stream');
-        res.setHeader('Content-Length', String(fs.statSync(file).size));
-        res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
-        res.setHeader('Cache-Control', 'no-store');
-        if (req.method === 'HEAD') return res.end();
-        fs.createReadStream(file).pipe(res);
-      });
-    },
-  };
 }
 
 async function buildAll() {
@@ -450,7 +423,7 @@ async function main() {
     logLevel: 'warn',
     build: { outDir: OUT_DIR },
     preview: { host: '127.0.0.1', port, strictPort: true, open: false },
-    plugins: [benchModelsPlugin(requests)],
+    plugins: [previewModelsPlugin(MODELS_DIR, MODELS_BASE, requests)],
   });
   const baseURL = `http://127.0.0.1:${port}/`;
   log(`vite preview on ${baseURL}`);

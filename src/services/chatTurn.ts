@@ -23,7 +23,7 @@ import { characterVoiceLines, failingRoleFlags, guardDecision, rankTakes, restat
 import { assemblePrompt, estimateTokens, foldForStrictTemplates } from '../domain/prompt';
 import { resolveMacros } from '../domain/text';
 import type { ChatEngine, GenerateResult } from '../engines/ChatEngine';
-import { startLiveCheck, type CheckedReply, type LiveCheck, type LiveCheckClient, type SentenceCheck } from '../engines/liveCheck';
+import { startLiveCheck, type CheckedReply, type LiveCheck, type LiveCheckClient, type SentenceCheck, type SentenceRoleFlags } from '../engines/liveCheck';
 import { repos, type ChatRepository, type VerdictRepository } from '../db';
 import { displayName, historyFrom, userTurnBefore } from './chat';
 
@@ -93,6 +93,8 @@ export type TurnEvent =
   | { type: 'text'; text: string }
   /** A sentence was checked while the reply streams. */
   | { type: 'sentence'; check: SentenceCheck }
+  /** A sentence's role flags while the reply streams (after its 'sentence'); the verdict's replace them. */
+  | { type: 'sentence-roles'; check: SentenceRoleFlags }
   /** A write failed; the text in memory is the reply. `error` is the storage error. */
   | { type: 'save-failed'; error: unknown }
   /** A write succeeded after one had failed. */
@@ -354,6 +356,7 @@ export function createChatTurns(repos: ChatTurnRepositories, options: ChatTurnOp
       roles: { userName: ctx.userName, voiceLines: characterVoiceLines(ctx.character.card, ctx.userName) },
     });
     live.onSentence((check) => emit({ type: 'sentence', check }));
+    live.onRoleFlags((check) => emit({ type: 'sentence-roles', check }));
     if (target.prefix) live.feed(target.prefix);
     return live;
   }
@@ -412,7 +415,7 @@ export function createChatTurns(repos: ChatTurnRepositories, options: ChatTurnOp
     const goOn = () => !signal.aborted && records.every((r) => !r.outcome.error && r.outcome.saved);
     // Background takes do not drive the screen's streaming text or live flags.
     const quiet = (e: TurnEvent) => {
-      if (e.type !== 'target' && e.type !== 'text' && e.type !== 'sentence' && e.type !== 'save-failed' && e.type !== 'save-recovered') emit(e);
+      if (e.type !== 'target' && e.type !== 'text' && e.type !== 'sentence' && e.type !== 'sentence-roles' && e.type !== 'save-failed' && e.type !== 'save-recovered') emit(e);
     };
     let addError: unknown = null;
     const backgroundTake = async (take: number, of: number, purpose: 'best-of' | 'guard', restate: string[] | undefined): Promise<TakeRecord | null> => {
