@@ -34,6 +34,8 @@ export interface TestServer {
   kill(): Promise<void>;
   /** Every chat request body the server received, in order. */
   requests(): Promise<Record<string, unknown>[]>;
+  /** With `--llama`: each reply's generated text, and whether it finished. */
+  generated(): Promise<{ text: string; done: boolean }[]>;
   stop(): Promise<void>;
 }
 
