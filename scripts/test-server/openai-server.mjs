@@ -8,7 +8,7 @@
  *
  *   node scripts/test-server/openai-server.mjs [--port 0] [--host 127.0.0.1]
  *     [--api-key KEY] [--allow-origin ORIGIN|*|none] [--models a,b]
- *     [--context 8192] [--reply TEXT] [--chunk-delay-ms 0]
+ *     [--context 8192] [--reply TEXT] [--chunk-delay-ms 0] [--prefill-ms 0]
  *     [--llama [MODEL.gguf]] [--llama-max-tokens 64] [--llama-seed 1]
  *
  * `--llama` generates the replies with a real llama.cpp engine instead
@@ -22,7 +22,7 @@
  * Prints one JSON line `{"listening": PORT}` on stdout once it listens
  * (`--port 0` picks a free port). Tests change its behaviour per test:
  *
- *   POST /__control  {replies?, chunkDelayMs?, mode?, status?, errorMessage?,
+ *   POST /__control  {replies?, chunkDelayMs?, prefillMs?, mode?, status?, errorMessage?,
  *                     killAfterChunks?, hugeChars?, allowOrigin?, apiKey?,
  *                     models?, omitRole?, keepAliveEvery?}
  *   GET  /__control/requests   every chat request body received, in order
@@ -73,6 +73,7 @@ const initial = () => ({
   context: llama ? llama.contextSize : Number(args.context ?? 8192),
   replies: typeof args.reply === 'string' ? [args.reply] : ['Hello from the test server.'],
   chunkDelayMs: Number(args.chunkDelayMs ?? 0),
+  prefillMs: Number(args.prefillMs ?? 0),
   mode: 'normal',
   status: 500,
   errorMessage: 'Internal server error',
@@ -153,6 +154,9 @@ async function streamReply(req, res, body, reply) {
   let closed = false;
   res.on('close', () => (closed = true));
 
+  // A real server reads the prompt before the first token (prompt processing).
+  if (state.prefillMs) await sleep(state.prefillMs);
+  if (closed) return;
   if (!state.omitRole) send(chunk({ role: 'assistant', content: '' }));
   const parts = state.mode === 'huge' ? null : pieces(reply);
   let sent = 0;

@@ -4,6 +4,8 @@ import type { ChildProcess } from 'node:child_process';
 export interface TestServerControl {
   replies?: string[];
   chunkDelayMs?: number;
+  /** Wait before the first chunk of a scripted reply, like a server reading the prompt. */
+  prefillMs?: number;
   mode?: 'normal' | 'html' | 'malformed' | 'no-done' | 'huge' | 'status';
   status?: number;
   errorMessage?: string;
