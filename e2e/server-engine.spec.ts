@@ -243,6 +243,8 @@ test('a server that answers with HTML, malformed JSON chunks or a 10 MB reply: e
   // After a reload the chat is all there, and the server works again.
   const stored = await texts();
   await page.reload();
+  // The app boots again from the dev server's modules: slow on a busy machine, as in studio.open().
+  await expect(page.getByTestId('character-list')).toBeVisible({ timeout: 30_000 });
   await expect(chat.messages).toHaveCount(stored.length);
   await expect(chat.lastMessage()).toHaveAttribute('data-state', 'error');
   // A stored reply this long is shown in part until asked for: all of it is there.
