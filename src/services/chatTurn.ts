@@ -20,7 +20,7 @@
 import type { Character } from '../domain/character';
 import { currentText, type Chat, type FinishReason, type GuardReport, type Message, type Swipe } from '../domain/chat';
 import { characterVoiceLines, failingRoleFlags, guardDecision, rankTakes, restatementsFor, toVerdict, type GuardDecision, type Take, type Verdict } from '../domain/consistency';
-import { assemblePrompt, estimateTokens, foldForStrictTemplates } from '../domain/prompt';
+import { assemblePrompt, estimateTokens, foldForStrictTemplates, TokenCalibration } from '../domain/prompt';
 import { resolveMacros } from '../domain/text';
 import type { ChatEngine, GenerateResult } from '../engines/ChatEngine';
 import { startLiveCheck, type CheckedReply, type LiveCheck, type LiveCheckClient, type SentenceCheck, type SentenceRoleFlags } from '../engines/liveCheck';
@@ -198,6 +198,14 @@ export function createChatTurns(repos: ChatTurnRepositories, options: ChatTurnOp
   const retryDelays = options.finalRetryDelaysMs ?? FINAL_SAVE_RETRY_DELAYS_MS;
   const sleep = options.sleep ?? defaultSleep;
   const now = options.now ?? (() => performance.now());
+  /**
+   * A server runs a model whose tokenizer the studio does not have: its
+   * `usage.prompt_tokens` corrects the estimate for the next prompt, so a
+   * long chat is trimmed to the server's real context. The in-browser engines
+   * keep the plain estimate (their models are the catalog's, which it is tuned for).
+   */
+  const calibration = new TokenCalibration();
+  const calibrationKey = (engine: ChatEngine, modelId: string | null) => (engine.kind === 'server' ? `server:${modelId ?? ''}` : null);
 
   type Prepared = { target: TurnTarget; messages: Message[]; index: number; restate?: string[] };
 
@@ -267,6 +275,8 @@ export function createChatTurns(repos: ChatTurnRepositories, options: ChatTurnOp
     let finishReason: FinishReason = 'abort';
     // Stopped before the engine was asked: nothing to generate.
     if (!signal.aborted) {
+      const key = calibrationKey(engine, modelId);
+      const counting = key ? calibration.counting(key, estimateTokens) : null;
       const prompt = assemblePrompt({
         card: character.card,
         statements: character.statements,
@@ -275,7 +285,8 @@ export function createChatTurns(repos: ChatTurnRepositories, options: ChatTurnOp
         // A server's window is the writer's setting for it; a chat may ask for less, never more.
         contextSize: Math.min(chat.sampling.contextSize, engine.contextSize ?? Number.POSITIVE_INFINITY),
         maxReplyTokens: chat.sampling.maxTokens,
-        countTokens: estimateTokens,
+        countTokens: counting?.countTokens ?? estimateTokens,
+        ...(counting ? { messageOverheadTokens: counting.messageOverheadTokens } : {}),
         restate,
         continuePrefix: target.prefix || undefined,
       });
@@ -301,6 +312,7 @@ export function createChatTurns(repos: ChatTurnRepositories, options: ChatTurnOp
         );
         // The engine returns only what it generated (stop strings already trimmed).
         text = target.prefix + result.text;
+        if (key && counting) calibration.observe(key, prompt.tokenCount, result.usage.promptTokens, counting.ratio);
         finishReason = result.finishReason;
       } catch (e) {
         error = e;
