@@ -109,7 +109,7 @@ function Interview({ draft, saveState, update, finish, discard }: { draft: Inter
       </header>
 
       <nav aria-label="Interview steps">
-        <ol className="flex gap-1 overflow-x-auto pb-1 scroll-thin">
+        <ol className="flex flex-wrap gap-1">
           {INTERVIEW_STEPS.map((s, i) => {
             const answered = stepAnswered(s, draft.answers);
             const current = i === index;
@@ -307,7 +307,7 @@ function Temperament({ draft, update }: { draft: InterviewDraft; update: Update 
         </div>
         <p className="min-w-0 flex-1 text-xs text-stone-500 dark:text-stone-400">A pick suggests behaviour, it writes nothing by itself: add the phrases that fit.</p>
       </div>
-      <div className="mt-3 grid gap-2 sm:grid-cols-2">
+      <div className="mt-3 grid max-w-md gap-2">
         {BIG_FIVE.map((factor) => (
           <div key={factor} role="radiogroup" aria-label={BIG_FIVE_LABELS[factor]} className="flex items-center justify-between gap-2">
             <span className="text-sm text-stone-700 dark:text-stone-300">{BIG_FIVE_LABELS[factor]}</span>

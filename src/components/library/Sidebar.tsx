@@ -28,7 +28,7 @@ export function Sidebar({ onImportFiles }: { onImportFiles: (files: File[]) => v
   return (
     <nav aria-label="Character library" className="flex h-full flex-col">
       <div className="flex items-center gap-2 px-3 pt-3">
-        <Button variant="primary" size="sm" icon={<Icon name="plus" />} onClick={() => void create().then(() => setSidebarOpen(false))} className="flex-1">
+        <Button variant="primary" size="sm" icon={<Icon name="plus" />} onClick={() => void create().then(() => setSidebarOpen(false))} className="flex-1 whitespace-nowrap">
           New character
         </Button>
         <Button
@@ -41,9 +41,8 @@ export function Sidebar({ onImportFiles }: { onImportFiles: (files: File[]) => v
         >
           Guided
         </Button>
-        <Button size="sm" icon={<Icon name="upload" />} onClick={() => fileInput.current?.click()} title="Import character cards (PNG or JSON) or a world-info file">
-          Import
-        </Button>
+        {/* Icon only: three labelled buttons do not fit the sidebar's width. */}
+        <Button size="sm" icon={<Icon name="upload" />} onClick={() => fileInput.current?.click()} aria-label="Import" title="Import character cards (PNG or JSON) or a world-info file" />
         <input
           ref={fileInput}
           type="file"
