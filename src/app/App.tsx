@@ -23,6 +23,7 @@ import { useApplyTheme } from './useTheme';
 // Chat and models pull in the engines; load them when first needed.
 const ChatScreen = lazy(() => import('../components/chat/ChatScreen'));
 const ModelsPage = lazy(() => import('../components/models/ModelsPage'));
+const InterviewScreen = lazy(() => import('../components/interview/InterviewScreen'));
 
 function TopBar() {
   const route = useRoute((s) => s.route);
@@ -154,6 +155,12 @@ export function App() {
             <ScreenBoundary screen="models" resetKey="models">
               <Suspense fallback={<div className="p-6"><Spinner /></div>}>
                 <ModelsPage />
+              </Suspense>
+            </ScreenBoundary>
+          ) : route.name === 'interview' ? (
+            <ScreenBoundary screen="interview" resetKey={route.id}>
+              <Suspense fallback={<div className="p-6"><Spinner /></div>}>
+                <InterviewScreen key={route.id} id={route.id} />
               </Suspense>
             </ScreenBoundary>
           ) : (

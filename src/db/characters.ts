@@ -52,7 +52,7 @@ export interface DraftSaveResult {
 const nextUpdatedAt = (current: Character | undefined) => Math.max(Date.now(), (current?.updatedAt ?? 0) + 1);
 
 /** The last check before a character is written: it must pass the stored shape. @throws RecordInvalidError */
-function checked(character: Character): Character {
+export function checkedCharacter(character: Character): Character {
   return assertValid(CharacterSchema, character, `The character “${String(character.card?.name ?? '').slice(0, 60)}”`) as Character;
 }
 
@@ -98,13 +98,13 @@ export class CharacterRepository {
     const row: unknown = await this.db.characters.get(id);
     const read = readCharacter(row, Date.now());
     if (!read || read.repairs.length === 0) return [];
-    await guardWrite(() => this.db.characters.put(checked(read.character)));
+    await guardWrite(() => this.db.characters.put(checkedCharacter(read.character)));
     return read.repairs;
   }
 
   /** @throws StorageFullError when the browser's quota is exhausted; RecordInvalidError. */
   async create(input: NewCharacterInput): Promise<Character> {
-    const character = checked(buildCharacter(input));
+    const character = checkedCharacter(buildCharacter(input));
     await guardWrite(() => this.db.characters.add(character));
     return character;
   }
@@ -112,7 +112,7 @@ export class CharacterRepository {
   /** Adds several characters atomically: all or none (multi-file import). @throws RecordInvalidError */
   async createMany(inputs: NewCharacterInput[]): Promise<Character[]> {
     const now = Date.now();
-    const characters = inputs.map((input, i) => checked(buildCharacter(input, now + i)));
+    const characters = inputs.map((input, i) => checkedCharacter(buildCharacter(input, now + i)));
     await guardWrite(() => this.db.characters.bulkAdd(characters));
     return characters;
   }
@@ -139,7 +139,7 @@ export class CharacterRepository {
         if (!current) throw new CharacterGoneError(draft.id);
         const merged = mergeCharacter(base, draft, current);
         if (!merged.changed) return { stored: current, conflicts: merged.conflicts };
-        const stored = checked({ ...merged.stored, updatedAt: nextUpdatedAt(current) });
+        const stored = checkedCharacter({ ...merged.stored, updatedAt: nextUpdatedAt(current) });
         await db.characters.put(stored);
         return { stored, conflicts: merged.conflicts };
       }),
@@ -166,7 +166,7 @@ export class CharacterRepository {
     if (!merged.changed) return null;
     let stored: Character;
     try {
-      stored = checked({ ...merged.stored, updatedAt: nextUpdatedAt(latest) });
+      stored = checkedCharacter({ ...merged.stored, updatedAt: nextUpdatedAt(latest) });
     } catch {
       return null;
     }
@@ -209,7 +209,7 @@ export class CharacterRepository {
       avatar: source.avatar,
       statements: source.statements.map((s) => ({ ...s, id: newId() })),
     });
-    await guardWrite(() => this.db.characters.add(checked(copy)));
+    await guardWrite(() => this.db.characters.add(checkedCharacter(copy)));
     return copy;
   }
 
@@ -254,7 +254,7 @@ export class CharacterRepository {
         const current = character.card.character_book ?? { ...emptyLorebook(), name: book.name };
         let nextId = current.entries.reduce((max, e) => Math.max(max, e.id), -1) + 1;
         const added = book.entries.map((e) => ({ ...e, id: nextId++ }));
-        const updated: Character = checked({
+        const updated: Character = checkedCharacter({
           ...character,
           card: { ...character.card, character_book: { ...current, entries: [...current.entries, ...added] } },
           updatedAt: nextUpdatedAt(character),

@@ -1,5 +1,6 @@
 import Dexie, { type EntityTable } from 'dexie';
 import type { Character } from '../domain/character';
+import type { InterviewDraft } from '../domain/interview';
 import type { Chat, Message } from '../domain/chat';
 import { migrateVerdict } from '../domain/consistency/verdict';
 import type { SettingRecord, VerdictRecord } from '../domain/storage/records';
@@ -26,6 +27,7 @@ export class StudioDb extends Dexie {
   messages!: EntityTable<Message, 'id'>;
   settings!: EntityTable<SettingRecord, 'key'>;
   verdicts!: EntityTable<VerdictRecord, 'id'>;
+  interviews!: EntityTable<InterviewDraft, 'id'>;
 
   constructor(name: string = DB_NAME) {
     super(name);
@@ -68,6 +70,9 @@ export class StudioDb extends Dexie {
             else delete (ref as { value?: unknown }).value;
           });
       });
+    // v4: guided-creation drafts (issue 12 §2), so an interview can be left and
+    // resumed. A new table only: nothing older to upgrade.
+    this.version(4).stores({ interviews: 'id, updatedAt' });
   }
 }
 

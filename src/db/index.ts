@@ -4,6 +4,7 @@ import { ChatRepository } from './chats';
 import { SettingsRepository } from './settings';
 import { VerdictRepository } from './verdicts';
 import { LibraryRepository } from './library';
+import { InterviewRepository } from './interviews';
 
 export * from './database';
 export * from './errors';
@@ -14,6 +15,7 @@ export * from './backup';
 export * from './storage';
 export * from './verdicts';
 export * from './library';
+export * from './interviews';
 
 /** The app's repositories over the shared database. */
 export const repos = {
@@ -31,5 +33,8 @@ export const repos = {
   },
   get library() {
     return new LibraryRepository(getDb());
+  },
+  get interviews() {
+    return new InterviewRepository(getDb());
   },
 };

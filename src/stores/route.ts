@@ -7,6 +7,8 @@ import { create } from 'zustand';
 export type Route =
   | { name: 'home' }
   | { name: 'character'; id: string; tab: 'edit' | 'chat'; chatId?: string }
+  /** Guided creation: the interview draft `id` (issue 12 §2). */
+  | { name: 'interview'; id: string }
   | { name: 'models' }
   | { name: 'settings' };
 
@@ -16,6 +18,7 @@ export function parseHash(hash: string): Route {
     if (parts[2] === 'chat') return { name: 'character', id: parts[1], tab: 'chat', ...(parts[3] ? { chatId: parts[3] } : {}) };
     return { name: 'character', id: parts[1], tab: 'edit' };
   }
+  if (parts[0] === 'guided' && parts[1]) return { name: 'interview', id: parts[1] };
   if (parts[0] === 'models') return { name: 'models' };
   if (parts[0] === 'settings') return { name: 'settings' };
   return { name: 'home' };
@@ -29,6 +32,8 @@ export function routeToHash(route: Route): string {
       return '#/models';
     case 'settings':
       return '#/settings';
+    case 'interview':
+      return `#/guided/${encodeURIComponent(route.id)}`;
     case 'character': {
       const base = `#/c/${encodeURIComponent(route.id)}`;
       if (route.tab === 'edit') return base;

@@ -9,11 +9,12 @@ import { ErrorBoundary } from '../ui/ErrorBoundary';
 import { Icon } from '../ui/Icon';
 import { crashProbe } from './crashProbe';
 
-export type ScreenName = 'library' | 'home' | 'editor' | 'chat' | 'persona' | 'models' | 'settings';
+export type ScreenName = 'library' | 'home' | 'editor' | 'chat' | 'persona' | 'models' | 'settings' | 'interview';
 
 const LABELS: Record<ScreenName, string> = {
   library: 'character library',
   home: 'home page',
+  interview: 'guided interview',
   editor: 'character editor',
   chat: 'chat',
   persona: 'persona panel',
