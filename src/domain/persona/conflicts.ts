@@ -81,14 +81,13 @@ export function planConflictPairs(
     seen.add(key);
     out.push({ premise: x, hypothesis: y }, { premise: y, hypothesis: x });
   };
-  const changedRefs = new Set(changed.map((c) => c.ref));
-  const pool = others.filter((o) => !changedRefs.has(o.ref));
+  // Each changed source against the others and the other changed ones (a pasted block of statements).
+  const everyone = new Map<string, ConflictSource>();
+  for (const o of [...others, ...changed]) everyone.set(o.ref, o);
+  const all = [...everyone.values()];
   for (const c of changed) {
+    const pool = all.filter((o) => o.ref !== c.ref);
     for (const other of candidatesFor(c, pool, vectors)) add(c, other);
-  }
-  // Changed sources against each other (a pasted block of new statements).
-  for (let i = 0; i < changed.length && changed.length <= FULL_PAIRING_MAX; i++) {
-    for (let j = i + 1; j < changed.length; j++) add(changed[i]!, changed[j]!);
   }
   return out;
 }
