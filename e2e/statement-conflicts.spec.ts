@@ -14,6 +14,8 @@ import { StatementsPage } from './pages/StatementsPage';
  * statement.
  */
 test('adding a contradicting statement warns on both rows naming the other; an unrelated one does not; Keep both persists', async ({ studio, page, context }) => {
+  // Two checker loads (before and after a reload) and three checks: past the default limit on a busy machine.
+  test.slow();
   await serveFixtureModels(context);
   const chat = new ChatPage(page);
   const checker = new CheckerPage(page);

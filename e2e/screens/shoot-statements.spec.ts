@@ -7,6 +7,7 @@ import { StatementsPage } from '../pages/StatementsPage';
 test.skip(!process.env.SHOOT, 'screenshots only on demand');
 
 test('statement conflict screens', async ({ page, context, studio }) => {
+  test.slow();
   await serveFixtureModels(context);
   await page.setViewportSize({ width: 1280, height: 900 });
   const chat = new ChatPage(page);
