@@ -28,6 +28,18 @@ export class CheckerPage {
   }
 
   /**
+   * On the Models page after a reload: the saved fixture settings are kept;
+   * loads the checker unless it already loaded itself from the cache.
+   */
+  async loadSavedChecker() {
+    const status = this.page.getByTestId('checker-status');
+    const load = this.page.locator('#checker-models').getByRole('button', { name: /^(Download|Load) checker$/ });
+    await expect(load.or(this.page.locator('[data-testid="checker-status"][data-state="ready"]'))).toBeVisible({ timeout: MODEL_MS });
+    if (await load.isVisible()) await load.click();
+    await expect(status).toHaveAttribute('data-state', 'ready', { timeout: MODEL_MS });
+  }
+
+  /**
    * From anywhere in the studio: Models → fixture model source → the fixture
    * checker loaded → the SCRIPTED chat engine loaded (see useScriptedReplies).
    */

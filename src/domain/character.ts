@@ -86,8 +86,25 @@ export interface Character {
   /** Avatar image (PNG/JPEG/WebP); null → a generated placeholder. */
   avatar: Blob | null;
   statements: PersonaStatement[];
+  /**
+   * Contradictions between the character's own statements (or a statement and
+   * the description) that the writer chose to keep (issue 12 §4). Each holds
+   * both texts, so it lapses when either side is edited. Absent = none.
+   */
+  keptConflicts?: KeptConflictRecord[];
   createdAt: number;
   updatedAt: number;
+}
+
+/** One side of a kept conflict: a statement id (or `card:<n>`) and its text at the time. */
+export interface KeptConflictSide {
+  ref: string;
+  text: string;
+}
+
+export interface KeptConflictRecord {
+  a: KeptConflictSide;
+  b: KeptConflictSide;
 }
 
 export function emptyLorebook(): Lorebook {

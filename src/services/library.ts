@@ -116,10 +116,10 @@ export async function importFiles(files: File[], options: ImportOptions = {}): P
   return { imported, failed, lorebooks, notes };
 }
 
-/** Proposed statements for a character that it does not already have. */
-export function proposeStatements(character: Character, userName: string): string[] {
+/** Proposed statements for a character that it does not already have, calling it `name` (default: its name). */
+export function proposeStatements(character: Character, userName: string, name?: string): string[] {
   const have = new Set(character.statements.map((s) => normalise(s.text)));
-  return extractStatements(character.card, { user: userName }).filter((t) => !have.has(normalise(t)));
+  return extractStatements(character.card, { user: userName, ...(name ? { name } : {}) }).filter((t) => !have.has(normalise(t)));
 }
 
 function normalise(s: string): string {
