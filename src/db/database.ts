@@ -3,6 +3,7 @@ import type { Character } from '../domain/character';
 import type { Chat, Message } from '../domain/chat';
 import { migrateVerdict } from '../domain/consistency/verdict';
 import type { SettingRecord, VerdictRecord } from '../domain/storage/records';
+import type { AuditRun } from '../domain/audit/run';
 
 // The stored shapes of these rows live with their schemas (domain/storage).
 export type { SettingRecord, VerdictRecord } from '../domain/storage/records';
@@ -26,6 +27,8 @@ export class StudioDb extends Dexie {
   messages!: EntityTable<Message, 'id'>;
   settings!: EntityTable<SettingRecord, 'key'>;
   verdicts!: EntityTable<VerdictRecord, 'id'>;
+  /** Audit runs (issue 12 §1), one row per run, stored as `AuditRun` (domain/audit/run.ts). */
+  audits!: EntityTable<AuditRun, 'id'>;
 
   constructor(name: string = DB_NAME) {
     super(name);
@@ -68,6 +71,11 @@ export class StudioDb extends Dexie {
             else delete (ref as { value?: unknown }).value;
           });
       });
+    // v4: character audits (issue 12 §1). A new table only: nothing to upgrade.
+    // [characterId+createdAt] lists a character's runs in order from the index.
+    this.version(4).stores({
+      audits: 'id, characterId, [characterId+createdAt]',
+    });
   }
 }
 

@@ -4,6 +4,7 @@ import { ChatRepository } from './chats';
 import { SettingsRepository } from './settings';
 import { VerdictRepository } from './verdicts';
 import { LibraryRepository } from './library';
+import { AuditRepository } from './audits';
 
 export * from './database';
 export * from './errors';
@@ -14,6 +15,7 @@ export * from './backup';
 export * from './storage';
 export * from './verdicts';
 export * from './library';
+export * from './audits';
 
 /** The app's repositories over the shared database. */
 export const repos = {
@@ -28,6 +30,9 @@ export const repos = {
   },
   get verdicts() {
     return new VerdictRepository(getDb());
+  },
+  get audits() {
+    return new AuditRepository(getDb());
   },
   get library() {
     return new LibraryRepository(getDb());
