@@ -19,7 +19,7 @@
  */
 import type { Character } from '../domain/character';
 import { DEFAULT_SAMPLING, type SamplingSettings } from '../domain/chat';
-import { AUDIT_RUN_VERSION, type AuditProbe, type AuditRun, type ProbeResult } from '../domain/audit';
+import { AUDIT_RUN_VERSION, auditBlocker, type AuditProbe, type AuditRun, type ProbeResult } from '../domain/audit';
 import { characterVoiceLines, toVerdict } from '../domain/consistency';
 import { assemblePrompt, estimateTokens, foldForStrictTemplates, type HistoryMessage } from '../domain/prompt';
 import { resolveMacros } from '../domain/text';
@@ -39,15 +39,6 @@ export const AUDIT_MAX_TOKENS = 160;
 /** Why an audit cannot start, in words the writer can act on. */
 export class AuditInputError extends Error {
   override name = 'AuditInputError';
-}
-
-/** What an audit cannot do without, as the message to show; null when it can run. */
-export function auditBlocker(character: Pick<Character, 'statements'>, probes: readonly AuditProbe[]): string | null {
-  if (!character.statements.some((s) => s.enabled && s.text.trim() !== ''))
-    return 'This character has no enabled persona statements, so there is nothing to hold its answers to. Add statements in the editor (or use “Propose from card”), then audit again.';
-  if (probes.length === 0) return 'There are no probes to run. Add one, or generate the probes again.';
-  if (probes.some((p) => p.text.trim() === '')) return 'A probe is empty. Write its question or remove it.';
-  return null;
 }
 
 export interface AuditContext {

@@ -175,3 +175,12 @@ export function editProbe(probe: AuditProbe, text: string): AuditProbe {
   if (clean === probe.text) return probe;
   return { ...probe, text: clean, origin: probe.origin === 'template' ? 'edited' : probe.origin };
 }
+
+/** What an audit cannot do without, as the message to show; null when it can run. */
+export function auditBlocker(character: { statements: readonly Pick<PersonaStatement, 'text' | 'enabled'>[] }, probes: readonly AuditProbe[]): string | null {
+  if (!character.statements.some((s) => s.enabled && s.text.trim() !== ''))
+    return 'This character has no enabled persona statements, so there is nothing to hold its answers to. Add statements in the editor (or use “Extract from description”), then audit again.';
+  if (probes.length === 0) return 'There are no probes to run. Add one, or generate the probes again.';
+  if (probes.some((p) => p.text.trim() === '')) return 'A probe is empty. Write its question or remove it.';
+  return null;
+}
