@@ -45,7 +45,7 @@ const TREND_CLASS: Record<string, string> = {
   'only-after': MUTED,
 };
 
-const stamp = (ms: number) => new Date(ms).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+const stamp = (ms: number) => new Date(ms).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
 
 function minutesLeft(ms: number | null): string {
   if (ms === null) return 'estimating time left…';
@@ -235,14 +235,16 @@ export default function AuditScreen({ character }: { character: Character }) {
             {runs.map((r) => {
               const report = auditReport(r);
               const open = view?.kind === 'report' && view.runId === r.id;
+              // A run still marked running that this tab is not running was cut off (the tab closed or reloaded).
+              const status = r.status === 'running' && !running ? 'interrupted' : r.status;
               return (
-                <li key={r.id} data-testid="audit-run-row" data-status={r.status} className="flex flex-wrap items-center gap-3 py-2 text-sm">
+                <li key={r.id} data-testid="audit-run-row" data-status={status} className="flex flex-wrap items-center gap-3 py-2 text-sm">
                   <input type="checkbox" aria-label={`Pick the run of ${stamp(r.createdAt)} to compare`} checked={picked.includes(r.id)} onChange={() => togglePick(r.id)} className="h-4 w-4 accent-accent-600" />
                   <span className="min-w-0 flex-1">
                     <span className="font-medium">{stamp(r.createdAt)}</span>
                     <span className={MUTED}>
                       {' '}
-                      · {r.modelId} · {r.results.length}/{r.probes.length} probes{r.status !== 'complete' ? ` · ${r.status}` : ''}
+                      · {r.modelId} · {r.results.length}/{r.probes.length} probes{status !== 'complete' ? ` · ${status}` : ''}
                     </span>
                   </span>
                   <span className="font-semibold tabular-nums" data-testid="audit-run-score">
