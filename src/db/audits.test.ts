@@ -35,6 +35,7 @@ function run(characterId: string, id: string, createdAt: number): AuditRun {
     modelId: 'scripted',
     checkerModelId: 'nli+emb',
     threshold: 0.5,
+    maxTokens: 160,
     statements: [{ id: 's1', text: 'Maren cannot swim.', version: 1, enabled: true }],
     probes: [{ id: 'p1', kind: 'direct', family: 'persona-consistency', pressure: null, statementId: 's1', text: 'Do you swim?', origin: 'template' }],
     results: [{ probeId: 'p1', status: 'done', answer: 'Never. I hate the sea.', verdict: sampleVerdict(), error: null, generateMs: 5, checkMs: 1 }],

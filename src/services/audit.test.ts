@@ -109,7 +109,10 @@ describe('audit service', () => {
     const character = maren();
     const { probes } = generateProbes(character.statements, { maxProbes: 5 });
     const store = memoryStore();
-    const { run } = await createAudits(store).start({ character, probes, engine: stubEngine(['Fine words.'], { crashOn: 2 }), checker: { client, threshold: 0.5 }, userName: 'Alex' }).done;
+    const engine = stubEngine(['Fine words.'], { crashOn: 2 });
+    const { run } = await createAudits(store).start({ character, probes, engine, checker: { client, threshold: 0.5 }, userName: 'Alex', maxTokens: 48 }).done;
+    expect(run.maxTokens).toBe(48);
+    expect(engine.requests.map((r) => r.sampling.maxTokens)).toEqual([48, 48, 48]);
     expect(run.status).toBe('failed');
     expect(run.results.map((r) => r.status)).toEqual(['done', 'done', 'failed']);
     expect(run.results[2]!.answer).toBe('I was say');

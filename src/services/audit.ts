@@ -19,7 +19,7 @@
  */
 import type { Character } from '../domain/character';
 import { DEFAULT_SAMPLING, type SamplingSettings } from '../domain/chat';
-import { AUDIT_RUN_VERSION, auditBlocker, type AuditProbe, type AuditRun, type ProbeResult } from '../domain/audit';
+import { AUDIT_RUN_VERSION, DEFAULT_ANSWER_TOKENS, auditBlocker, clampAnswerTokens, type AuditProbe, type AuditRun, type ProbeResult } from '../domain/audit';
 import { characterVoiceLines, toVerdict } from '../domain/consistency';
 import { assemblePrompt, estimateTokens, foldForStrictTemplates, type HistoryMessage } from '../domain/prompt';
 import { resolveMacros } from '../domain/text';
@@ -34,7 +34,7 @@ import { displayName } from './chat';
  * the character holds; a chat's 300 would double an audit's time on a CPU
  * model (BENCHMARKS.md, bench:audit) for little more evidence.
  */
-export const AUDIT_MAX_TOKENS = 160;
+export const AUDIT_MAX_TOKENS = DEFAULT_ANSWER_TOKENS;
 
 /** Why an audit cannot start, in words the writer can act on. */
 export class AuditInputError extends Error {
@@ -122,6 +122,7 @@ export function createAudits(store: Pick<AuditRepository, 'save'>, options: Audi
         modelId,
         checkerModelId: checker.client.modelId ?? 'unknown checker',
         threshold: checker.threshold,
+        maxTokens: clampAnswerTokens(ctx.maxTokens ?? AUDIT_MAX_TOKENS),
         statements: character.statements.map((s) => ({ id: s.id, text: s.text, version: s.version, enabled: s.enabled })),
         probes: ctx.probes.map((p) => ({ ...p })),
         results: [],
@@ -142,7 +143,7 @@ export function createAudits(store: Pick<AuditRepository, 'save'>, options: Audi
       const names = { char: displayName(character), user: userName };
       const greeting = resolveMacros(character.card.first_mes, names).trim();
       const voiceLines = characterVoiceLines(character.card, userName);
-      const sampling = { ...(ctx.sampling ?? DEFAULT_SAMPLING), maxTokens: ctx.maxTokens ?? AUDIT_MAX_TOKENS };
+      const sampling = { ...(ctx.sampling ?? DEFAULT_SAMPLING), maxTokens: run.maxTokens };
       const total = ctx.probes.length;
       const started = now();
       const progress = (): AuditProgress => {

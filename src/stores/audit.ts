@@ -28,7 +28,7 @@ interface AuditSlice {
   /** The run that just ended (the screen opens its report). */
   finished: { characterId: string; runId: string } | null;
   /** Starts an audit of the character with these probes; resolves with the run, or null when it could not start. */
-  start: (character: Character, probes: AuditProbe[]) => Promise<AuditRun | null>;
+  start: (character: Character, probes: AuditProbe[], maxTokens?: number) => Promise<AuditRun | null>;
   /** First press: stop after the probe in flight; a second forces the engine. */
   cancel: () => void;
   clearProblem: () => void;
@@ -41,7 +41,7 @@ export const useAudit = create<AuditSlice>()((set, get) => ({
   problem: null,
   finished: null,
 
-  start: async (character, probes) => {
+  start: async (character, probes, maxTokens) => {
     const say = (text: string) => {
       set({ problem: { characterId: character.id, text } });
       return null;
@@ -55,7 +55,7 @@ export const useAudit = create<AuditSlice>()((set, get) => ({
     if (!checker.client) return say('The checker is not loaded. Open Models and load the checker: it scores every answer.');
     let started: AuditHandle;
     try {
-      started = audits.start({ character, probes, engine, checker: { client: checker.client, threshold: checker.threshold }, userName: await userName() }, (e) => {
+      started = audits.start({ character, probes, maxTokens, engine, checker: { client: checker.client, threshold: checker.threshold }, userName: await userName() }, (e) => {
         const r = get().running;
         if (!r) return;
         if (e.type === 'probe') set({ running: { ...r, current: e.probe.text, etaMs: e.progress.etaMs } });

@@ -1,7 +1,11 @@
 import { useMemo, useState } from 'react';
 import type { Character } from '../../domain/character';
 import {
+  DEFAULT_ANSWER_TOKENS,
   DEFAULT_MAX_PROBES,
+  MAX_ANSWER_TOKENS,
+  MIN_ANSWER_TOKENS,
+  clampAnswerTokens,
   MAX_MAX_PROBES,
   MIN_MAX_PROBES,
   PROBE_FAMILIES,
@@ -63,7 +67,9 @@ export default function AuditScreen({ character }: { character: Character }) {
   const problem = useAudit((s) => (s.problem?.characterId === character.id ? s.problem.text : null));
   const start = useAudit((s) => s.start);
   const cancel = useAudit((s) => s.cancel);
-  const [maxProbes, setMaxProbes] = useState(DEFAULT_MAX_PROBES);
+  // Typed as text and clamped when used: clamping each keystroke would turn “48” into 168.
+  const [maxProbes, setMaxProbes] = useState(String(DEFAULT_MAX_PROBES));
+  const [answerTokens, setAnswerTokens] = useState(String(DEFAULT_ANSWER_TOKENS));
   const [probes, setProbes] = useState<AuditProbe[]>(() => generateProbes(character.statements, { maxProbes: DEFAULT_MAX_PROBES }).probes);
   const [view, setView] = useState<{ kind: 'report'; runId: string } | { kind: 'compare'; ids: [string, string] } | null>(null);
   const [picked, setPicked] = useState<string[]>([]);
@@ -74,7 +80,7 @@ export default function AuditScreen({ character }: { character: Character }) {
   const statementText = useMemo(() => new Map(character.statements.map((s) => [s.id, s.text])), [character.statements]);
 
   const run = async () => {
-    const finished = await start(character, probes.map((p) => editProbe(p, p.text)));
+    const finished = await start(character, probes.map((p) => editProbe(p, p.text)), clampAnswerTokens(Number(answerTokens)));
     if (finished) setView({ kind: 'report', runId: finished.id });
   };
   const regenerate = (n: number) => setProbes(generateProbes(character.statements, { maxProbes: n }).probes);
@@ -149,9 +155,14 @@ export default function AuditScreen({ character }: { character: Character }) {
                 min={MIN_MAX_PROBES}
                 max={MAX_MAX_PROBES}
                 value={maxProbes}
-                onChange={(e) => setMaxProbes(clampMaxProbes(Number(e.target.value)))}
+                onChange={(e) => setMaxProbes(e.target.value)}
+                onBlur={() => setMaxProbes(String(clampMaxProbes(Number(maxProbes))))}
               />
-              <Button size="md" icon={<Icon name="refresh" />} onClick={() => regenerate(maxProbes)}>
+              <Button size="md" icon={<Icon name="refresh" />} onClick={() => {
+                  const n = clampMaxProbes(Number(maxProbes));
+                  setMaxProbes(String(n));
+                  regenerate(n);
+                }}>
                 Generate again
               </Button>
             </div>
@@ -205,7 +216,18 @@ export default function AuditScreen({ character }: { character: Character }) {
               Add probe
             </Button>
           </form>
-          <div className="mt-4 flex flex-wrap items-center justify-end gap-3">
+          <div className="mt-4 flex flex-wrap items-end justify-end gap-3">
+            <TextField
+              label="Answer length (tokens)"
+              type="number"
+              className="w-44"
+              min={MIN_ANSWER_TOKENS}
+              max={MAX_ANSWER_TOKENS}
+              value={answerTokens}
+              onChange={(e) => setAnswerTokens(e.target.value)}
+              onBlur={() => setAnswerTokens(String(clampAnswerTokens(Number(answerTokens))))}
+            />
+            <span className="flex-1" />
             {blocker ? <span className={`text-sm ${MUTED}`}>{blocker}</span> : null}
             {busyElsewhere ? <span className={`text-sm ${MUTED}`}>Another character’s audit is running.</span> : null}
             <Button variant="primary" icon={<Icon name="audit" />} disabled={!!blocker || busyElsewhere} onClick={() => void run()} data-testid="audit-run">

@@ -134,6 +134,7 @@ function run(results: ProbeResult[], overrides: Partial<AuditRun> = {}): AuditRu
     modelId: 'scripted',
     checkerModelId: 'tiny-nli+tiny-embed',
     threshold: 0.5,
+    maxTokens: 160,
     statements: [
       { id: 'swim', text: 'Maren cannot swim.', version: 1, enabled: true },
       { id: 'tea', text: 'Maren drinks black tea.', version: 1, enabled: true },

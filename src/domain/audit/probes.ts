@@ -55,6 +55,16 @@ export const DEFAULT_MAX_PROBES = 40;
 export const MIN_MAX_PROBES = 1;
 /** The cap a writer may raise it to: ~200 single-turn chats is an evening on a CPU model. */
 export const MAX_MAX_PROBES = 200;
+/** Default reply budget of a probe's answer, tokens: a few sentences show whether the character holds (see services/audit.ts). */
+export const DEFAULT_ANSWER_TOKENS = 160;
+export const MIN_ANSWER_TOKENS = 16;
+export const MAX_ANSWER_TOKENS = 1024;
+
+export function clampAnswerTokens(n: number): number {
+  if (!Number.isFinite(n)) return DEFAULT_ANSWER_TOKENS;
+  return Math.min(MAX_ANSWER_TOKENS, Math.max(MIN_ANSWER_TOKENS, Math.round(n)));
+}
+
 /** Longest probe text kept (a pasted wall of text is not a question). */
 export const MAX_PROBE_CHARS = 2000;
 

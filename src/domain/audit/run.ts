@@ -56,6 +56,8 @@ export interface AuditRun {
   checkerModelId: string;
   /** The flagging threshold used. */
   threshold: number;
+  /** Reply budget of each answer, tokens. */
+  maxTokens: number;
   statements: AuditedStatement[];
   probes: AuditProbe[];
   /** In probe order; fewer than probes when the run ended early. */
@@ -100,6 +102,8 @@ const RunSchema = v.object({
   modelId: text(500),
   checkerModelId: text(500),
   threshold: num,
+  // Runs stored before the field existed used the service's default then.
+  maxTokens: v.optional(v.pipe(num, v.integer(), v.minValue(1)), 160),
   statements: v.pipe(
     v.array(v.object({ id, text: text(10_000), version: num, enabled: v.boolean() })),
     v.maxLength(5000),
