@@ -14,9 +14,11 @@ import { serveFixtureModels } from './pages/models';
  */
 const BREAKS_SWIM = 'I swim every morning.';
 const NEUTRAL = 'The storm is loud tonight.';
-const PROBES = 10;
+const PROBES = 6;
 
 test('an audit whose answers break one statement shows it contradicted and the others not; runs survive a reload, compare, and export', async ({ studio, page, context }) => {
+  // Two audits of checked answers on the real checker worker, plus loading it: a model truly computes.
+  test.setTimeout(600_000);
   await serveFixtureModels(context);
   // Run 1 gets PROBES answers that break the statement; run 2 only neutral ones.
   await CheckerPage.useScriptedReplies(page, [...Array<string>(PROBES).fill(BREAKS_SWIM), NEUTRAL], 5);
@@ -36,7 +38,7 @@ test('an audit whose answers break one statement shows it contradicted and the o
   // Edit one (keyboard), remove one, add one by hand.
   const first = page.getByLabel('Probe 1', { exact: true });
   await first.fill('What do you do when a stranger collapses at your door?');
-  await page.getByRole('button', { name: 'Remove probe 10' }).click();
+  await page.getByRole('button', { name: `Remove probe ${PROBES}` }).click();
   await page.getByLabel('New probe').fill('The ferry is cancelled; a fisherman offers to row you across the sound.');
   await page.getByLabel('New probe').press('Enter');
   await expect(audit.probes()).toHaveCount(PROBES);
@@ -115,6 +117,7 @@ test('an audit of a character with no statements says what to do', async ({ stud
 });
 
 test('a model that fails mid-audit keeps the finished probes and says why', async ({ studio, page, context }) => {
+  test.setTimeout(420_000);
   await serveFixtureModels(context);
   await ChatPage.useScript(page, { replies: [BREAKS_SWIM], wordDelayMs: 5, failWith: 'crash', failOnTurn: 2, failAfterWords: 1 });
   const chat = new ChatPage(page);
