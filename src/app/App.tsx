@@ -24,6 +24,7 @@ import { useApplyTheme } from './useTheme';
 const ChatScreen = lazy(() => import('../components/chat/ChatScreen'));
 const ModelsPage = lazy(() => import('../components/models/ModelsPage'));
 const InterviewScreen = lazy(() => import('../components/interview/InterviewScreen'));
+const AuditScreen = lazy(() => import('../components/audit/AuditScreen'));
 
 function TopBar() {
   const route = useRoute((s) => s.route);
@@ -64,7 +65,7 @@ function TopBar() {
   );
 }
 
-function CharacterPage({ id, tab, chatId }: { id: string; tab: 'edit' | 'chat'; chatId?: string }) {
+function CharacterPage({ id, tab, chatId }: { id: string; tab: 'edit' | 'chat' | 'audit'; chatId?: string }) {
   const character = useCharacter(id);
   const navigate = useRoute((s) => s.navigate);
   if (character === null) return <div className="p-6"><Spinner /></div>;
@@ -86,6 +87,15 @@ function CharacterPage({ id, tab, chatId }: { id: string; tab: 'edit' | 'chat'; 
           </Suspense>
         </ScreenBoundary>
       </>
+    );
+  }
+  if (tab === 'audit') {
+    return (
+      <ScreenBoundary screen="audit" characterId={id} resetKey={resetKey}>
+        <Suspense fallback={<div className="p-6"><Spinner label="Loading audit…" /></div>}>
+          <AuditScreen character={character} />
+        </Suspense>
+      </ScreenBoundary>
     );
   }
   return (

@@ -10,6 +10,7 @@ import {
 import type { Chat, Message } from '../domain/chat';
 import { mergeCharacter, type FieldConflict } from '../domain/characterMerge';
 import { CharacterSchema, assertValid, readCharacter } from '../domain/storage';
+import type { AuditRun } from '../domain/audit/run';
 import type { StudioDb, VerdictRecord } from './database';
 import { CharacterGoneError, guardWrite } from './errors';
 
@@ -19,6 +20,8 @@ export interface CharacterSnapshot {
   chats: Chat[];
   messages: Message[];
   verdicts: VerdictRecord[];
+  /** Its audit runs (issue 12); absent in snapshots taken before audits existed. */
+  audits?: AuditRun[];
 }
 
 export interface NewCharacterInput {
@@ -216,18 +219,20 @@ export class CharacterRepository {
   /** Deletes a character and everything it owns in one transaction; returns what undo needs. */
   async delete(id: string): Promise<CharacterSnapshot | null> {
     const { db } = this;
-    return db.transaction('rw', [db.characters, db.chats, db.messages, db.verdicts], async () => {
+    return db.transaction('rw', [db.characters, db.chats, db.messages, db.verdicts, db.audits], async () => {
       const character = await db.characters.get(id);
       if (!character) return null;
       const chats = await db.chats.where('characterId').equals(id).toArray();
       const chatIds = chats.map((c) => c.id);
       const messages = await db.messages.where('chatId').anyOf(chatIds).toArray();
       const verdicts = await db.verdicts.where('chatId').anyOf(chatIds).toArray();
+      const audits = await db.audits.where('characterId').equals(id).toArray();
+      await db.audits.bulkDelete(audits.map((a) => a.id));
       await db.verdicts.bulkDelete(verdicts.map((v) => v.id));
       await db.messages.bulkDelete(messages.map((m) => m.id));
       await db.chats.bulkDelete(chatIds);
       await db.characters.delete(id);
-      return { character, chats, messages, verdicts };
+      return { character, chats, messages, verdicts, audits };
     });
   }
 
@@ -235,11 +240,12 @@ export class CharacterRepository {
   async restore(snapshot: CharacterSnapshot): Promise<void> {
     const { db } = this;
     await guardWrite(() =>
-      db.transaction('rw', [db.characters, db.chats, db.messages, db.verdicts], async () => {
+      db.transaction('rw', [db.characters, db.chats, db.messages, db.verdicts, db.audits], async () => {
         await db.characters.put(snapshot.character);
         await db.chats.bulkPut(snapshot.chats);
         await db.messages.bulkPut(snapshot.messages);
         await db.verdicts.bulkPut(snapshot.verdicts);
+        if (snapshot.audits) await db.audits.bulkPut(snapshot.audits);
       }),
     );
   }

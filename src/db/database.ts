@@ -4,6 +4,7 @@ import type { InterviewDraft } from '../domain/interview';
 import type { Chat, Message } from '../domain/chat';
 import { migrateVerdict } from '../domain/consistency/verdict';
 import type { SettingRecord, VerdictRecord } from '../domain/storage/records';
+import type { AuditRun } from '../domain/audit/run';
 
 // The stored shapes of these rows live with their schemas (domain/storage).
 export type { SettingRecord, VerdictRecord } from '../domain/storage/records';
@@ -28,6 +29,8 @@ export class StudioDb extends Dexie {
   settings!: EntityTable<SettingRecord, 'key'>;
   verdicts!: EntityTable<VerdictRecord, 'id'>;
   interviews!: EntityTable<InterviewDraft, 'id'>;
+  /** Audit runs (issue 12 §1), one row per run, stored as `AuditRun` (domain/audit/run.ts). */
+  audits!: EntityTable<AuditRun, 'id'>;
 
   constructor(name: string = DB_NAME) {
     super(name);
@@ -73,6 +76,11 @@ export class StudioDb extends Dexie {
     // v4: guided-creation drafts (issue 12 §2), so an interview can be left and
     // resumed. A new table only: nothing older to upgrade.
     this.version(4).stores({ interviews: 'id, updatedAt' });
+    // v5: character audits (issue 12 §1). A new table only: nothing to upgrade.
+    // [characterId+createdAt] lists a character's runs in order from the index.
+    this.version(5).stores({
+      audits: 'id, characterId, [characterId+createdAt]',
+    });
   }
 }
 

@@ -5,6 +5,7 @@ import { SettingsRepository } from './settings';
 import { VerdictRepository } from './verdicts';
 import { LibraryRepository } from './library';
 import { InterviewRepository } from './interviews';
+import { AuditRepository } from './audits';
 
 export * from './database';
 export * from './errors';
@@ -16,6 +17,7 @@ export * from './storage';
 export * from './verdicts';
 export * from './library';
 export * from './interviews';
+export * from './audits';
 
 /** The app's repositories over the shared database. */
 export const repos = {
@@ -30,6 +32,9 @@ export const repos = {
   },
   get verdicts() {
     return new VerdictRepository(getDb());
+  },
+  get audits() {
+    return new AuditRepository(getDb());
   },
   get library() {
     return new LibraryRepository(getDb());

@@ -72,7 +72,7 @@ describe('InterviewRepository', () => {
   });
 });
 
-describe('schema v4', () => {
+describe('schema v4 (interviews), opened by the current schema', () => {
   it('opens a v3 database, keeps its data and adds the interviews table', async () => {
     const oldName = `${name}-v3`;
     const v3 = new Dexie(oldName);
@@ -86,7 +86,7 @@ describe('schema v4', () => {
     const upgraded = new StudioDb(oldName);
     try {
       await upgraded.open();
-      expect(upgraded.verno).toBe(4);
+      expect(upgraded.verno).toBe(5);
       expect((await upgraded.characters.get('c1'))?.card.name).toBe('Old');
       const repo = new InterviewRepository(upgraded);
       expect(await repo.latest()).toBeUndefined();

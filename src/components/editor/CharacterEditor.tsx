@@ -100,6 +100,9 @@ export function CharacterEditor({ stored }: { stored: Character }) {
             <Button variant="primary" size="sm" icon={<Icon name="chat" />} onClick={() => navigate({ name: 'character', id: draft.id, tab: 'chat' })}>
               Chat
             </Button>
+            <Button size="sm" icon={<Icon name="audit" />} onClick={() => navigate({ name: 'character', id: draft.id, tab: 'audit' })} title="Test the character with probe questions, scored by the checker">
+              Audit
+            </Button>
             <Button size="sm" icon={<Icon name="download" />} onClick={() => void exportAs(draft, 'png')} title="Export as a PNG card (V3 + V2 chunks)">
               PNG
             </Button>

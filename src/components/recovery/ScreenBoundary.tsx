@@ -9,7 +9,7 @@ import { ErrorBoundary } from '../ui/ErrorBoundary';
 import { Icon } from '../ui/Icon';
 import { crashProbe } from './crashProbe';
 
-export type ScreenName = 'library' | 'home' | 'editor' | 'chat' | 'persona' | 'models' | 'settings' | 'interview';
+export type ScreenName = 'library' | 'home' | 'editor' | 'chat' | 'audit' | 'persona' | 'models' | 'settings' | 'interview';
 
 const LABELS: Record<ScreenName, string> = {
   library: 'character library',
@@ -17,6 +17,7 @@ const LABELS: Record<ScreenName, string> = {
   interview: 'guided interview',
   editor: 'character editor',
   chat: 'chat',
+  audit: 'audit screen',
   persona: 'persona panel',
   models: 'models page',
   settings: 'settings page',
