@@ -85,6 +85,17 @@ const STATEMENTS = [
   'Bench Keeper has salt-grey eyes.',
   'Bench Keeper is patient.',
   'Bench Keeper is thirty-four years old.',
+  // Sixteen statements: 8 persona-wide probes + a direct and a temptation
+  // probe each = the default 40 (with 7 the set stopped at 22 probes).
+  'Bench Keeper drinks strong black tea.',
+  'Bench Keeper never drinks rum.',
+  'Bench Keeper grew up on the island.',
+  'Bench Keeper distrusts strangers from the mainland.',
+  'Bench Keeper writes in a logbook every night.',
+  'Bench Keeper has a younger brother who fishes.',
+  'Bench Keeper hates loud music.',
+  'Bench Keeper speaks in short, plain sentences.',
+  'Bench Keeper is left-handed.',
 ];
 
 const startedAt = Date.now();
@@ -201,7 +212,13 @@ async function setUp(page, baseURL) {
 async function audit(page, n) {
   await page.getByLabel('At most').fill(String(n));
   await page.getByRole('button', { name: 'Generate again' }).click();
-  await page.waitForFunction((k) => document.querySelectorAll('[data-testid="audit-probe"]').length === k, n);
+  // The set has at most 8 + 2 per statement probes: say so rather than time out.
+  await page
+    .waitForFunction((k) => document.querySelectorAll('[data-testid="audit-probe"]').length === k, n, { timeout: 30_000 })
+    .catch(async () => {
+      const have = await page.getByTestId('audit-probe').count();
+      throw new Error(`asked for ${n} probes, the audit screen offers ${have} (8 persona-wide + 2 per statement)`);
+    });
   const before = await page.getByTestId('audit-run-row').count();
   const t0 = Date.now();
   await page.getByTestId('audit-run').click();
