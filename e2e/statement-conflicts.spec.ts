@@ -97,3 +97,62 @@ test('Check card finds a statement that contradicts a description sentence', asy
   await expect(row.getByRole('switch', { name: 'Enable statement 1' })).toBeVisible();
   await expect(page.getByTestId('statement-conflict')).toHaveCount(0);
 });
+
+test('an imported card whose statements contradict each other is checked when it is first opened, once', async ({ studio, page, context }) => {
+  // A checker load, an import, one check and a reload with a second load: past the default limit on a busy machine.
+  test.slow();
+  await serveFixtureModels(context);
+  const chat = new ChatPage(page);
+  const checker = new CheckerPage(page);
+  const statements = new StatementsPage(page);
+  await studio.open();
+  await chat.openModels();
+  await chat.useFixtureSource();
+  await checker.configureFixtureChecker();
+
+  // Statements from the card's extension: by the fixture rule, "swim" is shared and only one has "cannot".
+  const card = {
+    spec: 'chara_card_v3',
+    spec_version: '3.0',
+    data: {
+      name: 'Ione Vale',
+      description: '',
+      personality: '',
+      scenario: '',
+      first_mes: 'Hello.',
+      mes_example: '',
+      extensions: {
+        in_character_statements: [
+          { text: 'Ione loves swimming in the sea.', enabled: true },
+          { text: 'Ione has a garden.', enabled: true },
+          { text: 'Ione cannot swim.', enabled: true },
+        ],
+      },
+    },
+  };
+  await studio.importFiles([{ name: 'ione.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(card)) }]);
+  await studio.openCharacter('Ione Vale');
+
+  // Nothing pressed: the never-checked statements are checked on open and both rows warn.
+  const loves = await statements.row('Ione loves swimming in the sea.');
+  await expect(statements.otherNames(loves)).toHaveText(['Ione cannot swim.'], { timeout: 180_000 });
+  await expect(statements.otherNames(await statements.row('Ione cannot swim.'))).toHaveText(['Ione loves swimming in the sea.']);
+  await expect(statements.warnings(await statements.row('Ione has a garden.'))).toHaveCount(0);
+  await statements.waitChecked();
+  await studio.waitSaved();
+
+  // Reopened without the checker: nothing can run, yet the warnings are there (remembered with the character).
+  await page.reload();
+  await studio.openCharacter('Ione Vale');
+  await expect(statements.status()).toHaveAttribute('data-state', 'off');
+  await expect(page.getByTestId('statement-conflict')).toHaveCount(2);
+  await expect(statements.otherNames(await statements.row('Ione cannot swim.'))).toHaveText(['Ione loves swimming in the sea.']);
+
+  // With the checker loaded again: still shown, and the open does not start a check (all statements were checked).
+  await chat.openModels();
+  await checker.loadSavedChecker();
+  await studio.openCharacter('Ione Vale');
+  await expect(statements.status()).toHaveAttribute('data-state', 'idle');
+  await expect(statements.status()).toContainText('1 contradiction, marked below');
+  await expect(statements.otherNames(await statements.row('Ione loves swimming in the sea.'))).toHaveText(['Ione cannot swim.']);
+});

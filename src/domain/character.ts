@@ -92,6 +92,13 @@ export interface Character {
    * both texts, so it lapses when either side is edited. Absent = none.
    */
   keptConflicts?: KeptConflictRecord[];
+  /**
+   * Which statements were already checked against each other, and what that
+   * found (issue 12 §4): statements that arrive by import or interview are
+   * checked once, when the editor first opens with the checker loaded, and
+   * their warnings stay. Absent = nothing checked yet.
+   */
+  conflictChecks?: ConflictChecksRecord;
   createdAt: number;
   updatedAt: number;
 }
@@ -105,6 +112,12 @@ export interface KeptConflictSide {
 export interface KeptConflictRecord {
   a: KeptConflictSide;
   b: KeptConflictSide;
+}
+
+/** Statements checked for contradictions (id and text at the time) and the pairs found among them. */
+export interface ConflictChecksRecord {
+  checked: KeptConflictSide[];
+  found: { a: KeptConflictSide; b: KeptConflictSide; contradiction: number }[];
 }
 
 export function emptyLorebook(): Lorebook {

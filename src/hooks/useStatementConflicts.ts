@@ -1,7 +1,17 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Character } from '../domain/character';
-import { currentConflicts, keepConflict, liveKeptConflicts, type Conflict } from '../domain/persona/conflicts';
-import { cardSources, checkWholeCard, findConflicts, statementSources } from '../services/statementConflicts';
+import {
+  currentConflicts,
+  keepConflict,
+  liveKeptConflicts,
+  mergeConflicts,
+  recordChecks,
+  rememberedConflicts,
+  uncheckedSources,
+  type Conflict,
+  type ConflictSource,
+} from '../domain/persona/conflicts';
+import { cardSources, checkUnchecked, checkWholeCard, findConflicts, statementSources } from '../services/statementConflicts';
 import { isAbortError } from '../engines/CheckerClient';
 import { useChecker } from '../stores/checker';
 import { useSetting } from './useSettings';
@@ -32,10 +42,12 @@ type Update = (change: (c: Character) => Character) => void;
 
 /**
  * Checks new and edited statements against the character's others while the
- * editor is open, and the whole card on demand. The statements as the editor
- * opened them are the baseline: only what changes after that is checked
- * automatically (an imported or extracted batch included), so opening a
- * 200-statement character costs nothing.
+ * editor is open, and the whole card on demand. What was checked, and what it
+ * found, is remembered with the character (Character.conflictChecks): when
+ * the editor opens (or the checker becomes ready while it is open), only
+ * statements never checked with their current text — an import's, an
+ * interview's — are checked, once; a character whose statements were all
+ * checked costs nothing to open, and its warnings show straight away.
  */
 export function useStatementConflicts(character: Character, update: Update): StatementConflicts {
   const client = useChecker((s) => s.client);
@@ -55,6 +67,18 @@ export function useStatementConflicts(character: Character, update: Update): Sta
 
   const sources = statementSources(character);
   const signature = sources.map((s) => `${s.ref}\u0000${s.text}`).join('\u0001');
+
+  // Remembers what a finished check covered, so the next open does not run it again.
+  // Through a ref: a new `update` must not restart (abort) a running check.
+  const latestUpdate = useRef(update);
+  useEffect(() => {
+    latestUpdate.current = update;
+  });
+  const remember = useCallback(
+    (checked: readonly ConflictSource[], fresh: readonly Conflict[]) =>
+      latestUpdate.current((c) => ({ ...c, conflictChecks: recordChecks(c.conflictChecks, statementSources(c), checked, fresh) })),
+    [],
+  );
 
   const run = useCallback(
     async (work: (signal: AbortSignal) => Promise<Conflict[]>, replaces: (c: Conflict) => boolean, signal: AbortSignal) => {
@@ -98,13 +122,46 @@ export function useStatementConflicts(character: Character, update: Update): Sta
         (signal) => findConflicts(client, changed, all, latest.current.keptConflicts, { signal }),
         (c) => c.a.kind === 'statement' && c.b.kind === 'statement' && (refs.has(c.a.ref) || refs.has(c.b.ref)),
         controller.signal,
-      );
+      ).then((fresh) => {
+        if (fresh) remember(changed, fresh);
+      });
     }, CONFLICT_CHECK_DEBOUNCE_MS);
     return () => {
       clearTimeout(timer);
       controller.abort();
     };
-  }, [signature, ready, client, run]);
+  }, [signature, ready, client, run, remember]);
+
+  // On open: statements that arrived while the editor was closed (import, interview) and were never checked.
+  const opened = useRef<string | null>(null);
+  useEffect(() => {
+    if (!client || !ready || opened.current === character.id) return;
+    opened.current = character.id;
+    const unchecked = uncheckedSources(statementSources(latest.current), latest.current.conflictChecks);
+    if (unchecked.length === 0) return;
+    const refs = new Set(unchecked.map((s) => s.ref));
+    const controller = new AbortController();
+    let done = false;
+    let checked: ConflictSource[] = [];
+    void run(
+      async (signal) => {
+        const result = await checkUnchecked(client, latest.current, { signal });
+        checked = result?.checked ?? [];
+        return result?.found ?? [];
+      },
+      (c) => c.a.kind === 'statement' && c.b.kind === 'statement' && (refs.has(c.a.ref) || refs.has(c.b.ref)),
+      controller.signal,
+    ).then((fresh) => {
+      done = true;
+      // Recorded against the statements as they are now: one edited meanwhile stays unchecked (the edit check covers it).
+      if (fresh) remember(checked, fresh);
+    });
+    return () => {
+      controller.abort();
+      // Interrupted (the checker went away, the editor closed): try again when it is back.
+      if (!done) opened.current = null;
+    };
+  }, [character.id, ready, client, run, remember]);
 
   const cardController = useRef<AbortController | null>(null);
   const checkCard = useCallback(() => {
@@ -132,7 +189,7 @@ export function useStatementConflicts(character: Character, update: Update): Sta
   const card = useMemo(() => (cardChecked ? cardSources(character, userName) : []), [cardChecked, character, userName]);
   const all = [...sources, ...card];
   return {
-    conflicts: currentConflicts(found, all, character.keptConflicts ?? []),
+    conflicts: currentConflicts(mergeConflicts(found, rememberedConflicts(character.conflictChecks, sources)), all, character.keptConflicts ?? []),
     availability: ready ? 'ready' : 'off',
     checking: running > 0,
     cardChecked,

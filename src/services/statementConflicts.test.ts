@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { emptyCardData, newStatement, type Character } from '../domain/character';
 import { FULL_PAIRING_MAX, CONFLICT_CANDIDATES } from '../domain/persona/conflicts';
 import type { PairRequest } from '../engines/CheckerClient';
-import { cardSources, checkWholeCard, findConflicts, statementSources, type ConflictChecker } from './statementConflicts';
+import { cardSources, checkUnchecked, checkWholeCard, findConflicts, statementSources, type ConflictChecker } from './statementConflicts';
 
 /**
  * Test double of the checker client (named as such): the fixture NLI's word
@@ -82,5 +82,44 @@ describe('checkWholeCard', () => {
     expect(await checkWholeCard(ruleChecker(), kept, 'Alex')).toEqual([]);
     const edited = { ...kept, statements: kept.statements.map((s) => ({ ...s, text: 'Maren loves iced coffee.' })) };
     expect(await checkWholeCard(ruleChecker(), edited, 'Alex')).toHaveLength(1);
+  });
+});
+
+describe('checkUnchecked', () => {
+  it('checks an imported character once: the contradiction is found and recorded, a second run calls nothing', async () => {
+    const c = character(['Maren loves to swim in the sea.', 'Maren has a garden.', 'Maren cannot swim.']);
+    const checker = ruleChecker();
+    const first = await checkUnchecked(checker, c);
+    expect(first?.found.map((f) => [f.a.text, f.b.text].sort())).toEqual([['Maren cannot swim.', 'Maren loves to swim in the sea.']]);
+    expect(checker.pairs).toBe(2 * 3); // three statements: three unordered pairs, both directions
+    const stored = { ...c, conflictChecks: first!.record };
+    expect(await checkUnchecked(checker, stored)).toBeNull();
+    expect(checker.pairs).toBe(6);
+  });
+
+  it('checks only the statements added since, against all the others', async () => {
+    const c = character(['Maren cannot swim.', 'Maren has a garden.']);
+    const checker = ruleChecker();
+    const first = await checkUnchecked(checker, c);
+    expect(first?.found).toEqual([]);
+    const later = { ...c, conflictChecks: first!.record, statements: [...c.statements, newStatement('Maren loves to swim.', 'imported')] };
+    const before = checker.pairs;
+    const second = await checkUnchecked(checker, later);
+    expect(second?.checked.map((s) => s.text)).toEqual(['Maren loves to swim.']);
+    expect(checker.pairs - before).toBe(2 * 2);
+    expect(second?.found.map((f) => [f.a.text, f.b.text].sort())).toEqual([['Maren cannot swim.', 'Maren loves to swim.']]);
+    expect(second?.record.found).toHaveLength(1);
+    expect(second?.record.checked).toHaveLength(3);
+  });
+
+  it('leaves out a kept pair and skips disabled statements', async () => {
+    const c = character(['Maren loves to swim in the sea.', 'Maren cannot swim.']);
+    const [loves, cannot] = c.statements;
+    const kept = { ...c, keptConflicts: [{ a: { ref: loves!.id, text: loves!.text }, b: { ref: cannot!.id, text: cannot!.text } }] };
+    expect((await checkUnchecked(ruleChecker(), kept))?.found).toEqual([]);
+    const disabled = { ...c, statements: [loves!, { ...cannot!, enabled: false }] };
+    const checker = ruleChecker();
+    expect((await checkUnchecked(checker, disabled))?.checked.map((s) => s.text)).toEqual(['Maren loves to swim in the sea.']);
+    expect(checker.pairs).toBe(0);
   });
 });

@@ -12,7 +12,10 @@ import {
   FULL_PAIRING_MAX,
   conflictsFromScores,
   planConflictPairs,
+  recordChecks,
+  uncheckedSources,
   type Conflict,
+  type ConflictChecks,
   type ConflictSource,
 } from '../domain/persona/conflicts';
 import type { CheckerClient } from '../engines/CheckerClient';
@@ -95,4 +98,30 @@ export async function checkWholeCard(
 ): Promise<Conflict[]> {
   const statements = statementSources(character);
   return findConflicts(checker, statements, [...statements, ...cardSources(character, userName)], character.keptConflicts, options);
+}
+
+/** What checkUnchecked did: the statements it checked, what it found, and the record to store. */
+export interface UncheckedResult {
+  checked: ConflictSource[];
+  found: Conflict[];
+  record: ConflictChecks;
+}
+
+/**
+ * The enabled statements never checked with their current text (an import's,
+ * an interview's, edits made elsewhere) against all the others, through
+ * findConflicts. Null when every statement was checked already: the checker
+ * is not called at all.
+ * @throws like findConflicts.
+ */
+export async function checkUnchecked(
+  checker: ConflictChecker,
+  character: Character,
+  options: ConflictCheckOptions = {},
+): Promise<UncheckedResult | null> {
+  const all = statementSources(character);
+  const checked = uncheckedSources(all, character.conflictChecks);
+  if (checked.length === 0) return null;
+  const found = await findConflicts(checker, checked, all, character.keptConflicts, options);
+  return { checked, found, record: recordChecks(character.conflictChecks, all, checked, found) };
 }

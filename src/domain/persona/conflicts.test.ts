@@ -6,7 +6,12 @@ import {
   currentConflicts,
   keepConflict,
   liveKeptConflicts,
+  mergeConflicts,
   planConflictPairs,
+  recordChecks,
+  rememberedConflicts,
+  uncheckedSources,
+  type Conflict,
   type ConflictSource,
 } from './conflicts';
 
@@ -83,5 +88,54 @@ describe('kept and current conflicts', () => {
     const c = { a: st('a', 'A'), b: st('b', 'B'), contradiction: 0.9 };
     expect(currentConflicts([c], [st('a', 'A'), st('b', 'B')], [])).toEqual([c]);
     expect(currentConflicts([c], [st('a', 'A'), st('b', 'B!')], [])).toEqual([]);
+  });
+});
+
+describe('remembered checks', () => {
+  const conflict = (a: ConflictSource, b: ConflictSource, contradiction = 0.9): Conflict => ({ a, b, contradiction });
+
+  it('with no record every statement is unchecked; a recorded one only while its text is the same', () => {
+    const all = [st('a'), st('b'), st('c')];
+    expect(uncheckedSources(all, undefined)).toEqual(all);
+    const record = recordChecks(undefined, all, [st('a'), st('b')], []);
+    expect(uncheckedSources(all, record)).toEqual([st('c')]);
+    expect(uncheckedSources([st('a', 'edited'), st('b'), st('c')], record)).toEqual([st('a', 'edited'), st('c')]);
+  });
+
+  it('remembers the statement pairs found and shows them until a side changes', () => {
+    const all = [st('a'), st('b'), st('c')];
+    const record = recordChecks(undefined, all, all, [conflict(st('a'), st('b')), conflict(st('c'), card(0))]);
+    // A card sentence is not remembered: it is checked on demand.
+    expect(record.found).toEqual([{ a: { ref: 'a', text: 'a text' }, b: { ref: 'b', text: 'b text' }, contradiction: 0.9 }]);
+    expect(rememberedConflicts(record, all)).toEqual([conflict(st('a'), st('b'))]);
+    expect(rememberedConflicts(record, [st('a'), st('b', 'edited'), st('c')])).toEqual([]);
+    expect(rememberedConflicts(undefined, all)).toEqual([]);
+  });
+
+  it('replaces the conflicts of a re-checked statement, drops deleted and edited ones, never repeats an entry', () => {
+    const first = recordChecks(undefined, [st('a'), st('b'), st('c')], [st('a'), st('b'), st('c')], [conflict(st('a'), st('b')), conflict(st('b'), st('c'))]);
+    // b edited and re-checked: only its new conflict stays; c deleted meanwhile.
+    const now = [st('a'), st('b', 'b new')];
+    const second = recordChecks(first, now, [st('b', 'b new')], []);
+    expect(second.checked).toEqual([{ ref: 'a', text: 'a text' }, { ref: 'b', text: 'b new' }]);
+    expect(second.found).toEqual([]);
+    // A re-check of a that finds the same pair again: one entry, not two.
+    const third = recordChecks(first, [st('a'), st('b'), st('c')], [st('a')], [conflict(st('a'), st('b'), 0.8)]);
+    expect(third.checked).toHaveLength(3);
+    expect(third.found).toEqual([
+      { a: { ref: 'b', text: 'b text' }, b: { ref: 'c', text: 'c text' }, contradiction: 0.9 },
+      { a: { ref: 'a', text: 'a text' }, b: { ref: 'b', text: 'b text' }, contradiction: 0.8 },
+    ]);
+  });
+
+  it('records nothing for a statement edited while it was being checked', () => {
+    const record = recordChecks(undefined, [st('a', 'typed on'), st('b')], [st('a'), st('b')], [conflict(st('a'), st('b'))]);
+    expect(record.checked).toEqual([{ ref: 'b', text: 'b text' }]);
+    expect(record.found).toEqual([]);
+  });
+
+  it('merges lists keeping each unordered pair once, the first list winning', () => {
+    const live = conflict(st('a'), st('b'), 0.7);
+    expect(mergeConflicts([live], [conflict(st('b'), st('a'), 0.9), conflict(st('a'), st('c'))])).toEqual([live, conflict(st('a'), st('c'))]);
   });
 });

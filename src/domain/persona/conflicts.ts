@@ -7,7 +7,7 @@
  * Pure: the embeddings and NLI probabilities come in as numbers; the service
  * (services/statementConflicts.ts) fetches them from the checker worker.
  */
-import type { KeptConflictRecord } from '../character';
+import type { ConflictChecksRecord, KeptConflictRecord } from '../character';
 import { cosine } from '../consistency/relevance';
 
 /** One side of a possible conflict: a statement, or a sentence of the card's text. */
@@ -174,4 +174,73 @@ export function liveKeptConflicts(kept: readonly KeptConflict[], statements: rea
 export function currentConflicts(conflicts: readonly Conflict[], sources: readonly ConflictSource[], kept: readonly KeptConflict[]): Conflict[] {
   const text = new Map(sources.map((s) => [s.ref, s.text]));
   return conflicts.filter((c) => text.get(c.a.ref) === c.a.text && text.get(c.b.ref) === c.b.text && !isKept(c, kept));
+}
+
+/** What a character remembers of its checks: see Character.conflictChecks. */
+export type ConflictChecks = ConflictChecksRecord;
+
+/**
+ * The statements (of `sources`) never checked with their current text: the
+ * ones an import, an interview or an edit made while the editor was closed
+ * brought in. No record yet = all of them.
+ */
+export function uncheckedSources(sources: readonly ConflictSource[], checks: ConflictChecks | undefined): ConflictSource[] {
+  const checked = new Set((checks?.checked ?? []).map((c) => pairKey(c.ref, c.text)));
+  return sources.filter((s) => !checked.has(pairKey(s.ref, s.text)));
+}
+
+/**
+ * The record after `checked` were tested against `sources` and `found`
+ * came back. Entries for statements since deleted, disabled or edited are
+ * dropped (the record never grows with history); the earlier conflicts of a
+ * re-checked statement are replaced by the new ones. Only statement pairs are
+ * remembered: a card sentence is checked on demand ("Check card").
+ */
+export function recordChecks(
+  previous: ConflictChecks | undefined,
+  sources: readonly ConflictSource[],
+  checked: readonly ConflictSource[],
+  found: readonly Conflict[],
+): ConflictChecks {
+  const text = new Map(sources.map((s) => [s.ref, s.text]));
+  const current = (side: { ref: string; text: string }) => text.get(side.ref) === side.text;
+  const rechecked = new Set(checked.filter(current).map((c) => c.ref));
+  const seen = new Set<string>();
+  const list: ConflictSource[] = [];
+  for (const side of [...(previous?.checked ?? []), ...checked]) {
+    const key = pairKey(side.ref, side.text);
+    if (!current(side) || seen.has(key)) continue;
+    seen.add(key);
+    list.push({ ref: side.ref, text: side.text, kind: 'statement' });
+  }
+  const kept = (previous?.found ?? []).filter((c) => current(c.a) && current(c.b) && !rechecked.has(c.a.ref) && !rechecked.has(c.b.ref));
+  const fresh = found
+    .filter((c) => c.a.kind === 'statement' && c.b.kind === 'statement' && current(c.a) && current(c.b))
+    .map((c) => ({ a: { ref: c.a.ref, text: c.a.text }, b: { ref: c.b.ref, text: c.b.text }, contradiction: c.contradiction }));
+  return { checked: list.map(({ ref, text: t }) => ({ ref, text: t })), found: [...kept, ...fresh] };
+}
+
+/** The remembered conflicts as conflicts (still current ones only: both texts unchanged). */
+export function rememberedConflicts(checks: ConflictChecks | undefined, sources: readonly ConflictSource[]): Conflict[] {
+  const text = new Map(sources.map((s) => [s.ref, s.text]));
+  return (checks?.found ?? [])
+    .filter((c) => text.get(c.a.ref) === c.a.text && text.get(c.b.ref) === c.b.text)
+    .map((c) => ({
+      a: { ...c.a, kind: 'statement' as const },
+      b: { ...c.b, kind: 'statement' as const },
+      contradiction: c.contradiction,
+    }));
+}
+
+/** Conflicts from several lists, each unordered pair once (the first list's entry wins). */
+export function mergeConflicts(...lists: readonly (readonly Conflict[])[]): Conflict[] {
+  const seen = new Set<string>();
+  const out: Conflict[] = [];
+  for (const c of lists.flat()) {
+    const key = pairKey(c.a.ref, c.b.ref);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(c);
+  }
+  return out;
 }
