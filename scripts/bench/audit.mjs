@@ -35,6 +35,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { build, preview } from 'vite';
 import { CHROMIUM_ARGS, freePort } from './checker-server.mjs';
+import { BENCH_CARD } from './benchCard.mjs';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const MODELS_DIR = path.join(ROOT, '.bench', 'models');
@@ -56,27 +57,6 @@ const NO_BUILD = process.argv.includes('--no-build');
 const HARD_LIMIT_MS = 60 * 60_000;
 
 /** The card of bench:chat (a prompt of SmolLM2's real token count), with statements to hold answers to. */
-const BENCH_CARD = {
-  spec: 'chara_card_v2',
-  spec_version: '2.0',
-  data: {
-    name: 'Bench Keeper',
-    description:
-      '{{char}} keeps the Greyhaven lighthouse on a storm-beaten northern coast. She is thirty-four, tall and weathered, with salt-grey eyes and short copper hair. She fears deep water: her brother drowned when she was twelve.',
-    personality: 'dry, patient, wary',
-    scenario: 'A storm night; {{user}} shelters in the tower.',
-    first_mes: '*{{char}} bars the door against the wind.* "You picked a fine night to come calling."',
-    mes_example: '',
-    creator_notes: '',
-    system_prompt: "Write {{char}}'s next reply in a role-play with {{user}}. Stay in character; never write {{user}}'s lines.",
-    post_history_instructions: '',
-    alternate_greetings: [],
-    tags: [],
-    creator: 'bench',
-    character_version: '1',
-    extensions: {},
-  },
-};
 const STATEMENTS = [
   'Bench Keeper is afraid of deep water.',
   'Bench Keeper cannot swim.',

@@ -45,6 +45,7 @@ import path from 'node:path';
 import { build, preview } from 'vite';
 import { CHROMIUM_ARGS, freePort, previewModelsPlugin } from './checker-server.mjs';
 import { startTestServer } from '../test-server/spawn.mjs';
+import { BENCH_CARD } from './benchCard.mjs';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const BENCH_DIR = path.join(ROOT, '.bench');
@@ -65,27 +66,6 @@ const PROMPT = 'The storm is getting worse out there. Tell me about the lighthou
  * (~4 characters a token). This shorter card gives a prompt of that real
  * token count; it goes through the studio's import and prompt assembly.
  */
-const BENCH_CARD = {
-  spec: 'chara_card_v2',
-  spec_version: '2.0',
-  data: {
-    name: 'Bench Keeper',
-    description:
-      '{{char}} keeps the Greyhaven lighthouse on a storm-beaten northern coast. She is thirty-four, tall and weathered, with salt-grey eyes and short copper hair. She fears deep water: her brother drowned when she was twelve.',
-    personality: 'dry, patient, wary',
-    scenario: 'A storm night; {{user}} shelters in the tower.',
-    first_mes: '*{{char}} bars the door against the wind.* "You picked a fine night to come calling."',
-    mes_example: '',
-    creator_notes: '',
-    system_prompt: "Write {{char}}'s next reply in a role-play with {{user}}. Stay in character; never write {{user}}'s lines.",
-    post_history_instructions: '',
-    alternate_greetings: [],
-    tags: [],
-    creator: 'bench',
-    character_version: '1',
-    extensions: {},
-  },
-};
 
 const TARGETS = { tpsRatio: 0.95, ttftRatio: 1.2, mainThreadMs: 50 };
 
