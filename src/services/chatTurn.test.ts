@@ -136,6 +136,34 @@ describe('a chat turn', () => {
     expect(events.filter((e) => e.type === 'text').map((e) => (e as { text: string }).text)).toEqual(['Good ', 'Good evening, ', 'Good evening, {{user}}.', 'Good evening, Ada.']);
   });
 
+  it('sends the request before it sets up the screen, the checker and the streaming write (time to first token)', async () => {
+    const s = await setup();
+    const order: string[] = [];
+    const engine = stubEngine(['Hi.']);
+    const generate = engine.generate.bind(engine);
+    engine.generate = (request, options) => {
+      order.push('request');
+      return generate(request, options);
+    };
+    const chats: ChatTurnRepositories['chats'] = {
+      messages: (id) => s.chats.messages(id),
+      addSwipe: (...a) => s.chats.addSwipe(...a),
+      writeSwipe: (...a) => {
+        if (a[2].state === 'streaming') order.push('streaming write');
+        return s.chats.writeSwipe(...a);
+      },
+      rankSwipes: (...a) => s.chats.rankSwipes(...a),
+      append: (...a) => s.chats.append(...a),
+    };
+    const turns = createChatTurns({ chats, verdicts: new VerdictRepository(db) }, { sleep: async () => undefined });
+    const handle = turns.start(ctxFor(engine, s), { kind: 'send', text: 'Yo' }, (e) => {
+      if (e.type === 'target') order.push('target');
+    });
+    const result = await handle.done;
+    expect(result.status === 'replied' && result.outcome.text).toBe('Hi.');
+    expect(order).toEqual(['request', 'target', 'streaming write']);
+  });
+
   it('keeps the partial text with state error when the engine fails', async () => {
     const s = await setup();
     const { handle } = run({ chats: s.chats, verdicts: new VerdictRepository(db) }, ctxFor(stubEngine(['one ', 'two ', 'three'], { failAfter: 2 }), s), { kind: 'send', text: 'Go' });

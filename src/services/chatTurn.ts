@@ -221,8 +221,12 @@ export function createChatTurns(repos: ChatTurnRepositories, options: ChatTurnOp
       case 'reply':
         return replyAtEnd();
       case 'regenerate': {
-        const swipeIndex = await repos.chats.addSwipe(request.messageId, request.restate?.length ? { inCharacterOf: request.restate } : {});
-        const messages = await repos.chats.messages(chat.id);
+        // One round trip instead of two before the request can leave: the history
+        // read does not need the new (empty) swipe.
+        const [messages, swipeIndex] = await Promise.all([
+          repos.chats.messages(chat.id),
+          repos.chats.addSwipe(request.messageId, request.restate?.length ? { inCharacterOf: request.restate } : {}),
+        ]);
         const index = messages.findIndex((m) => m.id === request.messageId);
         return { target: { chatId: chat.id, messageId: request.messageId, swipeIndex, prefix: '' }, messages, index, restate: request.restate };
       }
@@ -264,19 +268,30 @@ export function createChatTurns(repos: ChatTurnRepositories, options: ChatTurnOp
     const names = { char: displayName(character), user: userName };
     const writer = new ReplyWriter(repos.chats, target, emit);
     let text = target.prefix;
-    emit({ type: 'target', target, text });
-
-    const live = startCheck(ctx, target, userTurnBefore(messages, index), emit);
     const modelId = 'modelId' in engine.status ? engine.status.modelId : null;
-    void writer.write({ state: 'streaming', modelId, ...(restate?.length ? { inCharacterOf: restate } : {}) });
+    let live: LiveCheck | null = null;
+    let lastSave = now();
+    const onDelta = (delta: string) => {
+      text += delta;
+      live?.feed(delta);
+      emit({ type: 'text', text });
+      const t = now();
+      if (t - lastSave >= saveIntervalMs) {
+        lastSave = t;
+        void writer.write({ text });
+      }
+    };
 
-    let result: GenerateResult | null = null;
-    let error: unknown = null;
-    let finishReason: FinishReason = 'abort';
+    // The request leaves first: the screen, the checker and the "streaming"
+    // write are set up while the model reads the prompt, not before it is sent
+    // (issue 14: time to first token through the studio vs a raw request).
+    // No delta can arrive before this function yields, so `live` is set in time.
+    let generation: Promise<GenerateResult> | null = null;
+    let promptTokens = 0;
+    const key = calibrationKey(engine, modelId);
+    const counting = key ? calibration.counting(key, estimateTokens) : null;
     // Stopped before the engine was asked: nothing to generate.
     if (!signal.aborted) {
-      const key = calibrationKey(engine, modelId);
-      const counting = key ? calibration.counting(key, estimateTokens) : null;
       const prompt = assemblePrompt({
         card: character.card,
         statements: character.statements,
@@ -290,29 +305,28 @@ export function createChatTurns(repos: ChatTurnRepositories, options: ChatTurnOp
         restate,
         continuePrefix: target.prefix || undefined,
       });
+      promptTokens = prompt.tokenCount;
       // WebLLM's templates want one leading system message and a final user turn.
       const folded = foldForStrictTemplates(prompt.messages);
-      let lastSave = now();
       try {
-        result = await engine.generate(
-          { messages: folded.messages, sampling: chat.sampling, stop: prompt.stop },
-          {
-            signal,
-            onDelta: (delta) => {
-              text += delta;
-              live?.feed(delta);
-              emit({ type: 'text', text });
-              const t = now();
-              if (t - lastSave >= saveIntervalMs) {
-                lastSave = t;
-                void writer.write({ text });
-              }
-            },
-          },
-        );
+        generation = engine.generate({ messages: folded.messages, sampling: chat.sampling, stop: prompt.stop }, { signal, onDelta });
+      } catch (e) {
+        generation = Promise.reject(e as Error);
+      }
+    }
+    emit({ type: 'target', target, text });
+    live = startCheck(ctx, target, userTurnBefore(messages, index), emit);
+    void writer.write({ state: 'streaming', modelId, ...(restate?.length ? { inCharacterOf: restate } : {}) });
+
+    let result: GenerateResult | null = null;
+    let error: unknown = null;
+    let finishReason: FinishReason = 'abort';
+    if (generation) {
+      try {
+        result = await generation;
         // The engine returns only what it generated (stop strings already trimmed).
         text = target.prefix + result.text;
-        if (key && counting) calibration.observe(key, prompt.tokenCount, result.usage.promptTokens, counting.ratio);
+        if (key && counting) calibration.observe(key, promptTokens, result.usage.promptTokens, counting.ratio);
         finishReason = result.finishReason;
       } catch (e) {
         error = e;

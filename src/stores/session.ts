@@ -178,7 +178,8 @@ export const useSession = create<SessionSlice>()((set, get) => {
     earlyStops = 0;
     set({ streaming: { chatId: chat.id, messageId: '', swipeIndex: 0, text: '', saveProblem: null } });
     const engine = useEngine.getState().engine!;
-    const turn = chatTurns.start({ chat, character, engine, checker: await turnChecker(), userName: await userName() }, request, onEvent);
+    const [checker, name] = await Promise.all([turnChecker(), userName()]);
+    const turn = chatTurns.start({ chat, character, engine, checker, userName: name }, request, onEvent);
     handle = turn;
     for (; earlyStops > 0; earlyStops--) turn.stop();
     void turn.done.then((result) => {
