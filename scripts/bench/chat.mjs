@@ -223,6 +223,9 @@ async function studioRun(page) {
     domUpdates: rec.dom.length,
     progressMessages: rec.msgs.length,
     breakdown: {
+      clickToFetchMs: rec.fetchAt == null ? null : rec.fetchAt - rec.t0,
+      fetchToHeadersMs: rec.fetchAt == null || rec.headersAt == null ? null : rec.headersAt - rec.fetchAt,
+      headersToDomMs: rec.headersAt == null ? null : first - rec.headersAt,
       mainBeforePostMs: rec.postedAt - rec.t0,
       workerToFirstMessageMs: rec.msgs[0] - rec.postedAt,
       firstMessageToDomMs: first - rec.msgs[0],
@@ -759,7 +762,7 @@ async function mainServer() {
       s.loadavg = r.loadavg = +os.loadavg()[0].toFixed(2);
       studioRuns.push(s);
       rawRuns.push(r);
-      log(`run ${i + 1}/${RUNS}: studio ttft ${fmt(s.ttftMs, 0)} ms | raw ttft ${fmt(r.ttftMs, 0)} ms | load avg ${s.loadavg}`);
+      log(`run ${i + 1}/${RUNS}: studio ttft ${fmt(s.ttftMs, 0)} ms (click → fetch ${fmt(s.breakdown.clickToFetchMs, 0)}, → headers ${fmt(s.breakdown.fetchToHeadersMs, 0)}, → text ${fmt(s.breakdown.headersToDomMs, 0)}) | raw ttft ${fmt(r.ttftMs, 0)} ms | load avg ${s.loadavg}`);
     }
     const bodies = await llm.requests();
     const samePrompt = bodies.every((b) => JSON.stringify(b.messages) === JSON.stringify(body.messages));
@@ -774,7 +777,13 @@ async function mainServer() {
       sameTextBothPaths: sameText,
       promptTokensReported: studioRuns[0].usage?.promptTokens,
       loadavg: studioRuns.map((r) => r.loadavg),
-      studio: { ttftMs: median(studioRuns.map((r) => r.ttftMs)), decodeTps: median(studioRuns.map((r) => r.decodeTps)), endToEndTps: median(studioRuns.map((r) => (tokens * 1000) / (r.tDone - r.t0))), longtaskMaxMs: Math.max(...studioRuns.map((r) => r.longtaskMaxMs)) },
+      studio: {
+        breakdownMedianMs: {
+          clickToFetch: median(studioRuns.map((r) => r.breakdown.clickToFetchMs)),
+          fetchToHeaders: median(studioRuns.map((r) => r.breakdown.fetchToHeadersMs)),
+          headersToDom: median(studioRuns.map((r) => r.breakdown.headersToDomMs)),
+        },
+        ttftMs: median(studioRuns.map((r) => r.ttftMs)), decodeTps: median(studioRuns.map((r) => r.decodeTps)), endToEndTps: median(studioRuns.map((r) => (tokens * 1000) / (r.tDone - r.t0))), longtaskMaxMs: Math.max(...studioRuns.map((r) => r.longtaskMaxMs)) },
       raw: { ttftMs: median(rawRuns.map((r) => r.ttftMs)), decodeTps: median(rawRuns.map((r) => r.decodeTps)), endToEndTps: median(rawRuns.map((r) => (tokens * 1000) / (r.tDone - r.t0))) },
     };
     summary.ratios = {
@@ -814,6 +823,7 @@ function reportServer(r) {
     `| decode tokens/s (first → last piece) | ${fmt(s.studio.decodeTps, 2)} | ${fmt(s.raw.decodeTps, 2)} | studio/raw ${fmt(s.ratios.decodeTps, 3)}; ${fmt(s.ratios.pairedDecodeTps, 3)} | ≥ ${TARGETS.tpsRatio}: ${ok(s.ratios.pairedDecodeTps >= TARGETS.tpsRatio)} |`,
     `| end-to-end tokens/s (start → done) | ${fmt(s.studio.endToEndTps, 2)} | ${fmt(s.raw.endToEndTps, 2)} | ${fmt(s.ratios.endToEndTps, 3)} | — |`,
     '',
+    `Studio TTFT breakdown (median ms): click → request sent ${fmt(s.studio.breakdownMedianMs.clickToFetch, 1)}, sent → response headers ${fmt(s.studio.breakdownMedianMs.fetchToHeaders, 1)}, headers → first text on screen ${fmt(s.studio.breakdownMedianMs.headersToDom, 1)}`,
     `Per pair (decode studio/raw, ttft raw/studio): ${s.ratios.perPair.map((p) => `${p.decodeTps}/${p.ttft}`).join(', ')}; studio longest long task ${fmt(s.studio.longtaskMaxMs, 0)} ms (0 = none ≥ 50 ms); run time ${r.runtimeS} s`,
   ].join('\n');
 }

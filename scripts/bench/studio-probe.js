@@ -43,6 +43,23 @@
     }
   };
 
+  // The server engine fetches from the main thread: note when its chat request
+  // leaves and when the response headers arrive (the --server breakdown).
+  const nativeFetch = window.fetch.bind(window);
+  window.fetch = (input, init) => {
+    const url = typeof input === 'string' ? input : input && input.url;
+    const r = B.rec;
+    if (r && r.fetchAt == null && typeof url === 'string' && url.endsWith('/chat/completions')) {
+      r.fetchAt = now();
+      const p = nativeFetch(input, init);
+      p.then(() => {
+        r.headersAt = now();
+      }).catch(() => undefined);
+      return p;
+    }
+    return nativeFetch(input, init);
+  };
+
   const supported = PerformanceObserver.supportedEntryTypes || [];
   if (supported.includes('longtask')) {
     new PerformanceObserver((list) => {
@@ -73,7 +90,7 @@
       const msg = lastMessage();
       const button = msg && msg.querySelector('button[aria-label="Regenerate"]');
       if (!button || button.disabled) return reject(new Error('No enabled Regenerate button on the last message'));
-      const rec = (B.rec = { t0: 0, postedAt: null, callId: null, msgs: [], dom: [], resultAt: null, result: null, tDone: null, state: null });
+      const rec = (B.rec = { t0: 0, postedAt: null, fetchAt: null, headersAt: null, callId: null, msgs: [], dom: [], resultAt: null, result: null, tDone: null, state: null });
       let maxLen = 0;
       let sawStreaming = false;
       const check = () => {
