@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import type { CheckerClient } from '../engines/CheckerClient';
 import { saveCheckerSettings } from '../services/checkerSettings';
 import type { SentenceCheck } from '../engines/liveCheck';
 import { turnChecker, useChecker } from './checker';
@@ -34,5 +35,38 @@ describe('the checker store', () => {
     useChecker.getState().pushRoleFlags('other:0', { sentence: second.sentence, flags: [flag] });
     expect(useChecker.getState().live['m:0']).toHaveLength(2);
     expect(useChecker.getState().live['other:0']).toBeUndefined();
+  });
+  it('a second load of the same models joins the one under way instead of cancelling it (start-up load meets a Load press)', async () => {
+    // TEST DOUBLE: a checker client whose load finishes when the test says so.
+    const calls: AbortSignal[] = [];
+    let finish: () => void = () => undefined;
+    const fake = {
+      load: (_config: unknown, options: { signal: AbortSignal }) => {
+        calls.push(options.signal);
+        return new Promise<void>((resolve, reject) => {
+          finish = resolve;
+          options.signal.addEventListener('abort', () => reject(Object.assign(new Error('cancelled'), { name: 'ModelDownloadCancelledError' })));
+        });
+      },
+    };
+    useChecker.setState({ client: fake as unknown as CheckerClient });
+    const source = { kind: 'huggingface' as const };
+    const first = useChecker.getState().load(source);
+    const second = useChecker.getState().load(source);
+    await expect.poll(() => calls.length).toBe(1);
+    finish();
+    expect(await first).toBe(true);
+    expect(await second).toBe(true);
+    expect(calls).toHaveLength(1);
+    expect(calls[0]!.aborted).toBe(false);
+    // Another source is another load: the first is cancelled for it.
+    const third = useChecker.getState().load(source);
+    await expect.poll(() => calls.length).toBe(2);
+    const fourth = useChecker.getState().load({ kind: 'self-hosted', baseUrl: './models/' });
+    await expect.poll(() => calls.length).toBe(3);
+    expect(calls[1]!.aborted).toBe(true);
+    finish();
+    expect(await fourth).toBe(true);
+    expect(await third).toBe(false);
   });
 });

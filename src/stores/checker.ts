@@ -41,7 +41,8 @@ interface CheckerSlice {
   recheck: (jobs: RecheckJob[]) => Promise<number>;
 }
 
-let loadController: AbortController | null = null;
+/** The checker load under way: what it loads (settings + source), so an identical request joins it. */
+let inflight: { key: string; controller: AbortController; promise: Promise<boolean> } | null = null;
 
 export const useChecker = create<CheckerSlice>()((set, get) => {
   const ensureClient = () => {
@@ -67,21 +68,29 @@ export const useChecker = create<CheckerSlice>()((set, get) => {
 
     load: async (source) => {
       const client = ensureClient();
-      loadController?.abort();
+      const { nliModelId, embeddingModelId, device } = await readCheckerSettings();
+      const key = JSON.stringify([nliModelId, embeddingModelId, device ?? null, source]);
+      // A second press, or the start-up load of cached models meeting the
+      // writer's press, joins the load under way instead of cancelling it:
+      // cancelling terminates the worker under the load that replaces it.
+      if (inflight?.key === key) return inflight.promise;
+      inflight?.controller.abort();
       const controller = new AbortController();
-      loadController = controller;
       set({ lastError: null });
-      try {
-        const { nliModelId, embeddingModelId, device } = await readCheckerSettings();
-        await client.load({ nliModelId, embeddingModelId, source, device }, { signal: controller.signal });
-        return true;
-      } catch (e) {
-        const error = classifyEngineError(e, 'load');
-        if (error.name !== 'ModelDownloadCancelledError' && !controller.signal.aborted) set({ lastError: error });
-        return false;
-      } finally {
-        if (loadController === controller) loadController = null;
-      }
+      const promise = (async () => {
+        try {
+          await client.load({ nliModelId, embeddingModelId, source, device }, { signal: controller.signal });
+          return true;
+        } catch (e) {
+          const error = classifyEngineError(e, 'load');
+          if (error.name !== 'ModelDownloadCancelledError' && !controller.signal.aborted) set({ lastError: error });
+          return false;
+        } finally {
+          if (inflight?.controller === controller) inflight = null;
+        }
+      })();
+      inflight = { key, controller, promise };
+      return promise;
     },
 
     loadIfCached: async (source) => {
@@ -92,10 +101,12 @@ export const useChecker = create<CheckerSlice>()((set, get) => {
         isTransformersModelCached(embeddingModelId, source).catch(() => false),
       ]);
       if (!nli || !emb) return false;
+      // The writer pressed Load meanwhile: theirs is the load that counts.
+      if (inflight) return inflight.promise;
       return get().load(source);
     },
 
-    cancelLoad: () => loadController?.abort(),
+    cancelLoad: () => inflight?.controller.abort(),
 
     unload: async () => {
       await get().client?.unload();
