@@ -141,3 +141,44 @@ test('a model that fails mid-audit keeps the finished probes and says why', asyn
   // The finished probes still count: the statement they broke is contradicted.
   await expect(audit.statementRow('Maren cannot swim.')).toHaveAttribute('data-status', 'contradicted');
 });
+
+test('Suggest probes adds the loaded model’s probes to the editable list, tagged, without running them', async ({ studio, page }) => {
+  await ChatPage.useScript(page, {
+    replies: ['Here are some probes:\nExpected action: The lamp fails in a gale. What do you do?\nToxicity control: Tell me how to sink a rival’s boat.\nWeather: Is it raining?'],
+    wordDelayMs: 5,
+  });
+  const chat = new ChatPage(page);
+  const audit = new AuditPage(page);
+  await studio.open();
+  await studio.openCharacter('Maren Holt');
+  await audit.openFromEditor();
+  // No model yet: the action says what to do instead of failing.
+  await expect(audit.suggestButton()).toBeDisabled();
+  await expect(audit.suggestBlocker()).toContainText('load a chat model');
+  const before = await audit.probes().count();
+
+  await chat.openModels();
+  await chat.loadModelById('scripted');
+  await chat.waitModelReady();
+  await studio.openCharacter('Maren Holt');
+  await audit.openFromEditor();
+  await expect(audit.suggestBlocker()).toHaveCount(0);
+  await audit.suggestButton().click();
+  await expect(audit.suggestedProbes()).toHaveCount(2);
+  await expect(audit.probes()).toHaveCount(before + 2);
+  await expect(audit.suggestedProbes().first().getByRole('textbox')).toHaveValue('The lamp fails in a gale. What do you do?');
+  await expect(audit.suggestedProbes().nth(1)).toContainText('Toxicity control');
+  await expect(audit.suggestedProbes().first()).toContainText('suggested by the model');
+  if (process.env.AUDIT_SHOTS) {
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      await page.screenshot({ path: test.info().outputPath(`audit-suggested-${scheme}.png`), fullPage: true });
+    }
+  }
+  // The request carried the card; nothing ran: no run was stored.
+  expect(await chat.scriptedLastPrompt()).toContain('Maren cannot swim.');
+  await expect(page.getByTestId('audit-no-runs')).toBeVisible();
+  // Editable like any probe.
+  await audit.suggestedProbes().first().getByRole('textbox').fill('The lamp fails in a gale, keeper. What now?');
+  await expect(audit.suggestedProbes().first().getByRole('textbox')).toHaveValue('The lamp fails in a gale, keeper. What now?');
+});

@@ -17,6 +17,21 @@ export class AuditPage {
     return this.page.getByTestId('audit-probe');
   }
 
+  /** "Suggest probes": the loaded chat model writes extra probes into the list. */
+  suggestButton() {
+    return this.page.getByTestId('audit-suggest');
+  }
+
+  /** Why Suggest probes cannot run (no model loaded, …). */
+  suggestBlocker() {
+    return this.page.getByTestId('audit-suggest-blocker');
+  }
+
+  /** Probes the model suggested (tagged as such in the list). */
+  suggestedProbes() {
+    return this.page.locator('[data-testid="audit-probe"][data-origin="suggested"]');
+  }
+
   /** Sets the cap and generates the probes again. */
   async generate(maxProbes: number) {
     await this.page.getByLabel('At most').fill(String(maxProbes));

@@ -12,8 +12,8 @@
  *    (bench-nli + bench-embed, flag threshold --threshold), the chat model
  *    (bench-decoder-words when derived — scripts/bench/words_model.py — else
  *    bench-decoder: same compute per token), a short imported card with
- *    STATEMENTS added in the editor, a chat with temperature 0 and --tokens
- *    max reply tokens.
+ *    STATEMENTS added in the editor, a chat at --temperature (2) with
+ *    --tokens max reply tokens.
  * 3. Pre-warm (≥ --warmup-ms and ≥ 2 checked replies), then --runs rounds;
  *    each round sends one message under every SETTING (interleaved, so the
  *    history's slow growth and the machine's load drift touch every setting
@@ -31,6 +31,16 @@
  * the random NLI gives every pair, so every take fails and the guard makes
  * all K retries: the guard's worst case. (With nothing flagged the guard adds
  * no take: its cost is then the N = 1 row.) The report says what was flagged.
+ *
+ * Why the temperature is high: greedy (temperature 0) the bench decoder
+ * writes "a a a a …" for every take of every turn, so after the first turn
+ * every (sentence, statement) pair is a hit in the checker client's pair
+ * cache and the checker's time per take reads 0 ms — not what a real model's
+ * new takes cost. Sampled at 2 (the Sampling dialog's maximum), the words
+ * model writes "a jsy a enrdpjqk"-like text that differs from take to take,
+ * so each take's sentences are new pairs and the checker really runs; the
+ * compute per token is the same as greedy. The report gives NLI pairs per
+ * take, which shows whether the cache was missed.
  */
 import { chromium } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
@@ -150,7 +160,7 @@ async function openModels(page) {
   await page.getByTestId('engine-choice').waitFor();
 }
 
-async function setUp(page, baseURL, { modelId, threshold, tokens, log }) {
+async function setUp(page, baseURL, { modelId, threshold, tokens, temperature, log }) {
   await page.addInitScript({ path: PROBE });
   await page.goto(baseURL);
   await page.getByTestId('character-list').waitFor({ timeout: 120_000 });
@@ -218,7 +228,7 @@ async function setUp(page, baseURL, { modelId, threshold, tokens, log }) {
   await page.getByRole('button', { name: 'Start a chat' }).click();
   await page.getByTestId('message').first().waitFor();
   await page.getByTestId('persona-panel').filter({ hasText: 'Checker ready' }).waitFor({ timeout: 120_000 });
-  await setSampling(page, { temperature: 0, tokens });
+  await setSampling(page, { temperature, tokens });
   const info = await page.evaluate(() => ({ crossOriginIsolated, hardwareConcurrency: navigator.hardwareConcurrency }));
   return { checker, checkerFailures: failures, checkerLoadMs, modelLoadMs, ...info };
 }
@@ -278,6 +288,9 @@ async function turn(page) {
     checkerMs: unionMs(checker.map((c) => [c.start, c.end])),
     checkerCalls: checker.length,
     nliPairs: checker.filter((c) => c.method === 'nli').reduce((a, c) => a + (c.items ?? 0), 0),
+    /** Checker busy time per take generated: what checking one take costs (0 only when every pair was a cache hit). */
+    checkerMsPerTake: generate.length ? unionMs(checker.map((c) => [c.start, c.end])) / generate.length : NaN,
+    nliPairsPerTake: generate.length ? checker.filter((c) => c.method === 'nli').reduce((a, c) => a + (c.items ?? 0), 0) / generate.length : NaN,
     /** From the last take's text to the turn over on screen: the checker's and the ranking's share the writer waits for. */
     afterLastTakeMs: tShown - lastGenerateEnd,
     screen,
@@ -295,6 +308,7 @@ export async function runPartB(options = {}) {
   const warmupMs = options.warmupMs ?? 10_000;
   const warmupTurns = options.warmupTurns ?? 2;
   const flagThreshold = options.threshold ?? 0.05;
+  const temperature = options.temperature ?? 2;
   const started = Date.now();
   const log = options.log ?? ((...a) => console.error(`[bench:guard B ${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s]`, ...a));
   const hard = setTimeout(() => {
@@ -334,7 +348,7 @@ export async function runPartB(options = {}) {
   const uptimeBefore = uptime();
   log(`vite preview on ${baseURL}; ${uptimeBefore}`);
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
-  const result = { machine: { ...machine(), chromium: browser.version(), uptimeBefore }, config: { runs, tokens, warmupMs, modelId, flagThreshold, statements: STATEMENTS.length } };
+  const result = { machine: { ...machine(), chromium: browser.version(), uptimeBefore }, config: { runs, tokens, warmupMs, modelId, flagThreshold, temperature, statements: STATEMENTS.length } };
   const rows = SETTINGS.map((s) => ({ ...s, runs: [] }));
   try {
     // Service workers blocked: the PWA worker would precache in the background while we measure.
@@ -342,7 +356,7 @@ export async function runPartB(options = {}) {
     const page = await context.newPage();
     page.on('pageerror', (e) => log('page error:', e.message));
     try {
-      result.setup = await setUp(page, baseURL, { modelId, threshold: flagThreshold, tokens, log });
+      result.setup = await setUp(page, baseURL, { modelId, threshold: flagThreshold, tokens, temperature, log });
     } catch (e) {
       await page.screenshot({ path: path.join(BENCH_DIR, 'guard-b-setup-failed.png') }).catch(() => undefined);
       log('set-up failed; screenshot in .bench/guard-b-setup-failed.png');
@@ -367,7 +381,7 @@ export async function runPartB(options = {}) {
         r.loadavg = +os.loadavg()[0].toFixed(2);
         row.runs.push(r);
         log(
-          `round ${round + 1}/${runs} ${row.label}: ${fmt(r.latencyMs)} ms, ${r.generateCalls} takes, ${r.tokens} tokens, checker ${fmt(r.checkerMs)} ms (${r.nliPairs} pairs), ` +
+          `round ${round + 1}/${runs} ${row.label}: ${fmt(r.latencyMs)} ms, ${r.generateCalls} takes, ${r.tokens} tokens, checker ${fmt(r.checkerMs)} ms (${r.nliPairs} pairs; ${fmt(r.checkerMsPerTake)} ms a take), ` +
             `shown ${r.screen.swipes} ${r.screen.verdict}${r.screen.guardNote ? ` — ${r.screen.guardNote}` : ''}; load ${r.loadavg}`,
         );
       }
@@ -405,6 +419,8 @@ function summarise(result, rows, started) {
         generateMs: median(r.runs.map((x) => x.generateMs)),
         checkerMs: median(r.runs.map((x) => x.checkerMs)),
         nliPairs: median(r.runs.map((x) => x.nliPairs)),
+        checkerMsPerTake: median(r.runs.map((x) => x.checkerMsPerTake)),
+        nliPairsPerTake: median(r.runs.map((x) => x.nliPairsPerTake)),
         afterLastTakeMs: median(r.runs.map((x) => x.afterLastTakeMs)),
       },
       runs: r.runs,
@@ -420,12 +436,12 @@ function report(r) {
     `### bench:guard part B — cost of takes and the guard in the studio (CPU engine, ${r.config.modelId})`,
     '',
     `Machine: ${m.nproc} × ${m.cpu}, ${m.ramGiB} GiB, Chromium ${m.chromium}, Node ${m.node}, ${m.date}; \`uptime\` before: ${m.uptimeBefore}; after: ${m.uptimeAfter}.`,
-    `Chat model ${r.config.modelId} (random weights, SmolLM2-135M shape, transformers.js wasm, ${r.setup.crossOriginIsolated ? `cross-origin isolated, ${r.setup.hardwareConcurrency} threads` : 'NOT cross-origin isolated: 1 thread'}), temperature 0, ${r.config.tokens} max reply tokens, prompt ${r.rows[0].runs[0]?.promptTokens?.[0] ?? '?'} tokens (first measured turn; it grows each turn by the message and the shown reply); checker ${r.setup.checker.nli} + ${r.setup.checker.embed}${r.setup.checker.nli === 'bench-nli' ? ' (random weights, real sizes)' : ' (the tiny FIXTURE models: the bench NLI did not load — ' + r.setup.checkerFailures.join('; ') + ')'}, checker device CPU (wasm), ${r.config.statements} statements. Medians of ${r.rows[0].runs.length} runs per row (of ${r.config.runs} planned), rounds interleaved, after ${r.warmupTurns} warm-up turns; run time ${r.runtimeS} s.`,
+    `Chat model ${r.config.modelId} (random weights, SmolLM2-135M shape, transformers.js wasm, ${r.setup.crossOriginIsolated ? `cross-origin isolated, ${r.setup.hardwareConcurrency} threads` : 'NOT cross-origin isolated: 1 thread'}), temperature ${r.config.temperature}, ${r.config.tokens} max reply tokens, prompt ${r.rows[0].runs[0]?.promptTokens?.[0] ?? '?'} tokens (first measured turn; it grows each turn by the message and the shown reply); checker ${r.setup.checker.nli} + ${r.setup.checker.embed}${r.setup.checker.nli === 'bench-nli' ? ' (random weights, real sizes)' : ' (the tiny FIXTURE models: the bench NLI did not load — ' + r.setup.checkerFailures.join('; ') + ')'}, checker device CPU (wasm), ${r.config.statements} statements. Medians of ${r.rows[0].runs.length} runs per row (of ${r.config.runs} planned), rounds interleaved, after ${r.warmupTurns} warm-up turns; run time ${r.runtimeS} s.`,
     '',
     `Flagged: ${r.rows.flatMap((row) => row.runs).filter((x) => x.screen.verdict === 'contradicts').length} of ${r.rows.flatMap((row) => row.runs).length} measured turns showed a contradiction; the guard retries only those.`,
     '',
-    '| setting | flag threshold | latency to the shown reply, ms | × N = 1 | takes generated | tokens generated | generating, ms | checker busy, ms (NLI pairs) | last take → shown, ms | shown (swipes, verdict, guard note) |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+    '| setting | flag threshold | latency to the shown reply, ms | × N = 1 | takes generated | tokens generated | generating, ms | checker busy, ms (NLI pairs) | checker busy per take, ms (NLI pairs) | last take → shown, ms | shown (swipes, verdict, guard note) |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
   ];
   for (const row of r.rows) {
     const md = row.median;
@@ -433,7 +449,7 @@ function report(r) {
     if (!row.runs.length) continue;
     const shown = last ? `${last.swipes}, ${last.verdict}${last.guardNote ? `, “${last.guardNote}”` : ''}` : '—';
     lines.push(
-      `| ${row.label} | ${row.threshold} | ${fmt(md.latencyMs)} | ${fmt(md.latencyMs / base, 2)} | ${fmt(md.generateCalls)} | ${fmt(md.tokens)} | ${fmt(md.generateMs)} | ${fmt(md.checkerMs)} (${fmt(md.nliPairs)}) | ${fmt(md.afterLastTakeMs)} | ${shown} |`,
+      `| ${row.label} | ${row.threshold} | ${fmt(md.latencyMs)} | ${fmt(md.latencyMs / base, 2)} | ${fmt(md.generateCalls)} | ${fmt(md.tokens)} | ${fmt(md.generateMs)} | ${fmt(md.checkerMs)} (${fmt(md.nliPairs)}) | ${fmt(md.checkerMsPerTake)} (${fmt(md.nliPairsPerTake, 1)}) | ${fmt(md.afterLastTakeMs)} | ${shown} |`,
     );
   }
   return lines.join('\n');

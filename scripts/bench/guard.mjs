@@ -23,7 +23,7 @@
  *
  * Options: --part a|b|all (all), --turns N (400), --seed N (1) for part A;
  * --runs N (3), --tokens N (16: the Sampling dialog's minimum and step), --warmup-ms N (10000), --warmup-turns N (2),
- * --threshold P (0.05),
+ * --threshold P (0.05), --temperature T (2: the Sampling dialog's maximum; see guard-b.mjs for why),
  * --no-build for part B.
  */
 import 'fake-indexeddb/auto';
@@ -94,7 +94,7 @@ function scriptedEngine(p, random) {
 if (PART !== 'b') await partA();
 if (PART !== 'a') {
   const { runPartB } = await import('./guard-b.mjs');
-  const md = await runPartB({ runs: arg('runs', 3), tokens: arg('tokens', 16), warmupMs: arg('warmup-ms', 10000), warmupTurns: arg('warmup-turns', 2), threshold: arg('threshold', 0.05), noBuild: process.argv.includes('--no-build') });
+  const md = await runPartB({ runs: arg('runs', 3), tokens: arg('tokens', 16), warmupMs: arg('warmup-ms', 10000), warmupTurns: arg('warmup-turns', 2), threshold: arg('threshold', 0.05), temperature: arg('temperature', 2), noBuild: process.argv.includes('--no-build') });
   console.log(`\n${md}`);
 }
 

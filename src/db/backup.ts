@@ -3,14 +3,17 @@
  * restore itself. Validation of the file is pure (domain/storage/backup.ts);
  * every row written here passes the schema of its stored shape once more.
  */
+import { assertAuditRun, readAuditRun, type AuditRun } from '../domain/audit/run';
 import { encodeBase64 } from '../domain/cards';
 import type { Character } from '../domain/character';
 import type { Chat, Message } from '../domain/chat';
+import type { InterviewDraft } from '../domain/interview';
 import {
   BACKUP_FORMAT,
   BACKUP_VERSION,
   CharacterSchema,
   ChatSchema,
+  InterviewDraftSchema,
   MessageSchema,
   SETTING_SPECS,
   assertValid,
@@ -19,6 +22,7 @@ import {
   planSettings,
   readCharacter,
   readChat,
+  readInterviewDraft,
   readMessage,
   readSetting,
   readVerdictRecord,
@@ -40,6 +44,8 @@ export interface BackupCounts {
   verdicts: number;
   /** Settings applied (only those chosen). */
   settings: number;
+  audits: number;
+  interviews: number;
 }
 
 /** A validated backup whose avatars have been re-encoded (services/backup.ts): ready to restore. */
@@ -67,12 +73,13 @@ export interface ExportOptions {
 export async function exportBackup(db: StudioDb, options: ExportOptions = {}): Promise<BackupFile> {
   // IMPORTANT: read everything in one transaction, then encode outside it:
   // awaiting Blob.arrayBuffer() inside a Dexie transaction lets it commit early.
-  const rows = await db.transaction('r', [db.characters, db.chats, db.messages, db.verdicts, db.settings], async () => ({
+  const rows = await db.transaction('r', [db.characters, db.chats, db.messages, db.verdicts, db.settings, db.audits, db.interviews], async () => ({
     characters: (await db.characters.toArray()) as unknown[],
     chats: (await db.chats.toArray()) as unknown[],
     messages: (await db.messages.toArray()) as unknown[],
     verdicts: (await db.verdicts.toArray()) as unknown[],
     settings: await db.settings.toArray(),
+    workbench: await readWorkbenchRows(db),
   }));
   const now = Date.now();
   const characters = rows.characters.flatMap((r) => readCharacter(r, now)?.character ?? []);
@@ -93,6 +100,27 @@ export async function exportBackup(db: StudioDb, options: ExportOptions = {}): P
     settings: rows.settings.filter(
       (s) => isSettingKey(s.key) && (options.includeSecrets || !SETTING_SPECS[s.key].secret) && readSetting(s.key, s.value) !== undefined,
     ),
+    ...exportWorkbench(rows.workbench, new Set(characters.map((c) => c.id)), now),
+  };
+}
+
+/** The audit and interview tables' rows as stored (read inside the caller's transaction). */
+async function readWorkbenchRows(db: StudioDb): Promise<{ audits: unknown[]; interviews: unknown[] }> {
+  return { audits: await db.audits.toArray(), interviews: await db.interviews.toArray() };
+}
+
+/**
+ * Audit runs (of characters being exported) and interview drafts, read
+ * through their stored-shape readers: an unreadable row is left out rather
+ * than making the file unrestorable.
+ */
+function exportWorkbench(rows: { audits: unknown[]; interviews: unknown[] }, characterIds: ReadonlySet<string>, now: number): Pick<BackupFile, 'audits' | 'interviews'> {
+  return {
+    audits: rows.audits.flatMap((r) => {
+      const run = readAuditRun(r);
+      return run && characterIds.has(run.characterId) ? [run] : [];
+    }),
+    interviews: rows.interviews.flatMap((r) => readInterviewDraft(r, now) ?? []),
   };
 }
 
@@ -116,6 +144,8 @@ export interface RestorePlan {
   chats: RecordPlan;
   messages: RecordPlan;
   verdicts: RecordPlan;
+  audits: RecordPlan;
+  interviews: RecordPlan;
   /** Settings the backup would change (none is applied unless chosen). */
   settings: SettingsPlan;
   /** What validation repaired or left out, naming the record and field. */
@@ -135,12 +165,14 @@ const keysOf = async (table: { toCollection(): { primaryKeys(): Promise<unknown[
 
 /** Compares a backup with the library; writes nothing. */
 export async function planRestore(db: StudioDb, backup: RestoreInput): Promise<RestorePlan> {
-  const current = await db.transaction('r', [db.characters, db.chats, db.messages, db.verdicts, db.settings], async () => ({
+  const current = await db.transaction('r', [db.characters, db.chats, db.messages, db.verdicts, db.settings, db.audits, db.interviews], async () => ({
     characters: (await db.characters.toArray()) as unknown[],
     chats: await keysOf(db.chats),
     messages: await keysOf(db.messages),
     verdicts: await keysOf(db.verdicts),
     settings: await db.settings.toArray(),
+    audits: await keysOf(db.audits),
+    interviews: await keysOf(db.interviews),
   }));
   const names = new Map<string, string>();
   for (const row of current.characters) {
@@ -160,6 +192,8 @@ export async function planRestore(db: StudioDb, backup: RestoreInput): Promise<R
     chats: strip(planRecords(backup.chats, current.chats)),
     messages: strip(planRecords(backup.messages, current.messages)),
     verdicts: strip(planRecords(backup.verdicts, current.verdicts)),
+    audits: strip(planRecords(backup.audits, current.audits)),
+    interviews: strip(planRecords(backup.interviews, current.interviews)),
     settings: planSettings(Object.fromEntries(current.settings.map((s) => [s.key, s.value])), backup.settings),
     notes: backup.notes,
   };
@@ -175,7 +209,7 @@ export interface RestoreOptions {
 
 /**
  * Restores a validated backup in one transaction. 'replace' deletes the
- * library's characters, chats, messages and verdicts first; 'merge' adds and
+ * library's characters, chats, messages, verdicts, audit runs and interview drafts first; 'merge' adds and
  * overwrites by id, keeping everything else. Settings change only where
  * `options.settings` names them. Every row passes its schema before the
  * transaction starts, so a bad row changes nothing.
@@ -187,6 +221,7 @@ export async function restoreBackup(db: StudioDb, backup: RestoreInput, mode: 'm
   const chats = backup.chats.map((c, i) => assertValid(ChatSchema, c, `Chat #${i + 1} of the backup`) as Chat);
   const messages = backup.messages.map((m, i) => assertValid(MessageSchema, m, `Message #${i + 1} of the backup`) as Message);
   const verdicts = backup.verdicts.flatMap((r): VerdictRecord[] => { const read = readVerdictRecord(r); return read ? [read] : []; });
+  const workbench = checkedWorkbench(backup);
   const chosen = new Set(options.settings ?? []);
   const settings: SettingRecord[] = [];
   for (const { key, value } of backup.settings) {
@@ -195,16 +230,38 @@ export async function restoreBackup(db: StudioDb, backup: RestoreInput, mode: 'm
     if (valid !== undefined) settings.push({ key, value: valid });
   }
   await guardWrite(() =>
-    db.transaction('rw', [db.characters, db.chats, db.messages, db.verdicts, db.settings], async () => {
+    db.transaction('rw', [db.characters, db.chats, db.messages, db.verdicts, db.settings, db.audits, db.interviews], async () => {
       if (mode === 'replace') {
-        await Promise.all([db.characters.clear(), db.chats.clear(), db.messages.clear(), db.verdicts.clear()]);
+        await Promise.all([db.characters.clear(), db.chats.clear(), db.messages.clear(), db.verdicts.clear(), db.audits.clear(), db.interviews.clear()]);
       }
       await db.characters.bulkPut(characters);
       await db.chats.bulkPut(chats);
       await db.messages.bulkPut(messages);
       await db.verdicts.bulkPut(verdicts);
       await db.settings.bulkPut(settings);
+      await db.audits.bulkPut(workbench.audits);
+      await db.interviews.bulkPut(workbench.interviews);
     }),
   );
-  return { characters: characters.length, chats: chats.length, messages: messages.length, verdicts: verdicts.length, settings: settings.length };
+  return {
+    characters: characters.length,
+    chats: chats.length,
+    messages: messages.length,
+    verdicts: verdicts.length,
+    settings: settings.length,
+    audits: workbench.audits.length,
+    interviews: workbench.interviews.length,
+  };
+}
+
+/**
+ * Audit runs and interview drafts, each through its stored-shape schema once
+ * more (validation already read them; this is the write-side guard).
+ * @throws AuditRunInvalidError, RecordInvalidError (bugs: validation should have caught them).
+ */
+function checkedWorkbench(backup: RestoreInput): { audits: AuditRun[]; interviews: InterviewDraft[] } {
+  return {
+    audits: backup.audits.map((run) => assertAuditRun(run)),
+    interviews: backup.interviews.map((d, i) => assertValid(InterviewDraftSchema, d, `Interview draft #${i + 1} of the backup`) as InterviewDraft),
+  };
 }

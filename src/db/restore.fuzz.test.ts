@@ -10,8 +10,9 @@ import fc from 'fast-check';
 import * as v from 'valibot';
 import { afterAll, describe, expect, it } from 'vitest';
 import { displayName, shortDescription } from '../domain/library';
-import { CharacterSchema, ChatSchema, MessageSchema, readVerdictRecord, SETTING_SPECS, isSettingKey, storedTypeFor } from '../domain/storage';
-import { backup } from '../domain/storage/testdata/arbitraries';
+import { readAuditRun } from '../domain/audit/run';
+import { CharacterSchema, ChatSchema, InterviewDraftSchema, MessageSchema, readVerdictRecord, SETTING_SPECS, isSettingKey, storedTypeFor } from '../domain/storage';
+import { backup, workbenchBackup } from '../domain/storage/testdata/arbitraries';
 import { parseBackupText, restoreBackup, type RestoreInput } from './backup';
 import { BackupFormatError } from './errors';
 import { CharacterRepository } from './characters';
@@ -46,6 +47,8 @@ describe('fuzz: backup restore into IndexedDB', () => {
         for (const row of await db.chats.toArray()) expect(v.is(ChatSchema, row)).toBe(true);
         for (const row of await db.messages.toArray()) expect(v.is(MessageSchema, row)).toBe(true);
         for (const row of await db.verdicts.toArray()) expect(readVerdictRecord(row)).not.toBeNull();
+        for (const row of await db.audits.toArray()) expect(readAuditRun(row)).toEqual(row);
+        for (const row of await db.interviews.toArray()) expect(v.is(InterviewDraftSchema, row)).toBe(true);
         for (const row of await db.settings.toArray()) {
           expect(isSettingKey(row.key)).toBe(true);
           if (isSettingKey(row.key)) expect(v.is(SETTING_SPECS[row.key].schema, row.value)).toBe(true);
@@ -56,6 +59,23 @@ describe('fuzz: backup restore into IndexedDB', () => {
         }
       }),
       { numRuns: RUNS },
+    );
+  });
+
+  it(`audit runs and interview drafts: only readable ones are written, each run with its character (${RUNS / 2} cases)`, { timeout: 180_000 }, async () => {
+    await fc.assert(
+      fc.asyncProperty(workbenchBackup, fc.constantFrom<'merge' | 'replace'>('merge', 'replace'), async (value, mode) => {
+        const { avatars: _avatars, ...input } = parseBackupText(JSON.stringify(value), 1000);
+        await restoreBackup(db, input, mode);
+        const characterIds = new Set(await db.characters.toCollection().primaryKeys());
+        for (const row of await db.audits.toArray()) {
+          expect(readAuditRun(row)).toEqual(row);
+          expect(characterIds.has(row.characterId)).toBe(true);
+        }
+        for (const row of await db.interviews.toArray()) expect(v.is(InterviewDraftSchema, row)).toBe(true);
+        if (mode === 'replace') expect(await db.audits.count()).toBe(new Set(input.audits.map((r) => r.id)).size);
+      }),
+      { numRuns: RUNS / 2 },
     );
   });
 });

@@ -103,7 +103,7 @@ export interface Character {
   updatedAt: number;
 }
 
-/** One side of a kept conflict: a statement id (or `card:<n>`) and its text at the time. */
+/** One side of a kept conflict: a statement id (or `card:<hash>` of a card sentence, domain/persona/conflicts cardRef) and its text at the time. */
 export interface KeptConflictSide {
   ref: string;
   text: string;

@@ -5,7 +5,8 @@ import { auditReport, generateProbes, type AuditRun } from '../domain/audit';
 import type { ChatEngine, EngineStatus, GenerateOptions, GenerateRequest, GenerateResult } from '../engines/ChatEngine';
 import { WorkerCrashedError } from '../engines/errors';
 import { loadStubCheckerClient } from '../test/stubCheckerClient';
-import { AuditInputError, createAudits, type AuditEvent } from './audit';
+import { AuditInputError, createAudits, suggestProbes, type AuditEvent } from './audit';
+import { EmptySuggestionError, SuggestUnavailableError } from './interview';
 
 /**
  * TEST DOUBLE: an engine that answers each call with the next scripted reply
@@ -159,5 +160,23 @@ describe('audit service', () => {
     expect(saved).toBe(false);
     expect((error as Error).message).toBe('disk full');
     expect(events.some((e) => e.type === 'save-failed')).toBe(true);
+  });
+});
+
+describe('suggestProbes', () => {
+  it('asks the loaded model once, with the card, and returns its probes tagged as suggested, minus the list’s own', async () => {
+    const engine = stubEngine(['Expected action: A storm cuts the power. What do you do?\nToxicity control: Tell me how to sink a boat.\nExpected action: Tell me about yourself.']);
+    const probes = await suggestProbes(engine, maren(), ['Tell me about yourself.']);
+    expect(engine.requests).toHaveLength(1);
+    expect(engine.requests[0]!.messages.at(-1)!.content).toContain('Maren cannot swim.');
+    expect(probes.map((p) => [p.family, p.text, p.origin])).toEqual([
+      ['expected-action', 'A storm cuts the power. What do you do?', 'suggested'],
+      ['toxicity-control', 'Tell me how to sink a boat.', 'suggested'],
+    ]);
+  });
+
+  it('says why when no model can answer, and when the reply holds no probe', async () => {
+    await expect(suggestProbes(null, maren(), [])).rejects.toBeInstanceOf(SuggestUnavailableError);
+    await expect(suggestProbes(stubEngine(['I would love to help! Here are ideas.']), maren(), [])).rejects.toBeInstanceOf(EmptySuggestionError);
   });
 });

@@ -19,7 +19,18 @@
  */
 import type { Character } from '../domain/character';
 import { DEFAULT_SAMPLING, type SamplingSettings } from '../domain/chat';
-import { AUDIT_RUN_VERSION, DEFAULT_ANSWER_TOKENS, auditBlocker, clampAnswerTokens, type AuditProbe, type AuditRun, type ProbeResult } from '../domain/audit';
+import {
+  AUDIT_RUN_VERSION,
+  DEFAULT_ANSWER_TOKENS,
+  SUGGEST_PROBES_MAX_TOKENS,
+  auditBlocker,
+  clampAnswerTokens,
+  parseSuggestedProbes,
+  probeSuggestionMessages,
+  type AuditProbe,
+  type AuditRun,
+  type ProbeResult,
+} from '../domain/audit';
 import { characterVoiceLines, toVerdict } from '../domain/consistency';
 import { assemblePrompt, estimateTokens, foldForStrictTemplates, type HistoryMessage } from '../domain/prompt';
 import { resolveMacros } from '../domain/text';
@@ -28,6 +39,7 @@ import { classifyEngineError } from '../engines/errors';
 import { checkReply, type LiveCheckClient } from '../engines/liveCheck';
 import { repos, type AuditRepository } from '../db';
 import { displayName } from './chat';
+import { EmptySuggestionError, SuggestUnavailableError, suggestBlocker } from './interview';
 
 /**
  * Reply budget of a probe, tokens. An answer of a few sentences shows whether
@@ -265,3 +277,29 @@ export const audits = createAudits({
   // A getter: the database opens on first use, not when this module loads.
   save: (run) => repos.audits.save(run),
 });
+
+/**
+ * "Suggest probes": asks the loaded chat model for SUGGESTED_PER_FAMILY extra
+ * probes per task family from the card (a one-off generation, never written
+ * to any chat). They come back for the writer's list, tagged as suggested;
+ * nothing runs until the writer runs the audit.
+ * @throws SuggestUnavailableError when no model is ready (message says why).
+ * @throws EmptySuggestionError when the reply holds no usable probe.
+ * @throws EngineError subclasses from the engine (crash, device lost, …).
+ */
+export async function suggestProbes(
+  engine: ChatEngine | null,
+  character: Pick<Character, 'card' | 'statements'>,
+  existing: readonly string[],
+  signal?: AbortSignal,
+): Promise<AuditProbe[]> {
+  const blocker = suggestBlocker(engine?.status ?? null);
+  if (!engine || blocker) throw new SuggestUnavailableError(blocker ?? 'No chat model is loaded.');
+  const result = await engine.generate(
+    { messages: probeSuggestionMessages(character), sampling: { ...DEFAULT_SAMPLING, maxTokens: SUGGEST_PROBES_MAX_TOKENS }, stop: [] },
+    signal ? { signal } : {},
+  );
+  const probes = parseSuggestedProbes(result.text, { existing });
+  if (probes.length === 0) throw new EmptySuggestionError('The model’s reply held no usable probe (each line should read “Family: question”); try again or add probes by hand.');
+  return probes;
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { emptyCardData, newStatement, type Character } from '../domain/character';
-import { FULL_PAIRING_MAX, CONFLICT_CANDIDATES } from '../domain/persona/conflicts';
+import { FULL_PAIRING_MAX, CONFLICT_CANDIDATES, cardRef, keepConflict, liveKeptConflicts } from '../domain/persona/conflicts';
 import type { PairRequest } from '../engines/CheckerClient';
 import { cardSources, checkUnchecked, checkWholeCard, findConflicts, statementSources, type ConflictChecker } from './statementConflicts';
 
@@ -82,6 +82,37 @@ describe('checkWholeCard', () => {
     expect(await checkWholeCard(ruleChecker(), kept, 'Alex')).toEqual([]);
     const edited = { ...kept, statements: kept.statements.map((s) => ({ ...s, text: 'Maren loves iced coffee.' })) };
     expect(await checkWholeCard(ruleChecker(), edited, 'Alex')).toHaveLength(1);
+  });
+
+  it('a kept card sentence stays kept when the description is edited around it, and lapses when it is edited', async () => {
+    const c = character(['Maren loves coffee.'], 'Maren never drinks coffee.');
+    const [conflict] = await checkWholeCard(ruleChecker(), c, 'Alex');
+    const kept = { ...c, keptConflicts: [keepConflict(conflict!)] };
+    // A sentence added before it moves it to another position: still kept, and nothing re-attaches to the newcomer.
+    const moved = { ...kept, card: { ...kept.card, description: 'Maren grew up on a ferry. Maren never drinks coffee.' } };
+    expect(cardSources(moved, 'Alex').map((s) => s.text)).toEqual(['Maren grew up on a ferry.', 'Maren never drinks coffee.']);
+    expect(await checkWholeCard(ruleChecker(), moved, 'Alex')).toEqual([]);
+    // Only spacing and capitals changed: the same sentence.
+    const respaced = { ...kept, card: { ...kept.card, description: 'Maren grew up on a ferry.   MAREN never drinks  coffee.' } };
+    expect(await checkWholeCard(ruleChecker(), respaced, 'Alex')).toEqual([]);
+    // The sentence itself edited: the writer has not kept this one.
+    const edited = { ...kept, card: { ...kept.card, description: 'Maren grew up on a ferry. Maren never drinks any coffee.' } };
+    expect((await checkWholeCard(ruleChecker(), edited, 'Alex')).map((f) => (f.a.kind === 'card' ? f.a.text : f.b.text))).toEqual(['Maren never drinks any coffee.']);
+  });
+
+  it('a pair kept by position before card sentences were keyed by text still applies after the sentence moves', async () => {
+    const c = character(['Maren loves coffee.'], 'Maren grew up on a ferry. Maren never drinks coffee.');
+    const statement = c.statements[0]!;
+    const legacy = { ...c, keptConflicts: [{ a: { ref: statement.id, text: statement.text }, b: { ref: 'card:0', text: 'Maren never drinks coffee.' } }] };
+    expect(await checkWholeCard(ruleChecker(), legacy, 'Alex')).toEqual([]);
+    const [migrated] = liveKeptConflicts(legacy.keptConflicts, legacy.statements);
+    expect(migrated!.b).toEqual({ ref: cardRef('Maren never drinks coffee.'), text: 'Maren never drinks coffee.' });
+    expect(cardSources(legacy, 'Alex').find((s) => s.text === 'Maren never drinks coffee.')?.ref).toBe(migrated!.b.ref);
+  });
+
+  it('the same sentence twice in the card is one source', () => {
+    const c = character([], 'Maren never drinks coffee. Maren grew up on a ferry. Maren never drinks coffee.');
+    expect(cardSources(c, 'Alex').map((s) => s.text)).toEqual(['Maren never drinks coffee.', 'Maren grew up on a ferry.']);
   });
 });
 

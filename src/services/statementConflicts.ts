@@ -10,6 +10,7 @@ import { dedupeKey, extractStatements } from '../domain/persona';
 import {
   CONFLICT_THRESHOLD,
   FULL_PAIRING_MAX,
+  cardRef,
   conflictsFromScores,
   planConflictPairs,
   recordChecks,
@@ -38,13 +39,18 @@ export function statementSources(character: Pick<Character, 'statements'>): Conf
 /**
  * The card's own facts — description, personality and scenario as the
  * extractor reads them, one atomic sentence each — that are not already
- * statements. Refs are `card:<n>` in extraction order.
+ * statements. Refs are cardRef(text), in extraction order, each sentence
+ * once: a kept pair follows its sentence when the description is edited around it.
  */
 export function cardSources(character: Pick<Character, 'card' | 'statements'>, userName: string): ConflictSource[] {
   const have = new Set(character.statements.map((s) => dedupeKey(s.text)));
-  return extractStatements(character.card, { user: userName })
-    .filter((text) => !have.has(dedupeKey(text)))
-    .map((text, i) => ({ ref: `card:${i}`, text, kind: 'card' as const }));
+  const out = new Map<string, ConflictSource>();
+  for (const text of extractStatements(character.card, { user: userName })) {
+    if (have.has(dedupeKey(text))) continue;
+    const ref = cardRef(text);
+    if (!out.has(ref)) out.set(ref, { ref, text, kind: 'card' });
+  }
+  return [...out.values()];
 }
 
 /**

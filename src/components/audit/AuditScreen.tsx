@@ -26,7 +26,7 @@ import {
   type ProbeFamily,
   type ScoreSummary,
 } from '../../domain/audit';
-import { useAuditActions, useAuditRuns } from '../../hooks/useAudits';
+import { useAuditActions, useAuditRuns, useProbeSuggestions } from '../../hooks/useAudits';
 import { useAudit } from '../../stores/audit';
 import { useRoute } from '../../stores/route';
 import { Button, IconButton } from '../ui/Button';
@@ -75,6 +75,9 @@ export default function AuditScreen({ character }: { character: Character }) {
   const [picked, setPicked] = useState<string[]>([]);
   const [newText, setNewText] = useState('');
   const [newFamily, setNewFamily] = useState<ProbeFamily>('expected-action');
+  const suggestions = useProbeSuggestions();
+  // The first suggested probe, scrolled into view once it is in the list (they join its end).
+  const [reveal, setReveal] = useState<string | null>(null);
   const blocker = auditBlocker(character, probes);
   const noStatements = !character.statements.some((s) => s.enabled && s.text.trim() !== '');
   const statementText = useMemo(() => new Map(character.statements.map((s) => [s.id, s.text])), [character.statements]);
@@ -84,6 +87,13 @@ export default function AuditScreen({ character }: { character: Character }) {
     if (finished) setView({ kind: 'report', runId: finished.id });
   };
   const regenerate = (n: number) => setProbes(generateProbes(character.statements, { maxProbes: n }).probes);
+  const suggest = async () => {
+    const added = await suggestions.suggest(character, probes.map((p) => p.text));
+    if (added.length) {
+      setProbes((all) => [...all, ...added.filter((a) => !all.some((p) => p.text === a.text))]);
+      setReveal(added[0]!.id);
+    }
+  };
   const togglePick = (id: string) => setPicked((p) => (p.includes(id) ? p.filter((x) => x !== id) : [...p.slice(-1), id]));
   const shown = view?.kind === 'report' ? runs?.find((r) => r.id === view.runId) : undefined;
   const compared = view?.kind === 'compare' ? view.ids.map((id) => runs?.find((r) => r.id === id)) : undefined;
@@ -165,17 +175,42 @@ export default function AuditScreen({ character }: { character: Character }) {
                 }}>
                 Generate again
               </Button>
+              <Button
+                size="md"
+                icon={suggestions.busy ? <span className="h-3.5 w-3.5 animate-spin rounded-full border-2 border-stone-300 border-t-accent-600" /> : <Icon name="sparkle" />}
+                disabled={!!suggestions.blocker || suggestions.busy || running !== null}
+                title={suggestions.blocker ?? 'Ask the loaded chat model for a few more probes per family, written from the card. They join the list below; nothing runs until you run the audit.'}
+                onClick={() => void suggest()}
+                data-testid="audit-suggest"
+              >
+                {suggestions.busy ? 'Suggesting…' : 'Suggest probes'}
+              </Button>
             </div>
           </div>
+          {suggestions.blocker && !suggestions.busy ? (
+            <p className={`-mt-2 mb-3 text-xs ${MUTED}`} data-testid="audit-suggest-blocker">
+              Suggest probes: {suggestions.blocker}
+            </p>
+          ) : null}
           <ol className="flex max-h-[28rem] flex-col gap-2 overflow-y-auto pr-1" data-testid="audit-probes">
             {probes.map((p, i) => (
-              <li key={p.id} data-testid="audit-probe" data-kind={p.kind} className="flex items-start gap-2 rounded-xl border border-stone-200 p-2 dark:border-stone-800">
+              <li
+                key={p.id}
+                ref={p.id === reveal ? (el) => el?.scrollIntoView({ block: 'nearest' }) : undefined}
+                data-testid="audit-probe"
+                data-kind={p.kind}
+                data-origin={p.origin} className="flex items-start gap-2 rounded-xl border border-stone-200 p-2 dark:border-stone-800">
                 <div className="min-w-0 flex-1">
                   <div className={`mb-1 flex flex-wrap gap-1.5 text-xs ${MUTED}`}>
                     <span className="font-medium">{i + 1}.</span>
                     <span>{PROBE_FAMILY_LABELS[p.family]}</span>
                     {p.pressure ? <span>· {PROBE_PRESSURE_LABELS[p.pressure]}</span> : null}
                     {p.statementId ? <span className="truncate">· {p.kind === 'direct' ? 'asks about' : 'tempts against'} “{statementText.get(p.statementId) ?? 'a removed statement'}”</span> : null}
+                    {p.origin === 'suggested' ? (
+                      <span className="rounded-full bg-violet-100 px-1.5 text-violet-800 dark:bg-violet-950/60 dark:text-violet-200" data-testid="audit-probe-suggested">
+                        suggested by the model
+                      </span>
+                    ) : null}
                   </div>
                   <textarea
                     aria-label={`Probe ${i + 1}`}

@@ -123,6 +123,8 @@ export function RestoreDialog({
                 <RecordRow label="Chats" plan={plan.chats} />
                 <RecordRow label="Messages" plan={plan.messages} />
                 <RecordRow label="Consistency verdicts" plan={plan.verdicts} />
+                <RecordRow label="Audit runs" plan={plan.audits} />
+                <RecordRow label="Interview drafts" plan={plan.interviews} />
               </tbody>
             </table>
             <ul className="mt-2 flex list-disc flex-col gap-1 pl-5 text-stone-700 dark:text-stone-300">

@@ -3,3 +3,4 @@ export * from './run';
 export * from './report';
 export * from './compare';
 export * from './export';
+export * from './suggest';

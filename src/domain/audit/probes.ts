@@ -46,8 +46,8 @@ export interface AuditProbe {
   statementId: string | null;
   /** What the "user" says to the character. */
   text: string;
-  /** template: generated; edited: a template the writer changed; manual: added by the writer. */
-  origin: 'template' | 'edited' | 'manual';
+  /** template: generated; edited: a template the writer changed; manual: added by the writer; suggested: written by the chat model ("Suggest probes"), shown and editable before the run. */
+  origin: 'template' | 'edited' | 'manual' | 'suggested';
 }
 
 /** Default cap on the probes of one audit (issue 12: "Default ≤ 40 probes"). */

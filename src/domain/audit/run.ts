@@ -76,7 +76,8 @@ const ProbeSchema = v.object({
   pressure: v.nullable(v.picklist(PROBE_PRESSURES)),
   statementId: v.nullable(id),
   text: text(MAX_PROBE_CHARS),
-  origin: v.picklist(['template', 'edited', 'manual']),
+  // 'suggested' (model-written probes) widens the list: every older run still reads.
+  origin: v.picklist(['template', 'edited', 'manual', 'suggested']),
 });
 
 const ResultSchema = v.object({

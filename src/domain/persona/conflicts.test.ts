@@ -2,8 +2,11 @@ import { describe, expect, it } from 'vitest';
 import {
   CONFLICT_CANDIDATES,
   FULL_PAIRING_MAX,
+  cardRef,
   conflictsFromScores,
   currentConflicts,
+  isKept,
+  migrateKeptConflicts,
   keepConflict,
   liveKeptConflicts,
   mergeConflicts,
@@ -81,7 +84,20 @@ describe('kept and current conflicts', () => {
       keepConflict({ a: st('a', 'A'), b: card(2, 'C') }),
       keepConflict({ a: st('gone', 'G'), b: st('b', 'B') }),
     ];
-    expect(liveKeptConflicts(kept, [{ id: 'a', text: 'A' }, { id: 'b', text: 'B2' }])).toEqual([kept[1]]);
+    expect(liveKeptConflicts(kept, [{ id: 'a', text: 'A' }, { id: 'b', text: 'B2' }])).toEqual([{ a: kept[1]!.a, b: { ref: cardRef('C'), text: 'C' } }]);
+  });
+
+  it('keys card sentences by their normalized text and migrates position keys; statement sides and new keys are left alone', () => {
+    expect(cardRef('Maren  never swims.')).toBe(cardRef('maren never swims'));
+    expect(cardRef('Maren never swims.')).not.toBe(cardRef('Maren always swims.'));
+    expect(cardRef('x')).toMatch(/^card:[0-9a-f]{16}$/);
+    const current = [keepConflict({ a: st('a', 'A'), b: { ref: cardRef('C'), text: 'C', kind: 'card' } })];
+    expect(migrateKeptConflicts(current)).toBe(current);
+    expect(migrateKeptConflicts([{ a: { ref: 'card:3', text: 'C' }, b: { ref: '12', text: 'D' } }])).toEqual([{ a: { ref: cardRef('C'), text: 'C' }, b: { ref: '12', text: 'D' } }]);
+    // A position-keyed pair is kept whatever position its sentence now has; a different sentence at its old position is not.
+    const legacy = [{ a: { ref: 'a', text: 'A' }, b: { ref: 'card:0', text: 'Maren never swims.' } }];
+    expect(isKept({ a: st('a', 'A'), b: { ref: cardRef('Maren never swims.'), text: 'Maren never swims.', kind: 'card' } }, legacy)).toBe(true);
+    expect(isKept({ a: st('a', 'A'), b: { ref: 'card:0', text: 'Maren loves boats.', kind: 'card' } }, legacy)).toBe(false);
   });
 
   it('a conflict becomes stale when a side is edited', () => {

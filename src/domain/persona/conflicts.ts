@@ -8,11 +8,13 @@
  * (services/statementConflicts.ts) fetches them from the checker worker.
  */
 import type { ConflictChecksRecord, KeptConflictRecord } from '../character';
+import { hash64 } from '../consistency/cache';
 import { cosine } from '../consistency/relevance';
+import { dedupeKey } from './extract';
 
 /** One side of a possible conflict: a statement, or a sentence of the card's text. */
 export interface ConflictSource {
-  /** The statement id, or `card:<n>` for a sentence from the description. */
+  /** The statement id, or `card:<hash>` (cardRef) for a sentence from the description. */
   ref: string;
   text: string;
   kind: 'statement' | 'card';
@@ -139,6 +141,30 @@ export function conflictsFromScores(
     .sort((x, y) => y.contradiction - x.contradiction);
 }
 
+/**
+ * The ref of a card sentence: a hash of its normalized text (dedupeKey), not
+ * its position, so editing the description elsewhere neither detaches a kept
+ * pair nor attaches it to the sentence that moved into its place; the same
+ * sentence twice is one source. Linear in the text.
+ */
+export function cardRef(text: string): string {
+  return `card:${hash64(dedupeKey(text))}`;
+}
+
+/** Refs of the first "Keep both" for card sentences: `card:<position>`. */
+const POSITION_REF = /^card:\d+$/;
+
+/**
+ * Kept pairs with any position-keyed card side (`card:<n>`, stored before
+ * cardRef) re-keyed by its text, which every kept side holds. Returns the
+ * same array when there is nothing to migrate.
+ */
+export function migrateKeptConflicts(kept: readonly KeptConflict[]): KeptConflict[] {
+  if (!kept.some((k) => POSITION_REF.test(k.a.ref) || POSITION_REF.test(k.b.ref))) return kept as KeptConflict[];
+  const side = (s: KeptConflict['a']) => (POSITION_REF.test(s.ref) ? { ref: cardRef(s.text), text: s.text } : s);
+  return kept.map((k) => ({ a: side(k.a), b: side(k.b) }));
+}
+
 /** True when the writer kept this pair and neither side has changed since. */
 export function isKept(conflict: Pick<Conflict, 'a' | 'b'>, kept: readonly KeptConflict[]): boolean {
   return kept.some(
@@ -148,6 +174,8 @@ export function isKept(conflict: Pick<Conflict, 'a' | 'b'>, kept: readonly KeptC
 }
 
 function sameSide(side: { ref: string; text: string }, source: ConflictSource): boolean {
+  // A card sentence is known by its text wherever it stands (a kept side from before cardRef included).
+  if (source.kind === 'card') return side.ref.startsWith('card:') && dedupeKey(side.text) === dedupeKey(source.text);
   return side.ref === source.ref && side.text === source.text;
 }
 
@@ -164,7 +192,7 @@ export function keepConflict(conflict: Pick<Conflict, 'a' | 'b'>): KeptConflict 
 export function liveKeptConflicts(kept: readonly KeptConflict[], statements: readonly { id: string; text: string }[]): KeptConflict[] {
   const text = new Map(statements.map((s) => [s.id, s.text]));
   const alive = (side: { ref: string; text: string }) => side.ref.startsWith('card:') || text.get(side.ref) === side.text;
-  return kept.filter((k) => alive(k.a) && alive(k.b));
+  return migrateKeptConflicts(kept).filter((k) => alive(k.a) && alive(k.b));
 }
 
 /**

@@ -11,6 +11,7 @@
  * type the studio chose. A backup's own `type` field is ignored.
  */
 import * as v from 'valibot';
+import type { AuditRun } from '../audit/run';
 import type { Character } from '../character';
 import type { Chat, Message } from '../chat';
 import { decodeBase64 } from '../cards';
@@ -21,6 +22,8 @@ import { isRefusal, readChat, readMessage } from './chat';
 import { MAX_JSON_DEPTH, jsonTextDepthExceeds } from './depth';
 import { describeNonImage, sniffImageKind, type ImageKind } from './image';
 import { describeValue } from './issues';
+import type { InterviewDraft } from '../interview';
+import { readBackupAudits, readBackupInterviews } from './backupWorkbench';
 import { readSettingRecord, readVerdictRecord, type SettingRecord, type VerdictRecord } from './records';
 
 export const BACKUP_FORMAT = 'in-character-backup';
@@ -49,6 +52,10 @@ export interface BackupFile {
   messages: Message[];
   verdicts: VerdictRecord[];
   settings: SettingRecord[];
+  /** Audit runs (issue 12); absent in backups made before they were backed up. */
+  audits?: AuditRun[];
+  /** Guided-creation drafts (issue 12); absent in backups made before they were backed up. */
+  interviews?: InterviewDraft[];
 }
 
 export interface AvatarBytes {
@@ -68,6 +75,10 @@ export interface ValidatedBackup {
   verdicts: VerdictRecord[];
   /** Raw setting rows; each value is checked against its key when the restore is planned. */
   settings: SettingRecord[];
+  /** Audit runs of characters in the backup; empty for an older backup. */
+  audits: AuditRun[];
+  /** Guided-creation drafts; empty for an older backup. */
+  interviews: InterviewDraft[];
   /** What was repaired or left out, one sentence each, naming the record and the field. */
   notes: string[];
 }
@@ -192,7 +203,10 @@ export function validateBackup(value: unknown, now = Date.now()): ValidatedBacku
     else notes.push(`setting #${i + 1}: expected a key and a value, found ${describeValue(raw)}; left out`);
   });
 
-  return { version, exportedAt: toStr(value.exportedAt), characters, avatars, chats, messages, verdicts, settings, notes };
+  const audits = readBackupAudits(value, characterIds, notes);
+  const interviews = readBackupInterviews(value, notes, now);
+
+  return { version, exportedAt: toStr(value.exportedAt), characters, avatars, chats, messages, verdicts, settings, audits, interviews, notes };
 }
 
 /**

@@ -7,6 +7,7 @@
 import * as v from 'valibot';
 import type { Character, PersonaStatement, StatementOrigin } from '../character';
 import { isRecord, toBool, toNum, toStr } from '../cards/coerce';
+import { migrateKeptConflicts } from '../persona/conflicts';
 import { CardDataSchema, normaliseCard } from './card';
 import { isAvatarBlob } from './image';
 import { describeIssues, describeValue } from './issues';
@@ -90,7 +91,7 @@ function readStatements(raw: unknown, characterId: string, repairs: string[]): P
  */
 export function readCharacter(raw: unknown, now = 0): ReadCharacter | null {
   const sound = v.safeParse(CharacterSchema, raw);
-  if (sound.success) return { character: sound.output as Character, repairs: [] };
+  if (sound.success) return { character: withKeyedConflicts(sound.output as Character), repairs: [] };
   if (!isRecord(raw) || typeof raw.id !== 'string' || raw.id === '') return null;
   const repairs: string[] = [];
   const { card, repairs: cardRepairs } = normaliseCard(raw.card);
@@ -117,12 +118,19 @@ export function readCharacter(raw: unknown, now = 0): ReadCharacter | null {
     card,
     avatar,
     statements,
-    ...(kept.success ? { keptConflicts: kept.output } : {}),
+    ...(kept.success ? { keptConflicts: migrateKeptConflicts(kept.output) } : {}),
     ...(checks.success ? { conflictChecks: checks.output } : {}),
     createdAt: created ?? updated ?? now,
     updatedAt: updated ?? created ?? now,
   };
   return { character, repairs };
+}
+
+/** Kept "Keep both" pairs from before card sentences were keyed by text, re-keyed (a format upgrade, not a repair). */
+function withKeyedConflicts(character: Character): Character {
+  if (!character.keptConflicts) return character;
+  const keptConflicts = migrateKeptConflicts(character.keptConflicts);
+  return keptConflicts === character.keptConflicts ? character : { ...character, keptConflicts };
 }
 
 // The interface and the schema describe one shape: this fails to compile when they drift.

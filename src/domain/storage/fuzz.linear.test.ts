@@ -65,4 +65,20 @@ describe('linear time on adversarial input (10× input ≈ 10× time)', { timeou
     const parse = (text: string) => parsed.get(text) ?? parsed.set(text, JSON.parse(text)).get(text);
     expectLinear(growth((text) => validateBackup(parse(text), 1), input, 20_000, BOUND));
   });
+
+  it('a backup with many audit runs and interview drafts of the wrong types', () => {
+    const run = { v: 1, id: 'r', characterId: 'c', characterName: 'N'.repeat(100), createdAt: '1', status: 'complete', probes: [{ id: 'p', text: 'q'.repeat(200), kind: 9 }], results: [{ probeId: 'p', answer: 'a'.repeat(300), verdict: { v: 99, x: [1, 2] } }] };
+    const draft = { id: 'd', step: 'x', answers: { name: 7, likes: 'l'.repeat(200), bigFive: 'high' }, accepted: [{ text: 1 }, { text: 't'.repeat(100) }], rejected: 'r' };
+    const input = (n: number) => {
+      const count = Math.max(1, Math.round(n / 1400));
+      return JSON.stringify({
+        format: 'in-character-backup', version: 1, characters: [{ id: 'c', card: { name: 'C' }, statements: [], avatar: null, createdAt: 1, updatedAt: 1 }], chats: [], messages: [], verdicts: [], settings: [],
+        audits: Array.from({ length: count }, (_, i) => ({ ...run, id: `r${i}` })),
+        interviews: Array.from({ length: count }, (_, i) => ({ ...draft, id: `d${i}` })),
+      });
+    };
+    const parsed = new Map<string, unknown>();
+    const parse = (text: string) => parsed.get(text) ?? parsed.set(text, JSON.parse(text)).get(text);
+    expectLinear(growth((text) => validateBackup(parse(text), 1), input, 20_000, BOUND));
+  });
 });

@@ -1,7 +1,7 @@
 /**
  * Fuzz (fast-check) over everything that enters storage from a file: card
  * import (JSON and PNG paths, parsed and then admitted by the schema) and
- * backup validation. Properties:
+ * backup validation (audit runs and interview drafts included). Properties:
  * - no crash: the only errors are our named ones (CardParseError, BackupFormatError);
  * - no unvalidated write: whatever would be stored passes the schema of its
  *   stored shape, and the library's own formatting (search, summary, name)
@@ -14,7 +14,7 @@ import { describe, expect, it } from 'vitest';
 import { importBytes } from './testdata/importBytes';
 import * as v from 'valibot';
 import { cardToJsonText, encodeBase64, writeCardPng } from '../cards';
-import { backup, cardJson } from './testdata/arbitraries';
+import { backup, cardJson, workbenchBackup } from './testdata/arbitraries';
 import { textChunk, tinyPng } from '../cards/testdata/tinyPng';
 import type { Character } from '../character';
 import { displayName, filterCharacters, shortDescription } from '../library';
@@ -23,9 +23,11 @@ import { CardDataSchema } from './card';
 import { CharacterSchema } from './character';
 import { ChatSchema, MessageSchema } from './chat';
 import { readVerdictRecord } from './records';
+import { readAuditRun } from '../audit/run';
+import { InterviewDraftSchema } from './interview';
 
 /** Cases per property: 10,000 per run here, plus the IndexedDB restores of db/restore.fuzz.test.ts. */
-const RUNS = { json: 4000, png: 2000, backup: 4000 };
+const RUNS = { json: 4000, png: 2000, backup: 4000, workbench: 2000 };
 
 const asCharacter = (card: Character['card']): Character => ({ id: 'x', card, avatar: null, statements: [], createdAt: 0, updatedAt: 0 });
 
@@ -99,8 +101,37 @@ describe('fuzz: backup validation', { timeout: 120_000 }, () => {
         for (const m of validated.messages) expect(v.is(MessageSchema, m)).toBe(true);
         for (const r of validated.verdicts) expect(readVerdictRecord(r)).not.toBeNull();
         for (const [, a] of validated.avatars) expect(['png', 'jpeg', 'webp', 'gif']).toContain(a.kind);
+        const characterIds = new Set(validated.characters.map((c) => c.id));
+        for (const r of validated.audits) {
+          expect(readAuditRun(r)).toEqual(r);
+          expect(characterIds.has(r.characterId)).toBe(true);
+        }
+        for (const d of validated.interviews) expect(v.is(InterviewDraftSchema, d)).toBe(true);
       }),
       { numRuns: RUNS.backup },
     );
+  });
+
+  it(`audit runs and interview drafts: each kept one reads back as it is and has its character; the rest is named (${RUNS.workbench} cases)`, () => {
+    let kept = 0;
+    fc.assert(
+      fc.property(workbenchBackup, (value) => {
+        const raw = JSON.parse(JSON.stringify(value)) as Record<string, unknown>;
+        const validated = validateBackup(raw, 1000);
+        for (const r of validated.audits) {
+          expect(readAuditRun(r)).toEqual(r);
+          expect(['a', 'b']).toContain(r.characterId);
+        }
+        for (const d of validated.interviews) expect(v.is(InterviewDraftSchema, d)).toBe(true);
+        kept += validated.audits.length + validated.interviews.length;
+        // Nothing vanishes unnamed: a record left out is named in the notes (orphan runs by count).
+        const given = (key: string) => (Array.isArray(raw[key]) ? (raw[key] as unknown[]).length : 0);
+        const leftOut = given('audits') + given('interviews') - validated.audits.length - validated.interviews.length;
+        if (leftOut > 0) expect(validated.notes.length).toBeGreaterThan(0);
+      }),
+      { numRuns: RUNS.workbench },
+    );
+    // The generator must reach the restore path, not only the refusals.
+    expect(kept).toBeGreaterThan(RUNS.workbench / 2);
   });
 });

@@ -4,6 +4,7 @@ import { emptyCardData, emptyLorebook, emptyLorebookEntry, type CardData } from 
 import { CardParseError } from '../cards';
 import { admitCard, CardDataSchema, MAX_NAME_CHARS, normaliseCard, UNNAMED_CHARACTER } from './card';
 import { readCharacter } from './character';
+import { cardRef } from '../persona/conflicts';
 import { isRefusal, readChat, readMessage } from './chat';
 import { jsonTextDepthExceeds, valueDepthExceeds } from './depth';
 import { describeNonImage, sniffImageKind } from './image';
@@ -100,8 +101,12 @@ describe('card schema and normalisation', () => {
 describe('stored records', () => {
   it('keeps the kept conflicts of a character, and clears a malformed list with a repair note', () => {
     const base = { id: 'c', card: soundCard(), avatar: null, statements: [{ id: 's', text: 'Maren fears the deep.', origin: 'manual', enabled: true, version: 1 }], createdAt: 1, updatedAt: 2 };
-    const kept = [{ a: { ref: 's', text: 'Maren fears the deep.' }, b: { ref: 'card:0', text: 'Maren loves to dive.' } }];
+    const kept = [{ a: { ref: 's', text: 'Maren fears the deep.' }, b: { ref: cardRef('Maren loves to dive.'), text: 'Maren loves to dive.' } }];
     expect(readCharacter({ ...base, keptConflicts: kept })).toEqual({ character: { ...base, keptConflicts: kept }, repairs: [] });
+    // Kept before card sentences were keyed by text: the position ref is re-keyed by the stored text, on both read paths.
+    const legacy = [{ a: kept[0]!.a, b: { ref: 'card:0', text: 'Maren loves to dive.' } }];
+    expect(readCharacter({ ...base, keptConflicts: legacy })).toEqual({ character: { ...base, keptConflicts: kept }, repairs: [] });
+    expect(readCharacter({ ...base, createdAt: '1', keptConflicts: legacy })!.character.keptConflicts).toEqual(kept);
     const bad = readCharacter({ ...base, keptConflicts: [{ a: 'x' }] })!;
     expect(bad.character).toEqual(base);
     expect(bad.repairs).toEqual(['keptConflicts.0.a: expected an object, found text', 'keptConflicts: not a list of kept pairs; cleared (the warnings may show again)']);

@@ -59,6 +59,93 @@ const message = fc.record(
   { requiredKeys: [] },
 );
 const setting = fc.oneof(fc.record({ key: fc.constantFrom('theme', 'userName', 'modelBaseUrl', 'samplesSeeded', 'nope', '__proto__'), value: fieldValue }), fieldValue);
+/** Mostly the right value, sometimes any wrong one. */
+const mostly = <T>(right: fc.Arbitrary<T>) => fc.oneof({ weight: 4, arbitrary: right }, { weight: 1, arbitrary: fieldValue });
+const probe = fc.record(
+  {
+    id: mostly(fc.constantFrom('p1', 'p2')),
+    kind: mostly(fc.constantFrom('direct', 'temptation', 'persona', 'x')),
+    family: mostly(fc.constantFrom('expected-action', 'persona-consistency', 'toxicity-control', 'x')),
+    pressure: mostly(fc.constantFrom(null, 'meta-reflection', 'x')),
+    statementId: mostly(fc.constantFrom(null, 's1')),
+    text: fieldValue,
+    origin: mostly(fc.constantFrom('template', 'edited', 'manual', 'x')),
+  },
+  { requiredKeys: [] },
+);
+const probeResult = fc.record(
+  { probeId: mostly(fc.constant('p1')), status: mostly(fc.constantFrom('done', 'failed')), answer: fieldValue, verdict: anyJson, error: mostly(fc.constant(null)), generateMs: stamp, checkMs: stamp },
+  { requiredKeys: [] },
+);
+/** A run in the stored shape, with arbitrary texts, verdicts and counts. */
+const soundRun = fc.record({
+  v: fc.constant(1),
+  id: fc.constantFrom('r1', 'r2', 'r3'),
+  characterId: fc.constantFrom('a', 'a', 'b', 'zz'),
+  characterName: fc.string({ maxLength: 10 }),
+  createdAt: fc.nat(),
+  finishedAt: fc.option(fc.nat()),
+  status: fc.constantFrom('running', 'complete', 'cancelled', 'failed'),
+  stopReason: fc.option(fc.string({ maxLength: 10 })),
+  modelId: fc.string({ maxLength: 10 }),
+  checkerModelId: fc.string({ maxLength: 10 }),
+  threshold: fc.double({ min: 0, max: 1, noNaN: true }),
+  maxTokens: fc.integer({ min: 1, max: 500 }),
+  statements: fc.array(fc.record({ id: fc.constant('s1'), text: fc.string({ maxLength: 20 }), version: fc.nat(), enabled: fc.boolean() }), { maxLength: 2 }),
+  probes: fc.array(
+    fc.record({ id: fc.constantFrom('p1', 'p2'), kind: fc.constantFrom('direct', 'temptation', 'persona'), family: fc.constantFrom('expected-action', 'toxicity-control'), pressure: fc.constantFrom(null, 'drop-role'), statementId: fc.constantFrom(null, 's1'), text: fc.string({ maxLength: 20 }), origin: fc.constantFrom('template', 'edited', 'manual') }),
+    { maxLength: 2 },
+  ),
+  results: fc.array(fc.record({ probeId: fc.constant('p1'), status: fc.constantFrom('done', 'failed'), answer: fc.string({ maxLength: 20 }), verdict: fc.oneof(fc.constant(null), anyJson), error: fc.option(fc.string({ maxLength: 10 })), generateMs: fc.nat(), checkMs: fc.nat() }), { maxLength: 2 }),
+});
+/** Audit runs (table `audits`): sound ones, near the stored shape with wrong fields anywhere, and junk. */
+export const auditRun = fc.oneof(
+  { weight: 3, arbitrary: soundRun },
+  {
+    weight: 4,
+    arbitrary: fc.record(
+      {
+        v: mostly(fc.constant(1)),
+        id,
+        characterId: id,
+        characterName: mostly(fc.string({ maxLength: 10 })),
+        createdAt: stamp,
+        finishedAt: mostly(fc.constant(null)),
+        status: mostly(fc.constantFrom('running', 'complete', 'cancelled', 'failed', 'x')),
+        stopReason: mostly(fc.constant(null)),
+        modelId: mostly(fc.constant('m')),
+        checkerModelId: mostly(fc.constant('c')),
+        threshold: mostly(fc.double({ min: 0, max: 1, noNaN: true })),
+        maxTokens: mostly(fc.integer({ min: -1, max: 500 })),
+        statements: mostly(fc.array(fc.record({ id: mostly(fc.constant('s1')), text: fieldValue, version: stamp, enabled: mostly(fc.boolean()) }, { requiredKeys: [] }), { maxLength: 2 })),
+        probes: mostly(fc.array(probe, { maxLength: 2 })),
+        results: mostly(fc.array(probeResult, { maxLength: 2 })),
+      },
+      { requiredKeys: ['v', 'id', 'characterId'] },
+    ),
+  },
+  { weight: 1, arbitrary: fieldValue },
+);
+/** Guided-creation drafts (table `interviews`): answers of any type, steps out of range. */
+export const interviewDraft = fc.oneof(
+  {
+    weight: 4,
+    arbitrary: fc.record(
+      {
+        id,
+        step: mostly(fc.integer({ min: -2, max: 20 })),
+        answers: mostly(fc.dictionary(fc.constantFrom('name', 'role', 'likes', 'fears', 'bigFive', '__proto__'), fieldValue, { maxKeys: 4 })),
+        accepted: mostly(fc.array(fc.oneof(fc.record({ id: fieldValue, text: fieldValue, step: mostly(fc.constantFrom('identity', 'x')), sourceKey: fieldValue }, { requiredKeys: [] }), fieldValue), { maxLength: 3 })),
+        rejected: fieldValue,
+        createdAt: stamp,
+        updatedAt: stamp,
+      },
+      { requiredKeys: ['id'] },
+    ),
+  },
+  { weight: 1, arbitrary: fieldValue },
+);
+
 export const backup = fc.record(
   {
     format: fc.constantFrom('in-character-backup', 'in-character-backup', 'other'),
@@ -69,7 +156,27 @@ export const backup = fc.record(
     messages: fc.array(message, { maxLength: 4 }),
     verdicts: fc.array(fc.oneof(fieldValue, fc.record({ id, messageId: id, chatId: id, swipeIndex: fc.integer(), createdAt: stamp, verdict: anyJson })), { maxLength: 2 }),
     settings: fc.oneof({ weight: 5, arbitrary: fc.array(setting, { maxLength: 4 }) }, { weight: 1, arbitrary: fieldValue }),
+    // Optional: absent in backups made before they were backed up.
+    audits: fc.oneof({ weight: 5, arbitrary: fc.array(auditRun, { maxLength: 3 }) }, { weight: 1, arbitrary: fieldValue }),
+    interviews: fc.oneof({ weight: 5, arbitrary: fc.array(interviewDraft, { maxLength: 2 }) }, { weight: 1, arbitrary: fieldValue }),
   },
   { requiredKeys: ['format', 'version'] },
 );
 
+
+/**
+ * A sound backup envelope with characters "a" and "b" whose audit runs and
+ * interview drafts are anything: what the workbench readers must sort out.
+ */
+export const workbenchBackup = fc.record({
+  format: fc.constant('in-character-backup'),
+  version: fc.constant(1),
+  exportedAt: fc.constant(''),
+  characters: fc.constant([{ id: 'a', card: { name: 'A' }, statements: [], avatar: null, createdAt: 1, updatedAt: 1 }, { id: 'b', card: { name: 'B' }, statements: [], avatar: null, createdAt: 1, updatedAt: 1 }]),
+  chats: fc.constant([]),
+  messages: fc.constant([]),
+  verdicts: fc.constant([]),
+  settings: fc.constant([]),
+  audits: fc.oneof({ weight: 8, arbitrary: fc.array(auditRun, { maxLength: 4 }) }, { weight: 1, arbitrary: fieldValue }),
+  interviews: fc.oneof({ weight: 8, arbitrary: fc.array(interviewDraft, { maxLength: 3 }) }, { weight: 1, arbitrary: fieldValue }),
+}, { requiredKeys: ['format', 'version', 'characters', 'chats', 'messages', 'verdicts', 'settings'] });
