@@ -68,6 +68,12 @@ export class StudioDb extends Dexie {
             else delete (ref as { value?: unknown }).value;
           });
       });
+    // v4: messages gain [chatId+updatedAt], so an open chat follows its
+    // changed messages alone (messageFeed.ts) instead of re-reading the chat
+    // on every save. IndexedDB fills the index for existing rows.
+    this.version(4).stores({
+      messages: 'id, chatId, [chatId+order], [chatId+updatedAt]',
+    });
   }
 }
 

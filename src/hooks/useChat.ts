@@ -1,5 +1,5 @@
 import { useLiveQuery } from 'dexie-react-hooks';
-import { useCallback } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import type { Character } from '../domain/character';
 import { currentText, type Chat, type Message, type SamplingSettings, type TakeSettings } from '../domain/chat';
 import { exportChatFile, importChatFile } from '../services/chatFiles';
@@ -18,8 +18,29 @@ export function useChatRecord(chatId: string | undefined): Chat | null | undefin
   return useLiveQuery(() => (chatId ? repos.chats.get(chatId) : undefined), [chatId], null);
 }
 
+const NO_MESSAGES: Message[] = [];
+
+/**
+ * A chat's messages in order; null while loading. Follows the chat through
+ * `ChatRepository.watchMessages`, not a live query of the whole chat: a
+ * streaming save reads and replaces only its message, the others stay the
+ * same objects (issue 13: each save re-read 10,000 messages).
+ * @throws the storage error, in render (as useLiveQuery does), for the error boundary.
+ */
 export function useMessages(chatId: string | undefined): Message[] | null {
-  return useLiveQuery(() => (chatId ? repos.chats.messages(chatId) : []), [chatId], null);
+  const [state, setState] = useState<{ chatId: string; messages: Message[] | null; error: unknown }>({ chatId: '', messages: null, error: null });
+  useEffect(() => {
+    if (!chatId) return;
+    return repos.chats.watchMessages(
+      chatId,
+      (messages) => setState({ chatId, messages, error: null }),
+      (error) => setState((s) => ({ chatId, messages: s.chatId === chatId ? s.messages : null, error })),
+    );
+  }, [chatId]);
+  if (!chatId) return NO_MESSAGES;
+  if (state.chatId !== chatId) return null;
+  if (state.error) throw state.error;
+  return state.messages;
 }
 
 const preview = (text: string) => (text.length > 60 ? `“${text.slice(0, 57).trimEnd()}…”` : `“${text}”`);
