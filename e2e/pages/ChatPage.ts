@@ -15,6 +15,41 @@ export class ChatPage {
     return this.messages.last();
   }
 
+  /**
+   * The list is virtualized: only messages near the view are in the DOM, so
+   * `messages` counts those. The chat's length is on each message
+   * (aria-setsize), its place in aria-posinset (1-based).
+   */
+  feed() {
+    return this.page.getByRole('feed', { name: 'Messages' });
+  }
+
+  /** Message number `n` (1-based) of the whole chat, when it is rendered. */
+  messageAt(n: number) {
+    return this.feed().locator(`[data-testid="message"][aria-posinset="${n}"]`);
+  }
+
+  /** How many messages the chat has (not how many are rendered). */
+  async chatLength(): Promise<number> {
+    return Number(await this.lastMessage().getAttribute('aria-setsize'));
+  }
+
+  /** Scrolls the message list to the top (rows measured on the way may move it: repeat until the first message shows). */
+  async scrollToTop() {
+    const list = this.page.getByTestId('message-list');
+    await expect
+      .poll(async () => {
+        await list.evaluate((el) => el.scrollTo({ top: 0 }));
+        return this.messageAt(1).isVisible();
+      })
+      .toBe(true);
+  }
+
+  /** The "↓ Latest" button, shown while the view is away from the last message. */
+  jumpToLatest() {
+    return this.page.getByRole('button', { name: '↓ Latest' });
+  }
+
   async openModels() {
     await this.page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Models' }).click();
     await expect(this.page.getByTestId('engine-choice')).toBeVisible();
