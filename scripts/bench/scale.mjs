@@ -26,7 +26,8 @@
  * React runs its development build on the dev server, slower than the
  * production build: the figures are upper bounds.
  *
- * Options: --sizes 100:10,1000:100 (messages:characters), --runs N (3).
+ * Options: --sizes 100:10,1000:100 (messages:characters), --runs N (3),
+ *          --shots DIR (screenshots of the open chat, light and dark).
  */
 import { chromium } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
@@ -47,6 +48,8 @@ const SIZES = arg('--sizes', '100:10,1000:100,10000:1000')
   .split(',')
   .map((s) => s.split(':').map(Number));
 const RUNS = Number(arg('--runs', 3));
+/** --shots DIR: screenshots of the open chat (light, dark, scrolled up) for a person to look at. */
+const SHOTS = arg('--shots', null);
 const REPLY_WORDS = 40;
 const REPLY_WORD_MS = 50;
 const REPLY = Array.from({ length: REPLY_WORDS }, (_, i) => ['The', 'light', 'holds', 'tonight,', 'and', 'the', 'sea', 'keeps', 'its', 'counsel.'][i % 10]).join(' ');
@@ -166,6 +169,17 @@ async function measureSize(browser, baseUrl, scaleBackup, meta, messages, charac
   out.renderedMessages = await page.evaluate(() => document.querySelectorAll('[data-testid="message"]').length);
   out.heapMiB = await heapMiB(cdp);
   log(`${messages}/${characters}: chat open ${fmt(open.ms)} ms, ${out.domNodes} elements, ${fmt(out.heapMiB, 1)} MiB`);
+
+  if (SHOTS) {
+    fs.mkdirSync(SHOTS, { recursive: true });
+    await page.screenshot({ path: path.join(SHOTS, `chat-${messages}-light.png`) });
+    await page.getByRole('button', { name: 'Switch to dark theme' }).click();
+    await page.getByTestId('message-list').evaluate((el) => el.scrollBy({ top: -900 }));
+    await page.getByRole('button', { name: '↓ Latest' }).waitFor();
+    await page.screenshot({ path: path.join(SHOTS, `chat-${messages}-dark-scrolled.png`) });
+    await page.getByRole('button', { name: 'Switch to light theme' }).click();
+    await page.getByRole('button', { name: '↓ Latest' }).click();
+  }
 
   // 5. Scroll to the top → first message painted.
   const firstText = meta.scaleMessageText(0);

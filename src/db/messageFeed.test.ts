@@ -163,6 +163,27 @@ describe('watchMessages (a chat followed at a cost per change that does not grow
     expect(feed.errors).toEqual([]);
   });
 
+  it('a reply streamed as a turn writes it (append, saves in quick succession, the final one) ends on its final text and state', async () => {
+    const chat = await chatWith(50);
+    const feed = follow(chat.id);
+    await feed.next((l) => l.length === 50);
+    await chats.append(chat.id, { role: 'user', name: 'You', text: 'Go on.' });
+    const reply = await chats.append(chat.id, { role: 'assistant', name: 'Maren', text: '', state: 'streaming' });
+    let text = '';
+    const writes: Promise<void>[] = [];
+    for (let i = 0; i < 40; i++) {
+      text += `word${i} `;
+      writes.push(chats.writeSwipe(reply.id, 0, { text }));
+    }
+    await Promise.all(writes);
+    await chats.writeSwipe(reply.id, 0, { text: `${text}end.`, state: 'done', finishReason: 'stop' });
+    const list = await feed.next((l) => l.at(-1)?.id === reply.id && l.at(-1)?.swipes[0]?.state === 'done');
+    expect(textOf(list.at(-1))).toBe(`${text}end.`);
+    expect(list).toEqual(await chats.messages(chat.id));
+    feed.stop();
+    expect(feed.errors).toEqual([]);
+  });
+
   it('an empty chat, then its first message', async () => {
     const chat = await chats.create({ characterId: 'c1', characterName: 'Maren', greetings: [] });
     const feed = follow(chat.id);
