@@ -108,6 +108,7 @@ async function measureSize(browser, baseUrl, scaleBackup, meta, messages, charac
   await cdp.send('Performance.enable');
   const out = { messages, characters };
 
+  log(`${messages}/${characters}: opening the studio`);
   await page.goto(baseUrl);
   await page.getByText('Your library is empty').or(page.getByTestId('character-list')).waitFor({ timeout: 120_000 });
   log(`${messages}/${characters}: restoring the backup`);
