@@ -178,7 +178,8 @@ async function measureSize(browser, baseUrl, scaleBackup, meta, messages, charac
     await page.getByTestId('message-list').evaluate((el) => el.scrollBy({ top: -900 }));
     await page.getByRole('button', { name: '↓ Latest' }).waitFor();
     await page.screenshot({ path: path.join(SHOTS, `chat-${messages}-dark-scrolled.png`) });
-    await page.getByRole('button', { name: 'Switch to light theme' }).click();
+    // The header's theme button (its label may lag the theme it just set).
+    await page.getByRole('button', { name: /^Switch to (light|dark) theme$/ }).click();
     await page.getByRole('button', { name: '↓ Latest' }).click();
   }
 
