@@ -34,12 +34,12 @@ export class ChatPage {
     return Number(await this.lastMessage().getAttribute('aria-setsize'));
   }
 
-  /** Scrolls the message list to the top (rows measured on the way may move it: repeat until the first message shows). */
+  /** Scrolls the message list to the top with the mouse wheel, as a reader would (rows measured on the way move it: repeat until the first message shows). */
   async scrollToTop() {
-    const list = this.page.getByTestId('message-list');
+    await this.page.getByTestId('message-list').hover();
     await expect
       .poll(async () => {
-        await list.evaluate((el) => el.scrollTo({ top: 0 }));
+        await this.page.mouse.wheel(0, -1_000_000);
         return this.messageAt(1).isVisible();
       })
       .toBe(true);

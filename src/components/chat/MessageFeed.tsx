@@ -1,5 +1,5 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useCallback, useLayoutEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 
 /** px from the bottom within which the view counts as "at the latest message" and follows new text. */
 const STICK_THRESHOLD_PX = 48;
@@ -12,6 +12,8 @@ const ESTIMATED_MESSAGE_PX = 120;
 const OVERSCAN = 8;
 /** Room above the first and below the last message (was the list's py-4). */
 const EDGE_PADDING_PX = 16;
+/** How long after a wheel, key, touch or pointer event scrolls count as the reader's. */
+const USER_SCROLL_MS = 800;
 /** Space between messages (was the list's gap-1); inside each measured row, so it is part of its height. */
 const GAP_PX = 4;
 
@@ -51,6 +53,12 @@ export function MessageFeed({
 }) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const [atEnd, setAtEnd] = useState(true);
+  // Whether the view follows the end. Rows measured after the open (their
+  // real height differs from the estimate) and a streaming reply move the end;
+  // only the reader scrolling away unpins it, not those moves.
+  const stick = useRef(true);
+  const userUntil = useRef(0);
+  const follow = useRef(0);
   // eslint-disable-next-line react-hooks/incompatible-library -- no React Compiler in this build; the virtualizer re-renders this component itself
   const virtualizer = useVirtualizer({
     count,
@@ -60,13 +68,26 @@ export function MessageFeed({
     overscan: OVERSCAN,
     paddingStart: EDGE_PADDING_PX,
     paddingEnd: EDGE_PADDING_PX,
+    // A streaming reply resizes its row on every piece: measure once a frame,
+    // and re-render with React's batching rather than a flushSync per change.
+    useAnimationFrameWithResizeObserver: true,
+    useFlushSync: false,
     anchorTo: 'end',
     followOnAppend: true,
     scrollEndThreshold: STICK_THRESHOLD_PX,
     onChange: (instance) => {
-      // Only the jump button depends on this: a state change when it flips, not per scroll frame.
       const end = instance.isAtEnd(STICK_THRESHOLD_PX);
-      setAtEnd((was) => (was === end ? was : end));
+      // A scroll the reader made (wheel, keys, touch, the scrollbar) decides whether the view follows the end.
+      if (performance.now() < userUntil.current) stick.current = end;
+      if (stick.current && !instance.isAtEnd(1) && !follow.current) {
+        follow.current = requestAnimationFrame(() => {
+          follow.current = 0;
+          if (stick.current) instance.scrollToEnd();
+        });
+      }
+      // Only the jump button depends on this: a state change when it flips, not per scroll frame.
+      const shown = end || stick.current;
+      setAtEnd((was) => (was === shown ? was : shown));
     },
   });
 
@@ -77,7 +98,16 @@ export function MessageFeed({
     // eslint-disable-next-line react-hooks/exhaustive-deps -- once per mount: the feed is keyed by chat
   }, []);
 
-  const jump = useCallback(() => virtualizer.scrollToEnd(), [virtualizer]);
+  useEffect(() => () => cancelAnimationFrame(follow.current), []);
+
+  const jump = useCallback(() => {
+    stick.current = true;
+    virtualizer.scrollToEnd();
+  }, [virtualizer]);
+  /** The reader is about to scroll: the next scroll events are theirs for a moment. */
+  const userIntent = useCallback(() => {
+    userUntil.current = performance.now() + USER_SCROLL_MS;
+  }, []);
 
   const onKeyDown = useCallback(
     (e: KeyboardEvent<HTMLDivElement>) => {
@@ -103,7 +133,15 @@ export function MessageFeed({
 
   const items = virtualizer.getVirtualItems();
   return (
-    <div ref={scrollRef} className="scroll-thin relative min-h-0 flex-1 overflow-y-auto [overflow-anchor:none]" data-testid="message-list">
+    <div
+      ref={scrollRef}
+      className="scroll-thin relative min-h-0 flex-1 overflow-y-auto [overflow-anchor:none]"
+      data-testid="message-list"
+      onWheel={userIntent}
+      onTouchMove={userIntent}
+      onPointerDown={userIntent}
+      onKeyDown={userIntent}
+    >
       <div className="mx-auto max-w-3xl px-2 sm:px-4">
         {before}
         <div role="feed" aria-label="Messages" aria-busy={busy} className="relative w-full" style={{ height: virtualizer.getTotalSize() }} onKeyDown={onKeyDown}>
