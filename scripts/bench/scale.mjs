@@ -184,14 +184,17 @@ async function measureSize(browser, baseUrl, scaleBackup, meta, messages, charac
     await page.getByRole('button', { name: '↓ Latest' }).click();
   }
 
+  log(`${messages}/${characters}: scroll to the top`);
   // 5. Scroll to the top → first message painted.
-  const firstText = meta.scaleMessageText(0);
+  // Its *emphasis* renders without the asterisks: the plain end of the line.
+  const firstText = meta.scaleMessageText(0).split('*').at(-1).trim();
   const top = await page.evaluate(
     (text) =>
       new Promise((resolve) => {
         const list = document.querySelector('[data-testid="message-list"]');
         const start = performance.now();
         const tick = () => {
+          if (performance.now() - start > 120_000) return resolve({ start, ms: NaN });
           const first = [...document.querySelectorAll('[data-testid="message"]')].find((m) => m.textContent.includes(text));
           if (first && list.scrollTop === 0) requestAnimationFrame(() => setTimeout(() => resolve({ start, ms: performance.now() - start }), 0));
           else {
@@ -211,6 +214,7 @@ async function measureSize(browser, baseUrl, scaleBackup, meta, messages, charac
   if (await jump.isVisible()) await jump.click();
   else await page.getByTestId('message-list').evaluate((el) => el.scrollTo({ top: el.scrollHeight }));
 
+  log(`${messages}/${characters}: keys`);
   // 6. A keypress in the message box.
   const box = page.getByRole('textbox', { name: 'Message' });
   await box.click();
@@ -219,11 +223,12 @@ async function measureSize(browser, baseUrl, scaleBackup, meta, messages, charac
   out.keyBusyMs = ((await busyMs(cdp)) - k0) / 23;
   await box.fill('');
 
+  log(`${messages}/${characters}: replies`);
   // 7. Replies.
   const busy = [];
   const wall = [];
   for (let r = 0; r < RUNS; r++) {
-    const before = await page.evaluate(() => document.querySelector('[data-testid="message"]:last-of-type')?.getAttribute('aria-setsize'));
+    const before = await page.evaluate(() => document.querySelector('[data-testid="message"]')?.getAttribute('aria-setsize'));
     const expected = Number(before) + 2;
     await box.fill(`Tell me about the storm, part ${r + 1}.`);
     const b = await busyMs(cdp);
