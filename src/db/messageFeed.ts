@@ -3,6 +3,11 @@ import type { Message } from '../domain/chat';
 import { isRefusal, readMessage } from '../domain/storage/chat';
 import type { StudioDb } from './database';
 
+/** Changed messages the watched range may hold before it moves up (each save reads them all: keep it small). */
+const RECENT_MAX = 6;
+/** How many of the newest stay in the range when it moves up (undo of a recent change still finds them). */
+const RECENT_KEEP = 2;
+
 const soundMessage = (row: unknown): Message | undefined => {
   const read = readMessage(row);
   return isRefusal(read) ? undefined : read.value;
@@ -22,8 +27,9 @@ export type MessagesListener = (messages: Message[]) => void;
  *   an edit leaves that index's key unchanged;
  * - the messages changed since the newest one seen (`[chatId+updatedAt]` from
  *   `since`): a save bumps its message's `updatedAt` (every write in
- *   ChatRepository does), so it re-runs on each save and reads just that
- *   message. `since` then moves up to it, so the range stays one or two rows.
+ *   ChatRepository does), so it re-runs on each save and reads the few
+ *   messages changed since the chat was read (at most RECENT_MAX: then the
+ *   range moves up).
  *
  * The list handed to `listener` keeps every unchanged message as the same
  * object, so memoised rows and per-message caches survive a save. Appends
@@ -33,7 +39,10 @@ export type MessagesListener = (messages: Message[]) => void;
  * IMPORTANT: relies on every write of a message raising its `updatedAt`
  * (ChatRepository's `nextUpdatedAt`), except writes that add, delete or move
  * messages. A write that lowers it (undo puts a message back verbatim) is
- * caught because the message then leaves the watched range.
+ * caught when the message was in the watched range (it leaves it); an undo of
+ * a message changed more than RECENT_MAX changes ago is not seen until the
+ * chat is opened again; nor a write to another message in the same
+ * millisecond as the newest one's last change, before the first change seen.
  *
  * @returns stop watching.
  */
@@ -63,16 +72,30 @@ export function watchChatMessages(db: StudioDb, chatId: string, listener: Messag
     listener(list);
   };
 
-  const raiseSince = (messages: Iterable<Message>) => {
-    let next = since;
-    const candidates = [...recent];
-    for (const m of messages) {
-      candidates.push(m.id);
-      if (m.updatedAt > next) next = m.updatedAt;
-    }
-    recent = new Set(candidates.filter((id) => (byId.get(id)?.updatedAt ?? -Infinity) >= next));
-    if (next === since && changes) return;
-    since = next;
+  /**
+   * After a full read: watch from just above the newest message, so the
+   * watched range starts empty (the newest message — a 10 MB greeting, a long
+   * reply — is not read a second time).
+   */
+  const watchAbove = (messages: Iterable<Message>) => {
+    let newest = -Infinity;
+    for (const m of messages) if (m.updatedAt > newest) newest = m.updatedAt;
+    recent = new Set();
+    since = newest === -Infinity ? -Infinity : newest + 1;
+    watchChanges();
+  };
+
+  /**
+   * After a change: remember the changed messages as in the range. The range
+   * moves up (one re-subscription, one more read) only when it holds more
+   * than RECENT_MAX messages, so a streaming save costs one read.
+   */
+  const noteChanged = (messages: Iterable<Message>) => {
+    for (const m of messages) if (m.updatedAt >= since) recent.add(m.id);
+    if (recent.size <= RECENT_MAX) return;
+    const newest = [...recent].map((id) => byId.get(id)?.updatedAt ?? -Infinity).sort((a, b) => b - a);
+    since = newest[RECENT_KEEP - 1] ?? since;
+    recent = new Set([...recent].filter((id) => (byId.get(id)?.updatedAt ?? -Infinity) >= since));
     watchChanges();
   };
 
@@ -91,7 +114,7 @@ export function watchChatMessages(db: StudioDb, chatId: string, listener: Messag
     byId.clear();
     for (const [id, m] of read) byId.set(id, m);
     ids = order;
-    raiseSince(byId.values());
+    watchAbove(byId.values());
   };
 
   const onIds = async (next: string[]) => {
@@ -119,7 +142,7 @@ export function watchChatMessages(db: StudioDb, chatId: string, listener: Messag
       const rows: unknown[] = await db.messages.bulkGet(added);
       const fresh = rows.flatMap((row) => soundMessage(row) ?? []);
       for (const m of fresh) byId.set(m.id, m);
-      raiseSince(fresh);
+      noteChanged(fresh);
     }
     ids = next.filter((id) => byId.has(id));
     emit();
@@ -134,7 +157,7 @@ export function watchChatMessages(db: StudioDb, chatId: string, listener: Messag
       byId.set(m.id, m);
       any = true;
     }
-    raiseSince(changed);
+    noteChanged(changed);
     if (any) emit();
   };
 
