@@ -2,6 +2,7 @@ import { expect, test } from './fixtures';
 import { ChatPage } from './pages/ChatPage';
 import { CheckerPage } from './pages/CheckerPage';
 import { serveFixtureModels } from './pages/models';
+import { MODEL_MS } from './pages/limits';
 
 /**
  * Role flags (issue 11 §3–4) end to end: the scripted engine writes replies
@@ -81,4 +82,36 @@ test('assistant voice, an echo and speaking for the user are each flagged with t
   await expect(checker.roleFlags(chat.messages.nth(4))).toHaveAttribute('data-kind', 'echo');
   await expect(checker.roleFlags(chat.messages.nth(6))).toHaveAttribute('data-kind', 'speaks-for-user');
   await expect(checker.roleFlags(chat.messages.nth(8))).toHaveCount(0);
+});
+
+test('a role flag shows on its sentence while the reply is still streaming', async ({ studio, page, context }) => {
+  // The fixture checker loads and checks in the browser: on a shared 2-core machine that outlasts the default limit.
+  test.slow();
+  await serveFixtureModels(context);
+  const first = 'As an AI language model, I am not able to swim.';
+  // The engine waits before word 13: "Maren looks" has started the second sentence, so the first is complete.
+  await ChatPage.useScript(page, { replies: [`${first} Maren looks at the storm over the bay.`], wordDelayMs: 30, holdAtWord: 13 });
+  const chat = new ChatPage(page);
+  const checker = new CheckerPage(page);
+  await studio.open();
+  await checker.setUpFixtureCheckerAndScriptedModel(chat);
+  await checker.startCheckedChat(chat, 'Maren Holt');
+
+  await chat.send('Do you like to swim?');
+  await chat.waitScriptedHeld();
+  const reply = chat.lastMessage();
+  await expect(reply).toHaveAttribute('data-state', 'streaming');
+  const flag = checker.roleFlags(reply);
+  await expect(flag).toHaveAttribute('data-kind', 'assistant-voice', { timeout: MODEL_MS });
+  await expect(reply.getByTestId('role-flagged-sentence')).toHaveText(first);
+  await expect(reply.getByTestId('verdict-live')).toContainText('1 out of role');
+  // Still held: the flag came from the live check, not from a verdict.
+  await expect(reply).toHaveAttribute('data-state', 'streaming');
+  await expect(reply.getByTestId('verdict-badge')).toHaveCount(0);
+
+  await chat.releaseScripted();
+  await chat.waitReplyDone();
+  await expect(reply.getByTestId('verdict-badge')).toBeVisible({ timeout: MODEL_MS });
+  await expect(checker.roleFlags(reply)).toHaveCount(1);
+  await expect(checker.roleFlags(reply)).toHaveAttribute('data-kind', 'assistant-voice');
 });

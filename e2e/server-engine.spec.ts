@@ -198,3 +198,71 @@ test('the local checker flags a server reply that contradicts the character', as
   await expect(flag).toHaveAttribute('title', 'Contradicts: Maren is afraid of deep water.');
   await expect(reply.getByTestId('verdict-badge')).toHaveAttribute('data-verdict', 'contradicts');
 });
+
+test('a server that answers with HTML, malformed JSON chunks or a 10 MB reply: each a clear message, the chat intact', async ({ studio, page }) => {
+  // Five replies, a 64 Ki-character one laid out twice, a reload and a second connect: over 3 minutes on a loaded 2-core machine.
+  test.slow();
+  const chat = new ChatPage(page);
+  const models = new ServerPage(page);
+  await studio.open();
+  await chat.openModels();
+  await models.setUp(server.baseUrl, 'test-model');
+  await chat.openChat('Maren Holt');
+  await chat.startChat();
+  await server.control({ replies: ['The lamp is lit.'] });
+  await chat.send('Is the lamp lit?');
+  await chat.waitReplyDone();
+  await expect(chat.lastMessage().getByTestId('message-text')).toHaveText('The lamp is lit.');
+  const texts = () => page.getByTestId('message').getByTestId('message-text').allTextContents();
+
+  const cases = [
+    // The page itself never reaches the chat (the reply stays empty).
+    { mode: 'html' as const, message: 'answered with a web page, not the OpenAI API', partial: null, absent: 'Proxy login' },
+    { mode: 'malformed' as const, message: 'not valid JSON', partial: 'The lamp ', absent: null, replies: ['The lamp is lit and the log is open.'] },
+    { mode: 'huge' as const, message: 'far beyond any reply; the studio stopped reading. The text so far is kept.', partial: null, absent: null },
+  ];
+  for (const c of cases) {
+    const before = await texts();
+    await server.control({ mode: c.mode, ...(c.replies ? { replies: c.replies } : {}) });
+    await chat.send(`Now the ${c.mode} case.`);
+    await chat.waitReplyDone();
+    await expect(chat.lastMessage()).toHaveAttribute('data-state', 'error');
+    await expect(studio.errors.filter({ hasText: c.message })).toBeVisible();
+    if (c.partial !== null) await expect(chat.lastMessage().getByTestId('message-text')).toHaveText(c.partial);
+    if (c.absent) await expect(chat.lastMessage()).not.toContainText(c.absent);
+    // Everything before the turn is as it was: the user's message and the bad reply were added, nothing else changed.
+    const after = await texts();
+    expect(after.slice(0, before.length)).toEqual(before);
+    expect(after[before.length]).toBe(`Now the ${c.mode} case.`);
+  }
+
+  // The 10 MB reply was cut at the engine's limit (64 Ki characters), not stored whole.
+  // Past 64 K characters a finished reply may already be shown in part (the
+  // render limit); either way all of it is a click away.
+  const showAll = chat.lastMessage().getByRole('button', { name: 'Show more' });
+  if (await showAll.count()) await showAll.click();
+  await expect(showAll).toHaveCount(0);
+  const hugeReply = (await texts()).at(-1)!;
+  expect(hugeReply).toMatch(/^x+$/);
+  expect(hugeReply.length).toBeLessThanOrEqual(64 * 1024);
+  // After a reload the chat is all there, and the server works again.
+  const stored = await texts();
+  await page.reload();
+  // The app boots again from the dev server's modules: slow on a busy machine, as in studio.open().
+  await expect(page.getByTestId('character-list')).toBeVisible({ timeout: 30_000 });
+  await expect(chat.messages).toHaveCount(stored.length);
+  await expect(chat.lastMessage()).toHaveAttribute('data-state', 'error');
+  // A stored reply this long is shown in part until asked for: all of it is there.
+  await chat.lastMessage().getByRole('button', { name: 'Show more' }).click();
+  expect(await texts()).toEqual(stored);
+  // A reload leaves no engine loaded (as with every engine): use the server again.
+  await chat.openModels();
+  await models.setUp(server.baseUrl, 'test-model');
+  await chat.openChat('Maren Holt');
+  await expect(chat.messages).toHaveCount(stored.length);
+  await server.control({ mode: 'normal', replies: ['Back to normal.'] });
+  await chat.send('Still there?');
+  await chat.waitReplyDone();
+  await expect(chat.lastMessage()).toHaveAttribute('data-state', 'done');
+  await expect(chat.lastMessage().getByTestId('message-text')).toHaveText('Back to normal.');
+});

@@ -81,6 +81,10 @@ test('the guard on a reply that keeps contradicting keeps K + 1 takes and says s
   await expect(chat.lastMessage().getByTestId('guard-note')).toHaveText('Guard: still contradicts “Maren is afraid of deep water” after 2 tries');
   await expect(chat.swipeCounter(chat.lastMessage())).toHaveText('1 / 3');
   await expect(page.locator('[data-testid="drift-point"][data-guarded="true"]')).toHaveCount(1, { timeout: MODEL_MS });
+  // The guard setting itself survives the reload (on, 2 retries).
+  const dialog = await chat.openSampling();
+  await expect(dialog.getByRole('switch', { name: 'Guard' })).toHaveAttribute('aria-checked', 'true');
+  await expect(dialog.getByLabel('Guard retries')).toHaveValue('2');
   void checker;
 });
 

@@ -106,6 +106,14 @@ export class ChatPage {
     await expect.poll(() => this.page.evaluate(() => (window as { __scriptedEngine?: { held: boolean } }).__scriptedEngine?.held ?? false)).toBe(true);
   }
 
+  /** The messages of the last request the scripted engine received, joined (one-off generations included). */
+  async scriptedLastPrompt(): Promise<string> {
+    return this.page.evaluate(() => {
+      const w = window as { __scriptedEngine?: { lastRequest?: { messages: { content: string }[] } } };
+      return w.__scriptedEngine?.lastRequest?.messages.map((m) => m.content).join('\n') ?? '';
+    });
+  }
+
   /** Lets a held scripted reply go on. */
   async releaseScripted() {
     await this.page.evaluate(() => (window as { __scriptedEngine?: { release(): void } }).__scriptedEngine?.release());

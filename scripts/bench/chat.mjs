@@ -21,6 +21,16 @@
  *    Studio runs are "Regenerate" clicks, so the prompt never changes.
  * 4. Prints a markdown table (stdout; progress on stderr) and writes .bench/chat.json.
  *
+ * `--server`: the server engine instead (issue 14's row). The project's
+ * OpenAI-compatible test server (scripts/test-server) streams a scripted
+ * reply of --tokens words paced like a real server — a prefill wait
+ * (--prefill-ms, 300) then one token every 1000/--rate ms (--rate, 50 tokens/s);
+ * the studio (Models → Server → this server, BENCH_CARD, Regenerate) and a raw
+ * `fetch` + SSE read in a page of the same origin send the same request body
+ * (the studio's, captured by the server) and are timed alternately. Decode
+ * rate = (tokens − 1) / (last shown piece − first shown piece), on screen for
+ * the studio, as parsed for the raw fetch.
+ *
  * Options: --runs N (5), --tokens N (128), --warmup-ms N (10000), --no-build,
  *          --no-trace, --long-tokens N (0 = off: one more traced studio run with
  *          N tokens), --profile (V8 CPU profile of the studio main thread, top
@@ -33,7 +43,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { build, preview } from 'vite';
-import { CHROMIUM_ARGS, freePort } from './checker-server.mjs';
+import { CHROMIUM_ARGS, freePort, previewModelsPlugin } from './checker-server.mjs';
+import { startTestServer } from '../test-server/spawn.mjs';
+import { BENCH_CARD } from './benchCard.mjs';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const BENCH_DIR = path.join(ROOT, '.bench');
@@ -54,27 +66,6 @@ const PROMPT = 'The storm is getting worse out there. Tell me about the lighthou
  * (~4 characters a token). This shorter card gives a prompt of that real
  * token count; it goes through the studio's import and prompt assembly.
  */
-const BENCH_CARD = {
-  spec: 'chara_card_v2',
-  spec_version: '2.0',
-  data: {
-    name: 'Bench Keeper',
-    description:
-      '{{char}} keeps the Greyhaven lighthouse on a storm-beaten northern coast. She is thirty-four, tall and weathered, with salt-grey eyes and short copper hair. She fears deep water: her brother drowned when she was twelve.',
-    personality: 'dry, patient, wary',
-    scenario: 'A storm night; {{user}} shelters in the tower.',
-    first_mes: '*{{char}} bars the door against the wind.* "You picked a fine night to come calling."',
-    mes_example: '',
-    creator_notes: '',
-    system_prompt: "Write {{char}}'s next reply in a role-play with {{user}}. Stay in character; never write {{user}}'s lines.",
-    post_history_instructions: '',
-    alternate_greetings: [],
-    tags: [],
-    creator: 'bench',
-    character_version: '1',
-    extensions: {},
-  },
-};
 
 const TARGETS = { tpsRatio: 0.95, ttftRatio: 1.2, mainThreadMs: 50 };
 
@@ -87,6 +78,9 @@ const TOKENS = arg('tokens', 128);
 const WARMUP_MS = arg('warmup-ms', 10000);
 const LONG_TOKENS = arg('long-tokens', 0);
 const NO_BUILD = process.argv.includes('--no-build');
+const SERVER_MODE = process.argv.includes('--server');
+const SERVER_RATE = arg('rate', 50);
+const SERVER_PREFILL_MS = arg('prefill-ms', 300);
 const NO_TRACE = process.argv.includes('--no-trace');
 const PROFILE = process.argv.includes('--profile');
 /** Prototyping aids (not for the reported numbers): build the studio from another checkout, inject CSS. */
@@ -114,33 +108,6 @@ function machine() {
     /* os value */
   }
   return { nproc, cpu, ramGiB: +(os.totalmem() / 2 ** 30).toFixed(1), node: process.version, date: new Date().toISOString() };
-}
-
-/** Serves .bench/models/<id>/<file> at /bench-models/<id>/<file>, with the headers a COEP page needs. */
-function benchModelsPlugin(requests) {
-  const TYPES = { '.json': 'application/json', '.onnx': 'application/octet-stream' };
-  return {
-    name: 'bench-models',
-    configurePreviewServer(server) {
-      server.middlewares.use((req, res, next) => {
-        const url = new URL(req.url ?? '/', 'http://x');
-        if (!url.pathname.startsWith(`/${MODELS_BASE}`)) return next();
-        const rel = decodeURIComponent(url.pathname.slice(MODELS_BASE.length + 1));
-        const file = path.join(MODELS_DIR, rel);
-        requests.push(rel);
-        if (!file.startsWith(MODELS_DIR + path.sep) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) {
-          res.statusCode = 404;
-          return res.end('not found');
-        }
-        res.setHeader('Content-Type', TYPES[path.extname(file)] ?? 'application/octet-stream');
-        res.setHeader('Content-Length', String(fs.statSync(file).size));
-        res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
-        res.setHeader('Cache-Control', 'no-store');
-        if (req.method === 'HEAD') return res.end();
-        fs.createReadStream(file).pipe(res);
-      });
-    },
-  };
 }
 
 async function buildAll() {
@@ -450,7 +417,7 @@ async function main() {
     logLevel: 'warn',
     build: { outDir: OUT_DIR },
     preview: { host: '127.0.0.1', port, strictPort: true, open: false },
-    plugins: [benchModelsPlugin(requests)],
+    plugins: [previewModelsPlugin(MODELS_DIR, MODELS_BASE, requests)],
   });
   const baseURL = `http://127.0.0.1:${port}/`;
   log(`vite preview on ${baseURL}`);
@@ -648,7 +615,210 @@ function report(r) {
   return lines.join('\n');
 }
 
-main().catch((e) => {
+// ---------------------------------------------------------------------------
+// --server: the server engine vs a raw fetch of the same server
+
+const SERVER_MODEL = 'bench-server-model';
+
+async function setUpStudioServer(page, baseURL, serverBaseUrl) {
+  await page.addInitScript({ path: PROBE });
+  await page.goto(baseURL);
+  await page.getByTestId('character-list').waitFor({ timeout: 60_000 });
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Models' }).click();
+  const section = page.locator('#server');
+  await section.getByLabel('Server base URL').fill(serverBaseUrl);
+  await section.getByRole('button', { name: 'Connect' }).click();
+  await section.getByRole('radiogroup', { name: 'Server models' }).getByRole('radio').filter({ hasText: SERVER_MODEL }).first().click();
+  await section.getByRole('button', { name: 'Use this server' }).click();
+  await section.getByTestId('server-in-use').filter({ hasText: SERVER_MODEL }).waitFor({ timeout: 60_000 });
+  const kind = await page.getByTestId('engine-choice').getAttribute('data-kind');
+  if (kind !== 'server') throw new Error(`studio chose engine ${kind}, expected the server engine`);
+  await page.getByTestId('import-input').setInputFiles([
+    { name: 'bench-keeper.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(BENCH_CARD)) },
+  ]);
+  await page.getByTestId('character-list').getByRole('button', { name: /^Bench Keeper/ }).first().click();
+  await page.getByRole('button', { name: 'Chat', exact: true }).click();
+  await page.getByRole('button', { name: 'Start a chat' }).click();
+  await page.getByTestId('message').first().waitFor();
+  await page.getByRole('button', { name: 'Sampling settings' }).click();
+  await page.getByLabel('Temperature').fill('0');
+  await page.getByLabel('Max reply tokens').fill(String(TOKENS));
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  const composer = page.getByRole('textbox', { name: 'Message' });
+  await composer.fill(PROMPT);
+  await composer.press('Enter');
+  await page.getByTestId('message').nth(2).waitFor({ timeout: 60_000 });
+  await waitReplyDone(page);
+  return page.evaluate(() => ({ crossOriginIsolated }));
+}
+
+/** One raw request from the page: fetch, read the SSE stream, note when each content delta is parsed. */
+async function rawServerRun(page, url, body) {
+  await page.bringToFront();
+  return page.evaluate(
+    async ({ url, body }) => {
+      const t0 = performance.now();
+      const res = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'text/event-stream' }, body: JSON.stringify(body), cache: 'no-store', credentials: 'omit' });
+      const reader = res.body.getReader();
+      const decoder = new TextDecoder();
+      const deltas = [];
+      let buffer = '';
+      let text = '';
+      let usage = null;
+      let done = false;
+      while (!done) {
+        const read = await reader.read();
+        if (read.done) break;
+        buffer += decoder.decode(read.value, { stream: true });
+        let end;
+        while (!done && (end = buffer.indexOf('\n\n')) >= 0) {
+          const event = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          for (const line of event.split('\n')) {
+            if (!line.startsWith('data:')) continue;
+            const data = line.slice(5).trim();
+            if (data === '[DONE]') {
+              done = true;
+              break;
+            }
+            const json = JSON.parse(data);
+            if (json.usage) usage = json.usage;
+            const content = json.choices?.[0]?.delta?.content;
+            if (content) {
+              text += content;
+              deltas.push(performance.now());
+            }
+          }
+        }
+      }
+      void reader.cancel().catch(() => undefined);
+      return { t0, tDone: performance.now(), deltas, text, usage };
+    },
+    { url, body },
+  );
+}
+
+async function mainServer() {
+  const hard = setTimeout(() => {
+    console.error('bench:chat --server: hard time limit reached, aborting');
+    process.exit(2);
+  }, HARD_LIMIT_MS);
+  hard.unref();
+  if (!NO_BUILD || !fs.existsSync(path.join(OUT_DIR, 'index.html'))) await buildAll();
+
+  // Words of the lighthouse's vocabulary, one token each (the server sends one word per chunk).
+  const WORDS = 'the lamp turns over the dark water and the keeper writes the hour in the log'.split(' ');
+  const reply = Array.from({ length: TOKENS }, (_, i) => WORDS[i % WORDS.length]).join(' ') + '.';
+  const llm = await startTestServer(['--models', SERVER_MODEL, '--context', '8192']);
+  await llm.control({ replies: [reply], chunkDelayMs: 1000 / SERVER_RATE, prefillMs: SERVER_PREFILL_MS, keepAliveEvery: 0 });
+
+  const port = await freePort();
+  const server = await preview({ root: ROOT, logLevel: 'warn', build: { outDir: OUT_DIR }, preview: { host: '127.0.0.1', port, strictPort: true, open: false } });
+  const baseURL = `http://127.0.0.1:${port}/`;
+  log(`vite preview on ${baseURL}; test server on ${llm.baseUrl} (${SERVER_RATE} tokens/s after ${SERVER_PREFILL_MS} ms)`);
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+  const result = { machine: { ...machine(), chromium: browser.version() }, config: { mode: 'server', runs: RUNS, tokens: TOKENS, warmupMs: WARMUP_MS, rate: SERVER_RATE, prefillMs: SERVER_PREFILL_MS, prompt: PROMPT } };
+  try {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, serviceWorkers: 'block' });
+    const studio = await context.newPage();
+    studio.on('pageerror', (e) => log('studio page error:', e.message));
+    const info = await setUpStudioServer(studio, baseURL, llm.baseUrl);
+    log(`studio: connected (crossOriginIsolated=${info.crossOriginIsolated})`);
+    const body = (await llm.requests()).at(-1);
+    if (!body) throw new Error('the server saw no chat request from the studio');
+    const raw = await context.newPage();
+    // Same origin and headers as the studio (COOP/COEP from vite preview), nothing else loaded.
+    await raw.goto(`${baseURL}robots.txt`).catch(() => raw.goto(baseURL));
+    const url = `${llm.baseUrl}/chat/completions`;
+
+    const studioRunServer = async () => {
+      const rec = await studioRun(studio);
+      return { ...rec, completionTokens: rec.usage?.completionTokens };
+    };
+    const rawRunServer = async () => {
+      const r = await rawServerRun(raw, url, body);
+      return { ttftMs: r.deltas[0] - r.t0, firstDeltaMs: r.deltas[0], lastDeltaMs: r.deltas.at(-1), t0: r.t0, tDone: r.tDone, text: r.text, completionTokens: r.usage?.completion_tokens, deltas: r.deltas.length };
+    };
+    const warm = async (label, fn) => {
+      const t = Date.now();
+      let n = 0;
+      while (Date.now() - t < WARMUP_MS || n < 2) {
+        await fn();
+        n++;
+      }
+      log(`${label}: pre-warmed with ${n} replies`);
+      return n;
+    };
+    result.warmup = { studio: await warm('studio', studioRunServer), raw: await warm('raw', rawRunServer) };
+
+    const studioRuns = [];
+    const rawRuns = [];
+    for (let i = 0; i < RUNS; i++) {
+      const s = await studioRunServer();
+      const r = await rawRunServer();
+      s.loadavg = r.loadavg = +os.loadavg()[0].toFixed(2);
+      studioRuns.push(s);
+      rawRuns.push(r);
+      log(`run ${i + 1}/${RUNS}: studio ttft ${fmt(s.ttftMs, 0)} ms | raw ttft ${fmt(r.ttftMs, 0)} ms | load avg ${s.loadavg}`);
+    }
+    const bodies = await llm.requests();
+    const samePrompt = bodies.every((b) => JSON.stringify(b.messages) === JSON.stringify(body.messages));
+    const tokens = rawRuns[0].completionTokens;
+    const norm = (t) => t.trim();
+    const sameText = studioRuns.every((s) => norm(s.text) === norm(reply)) && rawRuns.every((r) => norm(r.text) === norm(reply));
+    for (const x of [...studioRuns, ...rawRuns]) x.decodeTps = ((tokens - 1) * 1000) / (x.lastDeltaMs - x.firstDeltaMs);
+    const pairs = studioRuns.map((s, i) => ({ decodeTps: s.decodeTps / rawRuns[i].decodeTps, ttft: rawRuns[i].ttftMs / s.ttftMs }));
+    const summary = {
+      tokensPerRun: tokens,
+      samePromptEveryRequest: samePrompt,
+      sameTextBothPaths: sameText,
+      promptTokensReported: studioRuns[0].usage?.promptTokens,
+      loadavg: studioRuns.map((r) => r.loadavg),
+      studio: { ttftMs: median(studioRuns.map((r) => r.ttftMs)), decodeTps: median(studioRuns.map((r) => r.decodeTps)), endToEndTps: median(studioRuns.map((r) => (tokens * 1000) / (r.tDone - r.t0))), longtaskMaxMs: Math.max(...studioRuns.map((r) => r.longtaskMaxMs)) },
+      raw: { ttftMs: median(rawRuns.map((r) => r.ttftMs)), decodeTps: median(rawRuns.map((r) => r.decodeTps)), endToEndTps: median(rawRuns.map((r) => (tokens * 1000) / (r.tDone - r.t0))) },
+    };
+    summary.ratios = {
+      // Both "higher is better" for the studio: raw ttft / studio ttft, studio tps / raw tps.
+      ttft: summary.raw.ttftMs / summary.studio.ttftMs,
+      decodeTps: summary.studio.decodeTps / summary.raw.decodeTps,
+      endToEndTps: summary.studio.endToEndTps / summary.raw.endToEndTps,
+      pairedTtft: median(pairs.map((p) => p.ttft)),
+      pairedDecodeTps: median(pairs.map((p) => p.decodeTps)),
+      perPair: pairs.map((p) => ({ decodeTps: +p.decodeTps.toFixed(3), ttft: +p.ttft.toFixed(3) })),
+    };
+    result.summary = summary;
+    result.runs = { studio: studioRuns.map(({ text: _t, loafWorstScripts: _l, ...r }) => r), raw: rawRuns.map(({ text: _t, ...r }) => r) };
+    await context.close();
+  } finally {
+    await browser.close();
+    await server.close();
+    await llm.stop();
+  }
+  result.runtimeS = Math.round((Date.now() - startedAt) / 1000);
+  fs.mkdirSync(BENCH_DIR, { recursive: true });
+  fs.writeFileSync(path.join(BENCH_DIR, 'chat-server.json'), JSON.stringify(result, null, 2));
+  console.log(reportServer(result));
+}
+
+function reportServer(r) {
+  const s = r.summary;
+  const m = r.machine;
+  const ok = (pass) => (pass ? 'met' : '**missed**');
+  return [
+    `Machine: ${m.nproc} cores (${m.cpu}), ${m.ramGiB} GiB RAM, Chromium ${m.chromium}, Node ${m.node}, ${m.date}; 1-min load average during runs ${s.loadavg.join(', ')}`,
+    `Server: scripts/test-server/openai-server.mjs, ${s.tokensPerRun} tokens per reply (one word per SSE chunk) at ${r.config.rate} tokens/s after a ${r.config.prefillMs} ms prefill; the studio's own request body replayed by the raw fetch (same prompt every request: ${s.samePromptEveryRequest ? 'yes' : 'NO'}; same text both paths: ${s.sameTextBothPaths ? 'yes' : 'NO'}); ${r.config.runs} timed runs each, alternating, after ≥ ${r.config.warmupMs / 1000} s and ≥ 2 replies of warm-up`,
+    '',
+    '| metric | studio (server engine) | raw fetch | ratio (medians; median of pairs) | target |',
+    '| --- | ---: | ---: | ---: | --- |',
+    `| time to first token, ms (click → text on screen / fetch → first delta parsed) | ${fmt(s.studio.ttftMs, 0)} | ${fmt(s.raw.ttftMs, 0)} | raw/studio ${fmt(s.ratios.ttft, 3)}; ${fmt(s.ratios.pairedTtft, 3)} | ≥ ${TARGETS.tpsRatio}: ${ok(s.ratios.pairedTtft >= TARGETS.tpsRatio)} |`,
+    `| decode tokens/s (first → last piece) | ${fmt(s.studio.decodeTps, 2)} | ${fmt(s.raw.decodeTps, 2)} | studio/raw ${fmt(s.ratios.decodeTps, 3)}; ${fmt(s.ratios.pairedDecodeTps, 3)} | ≥ ${TARGETS.tpsRatio}: ${ok(s.ratios.pairedDecodeTps >= TARGETS.tpsRatio)} |`,
+    `| end-to-end tokens/s (start → done) | ${fmt(s.studio.endToEndTps, 2)} | ${fmt(s.raw.endToEndTps, 2)} | ${fmt(s.ratios.endToEndTps, 3)} | — |`,
+    '',
+    `Per pair (decode studio/raw, ttft raw/studio): ${s.ratios.perPair.map((p) => `${p.decodeTps}/${p.ttft}`).join(', ')}; studio longest long task ${fmt(s.studio.longtaskMaxMs, 0)} ms (0 = none ≥ 50 ms); run time ${r.runtimeS} s`,
+  ].join('\n');
+}
+
+(SERVER_MODE ? mainServer() : main()).catch((e) => {
   console.error(e);
   process.exit(1);
 });

@@ -1,5 +1,5 @@
 /**
- * Shared plumbing of the benches (`npm run bench:checker`; bench:chat uses its
+ * Shared plumbing of the benches (`npm run bench:checker`; bench:chat and bench:guard use its
  * Chromium flags and freePort): a Vite dev server for the bench
  * page (scripts/bench/checker-pages/) and the studio sources it imports, with
  * COOP/COEP so the page and its workers are cross-origin isolated, plus the
@@ -14,6 +14,7 @@
  */
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import net from 'node:net';
+import path from 'node:path';
 
 export const ISOLATION_HEADERS = {
   'Cross-Origin-Opener-Policy': 'same-origin',
@@ -85,4 +86,39 @@ export async function launchChromium() {
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: CHROMIUM_ARGS,
   });
+}
+
+/**
+ * A `vite preview` plugin (bench:chat, bench:guard's part B) that serves
+ * `<modelsDir>/<id>/<file>` at `/<base><id>/<file>` with the headers a COEP
+ * page needs; every path asked for is pushed to `requests`.
+ * @param {string | string[]} modelsDir folder(s) of model folders (no trailing slash); the first holding the file serves it
+ * @param {string} base URL prefix without the leading slash, with the trailing one (`bench-models/`)
+ * @param {string[]} requests
+ */
+export function previewModelsPlugin(modelsDir, base, requests = []) {
+  const TYPES = { '.json': 'application/json', '.onnx': 'application/octet-stream' };
+  return {
+    name: 'bench-models',
+    configurePreviewServer(server) {
+      server.middlewares.use((req, res, next) => {
+        const url = new URL(req.url ?? '/', 'http://x');
+        if (!url.pathname.startsWith(`/${base}`)) return next();
+        const rel = decodeURIComponent(url.pathname.slice(base.length + 1));
+        const dirs = Array.isArray(modelsDir) ? modelsDir : [modelsDir];
+        const file = dirs.map((d) => path.join(d, rel)).find((f, i) => f.startsWith(dirs[i] + path.sep) && existsSync(f) && !statSync(f).isDirectory());
+        requests.push(rel);
+        if (!file) {
+          res.statusCode = 404;
+          return res.end('not found');
+        }
+        res.setHeader('Content-Type', TYPES[path.extname(file)] ?? 'application/octet-stream');
+        res.setHeader('Content-Length', String(statSync(file).size));
+        res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
+        res.setHeader('Cache-Control', 'no-store');
+        if (req.method === 'HEAD') return res.end();
+        createReadStream(file).pipe(res);
+      });
+    },
+  };
 }

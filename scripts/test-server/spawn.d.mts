@@ -4,6 +4,8 @@ import type { ChildProcess } from 'node:child_process';
 export interface TestServerControl {
   replies?: string[];
   chunkDelayMs?: number;
+  /** Wait before the first chunk of a scripted reply, like a server reading the prompt. */
+  prefillMs?: number;
   mode?: 'normal' | 'html' | 'malformed' | 'no-done' | 'huge' | 'status';
   status?: number;
   errorMessage?: string;
@@ -34,6 +36,8 @@ export interface TestServer {
   kill(): Promise<void>;
   /** Every chat request body the server received, in order. */
   requests(): Promise<Record<string, unknown>[]>;
+  /** With `--llama`: each reply's generated text, and whether it finished. */
+  generated(): Promise<{ text: string; done: boolean }[]>;
   stop(): Promise<void>;
 }
 

@@ -42,6 +42,7 @@ export async function startTestServer(args = []) {
     release: () => post('/__control/release'),
     held: async () => (await (await fetch(`${origin}/__control/held`)).json()).held,
     requests: async () => (await fetch(`${origin}/__control/requests`)).json(),
+    generated: async () => (await fetch(`${origin}/__control/generated`)).json(),
     /** Kills the process at once (SIGKILL): a server that dies mid-reply. */
     async kill() {
       if (child.exitCode !== null || child.signalCode !== null) return;

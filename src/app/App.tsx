@@ -23,6 +23,8 @@ import { useApplyTheme } from './useTheme';
 // Chat and models pull in the engines; load them when first needed.
 const ChatScreen = lazy(() => import('../components/chat/ChatScreen'));
 const ModelsPage = lazy(() => import('../components/models/ModelsPage'));
+const InterviewScreen = lazy(() => import('../components/interview/InterviewScreen'));
+const AuditScreen = lazy(() => import('../components/audit/AuditScreen'));
 
 function TopBar() {
   const route = useRoute((s) => s.route);
@@ -63,7 +65,7 @@ function TopBar() {
   );
 }
 
-function CharacterPage({ id, tab, chatId }: { id: string; tab: 'edit' | 'chat'; chatId?: string }) {
+function CharacterPage({ id, tab, chatId }: { id: string; tab: 'edit' | 'chat' | 'audit'; chatId?: string }) {
   const character = useCharacter(id);
   const navigate = useRoute((s) => s.navigate);
   if (character === null) return <div className="p-6"><Spinner /></div>;
@@ -85,6 +87,15 @@ function CharacterPage({ id, tab, chatId }: { id: string; tab: 'edit' | 'chat'; 
           </Suspense>
         </ScreenBoundary>
       </>
+    );
+  }
+  if (tab === 'audit') {
+    return (
+      <ScreenBoundary screen="audit" characterId={id} resetKey={resetKey}>
+        <Suspense fallback={<div className="p-6"><Spinner label="Loading audit…" /></div>}>
+          <AuditScreen character={character} />
+        </Suspense>
+      </ScreenBoundary>
     );
   }
   return (
@@ -154,6 +165,12 @@ export function App() {
             <ScreenBoundary screen="models" resetKey="models">
               <Suspense fallback={<div className="p-6"><Spinner /></div>}>
                 <ModelsPage />
+              </Suspense>
+            </ScreenBoundary>
+          ) : route.name === 'interview' ? (
+            <ScreenBoundary screen="interview" resetKey={route.id}>
+              <Suspense fallback={<div className="p-6"><Spinner /></div>}>
+                <InterviewScreen key={route.id} id={route.id} />
               </Suspense>
             </ScreenBoundary>
           ) : (

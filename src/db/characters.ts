@@ -10,6 +10,7 @@ import {
 import type { Chat, Message } from '../domain/chat';
 import { mergeCharacter, type FieldConflict } from '../domain/characterMerge';
 import { CharacterSchema, assertValid, readCharacter } from '../domain/storage';
+import type { AuditRun } from '../domain/audit/run';
 import type { StudioDb, VerdictRecord } from './database';
 import { CharacterGoneError, guardWrite } from './errors';
 
@@ -19,6 +20,8 @@ export interface CharacterSnapshot {
   chats: Chat[];
   messages: Message[];
   verdicts: VerdictRecord[];
+  /** Its audit runs (issue 12); absent in snapshots taken before audits existed. */
+  audits?: AuditRun[];
 }
 
 export interface NewCharacterInput {
@@ -52,7 +55,7 @@ export interface DraftSaveResult {
 const nextUpdatedAt = (current: Character | undefined) => Math.max(Date.now(), (current?.updatedAt ?? 0) + 1);
 
 /** The last check before a character is written: it must pass the stored shape. @throws RecordInvalidError */
-function checked(character: Character): Character {
+export function checkedCharacter(character: Character): Character {
   return assertValid(CharacterSchema, character, `The character “${String(character.card?.name ?? '').slice(0, 60)}”`) as Character;
 }
 
@@ -98,13 +101,13 @@ export class CharacterRepository {
     const row: unknown = await this.db.characters.get(id);
     const read = readCharacter(row, Date.now());
     if (!read || read.repairs.length === 0) return [];
-    await guardWrite(() => this.db.characters.put(checked(read.character)));
+    await guardWrite(() => this.db.characters.put(checkedCharacter(read.character)));
     return read.repairs;
   }
 
   /** @throws StorageFullError when the browser's quota is exhausted; RecordInvalidError. */
   async create(input: NewCharacterInput): Promise<Character> {
-    const character = checked(buildCharacter(input));
+    const character = checkedCharacter(buildCharacter(input));
     await guardWrite(() => this.db.characters.add(character));
     return character;
   }
@@ -112,7 +115,7 @@ export class CharacterRepository {
   /** Adds several characters atomically: all or none (multi-file import). @throws RecordInvalidError */
   async createMany(inputs: NewCharacterInput[]): Promise<Character[]> {
     const now = Date.now();
-    const characters = inputs.map((input, i) => checked(buildCharacter(input, now + i)));
+    const characters = inputs.map((input, i) => checkedCharacter(buildCharacter(input, now + i)));
     await guardWrite(() => this.db.characters.bulkAdd(characters));
     return characters;
   }
@@ -139,7 +142,7 @@ export class CharacterRepository {
         if (!current) throw new CharacterGoneError(draft.id);
         const merged = mergeCharacter(base, draft, current);
         if (!merged.changed) return { stored: current, conflicts: merged.conflicts };
-        const stored = checked({ ...merged.stored, updatedAt: nextUpdatedAt(current) });
+        const stored = checkedCharacter({ ...merged.stored, updatedAt: nextUpdatedAt(current) });
         await db.characters.put(stored);
         return { stored, conflicts: merged.conflicts };
       }),
@@ -166,7 +169,7 @@ export class CharacterRepository {
     if (!merged.changed) return null;
     let stored: Character;
     try {
-      stored = checked({ ...merged.stored, updatedAt: nextUpdatedAt(latest) });
+      stored = checkedCharacter({ ...merged.stored, updatedAt: nextUpdatedAt(latest) });
     } catch {
       return null;
     }
@@ -209,25 +212,27 @@ export class CharacterRepository {
       avatar: source.avatar,
       statements: source.statements.map((s) => ({ ...s, id: newId() })),
     });
-    await guardWrite(() => this.db.characters.add(checked(copy)));
+    await guardWrite(() => this.db.characters.add(checkedCharacter(copy)));
     return copy;
   }
 
   /** Deletes a character and everything it owns in one transaction; returns what undo needs. */
   async delete(id: string): Promise<CharacterSnapshot | null> {
     const { db } = this;
-    return db.transaction('rw', [db.characters, db.chats, db.messages, db.verdicts], async () => {
+    return db.transaction('rw', [db.characters, db.chats, db.messages, db.verdicts, db.audits], async () => {
       const character = await db.characters.get(id);
       if (!character) return null;
       const chats = await db.chats.where('characterId').equals(id).toArray();
       const chatIds = chats.map((c) => c.id);
       const messages = await db.messages.where('chatId').anyOf(chatIds).toArray();
       const verdicts = await db.verdicts.where('chatId').anyOf(chatIds).toArray();
+      const audits = await db.audits.where('characterId').equals(id).toArray();
+      await db.audits.bulkDelete(audits.map((a) => a.id));
       await db.verdicts.bulkDelete(verdicts.map((v) => v.id));
       await db.messages.bulkDelete(messages.map((m) => m.id));
       await db.chats.bulkDelete(chatIds);
       await db.characters.delete(id);
-      return { character, chats, messages, verdicts };
+      return { character, chats, messages, verdicts, audits };
     });
   }
 
@@ -235,11 +240,12 @@ export class CharacterRepository {
   async restore(snapshot: CharacterSnapshot): Promise<void> {
     const { db } = this;
     await guardWrite(() =>
-      db.transaction('rw', [db.characters, db.chats, db.messages, db.verdicts], async () => {
+      db.transaction('rw', [db.characters, db.chats, db.messages, db.verdicts, db.audits], async () => {
         await db.characters.put(snapshot.character);
         await db.chats.bulkPut(snapshot.chats);
         await db.messages.bulkPut(snapshot.messages);
         await db.verdicts.bulkPut(snapshot.verdicts);
+        if (snapshot.audits) await db.audits.bulkPut(snapshot.audits);
       }),
     );
   }
@@ -254,7 +260,7 @@ export class CharacterRepository {
         const current = character.card.character_book ?? { ...emptyLorebook(), name: book.name };
         let nextId = current.entries.reduce((max, e) => Math.max(max, e.id), -1) + 1;
         const added = book.entries.map((e) => ({ ...e, id: nextId++ }));
-        const updated: Character = checked({
+        const updated: Character = checkedCharacter({
           ...character,
           card: { ...character.card, character_book: { ...current, entries: [...current.entries, ...added] } },
           updatedAt: nextUpdatedAt(character),

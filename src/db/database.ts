@@ -1,8 +1,10 @@
 import Dexie, { type EntityTable } from 'dexie';
 import type { Character } from '../domain/character';
+import type { InterviewDraft } from '../domain/interview';
 import type { Chat, Message } from '../domain/chat';
 import { migrateVerdict } from '../domain/consistency/verdict';
 import type { SettingRecord, VerdictRecord } from '../domain/storage/records';
+import type { AuditRun } from '../domain/audit/run';
 
 // The stored shapes of these rows live with their schemas (domain/storage).
 export type { SettingRecord, VerdictRecord } from '../domain/storage/records';
@@ -26,6 +28,9 @@ export class StudioDb extends Dexie {
   messages!: EntityTable<Message, 'id'>;
   settings!: EntityTable<SettingRecord, 'key'>;
   verdicts!: EntityTable<VerdictRecord, 'id'>;
+  interviews!: EntityTable<InterviewDraft, 'id'>;
+  /** Audit runs (issue 12 §1), one row per run, stored as `AuditRun` (domain/audit/run.ts). */
+  audits!: EntityTable<AuditRun, 'id'>;
 
   constructor(name: string = DB_NAME) {
     super(name);
@@ -68,10 +73,18 @@ export class StudioDb extends Dexie {
             else delete (ref as { value?: unknown }).value;
           });
       });
-    // v4: messages gain [chatId+updatedAt], so an open chat follows its
+    // v4: guided-creation drafts (issue 12 §2), so an interview can be left and
+    // resumed. A new table only: nothing older to upgrade.
+    this.version(4).stores({ interviews: 'id, updatedAt' });
+    // v5: character audits (issue 12 §1). A new table only: nothing to upgrade.
+    // [characterId+createdAt] lists a character's runs in order from the index.
+    this.version(5).stores({
+      audits: 'id, characterId, [characterId+createdAt]',
+    });
+    // v6: messages gain [chatId+updatedAt], so an open chat follows its
     // changed messages alone (messageFeed.ts) instead of re-reading the chat
     // on every save. IndexedDB fills the index for existing rows.
-    this.version(4).stores({
+    this.version(6).stores({
       messages: 'id, chatId, [chatId+order], [chatId+updatedAt]',
     });
   }

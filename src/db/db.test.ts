@@ -491,7 +491,7 @@ describe('schema migration', () => {
     const upgraded = new StudioDb(oldName);
     try {
       await upgraded.open();
-      expect(upgraded.verno).toBe(4);
+      expect(upgraded.verno).toBe(6);
       expect((await upgraded.characters.get('c1'))?.card.name).toBe('Old');
       expect((await upgraded.chats.get('chat1'))?.title).toBe('Chat');
       expect(await upgraded.messages.count()).toBe(1);
@@ -520,7 +520,7 @@ describe('schema migration', () => {
     const upgraded = new StudioDb(oldName);
     try {
       await upgraded.open();
-      expect(upgraded.verno).toBe(4);
+      expect(upgraded.verno).toBe(6);
       expect(await upgraded.verdicts.count()).toBe(1);
       const stored = (await upgraded.verdicts.get('m1:0'))!.verdict;
       expect(stored.v).toBe(VERDICT_VERSION);
@@ -569,9 +569,10 @@ describe('LibraryRepository', () => {
   it('wipe empties every table in one go and keeps the samples from coming back', async () => {
     await seedCharacterWithChat();
     await new SettingsRepository(db).set('userName', 'Ada');
+    await db.interviews.put({ id: 'i1', step: 0, answers: {}, accepted: [], rejected: [], createdAt: 1, updatedAt: 1 } as never);
     const library = new LibraryRepository(db);
     await library.wipe();
-    expect([await db.characters.count(), await db.chats.count(), await db.messages.count(), await db.verdicts.count()]).toEqual([0, 0, 0, 0]);
+    expect([await db.characters.count(), await db.chats.count(), await db.messages.count(), await db.verdicts.count(), await db.interviews.count()]).toEqual([0, 0, 0, 0, 0]);
     expect(await new SettingsRepository(db).all()).toEqual({ samplesSeeded: true });
     expect(await library.seedSamplesOnce(() => [{ card: { name: 'Sample' } }])).toBe(false);
     expect(await db.characters.count()).toBe(0);

@@ -4,6 +4,8 @@ import { ChatRepository } from './chats';
 import { SettingsRepository } from './settings';
 import { VerdictRepository } from './verdicts';
 import { LibraryRepository } from './library';
+import { InterviewRepository } from './interviews';
+import { AuditRepository } from './audits';
 
 export * from './database';
 export * from './errors';
@@ -14,6 +16,8 @@ export * from './backup';
 export * from './storage';
 export * from './verdicts';
 export * from './library';
+export * from './interviews';
+export * from './audits';
 
 /** The app's repositories over the shared database. */
 export const repos = {
@@ -29,7 +33,13 @@ export const repos = {
   get verdicts() {
     return new VerdictRepository(getDb());
   },
+  get audits() {
+    return new AuditRepository(getDb());
+  },
   get library() {
     return new LibraryRepository(getDb());
+  },
+  get interviews() {
+    return new InterviewRepository(getDb());
   },
 };

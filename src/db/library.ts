@@ -41,11 +41,11 @@ export class LibraryRepository {
     return restoreBackup(this.db, backup, mode, options);
   }
 
-  /** Deletes every character, chat, verdict and setting; the samples stay away (seeded = true). */
+  /** Deletes every character, chat, verdict, audit run, setting and interview draft; the samples stay away (seeded = true). */
   async wipe(): Promise<void> {
     const { db } = this;
-    await db.transaction('rw', [db.characters, db.chats, db.messages, db.verdicts, db.settings], async () => {
-      await Promise.all([db.characters.clear(), db.chats.clear(), db.messages.clear(), db.verdicts.clear(), db.settings.clear()]);
+    await db.transaction('rw', [db.characters, db.chats, db.messages, db.verdicts, db.audits, db.settings, db.interviews], async () => {
+      await Promise.all([db.characters.clear(), db.chats.clear(), db.messages.clear(), db.verdicts.clear(), db.audits.clear(), db.settings.clear(), db.interviews.clear()]);
       await db.settings.put({ key: 'samplesSeeded', value: true });
     });
   }

@@ -86,8 +86,38 @@ export interface Character {
   /** Avatar image (PNG/JPEG/WebP); null → a generated placeholder. */
   avatar: Blob | null;
   statements: PersonaStatement[];
+  /**
+   * Contradictions between the character's own statements (or a statement and
+   * the description) that the writer chose to keep (issue 12 §4). Each holds
+   * both texts, so it lapses when either side is edited. Absent = none.
+   */
+  keptConflicts?: KeptConflictRecord[];
+  /**
+   * Which statements were already checked against each other, and what that
+   * found (issue 12 §4): statements that arrive by import or interview are
+   * checked once, when the editor first opens with the checker loaded, and
+   * their warnings stay. Absent = nothing checked yet.
+   */
+  conflictChecks?: ConflictChecksRecord;
   createdAt: number;
   updatedAt: number;
+}
+
+/** One side of a kept conflict: a statement id (or `card:<n>`) and its text at the time. */
+export interface KeptConflictSide {
+  ref: string;
+  text: string;
+}
+
+export interface KeptConflictRecord {
+  a: KeptConflictSide;
+  b: KeptConflictSide;
+}
+
+/** Statements checked for contradictions (id and text at the time) and the pairs found among them. */
+export interface ConflictChecksRecord {
+  checked: KeptConflictSide[];
+  found: { a: KeptConflictSide; b: KeptConflictSide; contradiction: number }[];
 }
 
 export function emptyLorebook(): Lorebook {

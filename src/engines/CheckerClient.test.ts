@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { checkerModelId } from '../domain/consistency';
 import { createStubRuntime, fakeCheckerWorkers, type StubRuntimeOptions } from '../test/stubCheckerRuntime';
 import {
+  CHECKER_LOAD_STALL_MS,
   CHECKER_STALL,
   CheckerClient,
   CheckerNotReadyError,
@@ -246,7 +247,7 @@ describe('CheckerClient stall watchdog', () => {
     vi.useRealTimers();
   });
 
-  it(`a checker worker silent for ${CHECKER_STALL.timeoutMs / 1000} s is stalled: rejected, terminated, error state`, async () => {
+  it(`a loading checker silent for ${CHECKER_LOAD_STALL_MS / 1000} s (not just ${CHECKER_STALL.timeoutMs / 1000} s: creating sessions can't answer pings) is stalled: rejected, terminated, error state`, async () => {
     vi.useFakeTimers();
     const terminated: boolean[] = [];
     const client = new CheckerClient({
@@ -265,12 +266,12 @@ describe('CheckerClient stall watchdog', () => {
     });
     cleanups.push(() => client.dispose());
     const loading = client.load(config).catch((e: unknown) => e);
-    await vi.advanceTimersByTimeAsync(CHECKER_STALL.timeoutMs - 1);
+    await vi.advanceTimersByTimeAsync(CHECKER_LOAD_STALL_MS - 1);
     expect(client.status.state).toBe('downloading');
     await vi.advanceTimersByTimeAsync(1);
     const err = await loading;
     expect(err).toBeInstanceOf(WorkerStalledError);
-    expect((err as WorkerStalledError).userMessage).toMatch(/stopped responding for 60 s/);
+    expect((err as WorkerStalledError).userMessage).toMatch(new RegExp(`stopped responding for ${CHECKER_LOAD_STALL_MS / 1000} s`));
     expect(client.status).toMatchObject({ state: 'error', error: { name: 'WorkerStalledError' } });
     expect(terminated).toEqual([true]);
   });

@@ -157,6 +157,15 @@ export const CHECKER_STALL: Readonly<StallOptions> = Object.freeze({
   timeoutMs: 60_000,
 });
 
+/**
+ * Silence allowed while the checker loads. Creating the wasm sessions is one
+ * synchronous call that cannot answer pings: an 86 MB DeBERTa took 113 s at
+ * load 12 on 2 cores and passed 60 s at load 25 (bench:guard, 2026-12-01), so
+ * the scoring timeout above would kill a healthy load on a busy machine. Same
+ * allowance as the CPU chat engine's (TRANSFORMERS_CHAT_STALL).
+ */
+export const CHECKER_LOAD_STALL_MS = 300_000;
+
 /** A model call was made while no checker is loaded (status absent). */
 export class CheckerNotReadyError extends EngineError {
   override name = 'CheckerNotReadyError';
@@ -351,7 +360,7 @@ export class CheckerClient {
           warmUp: config.warmUp,
           maxThreads: config.maxThreads,
         },
-        { onProgress: report },
+        { onProgress: report, stallMs: CHECKER_LOAD_STALL_MS },
       );
       if (controller.signal.aborted) throw new ModelDownloadCancelledError();
       const decision = result.deviceDecision;

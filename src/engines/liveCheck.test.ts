@@ -12,7 +12,7 @@ import type { StubRuntimeOptions } from '../test/stubCheckerRuntime';
 import { CheckerClient } from './CheckerClient';
 import { loadStubCheckerClient } from '../test/stubCheckerClient';
 import { WorkerCrashedError } from './errors';
-import { checkReply, startLiveCheck, type CheckedReply, type LiveCheckOutcome, type SentenceCheck } from './liveCheck';
+import { checkReply, startLiveCheck, type CheckedReply, type LiveCheckOutcome, type SentenceCheck, type SentenceRoleFlags } from './liveCheck';
 
 // The stub NLI answers by a word rule (shared content word + exactly one
 // negation → contradiction): it checks the plumbing, not meaning.
@@ -334,6 +334,55 @@ describe('role flags (issue 11)', () => {
     expect(withRoles.roleFlags).toEqual([]);
     const without = checked(await checkReply(client, { statements, userTurn: 'Do you swim?', replyText: CONSISTENT }));
     expect(without.roleFlags).toBeUndefined();
+  });
+
+  it('streams each sentence\'s role flags after its scores, before the reply ends; the verdict agrees', async () => {
+    const { client } = await setup();
+    const live = startLiveCheck({ client, statements, userTurn: 'Do you want to know if I fear the deep water at night?', roles });
+    const events: string[] = [];
+    const byIndex = new Map<number, SentenceRoleFlags>();
+    let twoLanded!: () => void;
+    const landed = new Promise<void>((r) => (twoLanded = r));
+    live.onSentence((s) => events.push(`scores ${s.sentence.index}`));
+    live.onRoleFlags((r) => {
+      events.push(`roles ${r.sentence.index}`);
+      byIndex.set(r.sentence.index, r);
+      if (r.sentence.index === 2) twoLanded();
+    });
+    // Everything but the last sentence: sentences 0–2 complete while streaming.
+    for (const d of chunks(ROLE_REPLY, 7)) live.feed(d);
+    await landed;
+    expect(live.state).toBe('running');
+    expect(byIndex.get(1)?.flags.map((f) => f.kind)).toEqual(['echo']);
+    expect(byIndex.get(2)?.flags.map((f) => f.kind)).toEqual(['assistant-voice']);
+    expect(byIndex.get(0)?.flags).toEqual([]);
+    for (const i of [0, 1, 2]) expect(events.indexOf(`scores ${i}`)).toBeLessThan(events.indexOf(`roles ${i}`));
+
+    const outcome = checked(await live.end(ROLE_REPLY));
+    await vi.waitFor(() => expect(byIndex.has(3)).toBe(true));
+    expect(byIndex.get(3)?.flags.map((f) => f.kind)).toEqual(['speaks-for-user']);
+    const streamed = [...byIndex.values()].flatMap((r) => r.flags.map((f) => `${f.sentenceIndex}:${f.kind}`)).sort();
+    expect(streamed).toEqual(outcome.roleFlags?.map((f) => `${f.sentenceIndex}:${f.kind}`).sort());
+  });
+
+  it('sends no live role flags without `roles`, and none for sentences of a cancelled check', async () => {
+    const { client } = await setup();
+    const plain = startLiveCheck({ client, statements, userTurn: 'Do you swim?' });
+    const none: SentenceRoleFlags[] = [];
+    plain.onRoleFlags((r) => none.push(r));
+    plain.feed(ROLE_REPLY);
+    checked(await plain.end());
+    expect(none).toEqual([]);
+
+    const cancelled = startLiveCheck({ client, statements, userTurn: 'Do you swim?', roles });
+    const late: SentenceRoleFlags[] = [];
+    cancelled.onRoleFlags((r) => late.push(r));
+    cancelled.feed(ROLE_REPLY);
+    cancelled.cancel();
+    expect(await cancelled.end()).toMatchObject({ status: 'skipped', reason: 'cancelled' });
+    // Anything already in the worker finishes; nothing from this check is sent afterwards.
+    await checked(await checkReply(client, { statements, userTurn: 'Do you swim?', replyText: CONSISTENT }));
+    expect(late).toEqual([]);
   });
 
   it('the role embeddings are asked of the worker (exemplars, voice, user turn and each sentence)', async () => {

@@ -42,6 +42,14 @@
  * (what checkReply scores) under the pruned one. Nothing is measured before
  * the first call, so it is never shrunk.
  *
+ * Role flags (issue 11 §3–4, with `roles`): each sentence's assistant-voice,
+ * echo and speaking-for-the-user flags are computed right after its NLI scores
+ * are emitted (its embedding queues behind its pairs in the worker) and sent
+ * to `onRoleFlags`, so a role flag shows while the reply streams. They are
+ * provisional: speaking-for-the-user looks only at a window before the
+ * sentence (linear overall), and the verdict's `roleFlags`, computed over the
+ * whole reply at the end, replace them.
+ *
  * Never breaks chat: when the checker is not loaded, or fails or is cancelled
  * mid-way, `feed` stays a no-op and `end()` resolves with `status: 'skipped'`
  * and the reason. Nothing here throws at the caller.
@@ -147,6 +155,13 @@ export interface SentenceCheck {
   latencyMs: number;
 }
 
+/** A sentence's role flags while the reply streams (see the file comment). */
+export interface SentenceRoleFlags {
+  sentence: SegmentedSentence;
+  /** Empty when the sentence has none (so the screen knows it was looked at). */
+  flags: RoleFlag[];
+}
+
 export interface LiveCheckTimings {
   /** From end() to the verdict: what the writer waits after the reply ends. */
   verdictMs: number;
@@ -217,7 +232,15 @@ export interface LiveCheck {
   cancel(): void;
   /** @returns unsubscribe. Sentences already scored are not replayed. */
   onSentence(callback: (s: SentenceCheck) => void): () => void;
+  /**
+   * Each sentence's role flags while streaming, after its onSentence (only
+   * with `roles`). @returns unsubscribe. Earlier sentences are not replayed.
+   */
+  onRoleFlags(callback: (r: SentenceRoleFlags) => void): () => void;
 }
+
+/** Characters before a sentence that its live speaking-for-the-user check also reads (see liveRoles). */
+export const LIVE_ROLE_WINDOW = 400;
 
 const defaultNow = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
@@ -282,6 +305,7 @@ function skippedCheck(outcome: SkippedCheck): LiveCheck {
     exact: async () => null,
     cancel() {},
     onSentence: () => () => {},
+    onRoleFlags: () => () => {},
   };
 }
 
@@ -315,6 +339,7 @@ export function startLiveCheck(input: LiveCheckInput): LiveCheck {
   const fastFirst = adaptive && strategy === 'full';
   const floor = strategy === 'pruned' ? LIVE_MIN_PRUNED_PAIRS_PER_SENTENCE : LIVE_MIN_PAIRS_PER_SENTENCE;
   const listeners = new Set<(s: SentenceCheck) => void>();
+  const roleListeners = new Set<(r: SentenceRoleFlags) => void>();
   const segmenter = new StreamingSentenceSegmenter();
   const controller = new AbortController();
   const signal = controller.signal;
@@ -499,6 +524,7 @@ export function startLiveCheck(input: LiveCheckInput): LiveCheck {
         const scored = await scoring;
         scoredPairs += fresh(scored);
         rec.resolve(emit(rec, plan, scored));
+        if (roles && roleListeners.size > 0) void liveRoles(rec);
       }),
     );
     // The worker runs calls in arrival order: this one started when it was
@@ -623,6 +649,16 @@ export function startLiveCheck(input: LiveCheckInput): LiveCheck {
     };
   }
 
+  /** The detectors' embeddings for these sentence vectors (null: the reference embeddings failed). */
+  function roleEmbeddings(refs: Float32Array[] | null, sentenceVectors: (Float32Array | null)[]): RoleEmbeddings | null {
+    if (!refs || !roleRefs) return null;
+    const nA = roleRefs.assistant.length;
+    const nV = roleRefs.voice.length;
+    return { sentences: sentenceVectors, assistant: refs.slice(0, nA), voice: refs.slice(nA, nA + nV), userTurn: refs[nA + nV] ?? null };
+  }
+
+  const roleCalibration = () => roles?.calibration ?? roleCalibrationFor(client.currentConfig?.embeddingModelId ?? DEFAULT_EMBEDDING_MODEL_ID);
+
   /** The role flags of this generation's sentences; lexical only when the embeddings failed. */
   async function checkRoles(): Promise<RoleFlag[] | undefined> {
     if (!roles || !roleRefs) return undefined;
@@ -631,19 +667,48 @@ export function startLiveCheck(input: LiveCheckInput): LiveCheck {
       roleVectors,
       Promise.all(recs.map((rec) => vectorOf(rec).catch(() => null))),
     ]);
-    const nA = roleRefs.assistant.length;
-    const nV = roleRefs.voice.length;
-    const embeddings: RoleEmbeddings | null = refs
-      ? { sentences: sentenceVectors, assistant: refs.slice(0, nA), voice: refs.slice(nA, nA + nV), userTurn: refs[nA + nV] ?? null }
-      : null;
     return detectRoleFlags({
       replyText: segmenter.fullText,
       sentences: recs.map((rec) => rec.sentence),
       userTurn: input.userTurn,
       userName: roles.userName,
-      embeddings,
-      calibration: roles.calibration ?? roleCalibrationFor(client.currentConfig?.embeddingModelId ?? DEFAULT_EMBEDDING_MODEL_ID),
+      embeddings: roleEmbeddings(refs, sentenceVectors),
+      calibration: roleCalibration(),
     });
+  }
+
+  /**
+   * One sentence's role flags while streaming, sent to onRoleFlags. The text
+   * the speaking-for-the-user detector reads is the sentence and at most
+   * LIVE_ROLE_WINDOW characters before it (a line prefix or an action opened
+   * just before), so the live path stays linear in the reply.
+   */
+  async function liveRoles(rec: SentenceRecord): Promise<void> {
+    if (!roles) return;
+    try {
+      const [refs, vector] = await Promise.all([roleVectors, vectorOf(rec).catch(() => null)]);
+      if (signal.aborted || rec.generation !== generation) return;
+      const { sentence } = rec;
+      const from = Math.max(0, sentence.start - LIVE_ROLE_WINDOW);
+      const flags = detectRoleFlags({
+        replyText: segmenter.fullText.slice(from, sentence.end),
+        sentences: [{ index: sentence.index, text: sentence.text, start: sentence.start - from, end: sentence.end - from }],
+        userTurn: input.userTurn,
+        userName: roles.userName,
+        embeddings: roleEmbeddings(refs, [vector]),
+        calibration: roleCalibration(),
+      });
+      for (const l of [...roleListeners]) {
+        try {
+          l({ sentence, flags });
+        } catch (e) {
+          console.error('live role flag listener failed', e);
+        }
+      }
+    } catch (e) {
+      // Live role flags are a preview: the verdict's, at the end, are the ones kept.
+      if (!isAbortError(e)) console.warn('live role flags failed', e);
+    }
   }
 
   /**
@@ -768,6 +833,10 @@ export function startLiveCheck(input: LiveCheckInput): LiveCheck {
     onSentence(callback) {
       listeners.add(callback);
       return () => listeners.delete(callback);
+    },
+    onRoleFlags(callback) {
+      roleListeners.add(callback);
+      return () => roleListeners.delete(callback);
     },
   };
   return live;

@@ -23,6 +23,12 @@ export interface CallOptions<P> {
   onProgress?: (progress: P) => void;
   /** Aborting sends `cancel`; the promise still settles with the worker's reply. */
   signal?: AbortSignal;
+  /**
+   * Silence this call may need, when longer than the client's stall timeout:
+   * a model load spends minutes in one synchronous wasm call on a busy
+   * machine, with no pong possible. Applies while the call is pending.
+   */
+  stallMs?: number;
 }
 
 export interface RpcClient<H extends RpcHandlers> {
@@ -56,6 +62,7 @@ interface Pending {
   resolve: (value: unknown) => void;
   reject: (error: Error) => void;
   onProgress?: (progress: unknown) => void;
+  stallMs?: number;
   cleanup: () => void;
 }
 
@@ -88,8 +95,15 @@ export function createRpcClient<H extends RpcHandlers>(
     : null;
   /** Timers only while something is pending. */
   const watchPending = () => {
-    if (pending.size > 0) watchdog?.start();
-    else watchdog?.pause();
+    if (!watchdog || !options.stall) return;
+    if (pending.size === 0) {
+      watchdog.pause();
+      return;
+    }
+    let allowed = options.stall.timeoutMs;
+    for (const p of pending.values()) if (p.stallMs !== undefined && p.stallMs > allowed) allowed = p.stallMs;
+    watchdog.setTimeoutMs(allowed);
+    watchdog.start();
   };
 
   const settleAll = (error: Error) => {
@@ -147,13 +161,14 @@ export function createRpcClient<H extends RpcHandlers>(
     call(method, payload, callOptions = {}) {
       if (disposed) return Promise.reject(disposed);
       const id = nextId++;
-      const { signal, onProgress } = callOptions;
+      const { signal, onProgress, stallMs } = callOptions;
       return new Promise((resolve, reject) => {
         const onAbort = () => endpoint.postMessage({ kind: 'cancel', id } satisfies RpcRequest);
         pending.set(id, {
           resolve: resolve as (v: unknown) => void,
           reject,
           onProgress: onProgress as ((p: unknown) => void) | undefined,
+          stallMs,
           cleanup: () => signal?.removeEventListener('abort', onAbort),
         });
         watchPending();

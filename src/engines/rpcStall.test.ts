@@ -167,6 +167,27 @@ describe('rpc stall watchdog (fake timers)', () => {
     expect(onCrash).toHaveBeenCalledTimes(1);
   });
 
+  it("a call's stallMs allows it longer silence; after it settles the client's timeout is back", async () => {
+    const pair = fakePair();
+    serveRpc(pair.worker, handlers);
+    const onCrash = vi.fn();
+    const client = createRpcClient<H>(pair.main, { stall: STALL, onCrash });
+    pair.freeze(); // a model load: one synchronous call, no pong possible
+    const load = track(client.call('quiet', null, { stallMs: 5 * STALL.timeoutMs }));
+
+    await vi.advanceTimersByTimeAsync(4 * STALL.timeoutMs);
+    expect(load.settled).toBe(false);
+    expect(onCrash).not.toHaveBeenCalled();
+    await vi.advanceTimersByTimeAsync(STALL.timeoutMs + STALL.pingEveryMs);
+    expect(load.error).toBeInstanceOf(WorkerStalledError);
+    expect(onCrash).toHaveBeenCalledTimes(1);
+
+    // A plain call afterwards is held to the client's own timeout again.
+    const plain = track(client.call('quiet', null));
+    await vi.advanceTimersByTimeAsync(STALL.timeoutMs + STALL.pingEveryMs);
+    expect(plain.error).toBeInstanceOf(WorkerStalledError);
+  });
+
   it('sends no pings and keeps no timer while nothing is pending', async () => {
     const pair = fakePair();
     serveRpc(pair.worker, handlers);

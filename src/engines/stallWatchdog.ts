@@ -48,6 +48,8 @@ export class StallWatchdog {
   private stopped = false;
   private readonly options: StallOptions;
   private readonly hooks: StallWatchdogHooks;
+  /** The silence allowed now: options.timeoutMs unless a pending call asked for more. */
+  private timeoutMs: number;
 
   constructor(options: StallOptions, hooks: StallWatchdogHooks) {
     if (!(options.pingEveryMs > 0) || !(options.timeoutMs > 0)) {
@@ -55,6 +57,18 @@ export class StallWatchdog {
     }
     this.options = options;
     this.hooks = hooks;
+    this.timeoutMs = options.timeoutMs;
+  }
+
+  /**
+   * Changes the silence allowed from now on (the owner raises it while a call
+   * known to run long without a word is pending, and sets it back after).
+   * Silence already counted still counts.
+   * @throws RangeError when `ms` is not positive.
+   */
+  setTimeoutMs(ms: number): void {
+    if (!(ms > 0)) throw new RangeError(`Stall timeout must be positive, got ${ms}.`);
+    this.timeoutMs = ms;
   }
 
   /** Work is pending: start counting from zero. No-op while already running or after stop(). */
@@ -83,7 +97,7 @@ export class StallWatchdog {
   }
 
   private schedule(): void {
-    const delay = Math.min(this.options.pingEveryMs, this.options.timeoutMs - this.silentMs);
+    const delay = Math.max(1, Math.min(this.options.pingEveryMs, this.timeoutMs - this.silentMs));
     this.timer = setTimeout(() => this.tick(delay), delay);
   }
 
@@ -95,7 +109,7 @@ export class StallWatchdog {
     } else {
       this.silentMs += elapsed;
     }
-    if (this.silentMs >= this.options.timeoutMs) {
+    if (this.silentMs >= this.timeoutMs) {
       // Whoever handles the stall decides what runs next (pending calls are
       // usually rejected, which pauses us; a new call starts a fresh count).
       this.hooks.stalled(this.silentMs);

@@ -4,15 +4,14 @@ import type { Character } from '../domain/character';
 import { currentText, type Chat, type Message } from '../domain/chat';
 import { checkerModelId, computeDrift, driftPoint, type DriftSummary } from '../domain/consistency';
 import { repos } from '../db';
-import type { SentenceCheck } from '../engines/liveCheck';
 import { assistantTurns, verdictKey, verdictStaleness, type RecheckJob, type StoredVerdict } from '../services/checking';
-import { useChecker } from '../stores/checker';
+import { useChecker, type LiveSentence } from '../stores/checker';
 import { useEngine } from '../stores/engine';
 import { useSession } from '../stores/session';
 import { useUi } from '../stores/ui';
 import { useSetting } from './useSettings';
 
-export type { StoredVerdict, SentenceCheck };
+export type { StoredVerdict, LiveSentence };
 
 export interface MessageCheck {
   /** Stored verdict for the shown swipe (null: none). */
@@ -20,8 +19,8 @@ export interface MessageCheck {
   /** The shown swipe's text, which the verdict's sentence spans index into. */
   replyText: string;
   stale: boolean;
-  /** Sentences checked live so far (streaming; [] before the first is scored, null when not checked live). */
-  live: SentenceCheck[] | null;
+  /** Sentences checked live so far, with their role flags once known (streaming; [] before the first is scored, null when not checked live). */
+  live: LiveSentence[] | null;
   /** The reply is being written now. */
   streaming: boolean;
   checking: boolean;

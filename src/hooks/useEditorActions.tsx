@@ -7,9 +7,10 @@ import { useUi } from '../stores/ui';
 import { useLibraryActions } from './useLibrary';
 import { useSetting } from './useSettings';
 
-export function useProposeStatements(character: Character): () => string[] {
+/** Proposals from the card; `name` is what they call the character (the card's name by default). */
+export function useProposeStatements(character: Character): (name?: string) => string[] {
   const userName = useSetting('userName') ?? 'You';
-  return useCallback(() => proposeStatements(character, userName), [character, userName]);
+  return useCallback((name?: string) => proposeStatements(character, userName, name), [character, userName]);
 }
 
 /** A hidden file input + opener for attaching world info to one character. */

@@ -384,6 +384,32 @@ describe('live check within the turn', () => {
     expect(loaded.runtime.nliPairs).toBe(2 * statements.length);
   });
 
+  it('sends the on-screen reply\'s role flags per sentence while it streams; a background take\'s stay out of sight', async () => {
+    const loaded = await loadStubCheckerClient();
+    cleanups.push(loaded.dispose);
+    const s = await setup({ card: { name: 'Maren' } });
+    const reply = ['As an AI language model, I cannot help with that. ', 'The lamp turns in the dark.'];
+    const verdicts = new VerdictRepository(db);
+    const one = run({ chats: s.chats, verdicts }, ctxFor(stubEngine(reply), s, { client: loaded.client, threshold: 0.5 }), { kind: 'send', text: 'Hi' });
+    await one.handle.done;
+    await vi.waitFor(() => expect(types(one.events)).toContain('check-done'));
+    const roles = one.events.filter((e): e is Extract<TurnEvent, { type: 'sentence-roles' }> => e.type === 'sentence-roles');
+    expect(roles.map((e) => [e.check.sentence.index, e.check.flags.map((f) => f.kind)])).toEqual([
+      [0, ['assistant-voice']],
+      [1, []],
+    ]);
+    // Each sentence's role flags follow its scores.
+    const order = types(one.events);
+    expect(order.indexOf('sentence')).toBeLessThan(order.indexOf('sentence-roles'));
+
+    const chat = { ...s.chat, takes: { perReply: 2, guard: false, guardRetries: 1 } };
+    const two = run({ chats: s.chats, verdicts }, ctxFor(stubEngine(reply), { ...s, chat }, { client: loaded.client, threshold: 0.5 }), { kind: 'send', text: 'Hi again' });
+    await two.handle.done;
+    expect(types(two.events)).toContain('take');
+    const background = two.events.slice(two.events.findIndex((e) => e.type === 'take'));
+    expect(types(background)).not.toContain('sentence-roles');
+  });
+
   it('does not check when the checker is not loaded, and cancels the check of a failed reply', async () => {
     const s = await setup();
     const none = run({ chats: s.chats, verdicts: new VerdictRepository(db) }, ctxFor(stubEngine(['Hi.']), s), { kind: 'send', text: 'Yo' });

@@ -20,10 +20,10 @@
 import type { Character } from '../domain/character';
 import { currentText, type Chat, type FinishReason, type GuardReport, type Message, type Swipe } from '../domain/chat';
 import { characterVoiceLines, failingRoleFlags, guardDecision, rankTakes, restatementsFor, toVerdict, type GuardDecision, type Take, type Verdict } from '../domain/consistency';
-import { assemblePrompt, estimateTokens, foldForStrictTemplates } from '../domain/prompt';
+import { assemblePrompt, estimateTokens, foldForStrictTemplates, TokenCalibration } from '../domain/prompt';
 import { resolveMacros } from '../domain/text';
 import type { ChatEngine, GenerateResult } from '../engines/ChatEngine';
-import { startLiveCheck, type CheckedReply, type LiveCheck, type LiveCheckClient, type SentenceCheck } from '../engines/liveCheck';
+import { startLiveCheck, type CheckedReply, type LiveCheck, type LiveCheckClient, type SentenceCheck, type SentenceRoleFlags } from '../engines/liveCheck';
 import { repos, type ChatRepository, type VerdictRepository } from '../db';
 import { displayName, historyFrom, userTurnBefore } from './chat';
 
@@ -93,6 +93,8 @@ export type TurnEvent =
   | { type: 'text'; text: string }
   /** A sentence was checked while the reply streams. */
   | { type: 'sentence'; check: SentenceCheck }
+  /** A sentence's role flags while the reply streams (after its 'sentence'); the verdict's replace them. */
+  | { type: 'sentence-roles'; check: SentenceRoleFlags }
   /** A write failed; the text in memory is the reply. `error` is the storage error. */
   | { type: 'save-failed'; error: unknown }
   /** A write succeeded after one had failed. */
@@ -196,6 +198,14 @@ export function createChatTurns(repos: ChatTurnRepositories, options: ChatTurnOp
   const retryDelays = options.finalRetryDelaysMs ?? FINAL_SAVE_RETRY_DELAYS_MS;
   const sleep = options.sleep ?? defaultSleep;
   const now = options.now ?? (() => performance.now());
+  /**
+   * A server runs a model whose tokenizer the studio does not have: its
+   * `usage.prompt_tokens` corrects the estimate for the next prompt, so a
+   * long chat is trimmed to the server's real context. The in-browser engines
+   * keep the plain estimate (their models are the catalog's, which it is tuned for).
+   */
+  const calibration = new TokenCalibration();
+  const calibrationKey = (engine: ChatEngine, modelId: string | null) => (engine.kind === 'server' ? `server:${modelId ?? ''}` : null);
 
   type Prepared = { target: TurnTarget; messages: Message[]; index: number; restate?: string[] };
 
@@ -265,6 +275,8 @@ export function createChatTurns(repos: ChatTurnRepositories, options: ChatTurnOp
     let finishReason: FinishReason = 'abort';
     // Stopped before the engine was asked: nothing to generate.
     if (!signal.aborted) {
+      const key = calibrationKey(engine, modelId);
+      const counting = key ? calibration.counting(key, estimateTokens) : null;
       const prompt = assemblePrompt({
         card: character.card,
         statements: character.statements,
@@ -273,7 +285,8 @@ export function createChatTurns(repos: ChatTurnRepositories, options: ChatTurnOp
         // A server's window is the writer's setting for it; a chat may ask for less, never more.
         contextSize: Math.min(chat.sampling.contextSize, engine.contextSize ?? Number.POSITIVE_INFINITY),
         maxReplyTokens: chat.sampling.maxTokens,
-        countTokens: estimateTokens,
+        countTokens: counting?.countTokens ?? estimateTokens,
+        ...(counting ? { messageOverheadTokens: counting.messageOverheadTokens } : {}),
         restate,
         continuePrefix: target.prefix || undefined,
       });
@@ -299,6 +312,7 @@ export function createChatTurns(repos: ChatTurnRepositories, options: ChatTurnOp
         );
         // The engine returns only what it generated (stop strings already trimmed).
         text = target.prefix + result.text;
+        if (key && counting) calibration.observe(key, prompt.tokenCount, result.usage.promptTokens, counting.ratio);
         finishReason = result.finishReason;
       } catch (e) {
         error = e;
@@ -354,6 +368,7 @@ export function createChatTurns(repos: ChatTurnRepositories, options: ChatTurnOp
       roles: { userName: ctx.userName, voiceLines: characterVoiceLines(ctx.character.card, ctx.userName) },
     });
     live.onSentence((check) => emit({ type: 'sentence', check }));
+    live.onRoleFlags((check) => emit({ type: 'sentence-roles', check }));
     if (target.prefix) live.feed(target.prefix);
     return live;
   }
@@ -412,7 +427,7 @@ export function createChatTurns(repos: ChatTurnRepositories, options: ChatTurnOp
     const goOn = () => !signal.aborted && records.every((r) => !r.outcome.error && r.outcome.saved);
     // Background takes do not drive the screen's streaming text or live flags.
     const quiet = (e: TurnEvent) => {
-      if (e.type !== 'target' && e.type !== 'text' && e.type !== 'sentence' && e.type !== 'save-failed' && e.type !== 'save-recovered') emit(e);
+      if (e.type !== 'target' && e.type !== 'text' && e.type !== 'sentence' && e.type !== 'sentence-roles' && e.type !== 'save-failed' && e.type !== 'save-recovered') emit(e);
     };
     let addError: unknown = null;
     const backgroundTake = async (take: number, of: number, purpose: 'best-of' | 'guard', restate: string[] | undefined): Promise<TakeRecord | null> => {

@@ -6,7 +6,7 @@
  */
 import type { Character } from '../domain/character';
 import { currentText, type Message } from '../domain/chat';
-import { characterVoiceLines, checkStaleness, toVerdict, type Staleness, type Verdict } from '../domain/consistency';
+import { characterVoiceLines, toVerdict, verdictStalenessOf, type Staleness, type Verdict } from '../domain/consistency';
 import { checkReply, type LiveCheckClient } from '../engines/liveCheck';
 import { repos, verdictKey, type VerdictRepository } from '../db';
 import { userName as storedUserName } from './chat';
@@ -31,10 +31,11 @@ export interface RecheckDeps {
 
 /**
  * Whether a stored verdict still describes this swipe with these statements,
- * checked by the models `modelId` names (see `checkerModelId`).
+ * checked by the models `modelId` names (see `checkerModelId`); a verdict
+ * stored before the role detectors existed is stale too.
  */
 export function verdictStaleness(verdict: StoredVerdict, character: Character, replyText: string, userTurn: string, modelId: string): Staleness {
-  return checkStaleness(verdict.fingerprint, {
+  return verdictStalenessOf(verdict, {
     modelId,
     statements: character.statements,
     replyText,

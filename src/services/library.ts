@@ -2,7 +2,7 @@
  * Library use-cases: import and export of cards, orchestrating pure card code
  * (domain/cards), storage (db/) and browser file APIs (platform/). No React.
  */
-import { CardParseError, MAX_CARD_FILE_BYTES, cardToJsonText, writeCardPng, type ImportResult } from '../domain/cards';
+import { CardParseError, MAX_CARD_FILE_BYTES, cardToJsonText, takeStatements, withStatements, writeCardPng, type ImportResult } from '../domain/cards';
 import { newStatement, type CardData, type Character, type Lorebook } from '../domain/character';
 import { extractStatements } from '../domain/persona';
 import { admitCard } from '../domain/storage';
@@ -41,15 +41,24 @@ function describeFailure(e: unknown): string {
   return 'Unexpected error.';
 }
 
-/** Builds a character from parsed card data: statements are proposed, not imposed. */
+/**
+ * Builds a character from parsed card data. Statements a writer accepted
+ * travel in the card (domain/cards/statements.ts) and come back as they were;
+ * a card without them starts with none: the editor proposes them from the
+ * description so the writer accepts each one knowingly.
+ */
 export function characterInputFromCard(card: CardData, avatar: Blob | null = null): NewCharacterInput {
+  const taken = takeStatements(card);
   return {
-    card,
+    card: taken.card,
     avatar,
-    // Imported characters start with no statements; the editor proposes them
-    // from the description so the writer accepts each one knowingly.
-    statements: [],
+    statements: taken.statements.map((s) => ({ ...newStatement(s.text, 'imported'), enabled: s.enabled })),
   };
+}
+
+/** The card as exported: the character's statements ride along in its extensions. */
+function exportedCard(character: Character): CardData {
+  return withStatements(character.card, character.statements);
 }
 
 export interface ImportOptions {
@@ -107,10 +116,10 @@ export async function importFiles(files: File[], options: ImportOptions = {}): P
   return { imported, failed, lorebooks, notes };
 }
 
-/** Proposed statements for a character that it does not already have. */
-export function proposeStatements(character: Character, userName: string): string[] {
+/** Proposed statements for a character that it does not already have, calling it `name` (default: its name). */
+export function proposeStatements(character: Character, userName: string, name?: string): string[] {
   const have = new Set(character.statements.map((s) => normalise(s.text)));
-  return extractStatements(character.card, { user: userName }).filter((t) => !have.has(normalise(t)));
+  return extractStatements(character.card, { user: userName, ...(name ? { name } : {}) }).filter((t) => !have.has(normalise(t)));
 }
 
 function normalise(s: string): string {
@@ -119,17 +128,17 @@ function normalise(s: string): string {
 
 export { newStatement };
 
-/** Card PNG with both ccv3 and chara chunks; the avatar (or a placeholder) as the image. */
+/** Card PNG with both ccv3 and chara chunks (statements included); the avatar (or a placeholder) as the image. */
 export async function exportCharacterPng(character: Character): Promise<{ blob: Blob; filename: string }> {
   const image = character.avatar ? await imageToPng(character.avatar) : await placeholderAvatarPng(character.card.name);
-  const bytes = writeCardPng(image, character.card);
+  const bytes = writeCardPng(image, exportedCard(character));
   return { blob: new Blob([bytes.slice()], { type: 'image/png' }), filename: `${safeFilename(character.card.name)}.png` };
 }
 
-/** Card as V3 JSON. */
+/** Card as V3 JSON (statements included). */
 export function exportCharacterJson(character: Character): { blob: Blob; filename: string } {
   return {
-    blob: new Blob([cardToJsonText(character.card)], { type: 'application/json' }),
+    blob: new Blob([cardToJsonText(exportedCard(character))], { type: 'application/json' }),
     filename: `${safeFilename(character.card.name)}.json`,
   };
 }

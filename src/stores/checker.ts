@@ -1,7 +1,8 @@
 import { create } from 'zustand';
 import { CheckerClient, type CheckerStatus } from '../engines/CheckerClient';
 import { classifyEngineError, type EngineError } from '../engines/errors';
-import type { SentenceCheck } from '../engines/liveCheck';
+import type { SentenceCheck, SentenceRoleFlags } from '../engines/liveCheck';
+import type { RoleFlag } from '../domain/consistency';
 import { isTransformersModelCached } from '../engines/modelCache';
 import type { ModelSource } from '../engines/TransformersEngine';
 import { createRecheckQueue, type RecheckJob } from '../services/checking';
@@ -9,8 +10,11 @@ import { readCheckerSettings } from '../services/checkerSettings';
 import { settingsDeviceDecisionStore } from '../services/checkerDevice';
 import type { TurnChecker } from '../services/chatTurn';
 
+/** A sentence checked while the reply streams, with its role flags once they landed (after its NLI scores). */
+export type LiveSentence = SentenceCheck & { roleFlags?: readonly RoleFlag[] };
+
 /** Live flags of the reply being checked, keyed `${messageId}:${swipeIndex}`. */
-export type LiveFlags = Record<string, SentenceCheck[]>;
+export type LiveFlags = Record<string, LiveSentence[]>;
 
 /**
  * The checker's lifecycle and what the screen shows of its work. Its
@@ -30,6 +34,8 @@ interface CheckerSlice {
   cancelLoad: () => void;
   unload: () => Promise<void>;
   pushSentence: (key: string, s: SentenceCheck) => void;
+  /** Attaches a sentence's live role flags to its entry (pushed before them). */
+  pushRoleFlags: (key: string, r: SentenceRoleFlags) => void;
   clearLive: (key: string) => void;
   /** Re-checks stored replies one at a time in the background (stale verdicts, analysing a chat). */
   recheck: (jobs: RecheckJob[]) => Promise<number>;
@@ -96,6 +102,12 @@ export const useChecker = create<CheckerSlice>()((set, get) => {
     },
 
     pushSentence: (key, s) => set({ live: { ...get().live, [key]: [...(get().live[key] ?? []), s] } }),
+    pushRoleFlags: (key, r) => {
+      const list = get().live[key];
+      const i = list?.findIndex((s) => s.sentence.index === r.sentence.index) ?? -1;
+      if (!list || i === -1) return;
+      set({ live: { ...get().live, [key]: list.map((s, j) => (j === i ? { ...s, roleFlags: r.flags } : s)) } });
+    },
     clearLive: (key) => {
       const { [key]: _gone, ...rest } = get().live;
       set({ live: rest });

@@ -6,16 +6,20 @@ import { create } from 'zustand';
  */
 export type Route =
   | { name: 'home' }
-  | { name: 'character'; id: string; tab: 'edit' | 'chat'; chatId?: string }
+  | { name: 'character'; id: string; tab: 'edit' | 'chat' | 'audit'; chatId?: string }
+  /** Guided creation: the interview draft `id` (issue 12 §2). */
+  | { name: 'interview'; id: string }
   | { name: 'models' }
   | { name: 'settings' };
 
 export function parseHash(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
   if (parts[0] === 'c' && parts[1]) {
+    if (parts[2] === 'audit') return { name: 'character', id: parts[1], tab: 'audit' };
     if (parts[2] === 'chat') return { name: 'character', id: parts[1], tab: 'chat', ...(parts[3] ? { chatId: parts[3] } : {}) };
     return { name: 'character', id: parts[1], tab: 'edit' };
   }
+  if (parts[0] === 'guided' && parts[1]) return { name: 'interview', id: parts[1] };
   if (parts[0] === 'models') return { name: 'models' };
   if (parts[0] === 'settings') return { name: 'settings' };
   return { name: 'home' };
@@ -29,9 +33,12 @@ export function routeToHash(route: Route): string {
       return '#/models';
     case 'settings':
       return '#/settings';
+    case 'interview':
+      return `#/guided/${encodeURIComponent(route.id)}`;
     case 'character': {
       const base = `#/c/${encodeURIComponent(route.id)}`;
       if (route.tab === 'edit') return base;
+      if (route.tab === 'audit') return `${base}/audit`;
       return route.chatId ? `${base}/chat/${encodeURIComponent(route.chatId)}` : `${base}/chat`;
     }
   }

@@ -117,6 +117,11 @@ export const useSession = create<SessionSlice>()((set, get) => {
         if (s) checker.pushSentence(keyOf(s), e.check);
         return;
       }
+      case 'sentence-roles': {
+        const s = get().streaming;
+        if (s) checker.pushRoleFlags(keyOf(s), e.check);
+        return;
+      }
       case 'save-failed': {
         const s = get().streaming;
         if (s) set({ streaming: { ...s, saveProblem: describeStorageError(e.error) } });

@@ -43,6 +43,12 @@ export interface ScriptedEngineControl {
   /** True while a reply waits at `holdAtWord`. */
   held: boolean;
   release(): void;
+  /** The last request the engine received (what a one-off generation such as Suggest asked). */
+  lastRequest?: GenerateRequest;
+}
+
+function control(): ScriptedEngineControl {
+  return ((globalThis as { __scriptedEngine?: ScriptedEngineControl }).__scriptedEngine ??= { held: false, release: () => undefined });
 }
 
 /** The script from localStorage, or null (the normal case). */
@@ -88,6 +94,7 @@ export class ScriptedEngine implements ChatEngine {
     const status = this.cell.value;
     if (status.state !== 'ready') throw new Error('No model is loaded.');
     this.requests.push(request);
+    control().lastRequest = request;
     this.cell.set({ state: 'busy', modelId: status.modelId });
     this.stopRequested = false;
     const turn = this.turn++;
@@ -128,18 +135,18 @@ export class ScriptedEngine implements ChatEngine {
 
   /** Waits for the test's release() or a stop. */
   private hold(signal: AbortSignal | undefined): Promise<void> {
-    const control: ScriptedEngineControl = ((globalThis as { __scriptedEngine?: ScriptedEngineControl }).__scriptedEngine ??= { held: false, release: () => undefined });
+    const shared = control();
     return new Promise<void>((resolve) => {
       const done = () => {
-        control.held = false;
+        shared.held = false;
         this.wake = null;
         signal?.removeEventListener('abort', done);
         resolve();
       };
       if (this.stopRequested || signal?.aborted) return done();
       this.wake = done;
-      control.release = done;
-      control.held = true;
+      shared.release = done;
+      shared.held = true;
       signal?.addEventListener('abort', done, { once: true });
     });
   }

@@ -3,6 +3,7 @@ import type { Character } from '../../domain/character';
 import { useCharacterDraft, type SaveProblem, type SaveState } from '../../hooks/useCharacterDraft';
 import { useLibraryActions } from '../../hooks/useLibrary';
 import { useProposeStatements, useWorldInfoImport, useAvatarUpload } from '../../hooks/useEditorActions';
+import { useStatementConflicts } from '../../hooks/useStatementConflicts';
 import { useRoute } from '../../stores/route';
 import { Avatar } from '../ui/Avatar';
 import { Button } from '../ui/Button';
@@ -76,6 +77,7 @@ export function CharacterEditor({ stored }: { stored: Character }) {
   const { duplicate, remove, exportAs } = useLibraryActions();
   const navigate = useRoute((s) => s.navigate);
   const propose = useProposeStatements(draft);
+  const statementChecks = useStatementConflicts(draft, update);
   const worldInfo = useWorldInfoImport(draft.id);
   const avatar = useAvatarUpload(update);
   const [confirmDelete, setConfirmDelete] = useState(false);
@@ -97,6 +99,9 @@ export function CharacterEditor({ stored }: { stored: Character }) {
           <div className="flex flex-wrap gap-1.5">
             <Button variant="primary" size="sm" icon={<Icon name="chat" />} onClick={() => navigate({ name: 'character', id: draft.id, tab: 'chat' })}>
               Chat
+            </Button>
+            <Button size="sm" icon={<Icon name="audit" />} onClick={() => navigate({ name: 'character', id: draft.id, tab: 'audit' })} title="Test the character with probe questions, scored by the checker">
+              Audit
             </Button>
             <Button size="sm" icon={<Icon name="download" />} onClick={() => void exportAs(draft, 'png')} title="Export as a PNG card (V3 + V2 chunks)">
               PNG
@@ -166,7 +171,7 @@ export function CharacterEditor({ stored }: { stored: Character }) {
         <CardField label="Scenario" field="scenario" rows={3} character={draft} update={update} />
       </Section>
 
-      <StatementsSection character={draft} update={update} propose={propose} />
+      <StatementsSection character={draft} update={update} propose={propose} checks={statementChecks} />
       <GreetingsSection character={draft} update={update} />
 
       <Section id="examples" title="Example dialogues" description="Sample exchanges that teach the model the character's voice. Separate them with <START>. They never become persona statements.">

@@ -1,5 +1,7 @@
 import { useRef, useState } from 'react';
 import { newStatement, type Character, type PersonaStatement } from '../../domain/character';
+import type { Conflict, ConflictSource } from '../../domain/persona/conflicts';
+import type { StatementConflicts } from '../../hooks/useStatementConflicts';
 import { Button, IconButton } from '../ui/Button';
 import { Icon } from '../ui/Icon';
 import { Toggle, inputClass } from '../ui/Field';
@@ -16,7 +18,54 @@ function move<T>(list: T[], from: number, to: number): T[] {
   return copy;
 }
 
-function StatementRow({ statement, index, count, update }: { statement: PersonaStatement; index: number; count: number; update: Update }) {
+/** One warning under a statement row: what it contradicts, and what to do about it. */
+function ConflictWarning({ other, onKeep, onEdit, onDisable }: { other: ConflictSource; onKeep: () => void; onEdit: () => void; onDisable: () => void }) {
+  return (
+    <div
+      role="alert"
+      data-testid="statement-conflict"
+      className="ml-8 mr-1 flex flex-wrap items-center gap-x-3 gap-y-1.5 rounded-lg border border-amber-300 bg-amber-50 px-2.5 py-1.5 text-sm text-amber-950 dark:border-amber-800/70 dark:bg-amber-950/40 dark:text-amber-100"
+    >
+      <p className="flex min-w-0 flex-1 basis-64 items-start gap-1.5">
+        <Icon name="warning" className="mt-0.5 h-4 w-4 shrink-0 text-amber-600 dark:text-amber-400" />
+        <span>
+          {other.kind === 'card' ? 'Contradicts the card’s text: ' : 'Contradicts '}
+          <q data-testid="conflict-other" className="font-medium">
+            {other.text}
+          </q>
+        </span>
+      </p>
+      <span className="flex gap-1">
+        <Button size="sm" variant="ghost" onClick={onKeep} title="Both are true of this character; don't warn about this pair again until one changes">
+          Keep both
+        </Button>
+        <Button size="sm" variant="ghost" onClick={onEdit}>
+          Edit
+        </Button>
+        <Button size="sm" variant="ghost" onClick={onDisable} title="Disable this statement; the other stays">
+          Disable one
+        </Button>
+      </span>
+    </div>
+  );
+}
+
+function StatementRow({
+  statement,
+  index,
+  count,
+  update,
+  conflicts = [],
+  onKeep,
+}: {
+  statement: PersonaStatement;
+  index: number;
+  count: number;
+  update: Update;
+  conflicts?: Conflict[];
+  onKeep?: (c: Conflict) => void;
+}) {
+  const input = useRef<HTMLTextAreaElement>(null);
   const [text, setText] = useFieldText(statement.text, (t, v) => t.trim() === v);
   const setStatements = (fn: (s: PersonaStatement[]) => PersonaStatement[]) => update((c) => ({ ...c, statements: fn(c.statements) }));
   // Typing goes into the draft at once (so it autosaves), but the version bumps
@@ -40,8 +89,14 @@ function StatementRow({ statement, index, count, update }: { statement: PersonaS
     start.current = null;
     if (!text.trim()) setText(statement.text);
   };
+  const setEnabled = (enabled: boolean) => setStatements((all) => all.map((s) => (s.id === statement.id ? { ...s, enabled } : s)));
   return (
-    <li data-testid="statement-row" className="group flex items-center gap-2 rounded-xl border border-stone-200 bg-stone-50 px-2 py-1.5 dark:border-stone-800 dark:bg-stone-950/50">
+    <li
+      data-testid="statement-row"
+      data-conflicts={conflicts.length}
+      className={`group flex flex-col gap-1.5 rounded-xl border bg-stone-50 px-2 py-1.5 dark:bg-stone-950/50 ${conflicts.length > 0 ? 'border-amber-300 dark:border-amber-800/70' : 'border-stone-200 dark:border-stone-800'}`}
+    >
+      <div className="flex items-center gap-2">
       <div className="flex flex-col">
         <IconButton label={`Move statement ${index + 1} up`} disabled={index === 0} onClick={() => setStatements((all) => move(all, index, index - 1))} className="h-5 w-6">
           <Icon name="up" className="h-3.5 w-3.5" />
@@ -51,6 +106,7 @@ function StatementRow({ statement, index, count, update }: { statement: PersonaS
         </IconButton>
       </div>
       <textarea
+        ref={input}
         aria-label={`Statement ${index + 1}`}
         rows={1}
         value={text}
@@ -81,18 +137,65 @@ function StatementRow({ statement, index, count, update }: { statement: PersonaS
       <Toggle
         checked={statement.enabled}
         label={statement.enabled ? `Disable statement ${index + 1}` : `Enable statement ${index + 1}`}
-        onChange={(enabled) => setStatements((all) => all.map((s) => (s.id === statement.id ? { ...s, enabled } : s)))}
+        onChange={setEnabled}
       />
       <IconButton label={`Delete statement ${index + 1}`} onClick={() => setStatements((all) => all.filter((s) => s.id !== statement.id))}>
         <Icon name="trash" />
       </IconButton>
+      </div>
+      {conflicts.map((c) => {
+        const other = c.a.ref === statement.id ? c.b : c.a;
+        return (
+          <ConflictWarning
+            key={other.ref}
+            other={other}
+            onKeep={() => onKeep?.(c)}
+            onEdit={() => input.current?.focus()}
+            onDisable={() => setEnabled(false)}
+          />
+        );
+      })}
     </li>
   );
 }
 
-export function StatementsSection({ character, update, propose }: { character: Character; update: Update; propose: () => string[] }) {
+/** The names the writer may have facts phrased with: the card's name and its nickname. */
+function nameChoices(character: Character): string[] {
+  const names = [character.card.name.trim(), character.card.nickname.trim()].filter((n) => n.length > 0);
+  return [...new Set(names)];
+}
+
+function CheckStatus({ checks, count }: { checks: StatementConflicts; count: number }) {
+  let text: string;
+  if (checks.availability === 'off') text = 'Contradiction checks are off: load the checker (Models page) to test statements against each other.';
+  else if (checks.error) text = `The contradiction check failed: ${checks.error}`;
+  else if (checks.checking) text = 'Checking for contradictions…';
+  else if (checks.cardChecked) text = count === 0 ? 'Card checked: no statement contradicts another or the card’s text.' : `Card checked: ${count} contradiction${count === 1 ? '' : 's'}, marked below.`;
+  else text = count > 0 ? `${count} contradiction${count === 1 ? '' : 's'}, marked below.` : 'New and edited statements are checked against the others.';
+  return (
+    <p data-testid="conflict-status" data-state={checks.availability === 'off' ? 'off' : checks.checking ? 'checking' : 'idle'} className="text-xs text-stone-500 dark:text-stone-400" aria-live="polite">
+      {text}
+    </p>
+  );
+}
+
+export function StatementsSection({
+  character,
+  update,
+  propose,
+  checks,
+}: {
+  character: Character;
+  update: Update;
+  propose: (name?: string) => string[];
+  checks: StatementConflicts;
+}) {
   const [newText, setNewText] = useState('');
   const [proposals, setProposals] = useState<string[] | null>(null);
+  const names = nameChoices(character);
+  const [nameChoice, setNameChoice] = useState<string | null>(null);
+  const chosenName = nameChoice !== null && names.includes(nameChoice) ? nameChoice : names[0];
+  const conflictsOf = (id: string) => checks.conflicts.filter((c) => c.a.ref === id || c.b.ref === id);
   const add = (texts: string[], origin: PersonaStatement['origin']) =>
     update((c) => ({ ...c, statements: [...c.statements, ...texts.map((t) => newStatement(t, origin))] }));
 
@@ -102,9 +205,20 @@ export function StatementsSection({ character, update, propose }: { character: C
       title={`Persona statements (${character.statements.length})`}
       description="Short, atomic facts the consistency checker holds every reply to. One fact per line works best: “Maren is afraid of deep water.”"
       actions={
-        <Button size="sm" icon={<Icon name="sparkle" />} onClick={() => setProposals(propose())}>
-          Extract from description
-        </Button>
+        <>
+          <Button
+            size="sm"
+            icon={<Icon name="check" />}
+            disabled={checks.availability === 'off' || checks.checking}
+            title={checks.availability === 'off' ? 'Load the checker first (Models page)' : 'Test every statement against the others and against the description, personality and scenario'}
+            onClick={checks.checkCard}
+          >
+            Check card
+          </Button>
+          <Button size="sm" icon={<Icon name="sparkle" />} onClick={() => setProposals(propose(chosenName))}>
+            Extract from description
+          </Button>
+        </>
       }
     >
       {proposals !== null ? (
@@ -113,7 +227,27 @@ export function StatementsSection({ character, update, propose }: { character: C
             <p className="text-sm font-medium text-accent-900 dark:text-accent-200">
               {proposals.length === 0 ? 'No new statements found in the description, personality or scenario.' : `${proposals.length} proposed — accept the ones that are true of this character.`}
             </p>
-            <div className="flex gap-2">
+            <div className="flex flex-wrap items-center gap-2">
+              {names.length > 1 ? (
+                <label className="flex items-center gap-1.5 text-xs text-accent-900 dark:text-accent-200">
+                  Call the character
+                  <select
+                    aria-label="Name used in the proposed statements"
+                    value={chosenName}
+                    onChange={(e) => {
+                      setNameChoice(e.target.value);
+                      setProposals(propose(e.target.value));
+                    }}
+                    className="rounded-md border border-accent-200 bg-white px-1.5 py-1 text-xs text-stone-800 dark:border-accent-900 dark:bg-stone-900 dark:text-stone-100"
+                  >
+                    {names.map((n) => (
+                      <option key={n} value={n}>
+                        {n}
+                      </option>
+                    ))}
+                  </select>
+                </label>
+              ) : null}
               {proposals.length > 1 ? (
                 <Button
                   size="sm"
@@ -161,10 +295,11 @@ export function StatementsSection({ character, update, propose }: { character: C
       ) : (
         <ul className="flex flex-col gap-1.5" data-testid="statements">
           {character.statements.map((s, i) => (
-            <StatementRow key={s.id} statement={s} index={i} count={character.statements.length} update={update} />
+            <StatementRow key={s.id} statement={s} index={i} count={character.statements.length} update={update} conflicts={conflictsOf(s.id)} onKeep={checks.keepBoth} />
           ))}
         </ul>
       )}
+      <CheckStatus checks={checks} count={checks.conflicts.length} />
       <form
         className="flex gap-2"
         onSubmit={(e) => {

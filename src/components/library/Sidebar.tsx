@@ -1,6 +1,7 @@
 import { useMemo, useRef } from 'react';
 import { displayName, filterCharacters, shortDescription } from '../../domain/library';
 import { useCharacters, useLibraryActions } from '../../hooks/useLibrary';
+import { useStartInterview } from '../../hooks/useInterview';
 import { useRoute } from '../../stores/route';
 import { useUi } from '../../stores/ui';
 import { Avatar } from '../ui/Avatar';
@@ -14,6 +15,7 @@ const CARD_ACCEPT = '.png,.json,image/png,application/json';
 export function Sidebar({ onImportFiles }: { onImportFiles: (files: File[]) => void }) {
   const characters = useCharacters();
   const { create } = useLibraryActions();
+  const startInterview = useStartInterview();
   const route = useRoute((s) => s.route);
   const navigate = useRoute((s) => s.navigate);
   const query = useUi((s) => s.librarySearch);
@@ -26,12 +28,21 @@ export function Sidebar({ onImportFiles }: { onImportFiles: (files: File[]) => v
   return (
     <nav aria-label="Character library" className="flex h-full flex-col">
       <div className="flex items-center gap-2 px-3 pt-3">
-        <Button variant="primary" size="sm" icon={<Icon name="plus" />} onClick={() => void create().then(() => setSidebarOpen(false))} className="flex-1">
+        <Button variant="primary" size="sm" icon={<Icon name="plus" />} onClick={() => void create().then(() => setSidebarOpen(false))} className="flex-1 whitespace-nowrap">
           New character
         </Button>
-        <Button size="sm" icon={<Icon name="upload" />} onClick={() => fileInput.current?.click()} title="Import character cards (PNG or JSON) or a world-info file">
-          Import
+        <Button
+          size="sm"
+          icon={<Icon name="sparkle" />}
+          onClick={() => void startInterview().then(() => setSidebarOpen(false))}
+          aria-label="Guided"
+          title="New character, guided: an interview fills the card and proposes statements (resumes the one in progress)"
+          aria-current={route.name === 'interview' ? 'page' : undefined}
+        >
+          Guided
         </Button>
+        {/* Icon only: three labelled buttons do not fit the sidebar's width. */}
+        <Button size="sm" icon={<Icon name="upload" />} onClick={() => fileInput.current?.click()} aria-label="Import" title="Import character cards (PNG or JSON) or a world-info file" />
         <input
           ref={fileInput}
           type="file"

@@ -10,33 +10,45 @@ import { Icon } from '../ui/Icon';
 
 const pct = (x: number) => `${Math.round(x * 100)}%`;
 
-/** Sentence highlights for a message: live flags while streaming, else the stored verdict's. */
+/**
+ * Sentence highlights for a message: live flags while streaming (contradictions,
+ * then role flags as each sentence's land), else the stored verdict's. One
+ * mark per sentence: its contradictions and its role flags together
+ * (overlapping marks would hide each other).
+ */
 export function marksFor(check: MessageCheck | undefined, character: Character): SentenceMark[] {
   if (!check) return [];
   const text = (id: string) => character.statements.find((s) => s.id === id)?.text ?? 'a persona statement';
   const label = (ids: string[]) => `Contradicts: ${ids.map(text).join(' · ')}`;
-  if (check.live) {
-    return check.live.filter((s) => s.flagged).map((s) => ({ start: s.sentence.start, end: s.sentence.end, id: s.statementIds.join(' '), label: label(s.statementIds) }));
-  }
-  const v = check.verdict;
-  if (!v || check.stale) return [];
-  // One mark per sentence: its contradictions and its role flags together
-  // (overlapping marks would hide each other).
   const bySentence = new Map<number, SentenceMark>();
-  for (const f of v.flaggedSentences) {
-    const s = v.sentences[f.sentenceIndex];
-    if (s) bySentence.set(f.sentenceIndex, { start: s[0], end: s[1], id: f.statementIds.join(' '), label: label(f.statementIds) });
-  }
-  for (const f of v.roleFlags ?? []) {
-    const s = f.sentenceIndex === null ? undefined : v.sentences[f.sentenceIndex];
-    if (!s) continue;
-    const flag = { kind: f.kind, label: ROLE_FLAG_LABELS[f.kind], evidence: f.evidence };
-    const old = bySentence.get(f.sentenceIndex!);
-    if (old) {
-      bySentence.set(f.sentenceIndex!, { ...old, label: `${old.label} · ${flag.label}`, roleFlags: [...(old.roleFlags ?? []), flag] });
-    } else {
-      bySentence.set(f.sentenceIndex!, { start: s[0], end: s[1], id: `role-${f.sentenceIndex}`, label: flag.label, contradiction: false, roleFlags: [flag] });
+  const addRoleFlags = (flags: readonly RoleFlag[], spanOf: (index: number) => readonly [number, number] | undefined) => {
+    for (const f of flags) {
+      const s = f.sentenceIndex === null ? undefined : spanOf(f.sentenceIndex);
+      if (!s) continue;
+      const flag = { kind: f.kind, label: ROLE_FLAG_LABELS[f.kind], evidence: f.evidence };
+      const old = bySentence.get(f.sentenceIndex!);
+      if (old) {
+        bySentence.set(f.sentenceIndex!, { ...old, label: `${old.label} · ${flag.label}`, roleFlags: [...(old.roleFlags ?? []), flag] });
+      } else {
+        bySentence.set(f.sentenceIndex!, { start: s[0], end: s[1], id: `role-${f.sentenceIndex}`, label: flag.label, contradiction: false, roleFlags: [flag] });
+      }
     }
+  };
+  if (check.live) {
+    const spans = new Map<number, readonly [number, number]>();
+    for (const s of check.live) {
+      spans.set(s.sentence.index, [s.sentence.start, s.sentence.end]);
+      if (s.flagged) bySentence.set(s.sentence.index, { start: s.sentence.start, end: s.sentence.end, id: s.statementIds.join(' '), label: label(s.statementIds) });
+    }
+    addRoleFlags(check.live.flatMap((s) => s.roleFlags ?? []), (i) => spans.get(i));
+  } else {
+    const v = check.verdict;
+    if (!v || check.stale) return [];
+    for (const f of v.flaggedSentences) {
+      const s = v.sentences[f.sentenceIndex];
+      if (s) bySentence.set(f.sentenceIndex, { start: s[0], end: s[1], id: f.statementIds.join(' '), label: label(f.statementIds) });
+    }
+    addRoleFlags(v.roleFlags ?? [], (i) => v.sentences[i]);
   }
   return [...bySentence.values()].sort((a, b) => a.start - b.start);
 }
@@ -153,9 +165,11 @@ export function VerdictBadge({ check, character, onRegenerateInCharacter, onRech
   if (!check) return null;
   if (check.live) {
     const flagged = check.live.filter((s) => s.flagged).length;
+    const outOfRole = check.live.reduce((n, s) => n + (s.roleFlags?.length ?? 0), 0);
     return (
       <p data-testid="verdict-live" className="mt-2 text-xs text-stone-500 dark:text-stone-400">
         Checking as it streams · {check.live.length} sentence{check.live.length === 1 ? '' : 's'} checked{flagged ? ` · ${flagged} flagged` : ''}
+        {outOfRole ? ` · ${outOfRole} out of role` : ''}
       </p>
     );
   }

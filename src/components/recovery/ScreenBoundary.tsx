@@ -9,13 +9,15 @@ import { ErrorBoundary } from '../ui/ErrorBoundary';
 import { Icon } from '../ui/Icon';
 import { crashProbe } from './crashProbe';
 
-export type ScreenName = 'library' | 'home' | 'editor' | 'chat' | 'persona' | 'models' | 'settings';
+export type ScreenName = 'library' | 'home' | 'editor' | 'chat' | 'audit' | 'persona' | 'models' | 'settings' | 'interview';
 
 const LABELS: Record<ScreenName, string> = {
   library: 'character library',
   home: 'home page',
+  interview: 'guided interview',
   editor: 'character editor',
   chat: 'chat',
+  audit: 'audit screen',
   persona: 'persona panel',
   models: 'models page',
   settings: 'settings page',

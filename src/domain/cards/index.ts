@@ -43,3 +43,4 @@ export {
   type PngTextChunk,
 } from './png.ts';
 export { UNKNOWN_FIELDS_KEY } from './coerce.ts';
+export { MAX_CARD_STATEMENTS, STATEMENTS_EXTENSION_KEY, takeStatements, withStatements, type CardStatement } from './statements.ts';

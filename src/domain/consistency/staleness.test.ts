@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { PersonaStatement } from '../character';
-import { checkStaleness, checkerModelId, makeFingerprint, type CheckContext } from './staleness';
+import { checkStaleness, checkerModelId, makeFingerprint, verdictStalenessOf, type CheckContext } from './staleness';
 
 const st = (id: string, version = 1, enabled = true): Pick<PersonaStatement, 'id' | 'version' | 'enabled'> => ({ id, version, enabled });
 
@@ -94,5 +94,22 @@ describe('checkStaleness', () => {
       userTurnHash: stored.userTurnHash,
     };
     expect(checkStaleness(record, context).stale).toBe(false);
+  });
+});
+
+describe('verdictStalenessOf', () => {
+  it('marks a verdict stored before the role detectors (no roleFlags) stale, so it is re-checked', () => {
+    expect(verdictStalenessOf({ fingerprint: stored }, context)).toEqual({ stale: true, reasons: ['roles-unchecked'], changedStatementIds: [] });
+  });
+
+  it('keeps a verdict whose role check found nothing (empty roleFlags) fresh', () => {
+    expect(verdictStalenessOf({ fingerprint: stored, roleFlags: [] }, context)).toEqual({ stale: false, reasons: [], changedStatementIds: [] });
+  });
+
+  it('keeps a verdict with role flags fresh, and adds roles-unchecked after the fingerprint reasons', () => {
+    const flagged = { fingerprint: stored, roleFlags: [{ kind: 'echo' as const, sentenceIndex: 0, score: 0.9, evidence: 'echo' }] };
+    expect(verdictStalenessOf(flagged, context).stale).toBe(false);
+    const old = verdictStalenessOf({ fingerprint: stored }, { ...context, replyText: 'edited', statements: [...context.statements, st('d')] });
+    expect(old).toEqual({ stale: true, reasons: ['statement-added', 'reply-changed', 'roles-unchecked'], changedStatementIds: ['d'] });
   });
 });

@@ -5,9 +5,14 @@
  *
  * Threshold changes do not make a verdict stale: statuses and the verdict are
  * recomputed from the stored probabilities (scoreReply) without running a model.
+ *
+ * A verdict stored before the role detectors existed (issue 11) has no
+ * `roleFlags`: "no role flags" there means "not looked for", not "none found",
+ * so it is stale too (`roles-unchecked`) and a re-check fills them in.
  */
 import type { PersonaStatement } from '../character';
 import { hashText } from './cache';
+import type { Verdict } from './verdict';
 
 /** What a stored verdict must record to be checked for staleness. A ReplyVerdict plus the two hashes fits. */
 export interface VerdictFingerprint {
@@ -35,6 +40,7 @@ export interface CheckContext {
  * - `statement-disabled`: checked then, still exists, disabled now.
  * - `statement-removed`: checked then, deleted now.
  * - `statement-edited`: same id, different version.
+ * - `roles-unchecked`: the verdict predates the role detectors (no `roleFlags`).
  */
 export type StalenessReason =
   | 'model-changed'
@@ -43,7 +49,8 @@ export type StalenessReason =
   | 'statement-disabled'
   | 'statement-edited'
   | 'reply-changed'
-  | 'user-turn-changed';
+  | 'user-turn-changed'
+  | 'roles-unchecked';
 
 export interface Staleness {
   stale: boolean;
@@ -65,6 +72,7 @@ const REASON_ORDER: readonly StalenessReason[] = [
   'statement-edited',
   'reply-changed',
   'user-turn-changed',
+  'roles-unchecked',
 ];
 
 /** The model id a verdict records: both models change the numbers, so both are in it. */
@@ -117,4 +125,16 @@ export function checkStaleness(stored: VerdictFingerprint, current: CheckContext
 
   const ordered = REASON_ORDER.filter((r) => reasons.has(r));
   return { stale: ordered.length > 0, reasons: ordered, changedStatementIds: [...changed] };
+}
+
+/**
+ * Staleness of a whole stored verdict: its fingerprint against the current
+ * state (checkStaleness), and `roles-unchecked` when it was stored without
+ * role flags (before issue 11). An empty `roleFlags` array is a check that
+ * found none: not stale.
+ */
+export function verdictStalenessOf(verdict: Pick<Verdict, 'fingerprint' | 'roleFlags'>, current: CheckContext): Staleness {
+  const result = checkStaleness(verdict.fingerprint, current);
+  if (verdict.roleFlags !== undefined) return result;
+  return { stale: true, reasons: [...result.reasons, 'roles-unchecked'], changedStatementIds: result.changedStatementIds };
 }

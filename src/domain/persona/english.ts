@@ -7,7 +7,7 @@
  */
 
 /** Words that already determine a noun phrase; no article is added after them. */
-const DETERMINERS = new Set([
+export const DETERMINER_WORDS: ReadonlySet<string> = new Set([
   'a', 'an', 'the', 'his', 'her', 'their', 'its', 'my', 'your', 'our', 'some', 'many', 'several',
   'few', 'no', 'every', 'each', 'this', 'that', 'these', 'those', 'much', 'lots', 'plenty', 'one',
   'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'both', 'any', 'all',
@@ -58,7 +58,7 @@ export function isPluralPhrase(phrase: string): boolean {
 /** True when the phrase starts with a determiner, number or possessive. */
 export function hasDeterminer(phrase: string): boolean {
   const w = firstWord(phrase);
-  return DETERMINERS.has(w) || /^\d/.test(w);
+  return DETERMINER_WORDS.has(w) || /^\d/.test(w);
 }
 
 /** "a" or "an" for the word that follows, by its (approximate) first sound. */
@@ -114,4 +114,65 @@ export function asSentence(text: string): string {
   s = s.replace(/!+$/, '.');
   if (!/[.!?…]["'”’)]*$/.test(s)) s += '.';
   return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+/**
+ * Common verbs in their base form. The third-person guess "ends in -s" takes
+ * nouns for verbs ("loves pears and apples"), so splitting coordinated
+ * predicates asks this list instead; a verb missing here only means a clause
+ * stays whole.
+ */
+const BASE_VERBS = new Set(`
+accept act adore age answer appear argue arrive ask avoid bake bear beat become beg begin believe belong bite blame
+bleed blush boast boil borrow break breathe bring brew build burn buy call calm care carry carve catch challenge
+change chase cheat chew choose clean climb close collect come command complain cook correct cough count crave
+create cry curse cut dance dare deal defend demand deny despise destroy die dig dislike distrust dive do doubt drag
+draw dream dress drink drive drop eat enjoy escape explore face fail fall fear feed feel fight find fish fix flee
+flirt fly fold follow forget forgive gamble gather get give go grin grow guard hate have heal hear help hide hold
+hum hunt hurry ignore insist join keep kill kiss know laugh lead learn leave lend lie lift like listen live lose love
+make manage marry mean meet mend mind miss mock move mutter need nod obey offer open order own paint panic pay
+perform pick plan play pray prefer pretend protect pull punch push read refuse relax remember repair rescue rest
+ride ring rise roar row rule run sail save say scream search see seek sell send serve sew shake share shoot shout
+show shrug sigh sing sink sit skip sleep smile smirk smoke snap sneak speak spend spit stand stare start stay steal
+stop study suffer swear sweep swim take talk taste teach tease tell tend think throw train travel trust try turn
+understand use visit wait wake walk want wander wash watch wear weave whisper win wish work worry worship write yell
+`.split(/\s+/).filter((w) => w.length > 0));
+
+/** Irregular past forms (regular ones end in -ed). */
+const IRREGULAR_PAST = new Set(`
+was were had did became began bit bled blew broke brought built bought caught chose came cut dealt dug drew dreamt
+drank drove ate fell fed felt fought found fled flew forgot forgave froze got gave went grew hung heard hid held
+hurt kept knew laid led learnt left lent lay lost made meant met paid put quit ran rang rose said saw sought sold
+sent set shook shot shut sang sank sat slept spoke spent spat stood stole struck swore swept swam took taught tore
+told thought threw understood woke wore wove won wrote
+`.split(/\s+/).filter((w) => w.length > 0));
+
+/** True for a common verb in its base form ("swim", "sail"). */
+export function isBaseVerb(word: string): boolean {
+  return BASE_VERBS.has(word.toLowerCase());
+}
+
+/** True for the third-person singular of a common verb ("carries", "drinks", "is", "has"). */
+export function isThirdPersonVerb(word: string): boolean {
+  const w = word.toLowerCase();
+  if (w === 'is' || w === 'has' || w === 'does' || w === 'goes') return true;
+  if (!w.endsWith('s')) return false;
+  if (w.endsWith('ies') && BASE_VERBS.has(`${w.slice(0, -3)}y`)) return true;
+  if (w.endsWith('es') && BASE_VERBS.has(w.slice(0, -2))) return true;
+  return BASE_VERBS.has(w.slice(0, -1));
+}
+
+/** True for a past form: irregular ones from a list, regular ones by "-ed" on a known verb. */
+export function isPastVerb(word: string): boolean {
+  const w = word.toLowerCase();
+  if (IRREGULAR_PAST.has(w)) return true;
+  if (!w.endsWith('ed') || w.length < 4) return false;
+  const stem = w.slice(0, -2);
+  return (
+    BASE_VERBS.has(stem) ||
+    BASE_VERBS.has(`${stem}e`) ||
+    BASE_VERBS.has(w.slice(0, -1)) ||
+    (w.endsWith('ied') && BASE_VERBS.has(`${w.slice(0, -3)}y`)) ||
+    (/(.)\1ed$/.test(w) && BASE_VERBS.has(w.slice(0, -3)))
+  );
 }

@@ -39,8 +39,9 @@ describe('extractStatements on the real Seraphina card', () => {
     expect(statements.filter((s) => /bloodied|tea helps|fantasy|adventure|Magic/.test(s))).toEqual([]);
   });
 
-  it('keeps the scenario sentence about Seraphina, skips the one about the user', () => {
-    expect(statements).toContain('Seraphina found you and brought you to her glade where you are recovering.');
+  it('keeps the scenario sentence about Seraphina (one fact per predicate), skips the one about the user', () => {
+    expect(statements).toContain('Seraphina found you.');
+    expect(statements).toContain('Seraphina brought you to her glade where you are recovering.');
     expect(statements.filter((s) => s.startsWith('You were attacked'))).toEqual([]);
   });
 
@@ -65,6 +66,18 @@ describe('extractStatements on the other real cards', () => {
     expect(statements).toContain('Flux the Cat loves its Roomba.');
     expect(statements).toContain('Flux the Cat is wary of Alex.'); // scenario, user resolved
     expect(statements).toContain('The Roomba will sometimes make fan spinning noises and robotic, mechanical noises.');
+    // One fact per proposal: the body list, and two predicates per sentence.
+    expect(statements).toContain('Flux the Cat is a cat.');
+    expect(statements).toContain('Flux the Cat has a mixture of black and white furs.');
+    expect(statements).toContain('Flux the Cat has yellow eyes.');
+    expect(statements).toContain('Flux the Cat has a fluffy tail.');
+    expect(statements).toContain('Flux the Cat dislikes vegetables.');
+    expect(statements).toContain('Flux the Cat will not eat them under any circumstances.');
+    expect(statements).toContain('Flux the Cat does not have a name yet.');
+    expect(statements).toContain('Flux the Cat can be named by Alex.');
+    // "cannot and will not talk" shares one verb; "…except when sleeping, eating or littering; such as…" is one fact.
+    expect(statements).toContain('Flux the Cat cannot and will not talk to Alex in any human language for Flux the Cat is a cat.');
+    expect(statements.filter((s) => /^Such as|cannot\.$|except when (?:eating|when)/i.test(s))).toEqual([]);
     // post_history_instructions and first_mes are never read.
     expect(statements.filter((s) => /info board|Roomba with Gundam like design and spend/.test(s))).toEqual([]);
   });
@@ -305,11 +318,11 @@ describe('prose filters', () => {
     ).toEqual(['Maren is gruff.', 'Maren is calm.', 'Maren is kind.']);
   });
 
-  it('counts a first name and the nickname as references to the character', () => {
+  it('counts a first name and the nickname as references to the character, and names each fact with the chosen name', () => {
     const flux = { ...emptyCardData('Flux the Cat'), nickname: 'Fluffball' };
-    expect(
-      extractStatements({ ...flux, description: 'Flux ignores {{user}}. Fluffball bites {{user}}. {{user}} sighs.' }),
-    ).toEqual(['Flux ignores {{user}}.', 'Fluffball bites {{user}}.']);
+    const description = 'Flux ignores {{user}}. Fluffball bites {{user}}. {{user}} sighs.';
+    expect(extractStatements({ ...flux, description })).toEqual(['Flux the Cat ignores {{user}}.', 'Flux the Cat bites {{user}}.']);
+    expect(extractStatements({ ...flux, description }, { name: 'Fluffball' })).toEqual(['Fluffball ignores {{user}}.', 'Fluffball bites {{user}}.']);
   });
 
   it('a personality field in prose is read sentence by sentence', () => {

@@ -43,12 +43,19 @@ import {
   thirdPerson,
   withArticle,
 } from './english';
-import { parseBlock, splitKeyValue, splitValueItems } from './plist';
+import { atomicPredicates, MAX_SPLIT_WORDS } from './clauses';
+import { parseBlock, splitKeyValue, splitTopLevel, splitValueItems } from './plist';
 
 /** Options for {@link extractStatements}. */
 export interface ExtractOptions {
   /** The user's display name; when absent `{{user}}` is kept in the output. */
   user?: string;
+  /**
+   * The name statements call the character by (the card's name when absent;
+   * the editor offers the nickname too). Every reference that opens a fact —
+   * the name, the nickname, the first name, she/he — becomes this name.
+   */
+  name?: string;
 }
 
 /**
@@ -118,7 +125,16 @@ const IMPERATIVES = new Set([
   'please', 'try', 'let', 'only', 'portray', 'embody', 'assume', 'pretend', 'imagine', 'ignore',
 ]);
 
+/** Titles kept in front of a name ("Captain Anne Bonny"), never taken for a first name. */
+const TITLES = new Set([
+  'captain', 'capt', 'lady', 'lord', 'sir', 'dame', 'dr', 'doctor', 'mr', 'mrs', 'ms', 'miss', 'mx', 'professor', 'prof',
+  'king', 'queen', 'prince', 'princess', 'duke', 'duchess', 'count', 'countess', 'baron', 'baroness', 'father',
+  'mother', 'sister', 'brother', 'master', 'mistress', 'madam', 'madame', 'general', 'commander', 'admiral',
+  'sergeant', 'lieutenant', 'major', 'colonel', 'detective', 'officer', 'agent', 'saint', 'st', 'emperor', 'empress',
+]);
+
 interface Ctx {
+  /** The name statements use (ExtractOptions.name, else the card's name). */
   name: string;
   /** Lower-case spellings that refer to the character, longest first. */
   charAliases: string[];
@@ -131,12 +147,16 @@ interface Ctx {
  * deduplicated (case- and punctuation-insensitive) and in source order.
  */
 export function extractStatements(card: CardData, opts: ExtractOptions = {}): string[] {
-  const name = card.name.trim() || 'The character';
-  const nameWords = name.split(/\s+/);
-  const firstName = nameWords.length > 1 && (nameWords[0]?.length ?? 0) >= 3 ? nameWords[0] : undefined;
+  const cardName = card.name.trim() || 'The character';
+  const name = opts.name?.trim() || cardName;
+  const nameWords = cardName.split(/\s+/);
+  // "Captain Anne Bonny": the title is not a first name; "Anne" and "Anne Bonny" are the character too.
+  const titled = nameWords.length > 1 && TITLES.has(bare(nameWords[0] ?? ''));
+  const untitled = titled ? nameWords.slice(1) : nameWords;
+  const firstName = untitled.length > 1 && (untitled[0]?.length ?? 0) >= 3 ? untitled[0] : undefined;
   const ctx: Ctx = {
     name,
-    charAliases: [name, card.nickname.trim(), firstName ?? '']
+    charAliases: [cardName, name, titled ? untitled.join(' ') : '', card.nickname.trim(), firstName ?? '']
       .filter((a) => a.length > 0)
       .map((a) => a.toLowerCase())
       .sort((a, b) => b.length - a.length),
@@ -185,7 +205,8 @@ function withinLimits(text: string): boolean {
 function prepare(text: string, ctx: Ctx): string {
   return resolveMacros(text.replace(/\r\n?/g, '\n'), { char: ctx.name, user: USER })
     // Markdown links and images: keep the label only.
-    .replace(/!?\[([^\]\n]*)\]\([^)\n]*\)/g, '$1');
+    // `[` is excluded inside the label so an unclosed `[` scans only to the next one (linear).
+    .replace(/!?\[([^[\]\n]*)\]\([^()\n]*\)/g, '$1');
 }
 
 /** A personality field that is just a list ("Cool, Impulsive, Wary") is read as traits. */
@@ -317,7 +338,7 @@ function phrase(category: Category, attr: string, s: string, item: string): stri
   switch (category) {
     case 'self':
     case 'traits':
-      return startsWithVerb(item) ? `${s} ${item}` : `${s} is ${lowerTitleCase(item)}`;
+      return startsWithVerb(item) ? `${s} ${item}` : traitPhrase(s, lowerTitleCase(item));
     case 'body':
       return bodyPhrase(s, item);
     case 'clothes':
@@ -348,6 +369,31 @@ function phrase(category: Category, attr: string, s: string, item: string): stri
     case 'meta':
       return null;
   }
+}
+
+/**
+ * Nouns a trait list names as something the character has, not is: "dry
+ * humour" is not what Mira is ("Mira is dry humour") but what she has.
+ */
+const TRAIT_NOUNS = new Set([
+  'wit', 'temper', 'heart', 'tongue', 'mind', 'soul', 'spirit', 'smile', 'laugh', 'voice', 'streak', 'personality',
+  'attitude', 'demeanor', 'demeanour', 'nature', 'manner', 'manners', 'charm', 'will', 'resolve', 'ego', 'conscience',
+  'imagination', 'memory', 'patience', 'curiosity', 'confidence', 'courage', 'pride', 'intellect', 'instinct',
+  'instincts', 'opinions', 'morals', 'principles', 'values', 'fears', 'sarcasm', 'mouth',
+]);
+
+function traitPhrase(s: string, item: string): string {
+  const words = item.split(/\s+/);
+  const head = bare(words[words.length - 1] ?? '');
+  if (head === 'humour' || head === 'humor') {
+    // "dry humour" → "a dry sense of humour"; "sense of humour" is already whole.
+    if (/\bsense of humou?r$/i.test(item)) return `${s} has ${withArticle(item)}`;
+    const kind = words.slice(0, -1).join(' ');
+    return `${s} has ${withArticle(`${kind ? `${kind} ` : ''}sense of ${words[words.length - 1]}`)}`;
+  }
+  if (TRAIT_NOUNS.has(head) && (words.length > 1 || isPluralPhrase(item))) return `${s} has ${withArticle(item)}`;
+  if (words.length === 1 && /(?:ness|ity|ism)$/.test(head) && head.length > 6) return `${s} shows ${item}`;
+  return `${s} is ${item}`;
 }
 
 function bodyPhrase(s: string, item: string): string {
@@ -405,7 +451,7 @@ function quotedShare(sentence: string): number {
 }
 
 function sentenceStatements(raw: string, ctx: Ctx): string[] {
-  let s = raw.trim();
+  const s = raw.trim();
   if (!s) return [];
   if (/^["“'‘«]/.test(s) || quotedShare(s) > 0.4) return []; // dialogue
   if (/\?["'”’)]*$/.test(s)) return []; // question
@@ -425,6 +471,124 @@ function sentenceStatements(raw: string, ctx: Ctx): string[] {
   const refsUser = mentions(s, ctx.userAliases) || /\b(?:you|your|yours|yourself)\b/i.test(s);
   if (!refsChar && refsUser) return [];
 
-  s = s.replace(/^(?:She|He)\s/, `${ctx.name} `).replace(/^(?:Her|His)\s/, `${ctx.name}'s `);
-  return [asSentence(s)];
+  if (s.split(/\s+/).length > MAX_SPLIT_WORDS) return [asSentence(withSubject(s, ctx))];
+  const out: string[] = [];
+  let lastSubject: string | null = null;
+  for (const clause of clauses(s.replace(/[.!]+$/, ''), ctx)) {
+    const parsed = readSubject(clause, ctx);
+    if (parsed) lastSubject = parsed.subject;
+    // "…; never drinks rum": a clause that opens with a verb continues the last subject.
+    const subject = parsed?.subject ?? (lastSubject && startsWithVerb(clause) ? lastSubject : null);
+    if (subject === null) {
+      lastSubject = null;
+      out.push(asSentence(clause));
+      continue;
+    }
+    const predicate = parsed ? parsed.predicate : clause;
+    for (const p of atomicPredicates(predicate)) out.push(asSentence(`${subject} ${p}`));
+  }
+  return out;
+}
+
+function bare(word: string): string {
+  return word.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '');
+}
+
+/** The sentence with a leading pronoun or alias replaced by the chosen name (no splitting). */
+function withSubject(s: string, ctx: Ctx): string {
+  const parsed = readSubject(s, ctx);
+  return parsed ? `${parsed.subject} ${parsed.predicate}` : s;
+}
+
+/**
+ * Clauses of a sentence: at top-level semicolons, and at "and"/"but" before
+ * a new subject that is the character ("…, and her eyes are grey").
+ */
+function clauses(sentence: string, ctx: Ctx): string[] {
+  // "…; such as peeing" is not a clause of its own: it stays with what it qualifies.
+  const parts: string[] = [];
+  for (const part of splitTopLevel(sentence, ';')) {
+    const startsOwnClause = /^(?:\p{Lu}|she\b|he\b|her\b|his\b)/u.test(part) || startsWithVerb(part) || aliasAt(part.toLowerCase(), 0, ctx) !== null;
+    if (parts.length > 0 && !startsOwnClause) parts[parts.length - 1] += `; ${part}`;
+    else parts.push(part);
+  }
+  return parts.flatMap((part) => {
+    const out: string[] = [];
+    // One pass: each cut moves forward; the pattern has no nested quantifiers.
+    // A new subject after "and"/"but": a pronoun, or after a comma any capitalised word ("…, and Tom rows").
+    const cut = /,?\s+(?:and|but)\s+(?=(?:[Ss]he|[Hh]e|[Hh]er|[Hh]is)\s)|,\s+(?:and|but)\s+(?=\p{Lu})/gu;
+    let from = 0;
+    for (const m of part.matchAll(cut)) {
+      out.push(part.slice(from, m.index).trim());
+      from = m.index + m[0].length;
+    }
+    out.push(part.slice(from).trim());
+    return out.flatMap((c) => splitAtAlias(c, ctx)).filter((c) => c.length > 0);
+  });
+}
+
+/** "…and Anne carries a cutlass": a cut before the character's own name. */
+function splitAtAlias(clause: string, ctx: Ctx): string[] {
+  const lower = clause.toLowerCase();
+  const cuts: [number, number][] = [];
+  for (const m of lower.matchAll(/,?\s+(?:and|but)\s+/g)) {
+    const after = m.index + m[0].length;
+    if (aliasAt(lower, after, ctx) !== null) cuts.push([m.index, after]);
+  }
+  if (cuts.length === 0) return [clause];
+  const out: string[] = [];
+  let from = 0;
+  for (const [start, end] of cuts) {
+    out.push(clause.slice(from, start).trim());
+    from = end;
+  }
+  out.push(clause.slice(from).trim());
+  return out;
+}
+
+/** Length of the character alias (with an optional title) that starts at `at`, or null. */
+function aliasAt(lower: string, at: number, ctx: Ctx): { length: number; title: string } | null {
+  let start = at;
+  let title = '';
+  const word = /^[\p{L}.]+/u.exec(lower.slice(at, at + 20))?.[0] ?? '';
+  if (TITLES.has(bare(word)) && lower.charAt(at + word.length) === ' ') {
+    title = word;
+    start = at + word.length + 1;
+  }
+  for (const alias of ctx.charAliases) {
+    if (!lower.startsWith(alias, start)) continue;
+    const next = lower.charAt(start + alias.length);
+    if (next === ' ' || next === "'" || next === '’') return { length: start + alias.length - at, title: title && !ctx.name.toLowerCase().startsWith(title) && !alias.startsWith(title) ? title : '' };
+  }
+  return null;
+}
+
+/**
+ * The clause's subject when it is the character — a pronoun, the name, the
+ * nickname or a first name, possessive or not — rendered with the chosen name
+ * (a title written before it stays); null for any other subject.
+ */
+function readSubject(clause: string, ctx: Ctx): { subject: string; predicate: string } | null {
+  const pronoun = /^(she|he|her|his)\s+(.*)$/is.exec(clause);
+  if (pronoun) {
+    const possessive = /^(?:her|his)$/i.test(pronoun[1] ?? '');
+    return possessive ? possessiveSubject(`${ctx.name}'s`, pronoun[2] ?? '') : { subject: ctx.name, predicate: pronoun[2] ?? '' };
+  }
+  const lower = clause.toLowerCase();
+  const hit = aliasAt(lower, 0, ctx);
+  if (!hit) return null;
+  const title = hit.title ? `${clause.slice(0, hit.title.length)} ` : '';
+  const rest = clause.slice(hit.length);
+  const poss = /^(?:'s|’s|'|’)\s+(.*)$/s.exec(rest);
+  if (poss) return possessiveSubject(`${title}${ctx.name}'s`, poss[1] ?? '');
+  if (!/^\s+\S/.test(rest)) return null;
+  return { subject: `${title}${ctx.name}`, predicate: rest.trim() };
+}
+
+/** "Her eyes are grey" → subject "Maren's eyes", predicate "are grey" (the noun runs up to a be/have verb). */
+function possessiveSubject(owner: string, rest: string): { subject: string; predicate: string } {
+  const words = rest.split(/\s+/);
+  const verbAt = words.findIndex((w, i) => i > 0 && i <= 4 && /^(?:is|are|was|were|has|have|had)$/i.test(w));
+  if (verbAt < 0) return { subject: owner, predicate: rest };
+  return { subject: `${owner} ${words.slice(0, verbAt).join(' ')}`, predicate: words.slice(verbAt).join(' ') };
 }

@@ -8,3 +8,18 @@ export {
   MIN_STATEMENT_WORDS,
   type ExtractOptions,
 } from './extract';
+export {
+  planConflictPairs,
+  conflictsFromScores,
+  currentConflicts,
+  isKept,
+  keepConflict,
+  liveKeptConflicts,
+  CONFLICT_CANDIDATES,
+  CONFLICT_THRESHOLD,
+  FULL_PAIRING_MAX,
+  type Conflict,
+  type ConflictSource,
+  type KeptConflict,
+  type PlannedPair,
+} from './conflicts';

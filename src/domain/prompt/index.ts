@@ -26,3 +26,4 @@ export {
 } from './lorebook';
 export { foldForStrictTemplates, type StrictPrompt } from './strict';
 export { estimateTokens } from './tokens';
+export { TokenCalibration, CALIBRATION_BOUNDS, MIN_CALIBRATION_TOKENS, type CalibratedCounting } from './calibration';

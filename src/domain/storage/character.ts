@@ -23,6 +23,19 @@ export const PersonaStatementSchema = v.object({
   version: v.pipe(v.number(), v.safeInteger(), v.minValue(1)),
 });
 
+const KeptSideSchema = v.object({ ref: id, text: v.pipe(v.string(), v.maxLength(4_000)) });
+/** Kept conflicts (issue 12 §4): bounded, since each card change could add some. */
+export const KeptConflictsSchema = v.pipe(v.array(v.object({ a: KeptSideSchema, b: KeptSideSchema })), v.maxLength(2_000));
+
+/** Checked statements and their conflicts: bounded like the statement list and the kept pairs. */
+export const ConflictChecksSchema = v.object({
+  checked: v.pipe(v.array(KeptSideSchema), v.maxLength(20_000)),
+  found: v.pipe(
+    v.array(v.object({ a: KeptSideSchema, b: KeptSideSchema, contradiction: v.pipe(v.number(), v.finite(), v.minValue(0), v.maxValue(1)) })),
+    v.maxLength(2_000),
+  ),
+});
+
 const uniqueIds = <T extends { id: string }>(items: T[]) => new Set(items.map((s) => s.id)).size === items.length;
 
 export const CharacterSchema = v.object({
@@ -30,6 +43,8 @@ export const CharacterSchema = v.object({
   card: CardDataSchema,
   avatar: v.nullable(v.custom<Blob>(isAvatarBlob, 'expected an image (PNG, JPEG or WebP)')),
   statements: v.pipe(v.array(PersonaStatementSchema), v.check(uniqueIds, 'two statements share an id')),
+  keptConflicts: v.optional(KeptConflictsSchema),
+  conflictChecks: v.optional(ConflictChecksSchema),
   createdAt: finite,
   updatedAt: finite,
 });
@@ -93,11 +108,17 @@ export function readCharacter(raw: unknown, now = 0): ReadCharacter | null {
   if (updated === null) repairs.push(`updatedAt: expected a number, found ${describeValue(raw.updatedAt)}`);
   // Whatever else failed the schema (duplicate ids…) was repaired above too; say so.
   if (repairs.length === 0) repairs.push(...describeIssues(sound.issues));
+  const kept = v.safeParse(KeptConflictsSchema, raw.keptConflicts);
+  if (raw.keptConflicts !== undefined && !kept.success) repairs.push('keptConflicts: not a list of kept pairs; cleared (the warnings may show again)');
+  const checks = v.safeParse(ConflictChecksSchema, raw.conflictChecks);
+  if (raw.conflictChecks !== undefined && !checks.success) repairs.push('conflictChecks: not a record of checked statements; cleared (the statements will be checked again)');
   const character: Character = {
     id: raw.id,
     card,
     avatar,
     statements,
+    ...(kept.success ? { keptConflicts: kept.output } : {}),
+    ...(checks.success ? { conflictChecks: checks.output } : {}),
     createdAt: created ?? updated ?? now,
     updatedAt: updated ?? created ?? now,
   };

@@ -47,3 +47,4 @@ export {
   type EncodedBlob,
   type ValidatedBackup,
 } from './backup';
+export { InterviewDraftSchema, MAX_ANSWER_CHARS, readInterviewDraft } from './interview';

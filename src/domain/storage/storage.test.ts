@@ -98,6 +98,25 @@ describe('card schema and normalisation', () => {
 });
 
 describe('stored records', () => {
+  it('keeps the kept conflicts of a character, and clears a malformed list with a repair note', () => {
+    const base = { id: 'c', card: soundCard(), avatar: null, statements: [{ id: 's', text: 'Maren fears the deep.', origin: 'manual', enabled: true, version: 1 }], createdAt: 1, updatedAt: 2 };
+    const kept = [{ a: { ref: 's', text: 'Maren fears the deep.' }, b: { ref: 'card:0', text: 'Maren loves to dive.' } }];
+    expect(readCharacter({ ...base, keptConflicts: kept })).toEqual({ character: { ...base, keptConflicts: kept }, repairs: [] });
+    const bad = readCharacter({ ...base, keptConflicts: [{ a: 'x' }] })!;
+    expect(bad.character).toEqual(base);
+    expect(bad.repairs).toEqual(['keptConflicts.0.a: expected an object, found text', 'keptConflicts: not a list of kept pairs; cleared (the warnings may show again)']);
+  });
+
+  it('keeps the record of checked statements, and clears a malformed one with a repair note', () => {
+    const base = { id: 'c', card: soundCard(), avatar: null, statements: [{ id: 's', text: 'Maren fears the deep.', origin: 'manual', enabled: true, version: 1 }], createdAt: 1, updatedAt: 2 };
+    const side = { ref: 's', text: 'Maren fears the deep.' };
+    const checks = { checked: [side], found: [{ a: side, b: { ref: 't', text: 'Maren dives.' }, contradiction: 0.9 }] };
+    expect(readCharacter({ ...base, conflictChecks: checks })).toEqual({ character: { ...base, conflictChecks: checks }, repairs: [] });
+    const bad = readCharacter({ ...base, conflictChecks: { checked: [side], found: [{ a: side, b: side, contradiction: 7 }] } })!;
+    expect(bad.character).toEqual(base);
+    expect(bad.repairs.at(-1)).toBe('conflictChecks: not a record of checked statements; cleared (the statements will be checked again)');
+  });
+
   it('reads a sound character as it is and repairs a damaged one', () => {
     const sound = { id: 'c', card: soundCard(), avatar: new Blob([new Uint8Array(4)], { type: 'image/png' }), statements: [{ id: 's', text: 'Maren fears the deep.', origin: 'manual', enabled: true, version: 2 }], createdAt: 1, updatedAt: 2 };
     expect(readCharacter(sound)).toEqual({ character: sound, repairs: [] });

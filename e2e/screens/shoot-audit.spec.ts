@@ -1,0 +1,43 @@
+import { expect, test } from '../fixtures';
+import { AuditPage } from '../pages/AuditPage';
+import { ChatPage } from '../pages/ChatPage';
+import { CheckerPage } from '../pages/CheckerPage';
+import { serveFixtureModels } from '../pages/models';
+
+test.skip(!process.env.SHOOT, 'screenshots only on demand');
+
+test('audit screens', async ({ page, context, studio }) => {
+  await serveFixtureModels(context);
+  await CheckerPage.useScriptedReplies(page, [...Array<string>(6).fill('I swim every morning. The tea is too sweet.'), 'The storm is loud tonight.'], 5);
+  await page.setViewportSize({ width: 1280, height: 900 });
+  const chat = new ChatPage(page);
+  const checker = new CheckerPage(page);
+  const audit = new AuditPage(page);
+  await studio.open();
+  await checker.setUpFixtureCheckerAndScriptedModel(chat);
+  await studio.openCharacter('Maren Holt');
+  await page.screenshot({ path: 'test-results/shots/audit-editor-header.png' });
+  await audit.openFromEditor();
+  await page.screenshot({ path: 'test-results/shots/audit-probes-light.png' });
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.screenshot({ path: 'test-results/shots/audit-probes-dark.png' });
+  await page.emulateMedia({ colorScheme: 'light' });
+  await audit.generate(6);
+  await audit.run();
+  await expect(audit.progress()).toBeVisible();
+  await page.screenshot({ path: 'test-results/shots/audit-progress.png' });
+  await audit.waitFinished();
+  await audit.run();
+  await audit.waitFinished();
+  await audit.report().scrollIntoViewIfNeeded();
+  await page.screenshot({ path: 'test-results/shots/audit-report-light.png', fullPage: true });
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.screenshot({ path: 'test-results/shots/audit-report-dark.png', fullPage: true });
+  await audit.openReport(audit.runRows().nth(1));
+  await audit.compare(audit.runRows().nth(0), audit.runRows().nth(1));
+  await page.getByTestId('audit-compare').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: 'test-results/shots/audit-compare-dark.png', fullPage: true });
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: 'test-results/shots/audit-compare-mobile.png', fullPage: true });
+});
