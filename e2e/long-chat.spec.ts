@@ -33,6 +33,13 @@ test('a 10,000-message chat opens at its end, scrolls to its start and streams a
   expect(await chat.messages.count()).toBeLessThan(60);
   await expect(chat.jumpToLatest()).toBeHidden();
 
+  // A 2,048-token context holds only the last few dozen messages: a line a
+  // few screens up marks where the model stops seeing the chat.
+  await chat.scrollUpTo(chat.contextLine());
+  const firstSeen = await chat.firstMessageInContext();
+  expect(firstSeen).toBeGreaterThan(MESSAGES - 200);
+  expect(firstSeen).toBeLessThan(MESSAGES - 5);
+
   // To the first message, and back with "↓ Latest".
   await chat.scrollToTop();
   // (Its *asterisks* render as emphasis: compare the plain end of the line.)

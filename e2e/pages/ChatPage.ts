@@ -45,6 +45,29 @@ export class ChatPage {
       .toBe(true);
   }
 
+  /** The line above the oldest message the model still sees (absent while it sees the whole chat). */
+  contextLine() {
+    return this.page.getByTestId('context-line');
+  }
+
+  /** The place (1-based) of the first message below the context line. */
+  async firstMessageInContext(): Promise<number> {
+    const row = this.feed().locator('[data-index]').filter({ has: this.contextLine() });
+    return Number(await row.getByTestId('message').getAttribute('aria-posinset'));
+  }
+
+  /** Scrolls the message list up with the mouse wheel, a screen at a time, until `target` is in view. */
+  async scrollUpTo(target: Locator) {
+    await this.page.getByTestId('message-list').hover();
+    await expect
+      .poll(async () => {
+        if (await target.isVisible()) return true;
+        await this.page.mouse.wheel(0, -500);
+        return target.isVisible();
+      })
+      .toBe(true);
+  }
+
   /** The "↓ Latest" button, shown while the view is away from the last message. */
   jumpToLatest() {
     return this.page.getByRole('button', { name: '↓ Latest' });

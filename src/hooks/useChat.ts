@@ -3,10 +3,13 @@ import { useCallback, useEffect, useState } from 'react';
 import type { Character } from '../domain/character';
 import { currentText, type Chat, type Message, type SamplingSettings, type TakeSettings } from '../domain/chat';
 import { exportChatFile, importChatFile } from '../services/chatFiles';
+import { contextStartOf } from '../services/contextWindow';
+import { useEngine } from '../stores/engine';
 import { repos, type ChatSummary } from '../db';
 import { useRoute } from '../stores/route';
 import { useUi } from '../stores/ui';
 import { errorDetail, useUndoNotice } from './notices';
+import { useSetting } from './useSettings';
 
 export type { ChatSummary };
 
@@ -134,4 +137,33 @@ export function useChatFiles(character: Character) {
       }
     },
   };
+}
+
+/**
+ * Index of the oldest message the model will see in the next reply's prompt
+ * (the chat draws a line above it); null when it sees the whole chat or
+ * while that is not known yet.
+ *
+ * Worked out after the chat renders, never during it, and not while a reply
+ * streams (its pieces would move the line a few tokens at a time): once when
+ * the chat opens and after each change. Each time costs the messages in
+ * the window, not the whole chat (services/contextWindow.ts).
+ */
+export function useContextStart(chat: Chat, character: Character, messages: readonly Message[], streaming: boolean): number | null {
+  const userName = useSetting('userName');
+  const engineContext = useEngine((s) => s.engine?.contextSize);
+  const [start, setStart] = useState<number | null>(null);
+  useEffect(() => {
+    if (streaming || userName === null) return;
+    const timer = setTimeout(() => {
+      try {
+        setStart(contextStartOf(messages, chat, character, userName, engineContext));
+      } catch {
+        // Settings with no room for a prompt: a turn says so when sent; no line.
+        setStart(null);
+      }
+    }, 0);
+    return () => clearTimeout(timer);
+  }, [messages, chat, character, userName, engineContext, streaming]);
+  return start;
 }

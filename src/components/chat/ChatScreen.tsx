@@ -3,7 +3,7 @@ import type { Character } from '../../domain/character';
 import type { Chat, Message } from '../../domain/chat';
 import { describeGuard } from '../../domain/consistency/takes';
 import type { MessageCheck } from '../../hooks/useChecks';
-import { useChatFiles, useChatRecord, useChats, useMessageActions, useMessages } from '../../hooks/useChat';
+import { useChatFiles, useChatRecord, useChats, useContextStart, useMessageActions, useMessages } from '../../hooks/useChat';
 import { useEngine } from '../../stores/engine';
 import { useRoute } from '../../stores/route';
 import { useSession } from '../../stores/session';
@@ -13,6 +13,7 @@ import { EmptyState, Spinner } from '../ui/EmptyState';
 import { Icon } from '../ui/Icon';
 import { ChatList } from './ChatList';
 import { Composer } from './Composer';
+import { ContextLine } from './ContextLine';
 import { MessageFeed } from './MessageFeed';
 import { MessageItem } from './MessageItem';
 import { ModelChip } from './ModelChip';
@@ -143,6 +144,7 @@ function ChatView({ character, chat, messages }: { character: Character; chat: C
   const [panel, setPanel] = useState(() => typeof window === 'undefined' || window.matchMedia('(min-width: 1280px)').matches);
   const analysable = turns.filter(({ message }) => !checks.get(message.id)?.verdict).length;
   const busy = streamingId !== null || takesRunning;
+  const contextStart = useContextStart(chat, character, messages, busy);
   // Stable handlers (reading the latest chat/character/messages from a ref), so
   // memoised messages don't re-render on every streamed piece.
   const latest = useRef({ chat, character, messages });
@@ -231,7 +233,7 @@ function ChatView({ character, chat, messages }: { character: Character; chat: C
         }
         renderItem={(i) => {
           const m = messages[i]!;
-          return (
+          const message = (
             <ChatMessage
               message={m}
               streaming={streamingId === m.id}
@@ -244,6 +246,14 @@ function ChatView({ character, chat, messages }: { character: Character; chat: C
               swipeScores={swipeScores.get(m.id) ?? null}
               position={positionOf(i, messages.length)}
             />
+          );
+          return i === contextStart ? (
+            <>
+              <ContextLine />
+              {message}
+            </>
+          ) : (
+            message
           );
         }}
       />
