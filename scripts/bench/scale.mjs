@@ -145,7 +145,9 @@ async function measureSize(browser, baseUrl, scaleBackup, meta, messages, charac
   await page.getByRole('button', { name: 'Load', exact: true }).click();
   await page.getByRole('button', { name: /^Unload (?!checker$)/ }).waitFor({ timeout: 60_000 });
 
-  // 4. Open the chat: Chat tab click → last message painted.
+  // 4. Open the chat: Chat tab click → last message painted. (The list is
+  // virtualized: find the character by name first, as a writer would.)
+  await search.fill(meta.LONG_STORY);
   await page.getByTestId('character-list').getByRole('button', { name: new RegExp(`^${meta.LONG_STORY}`) }).click();
   await page.getByRole('button', { name: 'Chat', exact: true }).waitFor();
   const lastText = meta.scaleMessageText(messages - 1);

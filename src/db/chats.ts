@@ -82,6 +82,21 @@ export class ChatRepository {
     );
   }
 
+  /**
+   * When each character was last chatted with: its newest chat's `updatedAt`
+   * (a save in a chat raises it). Reads chat records only, never messages.
+   */
+  lastUsedByCharacter(): Promise<Map<string, number>> {
+    return this.db.chats.toArray().then((rows: unknown[]) => {
+      const out = new Map<string, number>();
+      for (const row of rows) {
+        const chat = soundChat(row);
+        if (chat && chat.updatedAt > (out.get(chat.characterId) ?? -Infinity)) out.set(chat.characterId, chat.updatedAt);
+      }
+      return out;
+    });
+  }
+
   // Dexie promise chains, not native async: these run inside live queries (see CharacterRepository.list).
   get(id: string): Promise<Chat | undefined> {
     return this.db.chats.get(id).then(soundChat);
