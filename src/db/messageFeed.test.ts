@@ -197,8 +197,8 @@ describe('watchMessages (a chat followed at a cost per change that does not grow
   });
 });
 
-describe('schema v4', () => {
-  it('opens a v3 database and indexes its messages by [chatId+updatedAt]', async () => {
+describe('schema v6', () => {
+  it('opens a v5-era (v3) database and indexes its messages by [chatId+updatedAt]', async () => {
     const oldName = `${name}-v3`;
     const v3 = new Dexie(oldName);
     v3.version(1).stores({ characters: 'id, updatedAt', chats: 'id, characterId, updatedAt', messages: 'id, chatId, [chatId+order]', settings: 'key' });
@@ -213,7 +213,7 @@ describe('schema v4', () => {
     const upgraded = new StudioDb(oldName);
     try {
       await upgraded.open();
-      expect(upgraded.verno).toBe(4);
+      expect(upgraded.verno).toBe(6);
       expect(await upgraded.messages.where('[chatId+updatedAt]').between(['chat1', 20], ['chat1', Infinity]).primaryKeys()).toEqual(['m2']);
     } finally {
       upgraded.close();
