@@ -72,6 +72,42 @@ test.describe('character library', () => {
     await expect(page.getByText('No character matches')).toBeVisible();
   });
 
+  test('favourites, order and tag filter survive a reload; the character being edited keeps its place', async ({ studio, page }) => {
+    await studio.open();
+    // The two samples and one more.
+    await studio.createCharacter('Ada Quill');
+    await expect.poll(async () => (await studio.characterNames()).length).toBe(3);
+    const names = await studio.characterNames();
+    await expect(studio.libraryCount()).toHaveText(String(names.length));
+    // A favourite is listed first; "Name" orders the rest A→Z.
+    const starred = names.at(-1)!;
+    await studio.favouriteButton(starred).click();
+    await expect(studio.favouriteButton(starred)).toHaveAttribute('aria-pressed', 'true');
+    await studio.libraryOrder().selectOption({ label: 'Name' });
+    const byName = [starred, ...names.filter((n) => n !== starred).sort((a, b) => a.localeCompare(b))];
+    await expect.poll(() => studio.characterNames()).toEqual(byName);
+    await studio.libraryTag().selectOption('coastal');
+    await expect.poll(() => studio.characterNames()).toEqual(['Maren Holt']);
+    await expect(studio.libraryCount()).toHaveText(`1 of ${names.length}`);
+    await studio.libraryTag().selectOption('');
+
+    await page.reload();
+    await studio.open();
+    await expect(studio.libraryOrder()).toHaveValue('name');
+    await expect.poll(() => studio.characterNames()).toEqual(byName);
+
+    // Recently edited: saving the open character does not move it; opening another sorts again.
+    await studio.libraryOrder().selectOption({ label: 'Recently edited' });
+    const edited = await studio.characterNames();
+    const target = edited.at(-1)!;
+    await studio.openCharacter(target);
+    await page.getByLabel('Scenario').fill('A storm is coming.');
+    await studio.waitSaved();
+    expect(await studio.characterNames()).toEqual(edited);
+    await studio.openCharacter(edited.find((n) => n !== target && n !== starred)!);
+    await expect.poll(() => studio.characterNames()).toEqual([starred, target, ...edited.filter((n) => n !== starred && n !== target)]);
+  });
+
   test('duplicate, delete with confirmation, undo', async ({ studio, page }) => {
     await studio.open();
     await studio.openCharacter('Maren Holt');

@@ -15,6 +15,64 @@ export class ChatPage {
     return this.messages.last();
   }
 
+  /**
+   * The list is virtualized: only messages near the view are in the DOM, so
+   * `messages` counts those. The chat's length is on each message
+   * (aria-setsize), its place in aria-posinset (1-based).
+   */
+  feed() {
+    return this.page.getByRole('feed', { name: 'Messages' });
+  }
+
+  /** Message number `n` (1-based) of the whole chat, when it is rendered. */
+  messageAt(n: number) {
+    return this.feed().locator(`[data-testid="message"][aria-posinset="${n}"]`);
+  }
+
+  /** How many messages the chat has (not how many are rendered). */
+  async chatLength(): Promise<number> {
+    return Number(await this.lastMessage().getAttribute('aria-setsize'));
+  }
+
+  /** Scrolls the message list to the top with the mouse wheel, as a reader would (rows measured on the way move it: repeat until the first message shows). */
+  async scrollToTop() {
+    await this.page.getByTestId('message-list').hover();
+    await expect
+      .poll(async () => {
+        await this.page.mouse.wheel(0, -1_000_000);
+        return this.messageAt(1).isVisible();
+      })
+      .toBe(true);
+  }
+
+  /** The line above the oldest message the model still sees (absent while it sees the whole chat). */
+  contextLine() {
+    return this.page.getByTestId('context-line');
+  }
+
+  /** The place (1-based) of the first message below the context line. */
+  async firstMessageInContext(): Promise<number> {
+    const row = this.feed().locator('[data-index]').filter({ has: this.contextLine() });
+    return Number(await row.getByTestId('message').getAttribute('aria-posinset'));
+  }
+
+  /** Scrolls the message list up with the mouse wheel, a screen at a time, until `target` is in view. */
+  async scrollUpTo(target: Locator) {
+    await this.page.getByTestId('message-list').hover();
+    await expect
+      .poll(async () => {
+        if (await target.isVisible()) return true;
+        await this.page.mouse.wheel(0, -500);
+        return target.isVisible();
+      })
+      .toBe(true);
+  }
+
+  /** The "↓ Latest" button, shown while the view is away from the last message. */
+  jumpToLatest() {
+    return this.page.getByRole('button', { name: '↓ Latest' });
+  }
+
   async openModels() {
     await this.page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Models' }).click();
     await expect(this.page.getByTestId('engine-choice')).toBeVisible();

@@ -31,6 +31,24 @@ export class StudioPage {
     return list.locator('li button span span:first-child').allInnerTexts();
   }
 
+  /** The star beside a character in the library (aria-pressed when it is a favourite). */
+  favouriteButton(name: string) {
+    return this.page.getByTestId('character-list').getByRole('button', { name: `Favourite: ${name}`, exact: true });
+  }
+
+  /** The library's order and tag filter (selects) and its count ("12" or "3 of 12"). */
+  libraryOrder() {
+    return this.page.getByRole('navigation', { name: 'Character library' }).getByLabel('Order', { exact: true });
+  }
+
+  libraryTag() {
+    return this.page.getByRole('navigation', { name: 'Character library' }).getByLabel('Tag', { exact: true });
+  }
+
+  libraryCount() {
+    return this.page.getByTestId('library-count');
+  }
+
   async importFiles(files: string[] | { name: string; mimeType: string; buffer: Buffer }[]) {
     await this.page.getByTestId('import-input').setInputFiles(files);
   }

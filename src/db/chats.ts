@@ -5,6 +5,7 @@ import { importedSwipes, type ImportedChat } from '../domain/chats/sillytavern';
 import { guardWrite, UndoUnavailableError } from './errors';
 import { ChatSchema, MessageSchema, isRefusal, readChat, readMessage } from '../domain/storage/chat';
 import { assertValid } from '../domain/storage/issues';
+import { watchChatMessages, type MessagesListener } from './messageFeed';
 
 /** Stored records read through their schemas (domain/storage): damaged ones are repaired or skipped, never crash a screen. */
 const soundChat = (row: unknown): Chat | undefined => {
@@ -81,9 +82,33 @@ export class ChatRepository {
     );
   }
 
+  /**
+   * When each character was last chatted with: its newest chat's `updatedAt`
+   * (a save in a chat raises it). Reads chat records only, never messages.
+   */
+  lastUsedByCharacter(): Promise<Map<string, number>> {
+    return this.db.chats.toArray().then((rows: unknown[]) => {
+      const out = new Map<string, number>();
+      for (const row of rows) {
+        const chat = soundChat(row);
+        if (chat && chat.updatedAt > (out.get(chat.characterId) ?? -Infinity)) out.set(chat.characterId, chat.updatedAt);
+      }
+      return out;
+    });
+  }
+
   // Dexie promise chains, not native async: these run inside live queries (see CharacterRepository.list).
   get(id: string): Promise<Chat | undefined> {
     return this.db.chats.get(id).then(soundChat);
+  }
+
+  /**
+   * Follows a chat's messages in order: `listener` gets the list now and after
+   * every change, unchanged messages as the same objects (see messageFeed.ts).
+   * @returns stop watching.
+   */
+  watchMessages(chatId: string, listener: MessagesListener, onError: (e: unknown) => void): () => void {
+    return watchChatMessages(this.db, chatId, listener, onError);
   }
 
   /** Messages in order. */
@@ -274,7 +299,16 @@ export class ChatRepository {
   }
 
   async selectSwipe(messageId: string, swipeIndex: number): Promise<void> {
-    await guardWrite(() => this.db.messages.update(messageId, { swipeIndex }));
+    // updatedAt rises with every change a reader must see (db/messageFeed.ts follows it).
+    await guardWrite(() =>
+      this.db.messages
+        .where('id')
+        .equals(messageId)
+        .modify((m) => {
+          m.swipeIndex = swipeIndex;
+          m.updatedAt = nextUpdatedAt(m);
+        }),
+    );
   }
 
   /** Deletes a message and its verdicts. */
@@ -423,6 +457,7 @@ export class ChatRepository {
         .filter((m) => m.swipes.some((s) => s.state === 'streaming'))
         .modify((m) => {
           m.swipes = m.swipes.map((s) => (s.state === 'streaming' ? { ...s, state: 'interrupted', finishReason: 'interrupted' } : s));
+          m.updatedAt = nextUpdatedAt(m);
           fixed++;
         });
     });

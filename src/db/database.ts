@@ -81,6 +81,12 @@ export class StudioDb extends Dexie {
     this.version(5).stores({
       audits: 'id, characterId, [characterId+createdAt]',
     });
+    // v6: messages gain [chatId+updatedAt], so an open chat follows its
+    // changed messages alone (messageFeed.ts) instead of re-reading the chat
+    // on every save. IndexedDB fills the index for existing rows.
+    this.version(6).stores({
+      messages: 'id, chatId, [chatId+order], [chatId+updatedAt]',
+    });
   }
 }
 

@@ -43,3 +43,57 @@ export function shortDescription(c: Character): string {
 export function displayName(c: Character): string {
   return c.card.name || 'Unnamed';
 }
+
+/** How the library is ordered (a setting). Favourites come first in every order. */
+export type LibrarySort = 'edited' | 'used' | 'name';
+export const LIBRARY_SORTS: readonly LibrarySort[] = ['edited', 'used', 'name'];
+
+/** What a character is sorted by: its `updatedAt`, its last chat, its name. */
+export interface SortKeys {
+  edited: number;
+  used: number;
+  name: string;
+}
+
+export function sortKeysOf(c: Character, lastUsed: ReadonlyMap<string, number>): SortKeys {
+  return { edited: c.updatedAt, used: lastUsed.get(c.id) ?? 0, name: displayName(c).toLocaleLowerCase() };
+}
+
+/**
+ * The library's order: favourites first, then by `sort` (newest first for
+ * the dates, A→Z for names), ties by name then id so the order is total.
+ * `keys` gives each character's sort keys — the caller may hand in keys
+ * taken earlier, so a character saving under "recently edited" keeps its
+ * place until the list is sorted again (see `freezeKeys`).
+ */
+export function sortCharacters<C extends Pick<Character, 'id'>>(characters: readonly C[], sort: LibrarySort, favourites: ReadonlySet<string>, keys: (c: C) => SortKeys): C[] {
+  const keyed = characters.map((c) => ({ c, k: keys(c), fav: favourites.has(c.id) }));
+  keyed.sort((a, b) => {
+    if (a.fav !== b.fav) return a.fav ? -1 : 1;
+    const by = sort === 'name' ? 0 : sort === 'edited' ? b.k.edited - a.k.edited : b.k.used - a.k.used;
+    if (by !== 0) return by;
+    const name = a.k.name < b.k.name ? -1 : a.k.name > b.k.name ? 1 : 0;
+    return name !== 0 ? name : a.c.id < b.c.id ? -1 : a.c.id > b.c.id ? 1 : 0;
+  });
+  return keyed.map((x) => x.c);
+}
+
+/**
+ * Sort keys that stay put: a character keeps the keys it was first seen
+ * with until `refresh` (the writer opened another character, or changed the
+ * order), so autosaves of the one being edited do not move it in the list.
+ * New characters get their keys when they appear.
+ */
+export function freezeKeys(previous: ReadonlyMap<string, SortKeys>, current: ReadonlyMap<string, SortKeys>, refresh: boolean): Map<string, SortKeys> {
+  if (refresh) return new Map(current);
+  const out = new Map<string, SortKeys>();
+  for (const [id, k] of current) out.set(id, previous.get(id) ?? k);
+  return out;
+}
+
+/** Every tag in the library, case-folded and deduplicated, A→Z. */
+export function libraryTags(characters: readonly Character[]): string[] {
+  const tags = new Set<string>();
+  for (const c of characters) for (const t of c.card.tags) if (t.trim()) tags.add(t.trim().toLocaleLowerCase());
+  return [...tags].sort();
+}

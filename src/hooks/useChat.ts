@@ -1,12 +1,15 @@
 import { useLiveQuery } from 'dexie-react-hooks';
-import { useCallback } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import type { Character } from '../domain/character';
 import { currentText, type Chat, type Message, type SamplingSettings, type TakeSettings } from '../domain/chat';
 import { exportChatFile, importChatFile } from '../services/chatFiles';
+import { contextStartOf } from '../services/contextWindow';
+import { useEngine } from '../stores/engine';
 import { repos, type ChatSummary } from '../db';
 import { useRoute } from '../stores/route';
 import { useUi } from '../stores/ui';
 import { errorDetail, useUndoNotice } from './notices';
+import { useSetting } from './useSettings';
 
 export type { ChatSummary };
 
@@ -18,8 +21,29 @@ export function useChatRecord(chatId: string | undefined): Chat | null | undefin
   return useLiveQuery(() => (chatId ? repos.chats.get(chatId) : undefined), [chatId], null);
 }
 
+const NO_MESSAGES: Message[] = [];
+
+/**
+ * A chat's messages in order; null while loading. Follows the chat through
+ * `ChatRepository.watchMessages`, not a live query of the whole chat: a
+ * streaming save reads and replaces only its message, the others stay the
+ * same objects (issue 13: each save re-read 10,000 messages).
+ * @throws the storage error, in render (as useLiveQuery does), for the error boundary.
+ */
 export function useMessages(chatId: string | undefined): Message[] | null {
-  return useLiveQuery(() => (chatId ? repos.chats.messages(chatId) : []), [chatId], null);
+  const [state, setState] = useState<{ chatId: string; messages: Message[] | null; error: unknown }>({ chatId: '', messages: null, error: null });
+  useEffect(() => {
+    if (!chatId) return;
+    return repos.chats.watchMessages(
+      chatId,
+      (messages) => setState({ chatId, messages, error: null }),
+      (error) => setState((s) => ({ chatId, messages: s.chatId === chatId ? s.messages : null, error })),
+    );
+  }, [chatId]);
+  if (!chatId) return NO_MESSAGES;
+  if (state.chatId !== chatId) return null;
+  if (state.error) throw state.error;
+  return state.messages;
 }
 
 const preview = (text: string) => (text.length > 60 ? `“${text.slice(0, 57).trimEnd()}…”` : `“${text}”`);
@@ -113,4 +137,33 @@ export function useChatFiles(character: Character) {
       }
     },
   };
+}
+
+/**
+ * Index of the oldest message the model will see in the next reply's prompt
+ * (the chat draws a line above it); null when it sees the whole chat or
+ * while that is not known yet.
+ *
+ * Worked out after the chat renders, never during it, and not while a reply
+ * streams (its pieces would move the line a few tokens at a time): once when
+ * the chat opens and after each change. Each time costs the messages in
+ * the window, not the whole chat (services/contextWindow.ts).
+ */
+export function useContextStart(chat: Chat, character: Character, messages: readonly Message[], streaming: boolean): number | null {
+  const userName = useSetting('userName');
+  const engineContext = useEngine((s) => s.engine?.contextSize);
+  const [start, setStart] = useState<number | null>(null);
+  useEffect(() => {
+    if (streaming || userName === null) return;
+    const timer = setTimeout(() => {
+      try {
+        setStart(contextStartOf(messages, chat, character, userName, engineContext));
+      } catch {
+        // Settings with no room for a prompt: a turn says so when sent; no line.
+        setStart(null);
+      }
+    }, 0);
+    return () => clearTimeout(timer);
+  }, [messages, chat, character, userName, engineContext, streaming]);
+  return start;
 }

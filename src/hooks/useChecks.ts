@@ -26,6 +26,24 @@ export interface MessageCheck {
   checking: boolean;
 }
 
+/**
+ * Staleness of a message's verdict, remembered per message object: the
+ * message list keeps unchanged messages as the same objects, so a save
+ * re-hashes only the message it wrote, not every reply of the chat.
+ */
+const stalenessMemo = new WeakMap<Message, { verdict: StoredVerdict; character: Character; userTurn: string; modelId: string; stale: boolean }>();
+function isStale(message: Message, verdict: StoredVerdict, character: Character, userTurn: string, modelId: string): boolean {
+  const hit = stalenessMemo.get(message);
+  if (hit && hit.verdict === verdict && hit.character === character && hit.userTurn === userTurn && hit.modelId === modelId) return hit.stale;
+  const stale = verdictStaleness(verdict, character, currentText(message), userTurn, modelId).stale;
+  stalenessMemo.set(message, { verdict, character, userTurn, modelId, stale });
+  return stale;
+}
+
+const checkMemo = new WeakMap<Message, MessageCheck>();
+const sameCheck = (a: MessageCheck | undefined, b: MessageCheck) =>
+  !!a && a.verdict === b.verdict && a.replyText === b.replyText && a.stale === b.stale && a.live === b.live && a.checking === b.checking && a.streaming === b.streaming;
+
 /** Verdicts of a chat keyed `${messageId}:${swipeIndex}`; null while loading. */
 export function useVerdicts(chatId: string): Map<string, StoredVerdict> | null {
   return useLiveQuery(() => repos.verdicts.forChat(chatId), [chatId], null);
@@ -65,8 +83,15 @@ export function useChatChecks(chat: Chat, messages: Message[], character: Charac
     for (const { message, userTurn } of turns) {
       const key = verdictKey(message.id, message.swipeIndex);
       const verdict = verdicts?.get(key) ?? null;
-      const stale = verdict && modelId ? verdictStaleness(verdict, character, currentText(message), userTurn, modelId).stale : false;
-      map.set(message.id, { verdict, replyText: currentText(message), stale, live: live[key] ?? null, checking: !!checking[key], streaming: false });
+      const stale = verdict && modelId ? isStale(message, verdict, character, userTurn, modelId) : false;
+      const check: MessageCheck = { verdict, replyText: currentText(message), stale, live: live[key] ?? null, checking: !!checking[key], streaming: false };
+      // An unchanged message keeps its check object, so its memoised row does not re-render.
+      const was = checkMemo.get(message);
+      if (was && sameCheck(was, check)) map.set(message.id, was);
+      else {
+        checkMemo.set(message, check);
+        map.set(message.id, check);
+      }
     }
     // The reply being streamed has no text in `messages` yet: only live flags.
     if (streaming?.messageId) {

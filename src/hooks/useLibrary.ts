@@ -1,6 +1,8 @@
 import { useLiveQuery } from 'dexie-react-hooks';
-import { useCallback } from 'react';
+import { useCallback, useMemo, useState } from 'react';
 import type { Character, Lorebook } from '../domain/character';
+import { filterCharacters, freezeKeys, libraryTags, sortCharacters, sortKeysOf, type LibrarySort, type SortKeys } from '../domain/library';
+import { setSetting, useSetting } from './useSettings';
 import { repos } from '../db';
 import { errorDetail, useUndoNotice } from './notices';
 import { useUi } from '../stores/ui';
@@ -179,4 +181,43 @@ export function useLibraryActions() {
   );
 
   return { create, duplicate, remove, repair, importMany, attachLorebook, exportAs };
+}
+
+const NO_FAVOURITES: readonly string[] = [];
+
+/**
+ * The library as the sidebar lists it: filtered by `query` and `tag`,
+ * favourites first, in the chosen order, with the total count.
+ *
+ * The order is frozen for the character being worked on: each character
+ * keeps the sort keys it had when `activeId` (or the order) last changed,
+ * so autosaves of the open character — which raise its `updatedAt` — do
+ * not move it under "recently edited" while the writer types.
+ */
+export function useLibraryView(query: string, tag: string, activeId: string | null) {
+  const characters = useCharacters();
+  const lastUsed = useLiveQuery(() => repos.chats.lastUsedByCharacter(), [], null);
+  const sort: LibrarySort = useSetting('librarySort') ?? 'edited';
+  const favouriteList = useSetting('favouriteCharacters') ?? NO_FAVOURITES;
+  const favourites = useMemo(() => new Set(favouriteList), [favouriteList]);
+  const current = useMemo(() => (characters && lastUsed ? new Map(characters.map((c) => [c.id, sortKeysOf(c, lastUsed)])) : null), [characters, lastUsed]);
+  const token = `${sort}|${activeId ?? ''}`;
+  const [frozen, setFrozen] = useState<{ token: string; source: Map<string, SortKeys> | null; keys: Map<string, SortKeys> }>({ token, source: null, keys: new Map() });
+  if (current && (frozen.source !== current || frozen.token !== token)) {
+    // Derived state, updated during render (React re-renders at once, before painting).
+    setFrozen({ token, source: current, keys: freezeKeys(frozen.keys, current, frozen.token !== token) });
+  }
+  const keys = frozen.keys;
+  const visible = useMemo(() => {
+    if (!characters || !lastUsed) return null;
+    const byTag = tag ? characters.filter((c) => c.card.tags.some((t) => t.trim().toLocaleLowerCase() === tag)) : characters;
+    return sortCharacters(filterCharacters(byTag, query), sort, favourites, (c) => keys.get(c.id) ?? sortKeysOf(c, lastUsed));
+  }, [characters, lastUsed, tag, query, sort, favourites, keys]);
+  const tags = useMemo(() => (characters ? libraryTags(characters) : []), [characters]);
+  const toggleFavourite = useCallback(
+    (id: string) => void setSetting('favouriteCharacters', favourites.has(id) ? favouriteList.filter((f) => f !== id) : [...favouriteList, id]),
+    [favourites, favouriteList],
+  );
+  const setSort = useCallback((next: LibrarySort) => void setSetting('librarySort', next), []);
+  return { characters, visible, total: characters?.length ?? 0, tags, sort, setSort, favourites, toggleFavourite };
 }

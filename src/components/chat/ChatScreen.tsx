@@ -3,7 +3,7 @@ import type { Character } from '../../domain/character';
 import type { Chat, Message } from '../../domain/chat';
 import { describeGuard } from '../../domain/consistency/takes';
 import type { MessageCheck } from '../../hooks/useChecks';
-import { useChatFiles, useChatRecord, useChats, useMessageActions, useMessages } from '../../hooks/useChat';
+import { useChatFiles, useChatRecord, useChats, useContextStart, useMessageActions, useMessages } from '../../hooks/useChat';
 import { useEngine } from '../../stores/engine';
 import { useRoute } from '../../stores/route';
 import { useSession } from '../../stores/session';
@@ -13,6 +13,8 @@ import { EmptyState, Spinner } from '../ui/EmptyState';
 import { Icon } from '../ui/Icon';
 import { ChatList } from './ChatList';
 import { Composer } from './Composer';
+import { ContextLine } from './ContextLine';
+import { MessageFeed } from './MessageFeed';
 import { MessageItem } from './MessageItem';
 import { ModelChip } from './ModelChip';
 import { SamplingDialog } from './SamplingDialog';
@@ -22,57 +24,17 @@ import { VerdictBadge, marksFor } from '../persona/VerdictBadge';
 import { useAnalyseChat, useChatChecks } from '../../hooks/useChecks';
 import { recheckMessageAction } from '../../hooks/useChecks';
 
-/** px from the bottom within which new text keeps the view pinned. */
-const STICK_THRESHOLD_PX = 48;
-
-/**
- * Keeps the list scrolled to the bottom while pinned: on `dep` changes (new
- * messages) and on every streamed piece. Streamed pieces are followed through a
- * store subscription and one animation frame, not a re-render of the chat.
- */
-function useAutoScroll(dep: unknown) {
-  const ref = useRef<HTMLDivElement>(null);
-  const [pinned, setPinned] = useState(true);
-  const pinnedRef = useRef(true);
-  useEffect(() => {
-    const el = ref.current;
-    if (!el) return;
-    const onScroll = () => {
-      const atBottom = el.scrollHeight - el.scrollTop - el.clientHeight < STICK_THRESHOLD_PX;
-      pinnedRef.current = atBottom;
-      setPinned(atBottom);
-    };
-    el.addEventListener('scroll', onScroll, { passive: true });
-    return () => el.removeEventListener('scroll', onScroll);
-  }, []);
-  useLayoutEffect(() => {
-    const el = ref.current;
-    if (el && pinnedRef.current) el.scrollTop = el.scrollHeight;
-  }, [dep]);
-  useEffect(() => {
-    let frame = 0;
-    const unsubscribe = useSession.subscribe((s, prev) => {
-      if (s.streaming?.text === prev.streaming?.text || frame) return;
-      // After React has committed the new text (store updates flush before the frame).
-      frame = requestAnimationFrame(() => {
-        frame = 0;
-        const el = ref.current;
-        if (el && pinnedRef.current) el.scrollTop = el.scrollHeight;
-      });
-    });
-    return () => {
-      unsubscribe();
-      if (frame) cancelAnimationFrame(frame);
-    };
-  }, []);
-  const jump = () => {
-    const el = ref.current;
-    if (!el) return;
-    el.scrollTop = el.scrollHeight;
-    pinnedRef.current = true;
-    setPinned(true);
-  };
-  return { ref, pinned, jump };
+/** Stable { index, of } objects per (index, count), so memoised messages keep their props. */
+const positions = new Map<string, { index: number; of: number }>();
+function positionOf(index: number, of: number) {
+  const key = `${index}/${of}`;
+  let p = positions.get(key);
+  if (!p) {
+    if (positions.size > 4096) positions.clear();
+    p = { index, of };
+    positions.set(key, p);
+  }
+  return p;
 }
 
 interface MessageHandlers {
@@ -100,6 +62,7 @@ const ChatMessage = memo(function ChatMessage({
   checkerReady,
   handlers,
   swipeScores,
+  position,
 }: {
   message: Message;
   streaming: boolean;
@@ -110,6 +73,7 @@ const ChatMessage = memo(function ChatMessage({
   checkerReady: boolean;
   handlers: MessageHandlers;
   swipeScores: readonly (number | null)[] | null;
+  position: { index: number; of: number };
 }) {
   const takesProgress = useSession((s) =>
     s.takes?.messageId === message.id ? (s.takes.purpose === 'guard' ? `Guard: try ${s.takes.take} of ${s.takes.of}…` : `Take ${s.takes.take} of ${s.takes.of}…`) : null,
@@ -140,6 +104,7 @@ const ChatMessage = memo(function ChatMessage({
       marks={marks}
       unsaved={unsaved}
       swipeScores={swipeScores}
+      position={position}
       takesProgress={takesProgress}
       guardNote={guardNote}
       footer={
@@ -179,6 +144,7 @@ function ChatView({ character, chat, messages }: { character: Character; chat: C
   const [panel, setPanel] = useState(() => typeof window === 'undefined' || window.matchMedia('(min-width: 1280px)').matches);
   const analysable = turns.filter(({ message }) => !checks.get(message.id)?.verdict).length;
   const busy = streamingId !== null || takesRunning;
+  const contextStart = useContextStart(chat, character, messages, busy);
   // Stable handlers (reading the latest chat/character/messages from a ref), so
   // memoised messages don't re-render on every streamed piece.
   const latest = useRef({ chat, character, messages });
@@ -198,9 +164,8 @@ function ChatView({ character, chat, messages }: { character: Character; chat: C
     // eslint-disable-next-line react-hooks/exhaustive-deps -- the session actions and repos are module singletons
     [],
   );
-  const { ref, pinned, jump } = useAutoScroll(messages.length);
   const last = messages.at(-1);
-  const lastAssistant = [...messages].reverse().find((m) => m.role === 'assistant');
+  const lastAssistant = messages.findLast((m) => m.role === 'assistant');
 
   // ← → page through the last reply's swipes when focus is not in a text field.
   useEffect(() => {
@@ -251,14 +216,25 @@ function ChatView({ character, chat, messages }: { character: Character; chat: C
           <Icon name="settings" />
         </IconButton>
       </div>
-      <div ref={ref} className="scroll-thin relative min-h-0 flex-1 overflow-y-auto" data-testid="message-list">
-        <div className="mx-auto flex max-w-3xl flex-col gap-1 px-2 py-4 sm:px-4">
-          {messages.length === 0 ? (
-            <EmptyState title="An empty page">{character.card.name} has no greeting. Say something to begin.</EmptyState>
-          ) : null}
-          {messages.map((m) => (
+      <MessageFeed
+        key={chat.id}
+        count={messages.length}
+        getKey={(i) => messages[i]!.id}
+        busy={busy}
+        before={messages.length === 0 ? <EmptyState title="An empty page">{character.card.name} has no greeting. Say something to begin.</EmptyState> : null}
+        after={
+          needsReply && status.state === 'ready' ? (
+            <div className="flex justify-center py-2">
+              <Button size="sm" icon={<Icon name="refresh" />} onClick={() => void replyNow(chat, character)}>
+                Reply
+              </Button>
+            </div>
+          ) : null
+        }
+        renderItem={(i) => {
+          const m = messages[i]!;
+          const message = (
             <ChatMessage
-              key={m.id}
               message={m}
               streaming={streamingId === m.id}
               character={character}
@@ -268,22 +244,19 @@ function ChatView({ character, chat, messages }: { character: Character; chat: C
               checkerReady={checkerReady}
               handlers={handlers}
               swipeScores={swipeScores.get(m.id) ?? null}
+              position={positionOf(i, messages.length)}
             />
-          ))}
-          {needsReply && status.state === 'ready' ? (
-            <div className="flex justify-center py-2">
-              <Button size="sm" icon={<Icon name="refresh" />} onClick={() => void replyNow(chat, character)}>
-                Reply
-              </Button>
-            </div>
-          ) : null}
-        </div>
-        {!pinned ? (
-          <button type="button" onClick={jump} className="sticky bottom-3 left-full mr-3 block rounded-full bg-accent-600 px-3 py-1.5 text-xs font-medium text-white shadow-lg">
-            ↓ Latest
-          </button>
-        ) : null}
-      </div>
+          );
+          return i === contextStart ? (
+            <>
+              <ContextLine />
+              {message}
+            </>
+          ) : (
+            message
+          );
+        }}
+      />
       <div className="px-3 empty:hidden">
         <CpuFallbackOffer />
       </div>

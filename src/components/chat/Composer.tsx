@@ -2,6 +2,8 @@ import { useEffect, useRef, useState } from 'react';
 import { Button } from '../ui/Button';
 import { Icon } from '../ui/Icon';
 
+const FIELD_SIZING = typeof CSS !== 'undefined' && CSS.supports('field-sizing', 'content');
+
 /** Enter sends, Shift+Enter is a new line, Esc stops a streaming reply. */
 export function Composer({
   streaming,
@@ -18,9 +20,13 @@ export function Composer({
 }) {
   const [text, setText] = useState('');
   const ref = useRef<HTMLTextAreaElement>(null);
+  // The box grows with its text through CSS (field-sizing: content) where the
+  // browser has it: no measuring per key. Measuring (height auto, then read
+  // scrollHeight) forced a layout of the whole screen on every key, the
+  // message list included (issue 13). Browsers without it measure.
   useEffect(() => {
     const el = ref.current;
-    if (!el) return;
+    if (!el || FIELD_SIZING) return;
     el.style.height = 'auto';
     el.style.height = `${Math.min(el.scrollHeight, 240)}px`;
   }, [text]);
@@ -41,7 +47,7 @@ export function Composer({
   };
 
   return (
-    <div className="border-t border-stone-200 bg-white/90 px-3 py-3 backdrop-blur dark:border-stone-800 dark:bg-stone-900/90">
+    <div className="border-t border-stone-200 bg-white/90 px-3 py-3 [contain:layout_paint] backdrop-blur dark:border-stone-800 dark:bg-stone-900/90">
       {disabledReason ? <p className="mb-2 text-xs text-amber-700 dark:text-amber-300">{disabledReason}</p> : null}
       <form
         className="mx-auto flex max-w-3xl items-end gap-2"
@@ -63,7 +69,7 @@ export function Composer({
               void submit();
             }
           }}
-          className="max-h-60 min-h-10 flex-1 resize-none rounded-xl border border-stone-300 bg-white px-3 py-2 text-sm leading-relaxed focus:border-accent-500 focus:outline-none focus:ring-2 focus:ring-accent-500/30 dark:border-stone-700 dark:bg-stone-950"
+          className="max-h-60 min-h-10 flex-1 resize-none [field-sizing:content] rounded-xl border border-stone-300 bg-white px-3 py-2 text-sm leading-relaxed focus:border-accent-500 focus:outline-none focus:ring-2 focus:ring-accent-500/30 dark:border-stone-700 dark:bg-stone-950"
         />
         {streaming ? (
           <Button variant="danger" icon={<Icon name="stop" />} onClick={onStop} title="Stop (Esc)">

@@ -34,6 +34,8 @@ export interface MessageItemProps {
   takesProgress?: string | null;
   /** What the guard did for this reply. */
   guardNote?: { text: string; outcome: 'clean' | 'failing' | 'stopped' } | null;
+  /** Its place in the chat (0-based), for a feed that renders only some messages: aria-posinset/-setsize. */
+  position?: { index: number; of: number };
 }
 
 const STATE_LABEL: Record<string, string> = {
@@ -60,6 +62,7 @@ export function MessageItem({
   swipeScores,
   takesProgress,
   guardNote,
+  position,
 }: MessageItemProps) {
   const [editing, setEditing] = useState<string | null>(null);
   const swipe = message.swipes[message.swipeIndex];
@@ -76,7 +79,8 @@ export function MessageItem({
       data-state={streaming ? 'streaming' : (unsaved?.state ?? swipe?.state ?? 'done')}
       data-saved={unsaved ? 'no' : 'yes'}
       aria-label={`${message.name}${streaming ? ' (writing…)' : ''}`}
-      className={`group flex gap-3 px-3 py-3 sm:px-4 ${isUser ? '' : 'bg-white/60 dark:bg-stone-900/40'} rounded-2xl`}
+      {...(position ? { 'aria-posinset': position.index + 1, 'aria-setsize': position.of, tabIndex: 0, 'data-feed-item': '' } : {})}
+      className={`group flex outline-none focus-visible:ring-2 focus-visible:ring-accent-500/60 gap-3 px-3 py-3 sm:px-4 ${isUser ? '' : 'bg-white/60 dark:bg-stone-900/40'} rounded-2xl`}
     >
       {isUser ? (
         <span className="inline-flex h-8 w-8 shrink-0 items-center justify-center rounded-full bg-stone-300 text-xs font-semibold text-stone-700 dark:bg-stone-700 dark:text-stone-200">

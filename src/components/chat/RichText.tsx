@@ -75,6 +75,15 @@ function RoleFlagChip({ flag }: { flag: RoleMarkFlag }) {
  */
 export const INITIAL_VISIBLE_CHARS = 64_000;
 export const MORE_VISIBLE_CHARS = 64_000;
+/**
+ * A text longer than this mounts empty and is drawn by a deferred render
+ * right after. The virtualized feed mounts a row inside its synchronous
+ * measuring pass, where React cannot yield: a 64 K slice's elements built
+ * there held the tab for seconds (render-perf's 10 MB greeting). A deferred
+ * render is interruptible, so it is built in slices between frames. Short
+ * texts (every ordinary reply) draw at once, so scrolling never flickers.
+ */
+const DEFER_MOUNT_CHARS = 16_000;
 
 const NO_MARKS: readonly SentenceMark[] = [];
 const compact = new Intl.NumberFormat('en', { notation: 'compact', maximumFractionDigits: 1 });
@@ -223,7 +232,7 @@ export const RichText = memo(function RichText({ text, marks = NO_MARKS, streami
   // The caller keys RichText by swipe, so another swipe starts capped again.
   const [streamed, setStreamed] = useState(streaming);
   if (streaming && !streamed) setStreamed(true);
-  const shown = useDeferredValue(text);
+  const shown = useDeferredValue(text, text.length > DEFER_MOUNT_CHARS ? '' : undefined);
   const cut = streamed ? shown.length : displayCut(shown, limit);
   const paragraphs = parser.update(cut === shown.length ? shown : shown.slice(0, cut));
 

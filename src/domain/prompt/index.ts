@@ -26,4 +26,5 @@ export {
 } from './lorebook';
 export { foldForStrictTemplates, type StrictPrompt } from './strict';
 export { estimateTokens } from './tokens';
+export { firstMessageInContext, FIRST_TAIL } from './window';
 export { TokenCalibration, CALIBRATION_BOUNDS, MIN_CALIBRATION_TOKENS, type CalibratedCounting } from './calibration';

@@ -52,6 +52,10 @@ export interface SettingsShape {
    * A cache, not a choice: optional, with no entry in SETTING_DEFAULTS.
    */
   checkerDeviceDecisions?: DeviceDecision[];
+  /** How the library sidebar is ordered. */
+  librarySort: 'edited' | 'used' | 'name';
+  /** Ids of starred characters, listed first in the library. */
+  favouriteCharacters: string[];
 }
 
 /** Extra sampling for servers that take it (llama.cpp, vLLM, KoboldCpp); 0 = not sent. */
@@ -140,6 +144,8 @@ export const SETTING_SPECS: { [K in SettingKey]-?: SettingSpec<NonNullable<Setti
   embeddingModelId: spec(shortText, 'Checker relevance model'),
   checkerDevice: spec(v.picklist(['auto', 'wasm', 'webgpu']), 'Checker device'),
   checkerDeviceDecisions: spec(v.array(v.custom<DeviceDecision>(isDeviceDecision)), 'Checker device measurements', 'never'),
+  librarySort: spec(v.picklist(['edited', 'used', 'name']), 'Library order'),
+  favouriteCharacters: spec(v.pipe(v.array(v.pipe(v.string(), v.maxLength(128))), v.maxLength(100_000)), 'Favourite characters'),
 };
 
 /** What a setting is until the user sets it. The one place defaults are written. */
@@ -162,6 +168,8 @@ export const SETTING_DEFAULTS: Readonly<Required<Omit<SettingsShape, 'checkerDev
   nliModelId: DEFAULT_NLI_MODEL_ID,
   embeddingModelId: DEFAULT_EMBEDDING_MODEL_ID,
   checkerDevice: 'auto',
+  librarySort: 'edited',
+  favouriteCharacters: Object.freeze([]) as unknown as string[],
 });
 
 export function isSettingKey(key: unknown): key is SettingKey {

@@ -1,0 +1,223 @@
+import Dexie from 'dexie';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Message } from '../domain/chat';
+import { StudioDb } from './database';
+import { ChatRepository } from './chats';
+
+let db: StudioDb;
+let chats: ChatRepository;
+let name: string;
+let n = 0;
+/** Message rows read from IndexedDB (values, not keys), counted by a DBCore middleware. */
+let rowsRead = 0;
+
+beforeEach(() => {
+  name = `feed-${Date.now()}-${n++}`;
+  db = new StudioDb(name);
+  rowsRead = 0;
+  db.use({
+    stack: 'dbcore',
+    name: 'count-message-reads',
+    create: (down) => ({
+      ...down,
+      table: (tableName) => {
+        const table = down.table(tableName);
+        if (tableName !== 'messages') return table;
+        return {
+          ...table,
+          get: async (req) => {
+            const r: unknown = await table.get(req);
+            if (r) rowsRead++;
+            return r;
+          },
+          getMany: async (req) => {
+            const r = await table.getMany(req);
+            rowsRead += r.filter(Boolean).length;
+            return r;
+          },
+          query: async (req) => {
+            const r = await table.query(req);
+            if (req.values) rowsRead += r.result.length;
+            return r;
+          },
+        };
+      },
+    }),
+  });
+  chats = new ChatRepository(db);
+});
+afterEach(async () => {
+  db.close();
+  await Dexie.delete(name);
+});
+
+/** Follows a chat; `next(test)` resolves with the first list after now for which `test` holds. */
+function follow(chatId: string) {
+  let latest: Message[] | null = null;
+  let waiters: { test: (m: Message[]) => boolean; resolve: (m: Message[]) => void }[] = [];
+  const errors: unknown[] = [];
+  const stop = chats.watchMessages(
+    chatId,
+    (list) => {
+      latest = list;
+      waiters = waiters.filter((w) => (w.test(list) ? (w.resolve(list), false) : true));
+    },
+    (e) => errors.push(e),
+  );
+  return {
+    stop,
+    errors,
+    get latest() {
+      return latest;
+    },
+    next: (test: (m: Message[]) => boolean) =>
+      new Promise<Message[]>((resolve, reject) => {
+        if (latest && test(latest)) return resolve(latest);
+        waiters.push({ test, resolve });
+        setTimeout(() => reject(new Error('no matching list within 5 s')), 5_000);
+      }),
+  };
+}
+
+async function chatWith(count: number) {
+  const chat = await chats.create({ characterId: 'c1', characterName: 'Maren', greetings: ['Hello.'] });
+  const rows: Message[] = [];
+  for (let i = 1; i < count; i++) {
+    const role = i % 2 ? 'user' : 'assistant';
+    rows.push({ id: `m${i}`, chatId: chat.id, order: i, role, name: role === 'user' ? 'You' : 'Maren', swipes: [{ text: `line ${i}`, state: 'done', finishReason: 'stop', modelId: null, createdAt: 1 }], swipeIndex: 0, createdAt: 1, updatedAt: 1 });
+  }
+  await db.messages.bulkAdd(rows);
+  return chat;
+}
+
+const textOf = (m: Message | undefined) => m?.swipes[m.swipeIndex]?.text;
+
+describe('watchMessages (a chat followed at a cost per change that does not grow with it)', () => {
+  it('delivers the chat in order, then a save of one message reads only that message and keeps the others as the same objects', async () => {
+    const chat = await chatWith(400);
+    const feed = follow(chat.id);
+    const first = await feed.next((l) => l.length === 400);
+    expect(first.map((m) => m.order)).toEqual([...Array(400).keys()]);
+
+    const target = first[399]!;
+    rowsRead = 0;
+    await chats.writeSwipe(target.id, 0, { text: 'streamed so far', state: 'streaming' });
+    const after = await feed.next((l) => textOf(l[399]) === 'streamed so far');
+    // The write's own read, the changed message, a re-run as the watched range moves up: a few rows, never the 400.
+    expect(rowsRead).toBeLessThanOrEqual(10);
+    expect(after.slice(0, 399).every((m, i) => m === first[i])).toBe(true);
+
+    // Ten more saves: still a few rows each, not the chat.
+    rowsRead = 0;
+    for (let i = 0; i < 10; i++) {
+      await chats.writeSwipe(target.id, 0, { text: `piece ${i}` });
+      await feed.next((l) => textOf(l[399]) === `piece ${i}`);
+    }
+    expect(rowsRead).toBeLessThanOrEqual(100);
+    feed.stop();
+    expect(feed.errors).toEqual([]);
+  });
+
+  it('follows appends, deletes, swipe choice, undo of a swipe delete and a message restored in the middle, as a fresh read would show them', async () => {
+    const chat = await chatWith(6);
+    const feed = follow(chat.id);
+    await feed.next((l) => l.length === 6);
+    const same = async () => {
+      const fresh = await chats.messages(chat.id);
+      const list = await feed.next((l) => JSON.stringify(l) === JSON.stringify(fresh));
+      expect(list).toEqual(fresh);
+    };
+
+    const added = await chats.append(chat.id, { role: 'user', name: 'You', text: 'Swim with me?' });
+    await same();
+    rowsRead = 0;
+    const reply = await chats.append(chat.id, { role: 'assistant', name: 'Maren', text: 'Never.' });
+    await feed.next((l) => l.at(-1)?.id === reply.id);
+    // An append reads the new message (and the write its predecessor), not the chat's 8.
+    expect(rowsRead).toBeLessThanOrEqual(6);
+    await same();
+
+    await chats.addSwipe(reply.id, { text: 'Maybe.', state: 'done' });
+    await same();
+    await chats.selectSwipe(reply.id, 0);
+    await same();
+    expect(textOf(feed.latest!.at(-1))).toBe('Never.');
+
+    const deleted = await chats.deleteSwipeForUndo(reply.id, 1);
+    await same();
+    await chats.restoreSwipe(deleted!);
+    await same();
+    expect(feed.latest!.at(-1)!.swipes.map((s) => s.text)).toEqual(['Never.', 'Maybe.']);
+
+    const gone = await chats.deleteMessageForUndo('m3');
+    await same();
+    await chats.append(chat.id, { role: 'user', name: 'You', text: 'Later.' });
+    await same();
+    await chats.restoreMessage(gone!);
+    await same();
+    expect(feed.latest!.map((m) => m.id)).toContain(added.id);
+
+    await chats.deleteMessage(added.id);
+    await same();
+    feed.stop();
+    expect(feed.errors).toEqual([]);
+  });
+
+  it('a reply streamed as a turn writes it (append, saves in quick succession, the final one) ends on its final text and state', async () => {
+    const chat = await chatWith(50);
+    const feed = follow(chat.id);
+    await feed.next((l) => l.length === 50);
+    await chats.append(chat.id, { role: 'user', name: 'You', text: 'Go on.' });
+    const reply = await chats.append(chat.id, { role: 'assistant', name: 'Maren', text: '', state: 'streaming' });
+    let text = '';
+    const writes: Promise<void>[] = [];
+    for (let i = 0; i < 40; i++) {
+      text += `word${i} `;
+      writes.push(chats.writeSwipe(reply.id, 0, { text }));
+    }
+    await Promise.all(writes);
+    await chats.writeSwipe(reply.id, 0, { text: `${text}end.`, state: 'done', finishReason: 'stop' });
+    const list = await feed.next((l) => l.at(-1)?.id === reply.id && l.at(-1)?.swipes[0]?.state === 'done');
+    expect(textOf(list.at(-1))).toBe(`${text}end.`);
+    expect(list).toEqual(await chats.messages(chat.id));
+    feed.stop();
+    expect(feed.errors).toEqual([]);
+  });
+
+  it('an empty chat, then its first message', async () => {
+    const chat = await chats.create({ characterId: 'c1', characterName: 'Maren', greetings: [] });
+    const feed = follow(chat.id);
+    await feed.next((l) => l.length === 0);
+    await chats.append(chat.id, { role: 'user', name: 'You', text: 'Hello?' });
+    const list = await feed.next((l) => l.length === 1);
+    expect(textOf(list[0])).toBe('Hello?');
+    await chats.writeSwipe(list[0]!.id, 0, { text: 'Hello there?' });
+    await feed.next((l) => textOf(l[0]) === 'Hello there?');
+    feed.stop();
+  });
+});
+
+describe('schema v6', () => {
+  it('opens a v5-era (v3) database and indexes its messages by [chatId+updatedAt]', async () => {
+    const oldName = `${name}-v3`;
+    const v3 = new Dexie(oldName);
+    v3.version(1).stores({ characters: 'id, updatedAt', chats: 'id, characterId, updatedAt', messages: 'id, chatId, [chatId+order]', settings: 'key' });
+    v3.version(2).stores({ chats: 'id, characterId, updatedAt, [characterId+updatedAt]', verdicts: 'id, messageId, chatId' });
+    v3.version(3).stores({});
+    await v3.open();
+    await v3.table('messages').bulkPut([
+      { id: 'm1', chatId: 'chat1', order: 0, role: 'user', name: 'U', swipes: [], swipeIndex: 0, createdAt: 1, updatedAt: 10 },
+      { id: 'm2', chatId: 'chat1', order: 1, role: 'assistant', name: 'M', swipes: [], swipeIndex: 0, createdAt: 1, updatedAt: 30 },
+    ]);
+    v3.close();
+    const upgraded = new StudioDb(oldName);
+    try {
+      await upgraded.open();
+      expect(upgraded.verno).toBe(6);
+      expect(await upgraded.messages.where('[chatId+updatedAt]').between(['chat1', 20], ['chat1', Infinity]).primaryKeys()).toEqual(['m2']);
+    } finally {
+      upgraded.close();
+      await Dexie.delete(oldName);
+    }
+  });
+});

@@ -1,0 +1,192 @@
+import { liveQuery, type Subscription } from 'dexie';
+import type { Message } from '../domain/chat';
+import { isRefusal, readMessage } from '../domain/storage/chat';
+import type { StudioDb } from './database';
+
+/** Changed messages the watched range may hold before it moves up (each save reads them all: keep it small). */
+const RECENT_MAX = 6;
+/** How many of the newest stay in the range when it moves up (undo of a recent change still finds them). */
+const RECENT_KEEP = 2;
+
+const soundMessage = (row: unknown): Message | undefined => {
+  const read = readMessage(row);
+  return isRefusal(read) ? undefined : read.value;
+};
+
+/** A chat's messages in order, as `watchChatMessages` delivers them. */
+export type MessagesListener = (messages: Message[]) => void;
+
+/**
+ * Follows a chat's messages, with a cost per change that does not grow with
+ * the chat (issue 13: every streaming save re-read all 10,000 messages).
+ *
+ * Two live queries, each watching only what it needs (Dexie tracks the key
+ * ranges a query reads and re-runs it only when a write touches them):
+ * - the chat's message ids in order (`[chatId+order]`, keys only): re-runs
+ *   when a message is added, deleted or moved — not when one is edited, since
+ *   an edit leaves that index's key unchanged;
+ * - the messages changed since the newest one seen (`[chatId+updatedAt]` from
+ *   `since`): a save bumps its message's `updatedAt` (every write in
+ *   ChatRepository does), so it re-runs on each save and reads the few
+ *   messages changed since the chat was read (at most RECENT_MAX: then the
+ *   range moves up).
+ *
+ * The list handed to `listener` keeps every unchanged message as the same
+ * object, so memoised rows and per-message caches survive a save. Appends
+ * read only the new messages; anything else that reorders the chat (undo of
+ * a delete in the middle) reads it whole once.
+ *
+ * IMPORTANT: relies on every write of a message raising its `updatedAt`
+ * (ChatRepository's `nextUpdatedAt`), except writes that add, delete or move
+ * messages. A write that lowers it (undo puts a message back verbatim) is
+ * caught when the message was in the watched range (it leaves it); an undo of
+ * a message changed more than RECENT_MAX changes ago is not seen until the
+ * chat is opened again; nor a write to another message in the same
+ * millisecond as the newest one's last change, before the first change seen.
+ *
+ * @returns stop watching.
+ */
+export function watchChatMessages(db: StudioDb, chatId: string, listener: MessagesListener, onError: (e: unknown) => void): () => void {
+  let ids: string[] | null = null;
+  const byId = new Map<string, Message>();
+  let since = -Infinity;
+  /** Ids of the messages with updatedAt >= since (a handful): the watched range's rows. */
+  let recent = new Set<string>();
+  let changes: Subscription | null = null;
+  let stopped = false;
+  // Events are applied one after another, in the order the queries answered.
+  let queue: Promise<void> = Promise.resolve();
+  const enqueue = (step: () => Promise<void> | void) => {
+    queue = queue.then(step).catch((e: unknown) => {
+      if (!stopped) onError(e);
+    });
+  };
+
+  const emit = () => {
+    if (stopped || !ids) return;
+    const list: Message[] = [];
+    for (const id of ids) {
+      const m = byId.get(id);
+      if (m) list.push(m);
+    }
+    listener(list);
+  };
+
+  /**
+   * After a full read: watch from just above the newest message, so the
+   * watched range starts empty (the newest message — a 10 MB greeting, a long
+   * reply — is not read a second time).
+   */
+  const watchAbove = (messages: Iterable<Message>) => {
+    let newest = -Infinity;
+    for (const m of messages) if (m.updatedAt > newest) newest = m.updatedAt;
+    recent = new Set();
+    since = newest === -Infinity ? -Infinity : newest + 1;
+    watchChanges();
+  };
+
+  /**
+   * After a change: remember the changed messages as in the range. The range
+   * moves up (one re-subscription, one more read) only when it holds more
+   * than RECENT_MAX messages, so a streaming save costs one read.
+   */
+  const noteChanged = (messages: Iterable<Message>) => {
+    for (const m of messages) if (m.updatedAt >= since) recent.add(m.id);
+    if (recent.size <= RECENT_MAX) return;
+    const newest = [...recent].map((id) => byId.get(id)?.updatedAt ?? -Infinity).sort((a, b) => b - a);
+    since = newest[RECENT_KEEP - 1] ?? since;
+    recent = new Set([...recent].filter((id) => (byId.get(id)?.updatedAt ?? -Infinity) >= since));
+    watchChanges();
+  };
+
+  const readAll = async () => {
+    const rows: unknown[] = await db.messages.where('[chatId+order]').between([chatId, -Infinity], [chatId, Infinity]).toArray();
+    const order: string[] = [];
+    const read = new Map<string, Message>();
+    for (const row of rows) {
+      const m = soundMessage(row);
+      if (!m) continue;
+      const was = byId.get(m.id);
+      // Unchanged messages stay the same objects (a reorder changes only `order`, which the list does not show).
+      read.set(m.id, was && was.updatedAt === m.updatedAt && was.order === m.order ? was : m);
+      order.push(m.id);
+    }
+    byId.clear();
+    for (const [id, m] of read) byId.set(id, m);
+    ids = order;
+    watchAbove(byId.values());
+  };
+
+  const onIds = async (next: string[]) => {
+    if (!ids) {
+      await readAll();
+      emit();
+      return;
+    }
+    const present = new Set(next);
+    const kept = ids.filter((id) => present.has(id));
+    const added = next.slice(kept.length);
+    // The common case: messages deleted and/or appended at the end.
+    const simple = kept.every((id, i) => next[i] === id) && added.every((id) => !byId.has(id));
+    if (!simple) {
+      await readAll();
+      emit();
+      return;
+    }
+    for (const id of ids) {
+      if (present.has(id)) continue;
+      byId.delete(id);
+      recent.delete(id);
+    }
+    if (added.length > 0) {
+      const rows: unknown[] = await db.messages.bulkGet(added);
+      const fresh = rows.flatMap((row) => soundMessage(row) ?? []);
+      for (const m of fresh) byId.set(m.id, m);
+      noteChanged(fresh);
+    }
+    ids = next.filter((id) => byId.has(id));
+    emit();
+  };
+
+  const onChanged = (changed: Message[]) => {
+    let any = false;
+    for (const m of changed) {
+      const was = byId.get(m.id);
+      // Unknown ids are new messages: the ids query adds them in their place.
+      if (!was || was.updatedAt === m.updatedAt) continue;
+      byId.set(m.id, m);
+      any = true;
+    }
+    noteChanged(changed);
+    if (any) emit();
+  };
+
+  function watchChanges() {
+    changes?.unsubscribe();
+    const from = since;
+    changes = liveQuery(async () => {
+      const rows: unknown[] = await db.messages.where('[chatId+updatedAt]').between([chatId, from], [chatId, Infinity]).toArray();
+      const fresh = rows.flatMap((row) => soundMessage(row) ?? []);
+      // A message seen in the range that left it went back to an older version (undo): read it again.
+      const seen = new Set(fresh.map((m) => m.id));
+      const left = [...recent].filter((id) => !seen.has(id) && byId.has(id));
+      if (left.length === 0) return fresh;
+      const back: unknown[] = await db.messages.bulkGet(left);
+      return [...fresh, ...back.flatMap((row) => soundMessage(row) ?? [])];
+    }).subscribe({
+      next: (changed) => enqueue(() => onChanged(changed)),
+      error: (e: unknown) => enqueue(() => onError(e)),
+    });
+  }
+
+  const structure = liveQuery(() => db.messages.where('[chatId+order]').between([chatId, -Infinity], [chatId, Infinity]).primaryKeys()).subscribe({
+    next: (next) => enqueue(() => onIds(next)),
+    error: (e: unknown) => enqueue(() => onError(e)),
+  });
+
+  return () => {
+    stopped = true;
+    structure.unsubscribe();
+    changes?.unsubscribe();
+  };
+}
