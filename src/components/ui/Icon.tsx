@@ -28,6 +28,8 @@ const PATHS = {
   grip: 'M7 5h.01M7 10h.01M7 15h.01M13 5h.01M13 10h.01M13 15h.01',
   audit: 'M6 3h8v14H6zM8 7h4M8 10h4M8 13h2',
   info: 'M10 17a7 7 0 1 0 0-14 7 7 0 0 0 0 14Zm0-8v4m0-6.5V7',
+  branch: 'M6 3v14M14 7a2 2 0 1 0 0-4 2 2 0 0 0 0 4Zm0 0c0 4-8 3-8 7',
+  user: 'M10 10a3 3 0 1 0 0-6 3 3 0 0 0 0 6Zm-6 7a6 6 0 0 1 12 0',
 } as const;
 
 export type IconName = keyof typeof PATHS;
