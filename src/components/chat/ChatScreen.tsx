@@ -243,7 +243,7 @@ function ChatView({ character, chat, messages }: { character: Character; chat: C
         <Avatar blob={character.avatar} name={character.card.name} size="sm" />
         <div className="min-w-0 flex-1">
           <h1 className="truncate text-sm font-semibold">{character.card.name}</h1>
-          <p className="truncate text-xs text-stone-500 dark:text-stone-400">{chat.title}</p>
+          <p data-testid="chat-title" className="truncate text-xs text-stone-500 dark:text-stone-400">{chat.title}</p>
         </div>
         <PersonaPicker chat={chat} />
         <ModelChip />
