@@ -13,7 +13,7 @@ import { inputClass } from '../ui/Field';
  */
 const PREVIEW_CHARS = 300;
 /** Branch indentation: one step per level, up to a depth that still leaves room for the title. */
-const INDENT_PX = 12;
+const INDENT_PX = 10;
 const MAX_INDENT_LEVELS = 4;
 
 export function ChatList({ characterId, activeId, onOpen, onNew, onImport }: { characterId: string; activeId: string | null; onOpen: (id: string) => void; onNew: () => void; onImport: (file: File) => void }) {
@@ -82,12 +82,12 @@ export function ChatList({ characterId, activeId, onOpen, onNew, onImport }: { c
                       <span className="truncate">{c.title}</span>
                     </span>
                     {c.branchOf ? (
-                      <span data-testid="chat-branch-info" className="block truncate text-xs text-accent-700 dark:text-accent-300" title={c.branchOf.snippet}>
+                      <span data-testid="chat-branch-info" className="line-clamp-2 break-words text-xs text-accent-700 dark:text-accent-300" title={c.branchOf.snippet}>
                         {parentMissing ? 'from a deleted chat, ' : ''}branched at message {c.branchOf.position}
                         {c.branchOf.snippet ? ` · ${c.branchOf.snippet}` : ''}
                       </span>
                     ) : null}
-                    <span className="line-clamp-2 text-xs text-stone-500 dark:text-stone-400">{c.lastMessage ? c.lastMessage.slice(0, PREVIEW_CHARS) : 'Empty chat'}</span>
+                    <span className={`${c.branchOf ? 'line-clamp-1' : 'line-clamp-2'} text-xs text-stone-500 dark:text-stone-400`}>{c.lastMessage ? c.lastMessage.slice(0, PREVIEW_CHARS) : 'Empty chat'}</span>
                   </button>
                 )}
                 <div className="flex shrink-0 opacity-100 sm:opacity-0 sm:group-focus-within:opacity-100 sm:group-hover:opacity-100">
@@ -116,7 +116,8 @@ export function ChatList({ characterId, activeId, onOpen, onNew, onImport }: { c
           </>
         }
       >
-        All its messages and their consistency verdicts will be deleted. Its branches stay, with their own copies of the story. You can undo this for a few seconds afterwards.
+        All its messages and their consistency verdicts will be deleted.
+        {chats?.some((c) => c.branchOf?.chatId === deleting?.id) ? ' Its branches stay, each with its own copy of the story.' : ''} You can undo this for a few seconds afterwards.
       </Dialog>
     </div>
   );

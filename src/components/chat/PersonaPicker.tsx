@@ -20,7 +20,7 @@ export function PersonaPicker({ chat }: { chat: Chat }) {
       <span className="sr-only">Persona for this chat</span>
       <select
         aria-label="Persona for this chat"
-        className="max-w-40 truncate rounded-lg border border-stone-300 bg-white px-1.5 py-1 text-xs text-stone-800 dark:border-stone-700 dark:bg-stone-900 dark:text-stone-200"
+        className="max-w-48 truncate rounded-lg border border-stone-300 bg-white px-1.5 py-1 text-xs text-stone-800 dark:border-stone-700 dark:bg-stone-900 dark:text-stone-200"
         value={own}
         onChange={(e) => void setChatPersona(chat.id, e.target.value || null)}
       >

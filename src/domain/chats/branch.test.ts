@@ -118,3 +118,10 @@ describe('importedBranchPoint', () => {
     expect(importedBranchPoint(file(['Something else']), { chatId: 'p', messages: parentMessages })).toBeNull();
   });
 });
+
+describe('branch titles', () => {
+  it('a branch of a branch keeps one "· branch"', () => {
+    const copy = branchChat({ ...parent, title: 'Harbour · branch' }, messages, [], 'm1', { newId: () => 'x', now: 1 });
+    expect(copy.chat.title).toBe('Harbour · branch');
+  });
+});

@@ -57,7 +57,8 @@ export function branchChat(
   const chat: Chat = {
     id: options.newId(),
     characterId: parent.characterId,
-    title: options.title ?? `${parent.title} · branch`,
+    // A branch of a branch is still "<origin> · branch": the list's nesting shows the rest.
+    title: options.title ?? `${parent.title.replace(/( · branch)+$/, '')} · branch`,
     sampling: { ...parent.sampling },
     takes: { ...parent.takes },
     createdAt: options.now,
