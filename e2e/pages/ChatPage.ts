@@ -221,4 +221,47 @@ export class ChatPage {
     await dialog.getByRole('button', { name: 'Delete chat' }).click();
     await expect(dialog).toBeHidden();
   }
+
+  /** The chat list's rows (branches under their origin), in list order. */
+  chatRows() {
+    return this.page.getByTestId('chat-row');
+  }
+
+  /** The chat list's row of the chat titled `title`. */
+  chatRow(title: string) {
+    return this.chatRows().filter({ has: this.page.getByRole('button', { name: new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`) }) });
+  }
+
+  /** Opens a chat from the chat list by its title. */
+  async openChatTitled(title: string) {
+    await this.chatRow(title).getByRole('button').first().click();
+    await expect(this.page.getByTestId('chat-title')).toHaveText(title);
+  }
+
+  /** "Branch here" on a message; waits until the branch is open (its title in the header). */
+  async branchAt(message: Locator) {
+    await message.hover();
+    await message.getByRole('button', { name: 'Branch here' }).click();
+    await expect(this.page.getByTestId('chat-title')).toHaveText(/· branch$/);
+  }
+
+  /** Exports the open chat and returns the downloaded .jsonl text. */
+  async exportChatText(): Promise<{ name: string; text: string }> {
+    const download = this.page.waitForEvent('download');
+    await this.page.getByRole('button', { name: 'Export chat (SillyTavern .jsonl)' }).click();
+    const file = await download;
+    const path = await file.path();
+    const { readFile } = await import('node:fs/promises');
+    return { name: file.suggestedFilename(), text: await readFile(path, 'utf8') };
+  }
+
+  /** Asks the model to draft the user's next line into the composer (Impersonate). */
+  async impersonate() {
+    await this.page.getByRole('button', { name: 'Impersonate' }).click();
+  }
+
+  /** The persona picker in the chat's header. */
+  personaPicker() {
+    return this.page.getByRole('combobox', { name: 'Persona for this chat' });
+  }
 }

@@ -1,7 +1,8 @@
 import { newId } from '../domain/character';
-import { DEFAULT_SAMPLING, DEFAULT_TAKES, clampTakes, type Chat, type GuardReport, type Message, type Role, type SamplingSettings, type Swipe, type TakeSettings } from '../domain/chat';
+import { DEFAULT_SAMPLING, DEFAULT_TAKES, clampTakes, type BranchPoint, type Chat, type GuardReport, type Message, type Role, type SamplingSettings, type Swipe, type TakeSettings } from '../domain/chat';
 import { verdictKey, type StudioDb, type VerdictRecord } from './database';
 import { importedSwipes, type ImportedChat } from '../domain/chats/sillytavern';
+import { BranchPointError, branchChat } from '../domain/chats/branch';
 import { guardWrite, UndoUnavailableError } from './errors';
 import { ChatSchema, MessageSchema, isRefusal, readChat, readMessage } from '../domain/storage/chat';
 import { assertValid } from '../domain/storage/issues';
@@ -166,9 +167,9 @@ export class ChatRepository {
   }
 
   /** Stores an imported chat (e.g. SillyTavern .jsonl) for a character, atomically. */
-  async importChat(characterId: string, imported: ImportedChat, sampling: SamplingSettings = { ...DEFAULT_SAMPLING }): Promise<Chat> {
+  async importChat(characterId: string, imported: ImportedChat, sampling: SamplingSettings = { ...DEFAULT_SAMPLING }, branchOf?: BranchPoint): Promise<Chat> {
     const now = Date.now();
-    const chat: Chat = { id: newId(), characterId, title: imported.title, sampling, takes: { ...DEFAULT_TAKES }, createdAt: imported.createdAt, updatedAt: now };
+    const chat: Chat = { id: newId(), characterId, title: imported.title, sampling, takes: { ...DEFAULT_TAKES }, createdAt: imported.createdAt, updatedAt: now, ...(branchOf ? { branchOf } : {}) };
     const messages: Message[] = imported.messages.map((m, i) => ({
       id: newId(),
       chatId: chat.id,
@@ -191,6 +192,44 @@ export class ChatRepository {
       }),
     );
     return chat;
+  }
+
+  /**
+   * Branches a chat at one of its messages (issue 13 §2): a new chat with the
+   * history up to it (every swipe, the shown one as chosen), linked to the
+   * parent, with the verdicts of the shared part carried over — all in one
+   * transaction, so a reader never sees a branch without its verdicts.
+   * @throws BranchPointError when the chat or the message is gone.
+   * @throws StorageFullError
+   */
+  async branch(chatId: string, messageId: string): Promise<Chat> {
+    const { db } = this;
+    return guardWrite(() =>
+      db.transaction('rw', [db.chats, db.messages, db.verdicts], async () => {
+        const parent = await this.get(chatId);
+        if (!parent) throw new BranchPointError('That chat no longer exists, so there is nothing to branch from.');
+        const messages = await this.messages(chatId);
+        const verdicts = await db.verdicts.where('chatId').equals(chatId).toArray();
+        const copy = branchChat(parent, messages, verdicts, messageId, { newId, now: Date.now() });
+        await db.chats.add(copy.chat);
+        await db.messages.bulkAdd(copy.messages);
+        await db.verdicts.bulkAdd(copy.verdicts);
+        return copy.chat;
+      }),
+    );
+  }
+
+  /** The persona a chat writes as (issue 13 §5); null → the default persona. */
+  async setPersona(chatId: string, personaId: string | null): Promise<void> {
+    const { db } = this;
+    await guardWrite(() =>
+      db.transaction('rw', db.chats, async () => {
+        const chat = await db.chats.get(chatId);
+        if (!chat) return;
+        const { personaId: _old, ...rest } = chat;
+        await db.chats.put(personaId ? { ...rest, personaId } : rest);
+      }),
+    );
   }
 
   async rename(id: string, title: string): Promise<void> {

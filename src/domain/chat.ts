@@ -98,6 +98,20 @@ export interface GuardReport {
   at: number;
 }
 
+/**
+ * Where a branch split from its parent (issue 13 §2): the parent chat and its
+ * last message the branch shares. Kept when the parent is deleted (the branch
+ * then stands alone and says where it came from).
+ */
+export interface BranchPoint {
+  chatId: string;
+  messageId: string;
+  /** 1-based position of that message in the parent (what the chat list shows). */
+  position: number;
+  /** The start of that message's shown text, for the chat list. */
+  snippet: string;
+}
+
 export interface Chat {
   id: string;
   characterId: string;
@@ -106,6 +120,10 @@ export interface Chat {
   takes: TakeSettings;
   createdAt: number;
   updatedAt: number;
+  /** Set on a branch: the chat and message it split from. */
+  branchOf?: BranchPoint;
+  /** The user persona this chat writes as (issue 13 §5); absent or deleted → the default persona. */
+  personaId?: string;
 }
 
 export function currentText(message: Message): string {

@@ -94,6 +94,21 @@ export function useMessageActions() {
       }),
     selectSwipe: (message: Message, index: number) =>
       guard('Could not switch swipes', () => repos.chats.selectSwipe(message.id, Math.max(0, Math.min(message.swipes.length - 1, index)))),
+    /**
+     * Branches the chat at `message` (issue 13 §2) and opens the branch.
+     * Resolves with it, or null when it could not be made (notified).
+     */
+    branch: async (chat: Chat, message: Message): Promise<Chat | null> => {
+      try {
+        const branch = await repos.chats.branch(chat.id, message.id);
+        useRoute.getState().navigate({ name: 'character', id: chat.characterId, tab: 'chat', chatId: branch.id });
+        notify({ kind: 'success', title: `Branched at message ${branch.branchOf?.position ?? ''}`.trim(), detail: `“${branch.title}” continues from here; “${chat.title}” is unchanged.` });
+        return branch;
+      } catch (e) {
+        notify({ kind: 'error', title: 'Could not branch the chat', detail: errorDetail(e) });
+        return null;
+      }
+    },
     renameChat: (chatId: string, title: string) => guard('Could not rename the chat', () => repos.chats.rename(chatId, title)),
     deleteChat: (chatId: string) =>
       guard('Could not delete the chat', async () => {

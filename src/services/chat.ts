@@ -6,6 +6,7 @@ import type { Character } from '../domain/character';
 import { currentText, type Chat, type Message } from '../domain/chat';
 import type { HistoryMessage } from '../domain/prompt';
 import { resolveMacros } from '../domain/text';
+import { activePersona, type ActivePersona } from '../domain/userPersona';
 import { repos } from '../db';
 
 /** History for the prompt: messages before `untilIndex`, current swipes, no empty or failed ones. */
@@ -27,9 +28,18 @@ export function displayName(character: Character): string {
   return character.card.nickname || character.card.name || 'Character';
 }
 
-/** The name the user writes under ({{user}}). */
+/** The name the user writes under ({{user}}) without a persona. */
 export function userName(): Promise<string> {
   return repos.settings.read('userName');
+}
+
+/**
+ * Who the user is in `chat` (its persona, else the default persona, else
+ * "Your name"); without a chat, the default. Its name is `{{user}}`.
+ */
+export async function personaFor(chat?: Pick<Chat, 'personaId'>): Promise<ActivePersona> {
+  const [personas, defaultId, name] = await Promise.all([repos.settings.read('personas'), repos.settings.read('defaultPersonaId'), userName()]);
+  return activePersona(personas, chat?.personaId, defaultId, name);
 }
 
 /**
@@ -38,7 +48,8 @@ export function userName(): Promise<string> {
  * @throws StorageFullError when the browser refuses the write.
  */
 export async function startChat(character: Character): Promise<Chat> {
-  const names = { char: displayName(character), user: await userName() };
+  // A new chat writes as the default persona until the writer picks another.
+  const names = { char: displayName(character), user: (await personaFor()).name };
   const greetings = [character.card.first_mes, ...character.card.alternate_greetings].map((g) => resolveMacros(g, names));
   return repos.chats.create({ characterId: character.id, characterName: displayName(character), greetings });
 }

@@ -1,23 +1,60 @@
 /** Chat files in and out (SillyTavern .jsonl). No React. */
 import type { Character } from '../domain/character';
-import { ChatImportError, MAX_CHAT_FILE_BYTES, parseSillyTavernChat, toSillyTavernJsonl } from '../domain/chats/sillytavern';
-import type { Chat } from '../domain/chat';
+import { ChatImportError, MAX_CHAT_FILE_BYTES, parseSillyTavernChat, toSillyTavernJsonl, type ExportedBranchLink, type ImportedChat } from '../domain/chats/sillytavern';
+import { importedBranchPoint } from '../domain/chats/branch';
+import type { BranchPoint, Chat } from '../domain/chat';
 import { repos } from '../db';
 import { downloadBlob, formatBytes, safeFilename } from '../platform/files';
+import { personaFor } from './chat';
+
+/** A chat's export file name without `.jsonl` — what a branch's `main_chat` names. */
+export function chatFileBaseName(chat: Pick<Chat, 'title'>, character: Pick<Character, 'card'>): string {
+  return safeFilename(`${character.card.name} - ${chat.title}`);
+}
 
 /**
- * Imports a SillyTavern chat into a character's chats.
+ * The parent a branch file names (`main_chat`), among the character's chats:
+ * one whose title or export name is that name and that shares its first
+ * messages. Null when there is none (the chat is imported on its own).
+ */
+async function findParent(imported: ImportedChat, character: Character): Promise<BranchPoint | null> {
+  const name = imported.mainChat;
+  if (!name) return null;
+  const chats = await repos.chats.listForCharacter(character.id);
+  for (const chat of chats) {
+    if (chat.title !== name && chatFileBaseName(chat, character) !== name) continue;
+    const point = importedBranchPoint(imported, { chatId: chat.id, messages: await repos.chats.messages(chat.id) });
+    if (point) return point;
+  }
+  return null;
+}
+
+/**
+ * Imports a SillyTavern chat into a character's chats. A branch file whose
+ * parent is already among them (imported or made here) is linked to it.
  * @throws ChatImportError naming the file and the reason; nothing is stored then.
  */
 export async function importChatFile(file: File, character: Character): Promise<Chat> {
   if (file.size > MAX_CHAT_FILE_BYTES) throw new ChatImportError(`“${file.name}” is ${formatBytes(file.size)}; the limit is ${formatBytes(MAX_CHAT_FILE_BYTES)}.`);
   const imported = parseSillyTavernChat(await file.text(), file.name);
-  return repos.chats.importChat(character.id, imported);
+  const branchOf = await findParent(imported, character);
+  return repos.chats.importChat(character.id, imported, undefined, branchOf ?? undefined);
+}
+
+/** The chat as SillyTavern .jsonl text; a branch names its parent's file in `chat_metadata.main_chat`. */
+export async function chatFileText(chat: Chat, character: Character): Promise<string> {
+  const messages = await repos.chats.messages(chat.id);
+  const { name: userName } = await personaFor(chat);
+  let branch: ExportedBranchLink | undefined;
+  if (chat.branchOf) {
+    const parent = await repos.chats.get(chat.branchOf.chatId);
+    // A deleted parent has no file to name; the branch then exports as a chat of its own.
+    if (parent) branch = { mainChat: chatFileBaseName(parent, character), position: chat.branchOf.position };
+  }
+  return toSillyTavernJsonl({ userName, characterName: character.card.name, createdAt: chat.createdAt, messages, ...(branch ? { branch } : {}) });
 }
 
 export async function exportChatFile(chat: Chat, character: Character): Promise<void> {
-  const messages = await repos.chats.messages(chat.id);
-  const userName = (await repos.settings.get('userName')) ?? 'You';
-  const text = toSillyTavernJsonl({ userName, characterName: character.card.name, createdAt: chat.createdAt, messages });
-  downloadBlob(new Blob([text], { type: 'application/x-ndjson' }), `${safeFilename(`${character.card.name} - ${chat.title}`)}.jsonl`);
+  const text = await chatFileText(chat, character);
+  downloadBlob(new Blob([text], { type: 'application/x-ndjson' }), `${chatFileBaseName(chat, character)}.jsonl`);
 }

@@ -60,6 +60,8 @@ export interface TurnContext {
   engine: ChatEngine;
   checker: TurnChecker;
   userName: string;
+  /** The active persona's description (issue 13 §5), placed in the prompt; '' or absent: none. */
+  userDescription?: string;
 }
 
 /** Where the reply is written. */
@@ -304,6 +306,7 @@ export function createChatTurns(repos: ChatTurnRepositories, options: ChatTurnOp
         ...(counting ? { messageOverheadTokens: counting.messageOverheadTokens } : {}),
         restate,
         continuePrefix: target.prefix || undefined,
+        userDescription: ctx.userDescription,
       });
       promptTokens = prompt.tokenCount;
       // WebLLM's templates want one leading system message and a final user turn.

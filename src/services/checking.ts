@@ -9,7 +9,7 @@ import { currentText, type Message } from '../domain/chat';
 import { characterVoiceLines, toVerdict, verdictStalenessOf, type Staleness, type Verdict } from '../domain/consistency';
 import { checkReply, type LiveCheckClient } from '../engines/liveCheck';
 import { repos, verdictKey, type VerdictRepository } from '../db';
-import { userName as storedUserName } from './chat';
+import { personaFor } from './chat';
 
 /** A verdict as stored with its message swipe. */
 export type StoredVerdict = Verdict;
@@ -62,7 +62,8 @@ export async function recheckMessage(
   setChecking(key, true);
   try {
     // A settings read that fails only costs the name-prefixed forms ("Alex: …").
-    const userName = deps.userName ?? (await storedUserName().catch(() => ''));
+    // The chat's persona is who the user is there (speaking-for-the-user flags look for that name).
+    const userName = deps.userName ?? (await repos.chats.get(chatId).then((chat) => personaFor(chat)).then((p) => p.name).catch(() => ''));
     const outcome = await checkReply(client, {
       statements: character.statements,
       userTurn,

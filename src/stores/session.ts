@@ -3,7 +3,8 @@ import type { Character } from '../domain/character';
 import type { Chat } from '../domain/chat';
 import type { Verdict } from '../domain/consistency';
 import { classifyEngineError } from '../engines/errors';
-import { startChat, userName } from '../services/chat';
+import { personaFor, startChat } from '../services/chat';
+import { startImpersonation, type ImpersonateHandle } from '../services/impersonate';
 import { chatTurns, type SwipePatch, type TurnEvent, type TurnHandle, type TurnRequest, type TurnTarget } from '../services/chatTurn';
 import { describeStorageError, type StorageProblem } from '../services/storage';
 import { dropStashed, stashUnsaved, type StashedReply } from '../services/unsavedReplies';
@@ -42,8 +43,22 @@ export interface UnsavedReply {
   stashed: boolean;
 }
 
+/** The user's next line being drafted by the model (Impersonate) into the composer of `chatId`. */
+export interface DraftInProgress {
+  chatId: string;
+  text: string;
+}
+
 interface SessionSlice {
   streaming: StreamingReply | null;
+  /** Set while Impersonate streams a draft into the composer (the turn is busy; Stop ends it). */
+  drafting: DraftInProgress | null;
+  /**
+   * The model drafts the user's next line as the chat's persona; the text
+   * streams into `drafting` and is never sent. Resolves with the draft
+   * (null when nothing was drafted: no model, busy, or an error — notified).
+   */
+  impersonate: (chat: Chat, character: Character) => Promise<string | null>;
   /** Set while further takes or guard tries of a reply run (the turn is still busy; Stop ends them). */
   takes: TakesProgress | null;
   /** Keyed `${messageId}:${swipeIndex}`. */
@@ -70,6 +85,7 @@ const keyOf = (t: { messageId: string; swipeIndex: number }) => `${t.messageId}:
 
 /** The running turn, and Stop presses that came before it had a handle. */
 let handle: TurnHandle | null = null;
+let draftHandle: ImpersonateHandle | null = null;
 let earlyStops = 0;
 
 function notifyEngineError(title: string, e: unknown) {
@@ -173,13 +189,13 @@ export const useSession = create<SessionSlice>()((set, get) => {
 
   /** Runs one turn; resolves whether the turn was accepted (the user's message stored). */
   const begin = async (chat: Chat, character: Character, request: TurnRequest): Promise<boolean> => {
-    if (get().streaming || get().takes || !engineReady()) return false;
+    if (get().streaming || get().takes || get().drafting || !engineReady()) return false;
     // Busy from the first moment: nothing else starts, and Stop already works.
     earlyStops = 0;
     set({ streaming: { chatId: chat.id, messageId: '', swipeIndex: 0, text: '', saveProblem: null } });
     const engine = useEngine.getState().engine!;
-    const [checker, name] = await Promise.all([turnChecker(), userName()]);
-    const turn = chatTurns.start({ chat, character, engine, checker, userName: name }, request, onEvent);
+    const [checker, persona] = await Promise.all([turnChecker(), personaFor(chat)]);
+    const turn = chatTurns.start({ chat, character, engine, checker, userName: persona.name, userDescription: persona.description }, request, onEvent);
     handle = turn;
     for (; earlyStops > 0; earlyStops--) turn.stop();
     void turn.done.then((result) => {
@@ -198,7 +214,33 @@ export const useSession = create<SessionSlice>()((set, get) => {
   return {
     streaming: null,
     takes: null,
+    drafting: null,
     unsaved: {},
+
+    impersonate: async (chat, character) => {
+      if (get().streaming || get().takes || get().drafting || !engineReady()) return null;
+      earlyStops = 0;
+      set({ drafting: { chatId: chat.id, text: '' } });
+      const engine = useEngine.getState().engine!;
+      let persona;
+      try {
+        persona = await personaFor(chat);
+      } catch (e) {
+        set({ drafting: null });
+        notifyStorage('Could not draft your line', e);
+        return null;
+      }
+      const draft = startImpersonation({ chat, character, engine, userName: persona.name, userDescription: persona.description }, (text) => {
+        if (get().drafting) set({ drafting: { chatId: chat.id, text } });
+      });
+      draftHandle = draft;
+      for (; earlyStops > 0; earlyStops--) draft.stop();
+      const result = await draft.done;
+      if (draftHandle === draft) draftHandle = null;
+      set({ drafting: null });
+      if (result.error) notifyEngineError('The draft stopped with an error', result.error);
+      return result.text;
+    },
 
     newChat: async (character) => {
       try {
@@ -228,7 +270,8 @@ export const useSession = create<SessionSlice>()((set, get) => {
 
     stop: () => {
       if (handle) handle.stop();
-      else if (get().streaming || get().takes) earlyStops++;
+      else if (draftHandle) draftHandle.stop();
+      else if (get().streaming || get().takes || get().drafting) earlyStops++;
     },
 
     retrySave: async (key) => {

@@ -1,6 +1,7 @@
 import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { Character } from '../../domain/character';
 import type { Chat, Message } from '../../domain/chat';
+import { arrangeChatTree } from '../../domain/chats/branch';
 import { describeGuard } from '../../domain/consistency/takes';
 import type { MessageCheck } from '../../hooks/useChecks';
 import { useChatFiles, useChatRecord, useChats, useContextStart, useMessageActions, useMessages } from '../../hooks/useChat';
@@ -20,6 +21,8 @@ import { ModelChip } from './ModelChip';
 import { SamplingDialog } from './SamplingDialog';
 import { CpuFallbackOffer } from '../models/CpuFallbackOffer';
 import { PersonaPanel } from '../persona/PersonaPanel';
+import { PersonaPicker } from './PersonaPicker';
+import { useActivePersona } from '../../hooks/usePersonas';
 import { VerdictBadge, marksFor } from '../persona/VerdictBadge';
 import { useAnalyseChat, useChatChecks } from '../../hooks/useChecks';
 import { recheckMessageAction } from '../../hooks/useChecks';
@@ -45,6 +48,7 @@ interface MessageHandlers {
   regenerate: (m: Message, restate?: string[]) => void;
   continueReply: (m: Message) => void;
   recheck: (m: Message) => void;
+  branch: (m: Message) => void;
 }
 
 /**
@@ -124,6 +128,7 @@ const ChatMessage = memo(function ChatMessage({
       onSwipe={(i) => handlers.swipe(message, i)}
       onRegenerate={() => handlers.regenerate(message)}
       onContinue={() => handlers.continueReply(message)}
+      onBranch={() => handlers.branch(message)}
     />
   );
 });
@@ -132,7 +137,9 @@ function ChatView({ character, chat, messages }: { character: Character; chat: C
   // Only which message streams, not its text: see ChatMessage.
   const streamingId = useSession((s) => (s.streaming?.chatId === chat.id ? s.streaming.messageId : null));
   const takesRunning = useSession((s) => s.takes?.chatId === chat.id);
-  const { send, regenerate, continueReply, stop, replyNow } = useSession.getState();
+  const drafting = useSession((s) => s.drafting?.chatId === chat.id);
+  const { send, regenerate, continueReply, stop, replyNow, impersonate } = useSession.getState();
+  const persona = useActivePersona(chat);
   const status = useEngine((s) => s.status);
   const actions = useMessageActions();
   const navigate = useRoute((s) => s.navigate);
@@ -143,7 +150,7 @@ function ChatView({ character, chat, messages }: { character: Character; chat: C
   // Open beside the chat on wide screens; a drawer opened on demand below that.
   const [panel, setPanel] = useState(() => typeof window === 'undefined' || window.matchMedia('(min-width: 1280px)').matches);
   const analysable = turns.filter(({ message }) => !checks.get(message.id)?.verdict).length;
-  const busy = streamingId !== null || takesRunning;
+  const busy = streamingId !== null || takesRunning || drafting;
   const contextStart = useContextStart(chat, character, messages, busy);
   // Stable handlers (reading the latest chat/character/messages from a ref), so
   // memoised messages don't re-render on every streamed piece.
@@ -160,6 +167,7 @@ function ChatView({ character, chat, messages }: { character: Character; chat: C
       regenerate: (m, restate) => void regenerate(latest.current.chat, latest.current.character, m.id, restate),
       continueReply: (m) => void continueReply(latest.current.chat, latest.current.character, m.id),
       recheck: (m) => void recheckMessageAction(latest.current.chat, m, latest.current.character, latest.current.messages),
+      branch: (m) => void actions.branch(latest.current.chat, m),
     }),
     // eslint-disable-next-line react-hooks/exhaustive-deps -- the session actions and repos are module singletons
     [],
@@ -200,8 +208,9 @@ function ChatView({ character, chat, messages }: { character: Character; chat: C
         <Avatar blob={character.avatar} name={character.card.name} size="sm" />
         <div className="min-w-0 flex-1">
           <h1 className="truncate text-sm font-semibold">{character.card.name}</h1>
-          <p className="truncate text-xs text-stone-500 dark:text-stone-400">{chat.title}</p>
+          <p data-testid="chat-title" className="truncate text-xs text-stone-500 dark:text-stone-400">{chat.title}</p>
         </div>
+        <PersonaPicker chat={chat} />
         <ModelChip />
         <IconButton label="Edit character" onClick={() => navigate({ name: 'character', id: character.id, tab: 'edit' })}>
           <Icon name="edit" />
@@ -261,10 +270,13 @@ function ChatView({ character, chat, messages }: { character: Character; chat: C
         <CpuFallbackOffer />
       </div>
       <Composer
+        chatId={chat.id}
         streaming={busy}
         disabledReason={disabledReason}
         onSend={(text) => send(chat, character, text)}
         onStop={stop}
+        onImpersonate={() => impersonate(chat, character)}
+        personaName={persona?.name}
         placeholder={`Message ${character.card.nickname || character.card.name}… (Enter to send, Shift+Enter for a new line)`}
       />
       {samplingOpen ? (
@@ -341,9 +353,9 @@ export default function ChatScreen({ character, chatId }: { character: Character
             value={activeId ?? ''}
             onChange={(e) => open(e.target.value)}
           >
-            {(chats ?? []).map((c) => (
+            {arrangeChatTree(chats ?? []).map(({ chat: c, depth }) => (
               <option key={c.id} value={c.id}>
-                {c.title}
+                {`${'\u00a0\u00a0'.repeat(Math.min(depth, 4))}${depth > 0 ? '↳ ' : ''}${c.title}`}
               </option>
             ))}
           </select>

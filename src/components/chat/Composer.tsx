@@ -1,25 +1,48 @@
 import { useEffect, useRef, useState } from 'react';
+import { useSession } from '../../stores/session';
 import { Button } from '../ui/Button';
 import { Icon } from '../ui/Icon';
 
 const FIELD_SIZING = typeof CSS !== 'undefined' && CSS.supports('field-sizing', 'content');
 
-/** Enter sends, Shift+Enter is a new line, Esc stops a streaming reply. */
+/**
+ * Enter sends, Shift+Enter is a new line, Esc stops a streaming reply (or a
+ * draft). Impersonate streams the model's draft of the user's next line into
+ * the box (read-only while it streams, editable after); it is never sent by itself.
+ */
 export function Composer({
+  chatId,
   streaming,
   disabledReason,
   onSend,
   onStop,
+  onImpersonate,
+  personaName,
   placeholder,
 }: {
+  /** Whose drafts (Impersonate) this box shows. */
+  chatId: string;
   streaming: boolean;
   disabledReason: string | null;
   onSend: (text: string) => Promise<boolean>;
   onStop: () => void;
+  /** Drafts the user's next line; resolves with the draft (null: none). */
+  onImpersonate?: () => Promise<string | null>;
+  /** Who the draft is written as (the chat's persona), for the button's title. */
+  personaName?: string;
   placeholder: string;
 }) {
   const [text, setText] = useState('');
   const ref = useRef<HTMLTextAreaElement>(null);
+  // The box grows with its text through CSS (field-sizing: content) where the
+  // browser has it: no measuring per key. Measuring (height auto, then read
+  // scrollHeight) forced a layout of the whole screen on every key, the
+  // message list included (issue 13). Browsers without it measure.
+  // Only this box re-renders per drafted piece, not the chat.
+  const draft = useSession((s) => (s.drafting?.chatId === chatId ? s.drafting.text : null));
+  const drafting = draft !== null;
+  // What was in the box stays until the draft's first words arrive (and comes back if none do).
+  const shown = draft ? draft : text;
   // The box grows with its text through CSS (field-sizing: content) where the
   // browser has it: no measuring per key. Measuring (height auto, then read
   // scrollHeight) forced a layout of the whole screen on every key, the
@@ -29,18 +52,19 @@ export function Composer({
     if (!el || FIELD_SIZING) return;
     el.style.height = 'auto';
     el.style.height = `${Math.min(el.scrollHeight, 240)}px`;
-  }, [text]);
+  }, [shown]);
+  const busy = streaming || drafting;
   useEffect(() => {
-    if (!streaming) return;
+    if (!busy) return;
     const onKey = (e: KeyboardEvent) => {
       if (e.key === 'Escape' && !e.defaultPrevented) onStop();
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [streaming, onStop]);
+  }, [busy, onStop]);
 
   const submit = async () => {
-    if (streaming || !text.trim()) return;
+    if (busy || !text.trim()) return;
     const sent = await onSend(text);
     // Only a message that was saved leaves the box.
     if (sent) setText('');
@@ -60,8 +84,11 @@ export function Composer({
           ref={ref}
           aria-label="Message"
           rows={1}
-          value={text}
-          placeholder={placeholder}
+          value={shown}
+          readOnly={drafting}
+          aria-busy={drafting}
+          data-drafting={drafting ? 'yes' : 'no'}
+          placeholder={drafting ? 'Drafting your line…' : placeholder}
           onChange={(e) => setText(e.target.value)}
           onKeyDown={(e) => {
             if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
@@ -71,7 +98,24 @@ export function Composer({
           }}
           className="max-h-60 min-h-10 flex-1 resize-none [field-sizing:content] rounded-xl border border-stone-300 bg-white px-3 py-2 text-sm leading-relaxed focus:border-accent-500 focus:outline-none focus:ring-2 focus:ring-accent-500/30 dark:border-stone-700 dark:bg-stone-950"
         />
-        {streaming ? (
+        {onImpersonate && !busy ? (
+          <Button
+            icon={<Icon name="user" />}
+            aria-label="Impersonate"
+            disabled={disabledReason !== null}
+            title={`Impersonate: the model drafts ${personaName ? `${personaName}’s` : 'your'} next line here, for you to edit and send (replaces what is in the box)`}
+            onClick={() => {
+              const before = text;
+              void onImpersonate().then((final) => {
+                setText(final ? final : before);
+                ref.current?.focus();
+              });
+            }}
+          >
+            <span className="hidden sm:inline">Impersonate</span>
+          </Button>
+        ) : null}
+        {busy ? (
           <Button variant="danger" icon={<Icon name="stop" />} onClick={onStop} title="Stop (Esc)">
             Stop
           </Button>

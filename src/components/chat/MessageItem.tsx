@@ -28,6 +28,8 @@ export interface MessageItemProps {
   onSwipe: (index: number) => void;
   onRegenerate: () => void;
   onContinue: () => void;
+  /** A new chat with the history up to this message (issue 13 §2); absent: not offered. */
+  onBranch?: () => void;
   /** Each swipe's APC percent (null: unchecked), for a reply with several takes. */
   swipeScores?: readonly (number | null)[] | null;
   /** "Take 2 of 3…" while further takes of this reply are written in the background. */
@@ -59,6 +61,7 @@ export function MessageItem({
   onSwipe,
   onRegenerate,
   onContinue,
+  onBranch,
   swipeScores,
   takesProgress,
   guardNote,
@@ -122,6 +125,11 @@ export function MessageItem({
                     <Icon name="refresh" />
                   </IconButton>
                 </>
+              ) : null}
+              {onBranch ? (
+                <IconButton label="Branch here" title="Branch here: a new chat with the story up to this message" onClick={onBranch} disabled={busy}>
+                  <Icon name="branch" />
+                </IconButton>
               ) : null}
               <IconButton label="Delete message" onClick={onDelete} disabled={busy}>
                 <Icon name="trash" />

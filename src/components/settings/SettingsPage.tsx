@@ -1,6 +1,6 @@
 import { useRef, useState } from 'react';
 import { useBackupActions, type ReadBackup } from '../../hooks/useBackup';
-import { setSetting, useSetting } from '../../hooks/useSettings';
+import { setSetting } from '../../hooks/useSettings';
 import { useStorageInfo } from '../../hooks/useStorageInfo';
 import { formatBytes } from '../../platform/files';
 import { useUi, type ThemeChoice } from '../../stores/ui';
@@ -8,8 +8,8 @@ import { Section } from '../editor/Section';
 import { Button } from '../ui/Button';
 import { Dialog } from '../ui/Dialog';
 import { Icon } from '../ui/Icon';
-import { TextField } from '../ui/Field';
 import { RestoreDialog } from './RestoreDialog';
+import { PersonasSection } from './PersonasSection';
 
 export function StorageMeter() {
   const { usageBytes, quotaBytes, persisted } = useStorageInfo();
@@ -40,7 +40,6 @@ export function StorageMeter() {
 export function SettingsPage() {
   const theme = useUi((s) => s.theme);
   const setTheme = useUi((s) => s.setTheme);
-  const userName = useSetting('userName');
   const { exportAll, read, restore, wipe } = useBackupActions();
   const [pending, setPending] = useState<{ read: ReadBackup; name: string } | null>(null);
   const [confirmWipe, setConfirmWipe] = useState(false);
@@ -50,9 +49,7 @@ export function SettingsPage() {
   return (
     <div className="mx-auto flex w-full max-w-3xl flex-col gap-4 px-3 py-6 sm:px-6">
       <h1 className="text-xl font-semibold">Settings</h1>
-      <Section id="you" title="You" description="How characters address you ({{user}} in cards).">
-        {userName === null ? null : <TextField label="Your name" defaultValue={userName} onBlur={(e) => void setSetting('userName', e.target.value.trim() || 'You')} />}
-      </Section>
+      <PersonasSection />
       <Section id="appearance" title="Appearance">
         <div role="radiogroup" aria-label="Theme" className="flex gap-2">
           {(['light', 'dark', 'system'] as ThemeChoice[]).map((t) => (

@@ -29,6 +29,8 @@ const PATHS = {
   audit: 'M6 3h8v14H6zM8 7h4M8 10h4M8 13h2',
   star: 'm10 3 2.2 4.5 4.8.7-3.5 3.4.8 4.9L10 14.2l-4.3 2.3.8-4.9L3 8.2l4.8-.7z',
   info: 'M10 17a7 7 0 1 0 0-14 7 7 0 0 0 0 14Zm0-8v4m0-6.5V7',
+  branch: 'M6 3v14M14 7a2 2 0 1 0 0-4 2 2 0 0 0 0 4Zm0 0c0 4-8 3-8 7',
+  user: 'M10 10a3 3 0 1 0 0-6 3 3 0 0 0 0 6Zm-6 7a6 6 0 0 1 12 0',
 } as const;
 
 export type IconName = keyof typeof PATHS;

@@ -67,3 +67,33 @@ describe('parseSillyTavernChat', () => {
     expect(parseSillyTavernChat(lines.join('\n')).messages[0]!.swipes).toHaveLength(4);
   });
 });
+
+describe('branch links in SillyTavern files', () => {
+  const message = (text: string, role: 'user' | 'assistant'): Message => ({
+    id: text,
+    chatId: 'b',
+    order: 0,
+    role,
+    name: role === 'user' ? 'Ro' : 'Maren',
+    swipes: [{ text, state: 'done', finishReason: 'stop', modelId: null, createdAt: 1000 }],
+    swipeIndex: 0,
+    createdAt: 1000,
+    updatedAt: 1000,
+  });
+
+  it('writes main_chat (SillyTavern’s branch link) and the split position, and reads them back', () => {
+    const text = toSillyTavernJsonl({ userName: 'Ro', characterName: 'Maren', createdAt: 1000, messages: [message('Evening.', 'assistant'), message('Tea?', 'user')], branch: { mainChat: 'Maren - Chat 1', position: 1 } });
+    expect(JSON.parse(text.split('\n')[0]!).chat_metadata).toEqual({ main_chat: 'Maren - Chat 1', in_character_branch: { position: 1 } });
+    const parsed = parseSillyTavernChat(text, 'Maren - Chat 1 · branch.jsonl');
+    expect(parsed).toMatchObject({ mainChat: 'Maren - Chat 1', branchPosition: 1 });
+  });
+
+  it('reads SillyTavern’s own fork_point, and ignores a main_chat that is no file name', () => {
+    const header = (meta: unknown) => [JSON.stringify({ user_name: 'A', character_name: 'S', chat_metadata: meta }), JSON.stringify({ name: 'S', mes: 'Hi.' })].join('\n');
+    expect(parseSillyTavernChat(header({ main_chat: 'S - 2024-5-1@10h00m00s', fork_point: { mesId: 4, swipeId: 0 } }))).toMatchObject({ mainChat: 'S - 2024-5-1@10h00m00s', branchPosition: 5 });
+    const plain = parseSillyTavernChat(header({ main_chat: 42 }));
+    expect(plain.mainChat).toBeUndefined();
+    expect(parseSillyTavernChat(header({ main_chat: 'x'.repeat(301) })).mainChat).toBeUndefined();
+    expect(parseSillyTavernChat(FILE).mainChat).toBeUndefined();
+  });
+});

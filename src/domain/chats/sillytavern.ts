@@ -4,6 +4,13 @@
  * line one message (`{name, is_user, is_system, send_date, mes, swipes?,
  * swipe_id?}`). Parsing is lenient (blank lines, missing fields) but a file
  * with no readable message is refused. Export writes the same layout.
+ *
+ * Branches: SillyTavern marks a branch (or checkpoint) file with
+ * `chat_metadata.main_chat`, the parent chat's file name without `.jsonl`
+ * (its bookmarks.js, `createBranch`). The studio writes that too, plus
+ * `chat_metadata.in_character_branch.position` (the 1-based message the
+ * branch split after), and reads SillyTavern's own `fork_point.mesId` when a
+ * file has it.
  */
 import type { Message, Role, Swipe } from '../chat';
 
@@ -17,6 +24,23 @@ export interface ImportedChat {
   characterName: string;
   createdAt: number;
   messages: { role: Role; name: string; swipes: string[]; swipeIndex: number; createdAt: number }[];
+  /** `chat_metadata.main_chat`: the file name (no extension) of the chat this one branched from. */
+  mainChat?: string;
+  /** 1-based position of the last shared message, when the file says it. */
+  branchPosition?: number;
+}
+
+/** Longest `main_chat` read (a file name; anything longer is not one). */
+const MAX_MAIN_CHAT_CHARS = 300;
+
+function readBranchMetadata(meta: unknown): Pick<ImportedChat, 'mainChat' | 'branchPosition'> {
+  if (!isRecord(meta) || typeof meta.main_chat !== 'string') return {};
+  const mainChat = meta.main_chat.trim();
+  if (mainChat === '' || mainChat.length > MAX_MAIN_CHAT_CHARS) return {};
+  const ours = isRecord(meta.in_character_branch) ? meta.in_character_branch.position : undefined;
+  const theirs = isRecord(meta.fork_point) && typeof meta.fork_point.mesId === 'number' ? meta.fork_point.mesId + 1 : undefined;
+  const position = typeof ours === 'number' ? ours : theirs;
+  return { mainChat, ...(position !== undefined && Number.isSafeInteger(position) && position >= 1 ? { branchPosition: position } : {}) };
 }
 
 /** Largest chat file accepted (a year of daily role-play is a few MB). */
@@ -73,6 +97,7 @@ export function parseSillyTavernChat(text: string, fileName = 'chat.jsonl'): Imp
     characterName,
     createdAt,
     messages,
+    ...readBranchMetadata(header?.chat_metadata),
   };
 }
 
@@ -81,9 +106,16 @@ export function importedSwipes(texts: string[], at: number): Swipe[] {
   return texts.map((text) => ({ text, state: 'done', finishReason: 'stop', modelId: null, createdAt: at }));
 }
 
-/** Writes a chat in SillyTavern's .jsonl layout. */
-export function toSillyTavernJsonl(input: { userName: string; characterName: string; createdAt: number; messages: Message[] }): string {
-  const header = { user_name: input.userName, character_name: input.characterName, create_date: new Date(input.createdAt).toISOString(), chat_metadata: {} };
+/** Where an exported branch came from: the parent's file name (no extension) and the split position. */
+export interface ExportedBranchLink {
+  mainChat: string;
+  position: number;
+}
+
+/** Writes a chat in SillyTavern's .jsonl layout; a branch's link goes into `chat_metadata`. */
+export function toSillyTavernJsonl(input: { userName: string; characterName: string; createdAt: number; messages: Message[]; branch?: ExportedBranchLink }): string {
+  const chatMetadata = input.branch ? { main_chat: input.branch.mainChat, in_character_branch: { position: input.branch.position } } : {};
+  const header = { user_name: input.userName, character_name: input.characterName, create_date: new Date(input.createdAt).toISOString(), chat_metadata: chatMetadata };
   const rows = input.messages.map((m) => ({
     name: m.name,
     is_user: m.role === 'user',

@@ -4,10 +4,12 @@
  *
  * Layout:
  *   system:    system prompt, [before_char lore], description, personality,
- *              scenario, "Facts about {char}" (enabled statements),
+ *              scenario, the user's persona description,
+ *              "Facts about {char}" (enabled statements),
  *              [after_char lore], example dialogues
  *   user/assistant: the history (oldest may be dropped)
- *   system:    post-history instructions + the "in character" restatement
+ *   system:    post-history instructions + the "in character" restatement,
+ *              or, when impersonating, the instruction to write as {user}
  *   assistant: continuePrefix (only when continuing a reply)
  *
  * IMPORTANT: WebLLM accepts a system message only in first position and wants
@@ -56,6 +58,14 @@ export interface AssembleInput {
   restate?: string[];
   /** Start of the reply to continue (sent as a trailing assistant message). */
   continuePrefix?: string;
+  /** The active user persona's description (issue 13 §5); '' or absent: none. */
+  userDescription?: string;
+  /**
+   * Draft the user's next line instead of the character's (Impersonate, issue
+   * 13 §5): the final note asks for {{user}}'s words, the stop string is the
+   * character's turn marker, and no restatement is sent.
+   */
+  impersonate?: boolean;
   /**
    * Tokens a chat template adds around each message (role header, end marker:
    * ~5 for Llama 3 and ChatML). Default {@link MESSAGE_OVERHEAD_TOKENS}.
@@ -140,6 +150,24 @@ function restateNote(statements: string[], char: string): string {
   );
 }
 
+/**
+ * The user's persona description, placed after the scenario as SillyTavern's
+ * story string places `{{persona}}`. Empty when there is none.
+ */
+export function personaSection(description: string | undefined, names: MacroNames): string {
+  const text = resolveMacros((description ?? '').replace(/\r\n?/g, '\n').trim(), names);
+  return text ? `About ${names.user}, the user's character: ${text}` : '';
+}
+
+/** The instruction that turns the next generation into a draft of the user's line (Impersonate). */
+export function impersonationNote(names: MacroNames): string {
+  return (
+    `[Write ${names.user}'s next reply in this chat, in the first person as ${names.user}, ` +
+    `following the chat so far and ${names.user}'s way of writing. Write only ${names.user}'s words and actions; ` +
+    `do not write as ${names.char} or describe ${names.char}'s actions. Do not mention this note.]`
+  );
+}
+
 interface Parts {
   coreBefore: string[];
   coreAfter: string[];
@@ -157,17 +185,21 @@ function buildParts(input: AssembleInput, names: MacroNames, lore: ActiveLoreEnt
   if (card.description.trim()) coreAfter.push(r(card.description));
   if (card.personality.trim()) coreAfter.push(`${names.char}'s personality: ${r(card.personality)}`);
   if (card.scenario.trim()) coreAfter.push(`Scenario: ${r(card.scenario)}`);
+  const persona = personaSection(input.userDescription, names);
+  if (persona) coreAfter.push(persona);
   const facts = input.statements.filter((s) => s.enabled && s.text.trim()).map((s) => `- ${r(s.text)}`);
   if (facts.length > 0) coreAfter.push(`Facts about ${names.char}:\n${facts.join('\n')}`);
 
   const notes: string[] = [];
   const phi = card.post_history_instructions.trim();
-  if (phi) {
+  // The card's post-history instructions speak to the character's reply; a draft of the user's line gets only its own note.
+  if (phi && !input.impersonate) {
     const expanded = r(phi.replace(ORIGINAL_MACRO, () => DEFAULT_POST_HISTORY_INSTRUCTIONS));
     if (expanded) notes.push(expanded);
   }
   const restate = (input.restate ?? []).map(r).filter((s) => s.length > 0);
-  if (restate.length > 0) notes.push(restateNote(restate, names.char));
+  if (input.impersonate) notes.push(impersonationNote(names));
+  else if (restate.length > 0) notes.push(restateNote(restate, names.char));
 
   return {
     coreBefore,
@@ -279,7 +311,7 @@ export function assemblePrompt(input: AssembleInput): AssembledPrompt {
 
   return {
     messages,
-    stop: [`\n${names.user}:`],
+    stop: [input.impersonate ? `\n${names.char}:` : `\n${names.user}:`],
     tokenCount: total,
     budget,
     overBudget: total > budget,

@@ -1,6 +1,8 @@
 /** Prompt assembly for chat: budgeting, lorebook activation, token estimates. */
 export {
   assemblePrompt,
+  impersonationNote,
+  personaSection,
   splitExampleBlocks,
   systemPromptOf,
   DEFAULT_POST_HISTORY_INSTRUCTIONS,

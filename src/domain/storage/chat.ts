@@ -36,6 +36,13 @@ export const TakesSchema = v.optional(
   () => ({ ...DEFAULT_TAKES }),
 );
 
+export const BranchPointSchema = v.object({
+  chatId: id,
+  messageId: id,
+  position: v.pipe(v.number(), v.safeInteger(), v.minValue(1)),
+  snippet: v.pipe(v.string(), v.maxLength(400)),
+});
+
 export const ChatSchema = v.object({
   id,
   characterId: id,
@@ -44,6 +51,8 @@ export const ChatSchema = v.object({
   takes: TakesSchema,
   createdAt: finite,
   updatedAt: finite,
+  branchOf: v.optional(BranchPointSchema),
+  personaId: v.optional(v.pipe(id, v.maxLength(200))),
 });
 
 export const SwipeSchema = v.object({
@@ -112,8 +121,13 @@ export function readChat(raw: unknown, now = 0): ReadRecord<Chat> | Refusal {
   const created = toNum(raw.createdAt, null);
   const updated = toNum(raw.updatedAt, null);
   const title = toStr(raw.title).trim();
+  // A damaged branch link or persona id is dropped (the chat stands alone, with the default persona), a sound one kept.
+  const branchOf = v.safeParse(BranchPointSchema, raw.branchOf);
+  const personaId = typeof raw.personaId === 'string' && raw.personaId !== '' && raw.personaId.length <= 200 ? raw.personaId : undefined;
   return {
     value: {
+      ...(branchOf.success ? { branchOf: branchOf.output } : {}),
+      ...(personaId ? { personaId } : {}),
       id: raw.id,
       characterId: raw.characterId,
       title: title === '' ? 'Chat' : toStr(raw.title),

@@ -18,6 +18,7 @@ import { DEFAULT_EMBEDDING_MODEL_ID, DEFAULT_NLI_MODEL_ID } from '../models/cata
 import * as v from 'valibot';
 import { isDeviceDecision, type CheckerDevicePreference, type DeviceDecision } from '../models/deviceChoice';
 import { describeIssues, describeValue } from './issues';
+import { MAX_PERSONAS, MAX_PERSONA_DESCRIPTION_CHARS, MAX_PERSONA_NAME_CHARS, type UserPersona } from '../userPersona';
 
 /** Every persisted setting, with its type. Add keys to SETTING_SPECS (below), never ad hoc. */
 export interface SettingsShape {
@@ -25,6 +26,10 @@ export interface SettingsShape {
   guideDismissed: boolean;
   samplesSeeded: boolean;
   userName: string;
+  /** The user's personas (issue 13 §5); `userName` is who the user is without one. */
+  personas: UserPersona[];
+  /** The persona new chats and chats without their own use; '' = none (plain `userName`). */
+  defaultPersonaId: string;
   /** Engine the user chose; 'auto' follows WebGPU detection; 'server' is the OpenAI-compatible server engine (opt-in). */
   enginePreference: 'auto' | 'webllm' | 'transformers' | 'server';
   /** Self-hosted model base URL; empty → Hugging Face. */
@@ -122,12 +127,26 @@ const serverSampling = v.object({
   frequencyPenalty: v.pipe(v.number(), v.minValue(-2), v.maxValue(2)),
 });
 
+const personaList = v.pipe(
+  v.array(
+    v.object({
+      id: v.pipe(v.string(), v.nonEmpty(), v.maxLength(200)),
+      name: v.pipe(v.string(), v.maxLength(MAX_PERSONA_NAME_CHARS)),
+      description: v.pipe(v.string(), v.maxLength(MAX_PERSONA_DESCRIPTION_CHARS)),
+    }),
+  ),
+  v.maxLength(MAX_PERSONAS),
+  v.check((list) => new Set(list.map((p) => p.id)).size === list.length, 'two personas share an id'),
+);
+
 /** IMPORTANT: the persisted settings contract; a key's schema may widen, never narrow, without a migration. */
 export const SETTING_SPECS: { [K in SettingKey]-?: SettingSpec<NonNullable<SettingsShape[K]>> } = {
   theme: spec(v.picklist(['light', 'dark', 'system']), 'Theme'),
   guideDismissed: spec(v.boolean(), 'First-run guide dismissed'),
   samplesSeeded: spec(v.boolean(), 'Sample characters added', 'never'),
   userName: spec(shortText, 'Your name'),
+  personas: spec(personaList, 'Your personas'),
+  defaultPersonaId: spec(v.pipe(v.string(), v.maxLength(200)), 'Default persona'),
   enginePreference: spec(v.picklist(['auto', 'webllm', 'transformers', 'server']), 'Engine'),
   modelBaseUrl: spec(baseUrl, 'Model source', 'guarded'),
   chatModelId: spec(shortText, 'Chat model (GPU)'),
@@ -154,6 +173,8 @@ export const SETTING_DEFAULTS: Readonly<Required<Omit<SettingsShape, 'checkerDev
   guideDismissed: false,
   samplesSeeded: false,
   userName: 'You',
+  personas: Object.freeze([]) as unknown as UserPersona[],
+  defaultPersonaId: '',
   enginePreference: 'auto',
   modelBaseUrl: '',
   chatModelId: '',
@@ -221,6 +242,11 @@ function formatValue(specOf: SettingSpec<unknown>, key: string, value: unknown):
     const set = [minP ? `min_p ${minP}` : '', topK ? `top_k ${topK}` : '', frequencyPenalty ? `frequency_penalty ${frequencyPenalty}` : ''].filter(Boolean);
     return set.length ? set.join(', ') : 'none';
   }
+  if (key === 'personas' && Array.isArray(value)) {
+    const names = (value as UserPersona[]).map((p) => p.name || '(unnamed)');
+    return names.length === 0 ? 'none' : `${names.length}: ${names.slice(0, 5).join(', ')}${names.length > 5 ? ', …' : ''}`;
+  }
+  if (key === 'defaultPersonaId' && value === '') return 'none (your name)';
   if (typeof value === 'boolean') return value ? 'on' : 'off';
   if (typeof value === 'string') return value === '' ? '(empty)' : `“${value.length > 120 ? `${value.slice(0, 120)}…` : value}”`;
   if (typeof value === 'number') return String(value);
