@@ -7,6 +7,7 @@ import { startChat, userName } from '../services/chat';
 import { chatTurns, type SwipePatch, type TurnEvent, type TurnHandle, type TurnRequest, type TurnTarget } from '../services/chatTurn';
 import { describeStorageError, type StorageProblem } from '../services/storage';
 import { dropStashed, stashUnsaved, type StashedReply } from '../services/unsavedReplies';
+import { memory, type MemoryResult } from '../services/memory';
 import { turnChecker, useChecker } from './checker';
 import { offerCpuFallback, useEngine } from './engine';
 import { useUi } from './ui';
@@ -42,8 +43,21 @@ export interface UnsavedReply {
   stashed: boolean;
 }
 
+/** The background summarizer at work on a chat ("Story so far"). */
+export interface SummarizingProgress {
+  chatId: string;
+  index: number;
+  of: number;
+}
+
 interface SessionSlice {
   streaming: StreamingReply | null;
+  /** Set while the summarizer writes a chat's "Story so far" between turns. */
+  summarizing: SummarizingProgress | null;
+  /** Stops the summarizer (what it finished is kept). */
+  cancelSummary: () => void;
+  /** Brings a chat's summaries up to date now (after an edit, or when the writer asks). */
+  refreshMemory: (chat: Chat, character: Character) => void;
   /** Set while further takes or guard tries of a reply run (the turn is still busy; Stop ends them). */
   takes: TakesProgress | null;
   /** Keyed `${messageId}:${swipeIndex}`. */
@@ -71,6 +85,8 @@ const keyOf = (t: { messageId: string; swipeIndex: number }) => `${t.messageId}:
 /** The running turn, and Stop presses that came before it had a handle. */
 let handle: TurnHandle | null = null;
 let earlyStops = 0;
+/** The running summarizer: a turn cancels it and waits for it before using the engine. */
+let summarizer: { controller: AbortController; done: Promise<MemoryResult> } | null = null;
 
 function notifyEngineError(title: string, e: unknown) {
   const error = classifyEngineError(e, 'generate');
@@ -171,8 +187,40 @@ export const useSession = create<SessionSlice>()((set, get) => {
     }
   };
 
+  /** Stops the summarizer and waits until the engine is free of it. */
+  const stopSummarizer = async () => {
+    const running = summarizer;
+    if (!running) return;
+    running.controller.abort();
+    await running.done;
+  };
+
+  /** Summarizes between turns what the chat's next prompt would drop (and redoes stale summaries). */
+  const summarizeAfter = (chatId: string, character: Character) => {
+    const engine = useEngine.getState().engine;
+    if (!engine || engine.status.state !== 'ready' || summarizer || get().streaming || get().takes) return;
+    const controller = new AbortController();
+    const run = { controller, done: Promise.resolve<MemoryResult>({ status: 'idle' }) };
+    summarizer = run;
+    run.done = (async () => {
+      const result = await memory.summarize({ chatId, character, engine, userName: await userName() }, controller.signal, (e) => {
+        if (e.type === 'summarizing') set({ summarizing: { chatId: e.chatId, index: e.index, of: e.of } });
+      });
+      if (summarizer === run) summarizer = null;
+      set({ summarizing: null });
+      if (result.status === 'failed') {
+        const error = classifyEngineError(result.error, 'generate');
+        useUi.getState().notify({ kind: 'error', title: 'The story so far could not be summarized', detail: `${error.userMessage}\nThe chat is unchanged; older messages are left out of the prompt until a summary is written.` });
+      }
+      return result;
+    })();
+  };
+
   /** Runs one turn; resolves whether the turn was accepted (the user's message stored). */
   const begin = async (chat: Chat, character: Character, request: TurnRequest): Promise<boolean> => {
+    if (get().streaming || get().takes) return false;
+    // The reply goes first: a summary in progress is cancelled (what it finished is kept).
+    await stopSummarizer();
     if (get().streaming || get().takes || !engineReady()) return false;
     // Busy from the first moment: nothing else starts, and Stop already works.
     earlyStops = 0;
@@ -184,6 +232,7 @@ export const useSession = create<SessionSlice>()((set, get) => {
     void turn.done.then((result) => {
       if (handle === turn) handle = null;
       set({ streaming: null, takes: null });
+      if (result.status === 'replied') summarizeAfter(chat.id, character);
       if (result.status === 'not-started' && request.kind !== 'send') notifyStorage(request.kind === 'regenerate' ? 'Could not regenerate' : 'Could not reply', result.error);
     });
     const accepted = await turn.accepted;
@@ -197,7 +246,12 @@ export const useSession = create<SessionSlice>()((set, get) => {
   return {
     streaming: null,
     takes: null,
+    summarizing: null,
     unsaved: {},
+
+    cancelSummary: () => summarizer?.controller.abort(),
+
+    refreshMemory: (chat, character) => summarizeAfter(chat.id, character),
 
     newChat: async (character) => {
       try {

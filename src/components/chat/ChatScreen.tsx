@@ -16,6 +16,8 @@ import { Composer } from './Composer';
 import { MessageItem } from './MessageItem';
 import { ModelChip } from './ModelChip';
 import { SamplingDialog } from './SamplingDialog';
+import { MemoryDialog } from './MemoryDialog';
+import { PromptInspector } from './PromptInspector';
 import { CpuFallbackOffer } from '../models/CpuFallbackOffer';
 import { PersonaPanel } from '../persona/PersonaPanel';
 import { VerdictBadge, marksFor } from '../persona/VerdictBadge';
@@ -83,6 +85,8 @@ interface MessageHandlers {
   regenerate: (m: Message, restate?: string[]) => void;
   continueReply: (m: Message) => void;
   recheck: (m: Message) => void;
+  togglePin: (m: Message) => void;
+  inspect: (m: Message) => void;
 }
 
 /**
@@ -159,6 +163,8 @@ const ChatMessage = memo(function ChatMessage({
       onSwipe={(i) => handlers.swipe(message, i)}
       onRegenerate={() => handlers.regenerate(message)}
       onContinue={() => handlers.continueReply(message)}
+      onTogglePin={() => handlers.togglePin(message)}
+      onInspect={message.swipes[message.swipeIndex]?.prompt ? () => handlers.inspect(message) : null}
     />
   );
 });
@@ -173,6 +179,10 @@ function ChatView({ character, chat, messages }: { character: Character; chat: C
   const navigate = useRoute((s) => s.navigate);
   const chatFiles = useChatFiles(character);
   const [samplingOpen, setSamplingOpen] = useState(false);
+  const [memoryOpen, setMemoryOpen] = useState(false);
+  /** The message whose prompt the inspector shows (its shown swipe's record). */
+  const [inspecting, setInspecting] = useState<string | null>(null);
+  const summarizing = useSession((s) => (s.summarizing?.chatId === chat.id ? s.summarizing : null));
   const { checks, drift, turns, ready: checkerReady, swipeScores } = useChatChecks(chat, messages, character);
   const analyse = useAnalyseChat(chat, character, turns, checks);
   // Open beside the chat on wide screens; a drawer opened on demand below that.
@@ -194,11 +204,15 @@ function ChatView({ character, chat, messages }: { character: Character; chat: C
       regenerate: (m, restate) => void regenerate(latest.current.chat, latest.current.character, m.id, restate),
       continueReply: (m) => void continueReply(latest.current.chat, latest.current.character, m.id),
       recheck: (m) => void recheckMessageAction(latest.current.chat, m, latest.current.character, latest.current.messages),
+      togglePin: (m) => void actions.setPinned(m, !m.pinned),
+      inspect: (m) => setInspecting(m.id),
     }),
     // eslint-disable-next-line react-hooks/exhaustive-deps -- the session actions and repos are module singletons
     [],
   );
   const { ref, pinned, jump } = useAutoScroll(messages.length);
+  const inspectedMessage = inspecting ? messages.find((m) => m.id === inspecting) : undefined;
+  const inspectedRecord = inspectedMessage?.swipes[inspectedMessage.swipeIndex]?.prompt ?? null;
   const last = messages.at(-1);
   const lastAssistant = [...messages].reverse().find((m) => m.role === 'assistant');
 
@@ -246,6 +260,9 @@ function ChatView({ character, chat, messages }: { character: Character; chat: C
         </IconButton>
         <IconButton label="Export chat (SillyTavern .jsonl)" onClick={() => void chatFiles.exportChat(chat)}>
           <Icon name="download" />
+        </IconButton>
+        <IconButton label="Memory: author’s note and story so far" onClick={() => setMemoryOpen(true)}>
+          <Icon name="book" />
         </IconButton>
         <IconButton label="Sampling settings" onClick={() => setSamplingOpen(true)}>
           <Icon name="settings" />
@@ -306,6 +323,20 @@ function ChatView({ character, chat, messages }: { character: Character; chat: C
           }}
         />
       ) : null}
+      {memoryOpen ? (
+        <MemoryDialog
+          chat={chat}
+          messages={messages}
+          summarizing={summarizing}
+          canSummarize={status.state === 'ready' && !busy}
+          onSaveNote={(note) => actions.setAuthorsNote(chat.id, note)}
+          onSaveSummary={(id, text) => actions.editSummary(chat.id, id, text)}
+          onSummarize={() => useSession.getState().refreshMemory(chat, character)}
+          onCancelSummary={() => useSession.getState().cancelSummary()}
+          onClose={() => setMemoryOpen(false)}
+        />
+      ) : null}
+      {inspectedRecord ? <PromptInspector record={inspectedRecord} messages={messages} onClose={() => setInspecting(null)} /> : null}
     </div>
     <PersonaPanel open={panel} onToggle={() => setPanel(!panel)} character={character} drift={drift} checks={checks} onAnalyse={() => void analyse()} analysable={analysable} />
     </div>

@@ -27,6 +27,7 @@ const PATHS = {
   book: 'M4 4h5a2 2 0 0 1 2 2v10a2 2 0 0 0-2-2H4zm12 0h-5a2 2 0 0 0-2 2',
   grip: 'M7 5h.01M7 10h.01M7 15h.01M13 5h.01M13 10h.01M13 15h.01',
   audit: 'M6 3h8v14H6zM8 7h4M8 10h4M8 13h2',
+  pin: 'M8 3h4l-1 5 3 3H6l3-3-1-5Zm2 8v6',
   info: 'M10 17a7 7 0 1 0 0-14 7 7 0 0 0 0 14Zm0-8v4m0-6.5V7',
 } as const;
 

@@ -151,6 +151,9 @@ export function planSummaries(input: SummaryPlanInput): SummaryPlan {
   return { remove, jobs };
 }
 
+/** How the summarizing instruction opens (a test engine tells summarizing calls by it). */
+export const SUMMARY_INSTRUCTION_OPENING = 'You summarize part of a role-play story';
+
 /** Word limit asked of the model per summary. */
 export const SUMMARY_WORDS = 120;
 
@@ -165,7 +168,7 @@ export function summaryPrompt(part: readonly HistoryMessage[], previous: string,
     {
       role: 'system',
       content:
-        `You summarize part of a role-play story between ${names.char} and ${names.user} so it can be remembered later. ` +
+        `${SUMMARY_INSTRUCTION_OPENING} between ${names.char} and ${names.user} so it can be remembered later. ` +
         `Write at most ${SUMMARY_WORDS} words in the past tense: who did what, where, what was learned or promised, and how ${names.char} feels. ` +
         'Keep names and facts exact. Write only the summary, no heading and no commentary.',
     },

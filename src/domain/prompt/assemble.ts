@@ -131,6 +131,8 @@ export interface AssembledPrompt {
   /** One per message of `messages`: what it is and what it costs. */
   sections: PromptSection[];
   history: HistoryPlan;
+  /** The names macros were resolved with. */
+  names: MacroNames;
 }
 
 /** Thrown when the settings leave no room for a prompt at all. */
@@ -374,6 +376,7 @@ export function assemblePrompt(input: AssembleInput): AssembledPrompt {
   return {
     messages: out.map((o) => o.message),
     sections: out.map((o) => o.section),
+    names,
     history: { firstKept: historyStart, summariesUsed, summarizedUpTo, pinnedKept, droppedUnsummarized },
     stop: [`\n${names.user}:`],
     tokenCount: total,
