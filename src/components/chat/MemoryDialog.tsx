@@ -82,17 +82,18 @@ export function MemoryDialog({
         </div>
         <TextArea label="Author’s note" rows={3} maxLength={AUTHORS_NOTE_MAX_CHARS} value={note} onChange={(e) => setNote(e.target.value)} placeholder="[Style: slow-burn mystery. {{char}} never reveals the key.]" />
         <div className="flex flex-wrap items-end gap-3">
+          <div className="w-64">
           <TextField
             label="Depth"
-            hint="messages from the end (0 = after the last)"
+            hint="messages from the end; 0 = after the last"
             type="number"
             min={0}
             max={AUTHORS_NOTE_DEPTH_MAX}
             step={1}
             value={Number.isFinite(depth) ? depth : ''}
             onChange={(e) => setDepth(e.target.value === '' ? Number.NaN : Number(e.target.value))}
-            className="w-28"
           />
+          </div>
           <Button variant="primary" disabled={!noteChanged || !validDepth} onClick={() => void onSaveNote({ text: note, depth })}>
             Save note
           </Button>
