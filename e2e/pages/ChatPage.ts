@@ -264,4 +264,62 @@ export class ChatPage {
   personaPicker() {
     return this.page.getByRole('combobox', { name: 'Persona for this chat' });
   }
+
+  /** Sets the chat's context size and reply reserve in the Sampling dialog. */
+  async setContext(contextSize: number, maxTokens: number) {
+    const dialog = await this.openSampling();
+    await dialog.getByLabel('Context size (tokens)').fill(String(contextSize));
+    await dialog.getByLabel('Max reply tokens').fill(String(maxTokens));
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await expect(dialog).toBeHidden();
+  }
+
+  /** Opens the chat's Memory dialog (author's note, Story so far). */
+  async openMemory() {
+    await this.page.getByRole('button', { name: 'Memory: author’s note and story so far' }).click();
+    const dialog = this.page.getByRole('dialog', { name: 'Memory' });
+    await expect(dialog).toBeVisible();
+    return dialog;
+  }
+
+  /** Saves the chat's author's note at `depth`, through the Memory dialog (left open). */
+  async setAuthorsNote(text: string, depth: number) {
+    const dialog = await this.openMemory();
+    await dialog.getByRole('textbox', { name: 'Author’s note' }).fill(text);
+    await dialog.getByLabel('Depth').fill(String(depth));
+    await dialog.getByRole('button', { name: 'Save note' }).click();
+    await expect(dialog.getByRole('button', { name: 'Save note' })).toBeDisabled();
+    return dialog;
+  }
+
+  /** The "Story so far" summaries shown in an open Memory dialog. */
+  summaries(dialog: Locator) {
+    return dialog.getByTestId('story-summary');
+  }
+
+  /** Pins a message from its toolbar. */
+  async pin(message: Locator) {
+    await message.hover();
+    await message.getByRole('button', { name: 'Pin message' }).click();
+    await expect(message.getByTestId('message-pinned')).toBeVisible();
+  }
+
+  /** Opens the prompt inspector on a reply; returns the dialog. */
+  async inspect(message: Locator) {
+    await message.hover();
+    await message.getByRole('button', { name: 'Inspect prompt' }).click();
+    const dialog = this.page.getByRole('dialog', { name: 'Prompt inspector' });
+    await expect(dialog).toBeVisible();
+    return dialog;
+  }
+
+  /** The sections of an open prompt inspector, in the order sent. */
+  promptSections(dialog: Locator) {
+    return dialog.getByTestId('prompt-section');
+  }
+
+  async closeDialog(dialog: Locator) {
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    await expect(dialog).toBeHidden();
+  }
 }

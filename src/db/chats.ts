@@ -1,10 +1,11 @@
 import { newId } from '../domain/character';
-import { DEFAULT_SAMPLING, DEFAULT_TAKES, clampTakes, type BranchPoint, type Chat, type GuardReport, type Message, type Role, type SamplingSettings, type Swipe, type TakeSettings } from '../domain/chat';
+import { DEFAULT_SAMPLING, DEFAULT_TAKES, clampTakes, type AuthorsNote, type BranchPoint, type Chat, type GuardReport, type Message, type Role, type SamplingSettings, type Swipe, type TakeSettings } from '../domain/chat';
 import { verdictKey, type StudioDb, type VerdictRecord } from './database';
 import { importedSwipes, type ImportedChat } from '../domain/chats/sillytavern';
 import { BranchPointError, branchChat } from '../domain/chats/branch';
 import { guardWrite, UndoUnavailableError } from './errors';
-import { ChatSchema, MessageSchema, isRefusal, readChat, readMessage } from '../domain/storage/chat';
+import { AuthorsNoteSchema, ChatSchema, MessageSchema, StorySummarySchema, isRefusal, readChat, readMessage } from '../domain/storage/chat';
+import type { StorySummary } from '../domain/memory/storySoFar';
 import { assertValid } from '../domain/storage/issues';
 import { watchChatMessages, type MessagesListener } from './messageFeed';
 
@@ -239,6 +240,48 @@ export class ChatRepository {
   /** Saves the chat's sampling, and its takes and guard settings (clamped into range) when given, in one write. */
   async updateSampling(id: string, sampling: SamplingSettings, takes?: TakeSettings): Promise<void> {
     await guardWrite(() => this.db.chats.update(id, { sampling, ...(takes ? { takes: clampTakes(takes) } : {}) }));
+  }
+
+  /**
+   * Saves the chat's author's note (an empty text removes it).
+   * @throws StorageFullError
+   * @throws RecordInvalidError when the note is too long or its depth out of range
+   */
+  async setAuthorsNote(id: string, note: AuthorsNote): Promise<void> {
+    const value = { text: note.text.replace(/\r\n?/g, '\n'), depth: Math.round(note.depth) };
+    if (value.text.trim() === '') {
+      await guardWrite(() => this.db.chats.where('id').equals(id).modify((c) => void delete c.authorsNote));
+      return;
+    }
+    assertValid(AuthorsNoteSchema, value, 'The author’s note');
+    await guardWrite(() => this.db.chats.update(id, { authorsNote: value }));
+  }
+
+  /**
+   * Changes the chat's "Story so far" summaries in one transaction: `change`
+   * gets the stored list and returns the new one (each is validated first).
+   * Returns the list written, or null when the chat is gone.
+   * @throws StorageFullError
+   */
+  async updateMemory(id: string, change: (current: StorySummary[]) => StorySummary[]): Promise<StorySummary[] | null> {
+    const { db } = this;
+    return guardWrite(() =>
+      db.transaction('rw', db.chats, async () => {
+        const chat = soundChat(await db.chats.get(id));
+        if (!chat) return null;
+        const next = change(chat.memory ?? []);
+        next.forEach((s, i) => assertValid(StorySummarySchema, s, `Summary #${i + 1}`));
+        await db.chats.update(id, { memory: next });
+        return next;
+      }),
+    );
+  }
+
+  /** Pins or unpins a message (a pinned one stays in the prompt). */
+  async setPinned(messageId: string, pinned: boolean): Promise<void> {
+    await guardWrite(() =>
+      pinned ? this.db.messages.update(messageId, { pinned: true }) : this.db.messages.where('id').equals(messageId).modify((m) => void delete m.pinned),
+    );
   }
 
   /** Deletes a chat with its messages and verdicts, atomically. */

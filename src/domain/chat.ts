@@ -1,4 +1,6 @@
 /** Chats and messages. A message holds its swipes; `swipeIndex` is the one shown. */
+import type { PromptRecord } from './memory/promptRecord';
+import type { StorySummary } from './memory/storySoFar';
 
 export type Role = 'user' | 'assistant' | 'system';
 
@@ -14,6 +16,8 @@ export interface Swipe {
   /** Set when this swipe was generated "in character" (restating statements). */
   inCharacterOf?: string[];
   usage?: { promptTokens: number; completionTokens: number };
+  /** The prompt that produced this swipe (the prompt inspector reads it; issue 13 §5). */
+  prompt?: PromptRecord;
 }
 
 export interface Message {
@@ -30,6 +34,8 @@ export interface Message {
   updatedAt: number;
   /** Set when the guard ran on this reply's latest turn. */
   guard?: GuardReport;
+  /** Pinned: stays in the prompt when older history is dropped (issue 13 §4). */
+  pinned?: boolean;
 }
 
 export interface SamplingSettings {
@@ -124,7 +130,22 @@ export interface Chat {
   branchOf?: BranchPoint;
   /** The user persona this chat writes as (issue 13 §5); absent or deleted → the default persona. */
   personaId?: string;
+  /** The writer's note for the model, sent at a depth in the history (issue 13 §5). */
+  authorsNote?: AuthorsNote;
+  /** "Story so far": summaries of the oldest history, a chain in chat order (issue 13 §4). */
+  memory?: StorySummary[];
 }
+
+/** A chat's author's note: `text` (macros allowed) inserted `depth` messages from the end. */
+export interface AuthorsNote {
+  text: string;
+  depth: number;
+}
+
+export const DEFAULT_AUTHORS_NOTE_DEPTH = 4;
+export const AUTHORS_NOTE_DEPTH_MAX = 100;
+/** An author's note longer than this is refused (it is sent with every reply). */
+export const AUTHORS_NOTE_MAX_CHARS = 4000;
 
 export function currentText(message: Message): string {
   return message.swipes[message.swipeIndex]?.text ?? '';

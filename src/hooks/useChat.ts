@@ -1,7 +1,7 @@
 import { useLiveQuery } from 'dexie-react-hooks';
 import { useCallback, useEffect, useState } from 'react';
 import type { Character } from '../domain/character';
-import { currentText, type Chat, type Message, type SamplingSettings, type TakeSettings } from '../domain/chat';
+import { currentText, type AuthorsNote, type Chat, type Message, type SamplingSettings, type TakeSettings } from '../domain/chat';
 import { exportChatFile, importChatFile } from '../services/chatFiles';
 import { contextStartOf } from '../services/contextWindow';
 import { useEngine } from '../stores/engine';
@@ -125,6 +125,13 @@ export function useMessageActions() {
             useRoute.getState().navigate({ name: 'character', id: deleted.chat.characterId, tab: 'chat', chatId: deleted.chat.id });
           },
         });
+      }),
+    setPinned: (message: Message, pinned: boolean) => guard(pinned ? 'Could not pin the message' : 'Could not unpin the message', () => repos.chats.setPinned(message.id, pinned)),
+    setAuthorsNote: (chatId: string, note: AuthorsNote) => guard('Could not save the author’s note', () => repos.chats.setAuthorsNote(chatId, note)),
+    /** The writer's own words for a summary (it is still redone when its messages change). */
+    editSummary: (chatId: string, summaryId: string, text: string) =>
+      guard('Could not save the summary', async () => {
+        await repos.chats.updateMemory(chatId, (list) => list.map((s) => (s.id === summaryId ? { ...s, text: text.trim(), edited: true, updatedAt: Date.now() } : s)));
       }),
     updateSampling: (chatId: string, sampling: SamplingSettings, takes?: TakeSettings) => guard('Could not save the settings', () => repos.chats.updateSampling(chatId, sampling, takes)),
   };

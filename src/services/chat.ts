@@ -4,19 +4,11 @@
  */
 import type { Character } from '../domain/character';
 import { currentText, type Chat, type Message } from '../domain/chat';
-import type { HistoryMessage } from '../domain/prompt';
 import { resolveMacros } from '../domain/text';
 import { activePersona, type ActivePersona } from '../domain/userPersona';
 import { repos } from '../db';
 
-/** History for the prompt: messages before `untilIndex`, current swipes, no empty or failed ones. */
-export function historyFrom(messages: Message[], untilIndex = messages.length): HistoryMessage[] {
-  return messages
-    .slice(0, untilIndex)
-    .filter((m) => m.role !== 'system')
-    .map((m) => ({ role: m.role as 'user' | 'assistant', name: m.name, content: currentText(m) }))
-    .filter((m) => m.content.trim() !== '');
-}
+export { historyFrom } from '../domain/memory/history';
 
 /** The user turn a reply answers: the last user message before it. */
 export function userTurnBefore(messages: Message[], index: number): string {

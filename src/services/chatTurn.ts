@@ -26,6 +26,8 @@ import type { ChatEngine, GenerateResult } from '../engines/ChatEngine';
 import { startLiveCheck, type CheckedReply, type LiveCheck, type LiveCheckClient, type SentenceCheck, type SentenceRoleFlags } from '../engines/liveCheck';
 import { repos, type ChatRepository, type VerdictRepository } from '../db';
 import { displayName, historyFrom, userTurnBefore } from './chat';
+import { recordPrompt } from '../domain/memory/promptRecord';
+import { contextFor, memoryInput } from './memory';
 
 /**
  * How often a streaming reply is written to IndexedDB (a reload loses at most
@@ -294,13 +296,16 @@ export function createChatTurns(repos: ChatTurnRepositories, options: ChatTurnOp
     const counting = key ? calibration.counting(key, estimateTokens) : null;
     // Stopped before the engine was asked: nothing to generate.
     if (!signal.aborted) {
+      const history = historyFrom(messages, index);
+      // A server's window is the writer's setting for it; a chat may ask for less, never more.
+      const contextSize = contextFor(chat, engine);
       const prompt = assemblePrompt({
         card: character.card,
         statements: character.statements,
-        history: historyFrom(messages, index),
+        history,
+        ...memoryInput(chat, history),
         userName,
-        // A server's window is the writer's setting for it; a chat may ask for less, never more.
-        contextSize: Math.min(chat.sampling.contextSize, engine.contextSize ?? Number.POSITIVE_INFINITY),
+        contextSize,
         maxReplyTokens: chat.sampling.maxTokens,
         countTokens: counting?.countTokens ?? estimateTokens,
         ...(counting ? { messageOverheadTokens: counting.messageOverheadTokens } : {}),
@@ -316,6 +321,8 @@ export function createChatTurns(repos: ChatTurnRepositories, options: ChatTurnOp
       } catch (e) {
         generation = Promise.reject(e as Error);
       }
+      // The inspector's record goes with the swipe (history by id, not repeated).
+      void writer.write({ prompt: recordPrompt(prompt, history, { names: prompt.names, contextSize, at: Date.now() }) });
     }
     emit({ type: 'target', target, text });
     live = startCheck(ctx, target, userTurnBefore(messages, index), emit);

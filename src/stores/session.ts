@@ -8,6 +8,7 @@ import { startImpersonation, type ImpersonateHandle } from '../services/imperson
 import { chatTurns, type SwipePatch, type TurnEvent, type TurnHandle, type TurnRequest, type TurnTarget } from '../services/chatTurn';
 import { describeStorageError, type StorageProblem } from '../services/storage';
 import { dropStashed, stashUnsaved, type StashedReply } from '../services/unsavedReplies';
+import { memory, type MemoryResult } from '../services/memory';
 import { turnChecker, useChecker } from './checker';
 import { offerCpuFallback, useEngine } from './engine';
 import { useUi } from './ui';
@@ -49,6 +50,13 @@ export interface DraftInProgress {
   text: string;
 }
 
+/** The background summarizer at work on a chat ("Story so far"). */
+export interface SummarizingProgress {
+  chatId: string;
+  index: number;
+  of: number;
+}
+
 interface SessionSlice {
   streaming: StreamingReply | null;
   /** Set while Impersonate streams a draft into the composer (the turn is busy; Stop ends it). */
@@ -59,6 +67,12 @@ interface SessionSlice {
    * (null when nothing was drafted: no model, busy, or an error — notified).
    */
   impersonate: (chat: Chat, character: Character) => Promise<string | null>;
+  /** Set while the summarizer writes a chat's "Story so far" between turns. */
+  summarizing: SummarizingProgress | null;
+  /** Stops the summarizer (what it finished is kept). */
+  cancelSummary: () => void;
+  /** Brings a chat's summaries up to date now (after an edit, or when the writer asks). */
+  refreshMemory: (chat: Chat, character: Character) => void;
   /** Set while further takes or guard tries of a reply run (the turn is still busy; Stop ends them). */
   takes: TakesProgress | null;
   /** Keyed `${messageId}:${swipeIndex}`. */
@@ -87,6 +101,8 @@ const keyOf = (t: { messageId: string; swipeIndex: number }) => `${t.messageId}:
 let handle: TurnHandle | null = null;
 let draftHandle: ImpersonateHandle | null = null;
 let earlyStops = 0;
+/** The running summarizer: a turn cancels it and waits for it before using the engine. */
+let summarizer: { controller: AbortController; done: Promise<MemoryResult> } | null = null;
 
 function notifyEngineError(title: string, e: unknown) {
   const error = classifyEngineError(e, 'generate');
@@ -187,8 +203,41 @@ export const useSession = create<SessionSlice>()((set, get) => {
     }
   };
 
+  /** Stops the summarizer and waits until the engine is free of it. */
+  const stopSummarizer = async () => {
+    const running = summarizer;
+    if (!running) return;
+    running.controller.abort();
+    await running.done;
+  };
+
+  /** Summarizes between turns what the chat's next prompt would drop (and redoes stale summaries). */
+  const summarizeAfter = (chat: Chat, character: Character) => {
+    const chatId = chat.id;
+    const engine = useEngine.getState().engine;
+    if (!engine || engine.status.state !== 'ready' || summarizer || get().streaming || get().takes || get().drafting) return;
+    const controller = new AbortController();
+    const run = { controller, done: Promise.resolve<MemoryResult>({ status: 'idle' }) };
+    summarizer = run;
+    run.done = (async () => {
+      const result = await memory.summarize({ chatId, character, engine, userName: (await personaFor(chat)).name }, controller.signal, (e) => {
+        if (e.type === 'summarizing') set({ summarizing: { chatId: e.chatId, index: e.index, of: e.of } });
+      });
+      if (summarizer === run) summarizer = null;
+      set({ summarizing: null });
+      if (result.status === 'failed') {
+        const error = classifyEngineError(result.error, 'generate');
+        useUi.getState().notify({ kind: 'error', title: 'The story so far could not be summarized', detail: `${error.userMessage}\nThe chat is unchanged; older messages are left out of the prompt until a summary is written.` });
+      }
+      return result;
+    })();
+  };
+
   /** Runs one turn; resolves whether the turn was accepted (the user's message stored). */
   const begin = async (chat: Chat, character: Character, request: TurnRequest): Promise<boolean> => {
+    if (get().streaming || get().takes || get().drafting) return false;
+    // The reply goes first: a summary in progress is cancelled (what it finished is kept).
+    await stopSummarizer();
     if (get().streaming || get().takes || get().drafting || !engineReady()) return false;
     // Busy from the first moment: nothing else starts, and Stop already works.
     earlyStops = 0;
@@ -201,6 +250,7 @@ export const useSession = create<SessionSlice>()((set, get) => {
     void turn.done.then((result) => {
       if (handle === turn) handle = null;
       set({ streaming: null, takes: null });
+      if (result.status === 'replied') summarizeAfter(chat, character);
       if (result.status === 'not-started' && request.kind !== 'send') notifyStorage(request.kind === 'regenerate' ? 'Could not regenerate' : 'Could not reply', result.error);
     });
     const accepted = await turn.accepted;
@@ -218,6 +268,9 @@ export const useSession = create<SessionSlice>()((set, get) => {
     unsaved: {},
 
     impersonate: async (chat, character) => {
+      if (get().streaming || get().takes || get().drafting) return null;
+      // The writer's draft goes first too: a summary in progress is cancelled (what it finished is kept).
+      await stopSummarizer();
       if (get().streaming || get().takes || get().drafting || !engineReady()) return null;
       earlyStops = 0;
       set({ drafting: { chatId: chat.id, text: '' } });
@@ -241,6 +294,11 @@ export const useSession = create<SessionSlice>()((set, get) => {
       if (result.error) notifyEngineError('The draft stopped with an error', result.error);
       return result.text;
     },
+    summarizing: null,
+
+    cancelSummary: () => summarizer?.controller.abort(),
+
+    refreshMemory: (chat, character) => summarizeAfter(chat, character),
 
     newChat: async (character) => {
       try {

@@ -10,6 +10,7 @@
 import type { ChatEngine, EngineStatus, GenerateOptions, GenerateRequest, GenerateResult, LoadOptions } from '../engines/ChatEngine';
 import { StatusCell } from '../engines/engineStatus';
 import { GpuDeviceLostError, OutOfMemoryError, WorkerCrashedError } from '../engines/errors';
+import { SUMMARY_INSTRUCTION_OPENING } from '../domain/memory/storySoFar';
 
 export const SCRIPTED_ENGINE_KEY = 'in-character.scripted-engine';
 
@@ -36,6 +37,12 @@ export interface EngineScript {
   holdAtWord?: number;
   /** Hold only in reply number `holdOnTurn` (0-based), e.g. the second take of a reply. */
   holdOnTurn?: number;
+  /**
+   * The answer to every "Story so far" summarizing call (told by its
+   * instruction); such calls do not use up `replies`. Absent: they take
+   * replies like any call.
+   */
+  summaryReply?: string;
 }
 
 /** What a test can reach in the page while a scripted reply holds. */
@@ -97,8 +104,9 @@ export class ScriptedEngine implements ChatEngine {
     control().lastRequest = request;
     this.cell.set({ state: 'busy', modelId: status.modelId });
     this.stopRequested = false;
-    const turn = this.turn++;
-    const reply = this.script.replies[Math.min(turn, this.script.replies.length - 1)] ?? '';
+    const summarizing = this.script.summaryReply !== undefined && (request.messages[0]?.content.startsWith(SUMMARY_INSTRUCTION_OPENING) ?? false);
+    const turn = summarizing ? -1 : this.turn++;
+    const reply = summarizing ? this.script.summaryReply! : (this.script.replies[Math.min(turn, this.script.replies.length - 1)] ?? '');
     const failAt = this.script.failWith && (this.script.failOnTurn ?? 0) === turn ? (this.script.failAfterWords ?? 0) : -1;
     const size = this.script.charsPerDelta;
     const pieces = size && size > 0 ? Array.from({ length: Math.ceil(reply.length / size) }, (_, i) => reply.slice(i * size, (i + 1) * size)) : (reply.match(/\S+\s*/g) ?? []);

@@ -19,6 +19,8 @@ import { MessageFeed } from './MessageFeed';
 import { MessageItem } from './MessageItem';
 import { ModelChip } from './ModelChip';
 import { SamplingDialog } from './SamplingDialog';
+import { MemoryDialog } from './MemoryDialog';
+import { PromptInspector } from './PromptInspector';
 import { CpuFallbackOffer } from '../models/CpuFallbackOffer';
 import { PersonaPanel } from '../persona/PersonaPanel';
 import { PersonaPicker } from './PersonaPicker';
@@ -49,6 +51,8 @@ interface MessageHandlers {
   continueReply: (m: Message) => void;
   recheck: (m: Message) => void;
   branch: (m: Message) => void;
+  togglePin: (m: Message) => void;
+  inspect: (m: Message) => void;
 }
 
 /**
@@ -129,6 +133,8 @@ const ChatMessage = memo(function ChatMessage({
       onRegenerate={() => handlers.regenerate(message)}
       onContinue={() => handlers.continueReply(message)}
       onBranch={() => handlers.branch(message)}
+      onTogglePin={() => handlers.togglePin(message)}
+      onInspect={message.swipes[message.swipeIndex]?.prompt ? () => handlers.inspect(message) : null}
     />
   );
 });
@@ -145,6 +151,10 @@ function ChatView({ character, chat, messages }: { character: Character; chat: C
   const navigate = useRoute((s) => s.navigate);
   const chatFiles = useChatFiles(character);
   const [samplingOpen, setSamplingOpen] = useState(false);
+  const [memoryOpen, setMemoryOpen] = useState(false);
+  /** The message whose prompt the inspector shows (its shown swipe's record). */
+  const [inspecting, setInspecting] = useState<string | null>(null);
+  const summarizing = useSession((s) => (s.summarizing?.chatId === chat.id ? s.summarizing : null));
   const { checks, drift, turns, ready: checkerReady, swipeScores } = useChatChecks(chat, messages, character);
   const analyse = useAnalyseChat(chat, character, turns, checks);
   // Open beside the chat on wide screens; a drawer opened on demand below that.
@@ -168,10 +178,14 @@ function ChatView({ character, chat, messages }: { character: Character; chat: C
       continueReply: (m) => void continueReply(latest.current.chat, latest.current.character, m.id),
       recheck: (m) => void recheckMessageAction(latest.current.chat, m, latest.current.character, latest.current.messages),
       branch: (m) => void actions.branch(latest.current.chat, m),
+      togglePin: (m) => void actions.setPinned(m, !m.pinned),
+      inspect: (m) => setInspecting(m.id),
     }),
     // eslint-disable-next-line react-hooks/exhaustive-deps -- the session actions and repos are module singletons
     [],
   );
+  const inspectedMessage = inspecting ? messages.find((m) => m.id === inspecting) : undefined;
+  const inspectedRecord = inspectedMessage?.swipes[inspectedMessage.swipeIndex]?.prompt ?? null;
   const last = messages.at(-1);
   const lastAssistant = messages.findLast((m) => m.role === 'assistant');
 
@@ -220,6 +234,9 @@ function ChatView({ character, chat, messages }: { character: Character; chat: C
         </IconButton>
         <IconButton label="Export chat (SillyTavern .jsonl)" onClick={() => void chatFiles.exportChat(chat)}>
           <Icon name="download" />
+        </IconButton>
+        <IconButton label="Memory: author’s note and story so far" onClick={() => setMemoryOpen(true)}>
+          <Icon name="book" />
         </IconButton>
         <IconButton label="Sampling settings" onClick={() => setSamplingOpen(true)}>
           <Icon name="settings" />
@@ -291,6 +308,20 @@ function ChatView({ character, chat, messages }: { character: Character; chat: C
           }}
         />
       ) : null}
+      {memoryOpen ? (
+        <MemoryDialog
+          chat={chat}
+          messages={messages}
+          summarizing={summarizing}
+          canSummarize={status.state === 'ready' && !busy}
+          onSaveNote={(note) => actions.setAuthorsNote(chat.id, note)}
+          onSaveSummary={(id, text) => actions.editSummary(chat.id, id, text)}
+          onSummarize={() => useSession.getState().refreshMemory(chat, character)}
+          onCancelSummary={() => useSession.getState().cancelSummary()}
+          onClose={() => setMemoryOpen(false)}
+        />
+      ) : null}
+      {inspectedRecord ? <PromptInspector record={inspectedRecord} messages={messages} onClose={() => setInspecting(null)} /> : null}
     </div>
     <PersonaPanel open={panel} onToggle={() => setPanel(!panel)} character={character} drift={drift} checks={checks} onAnalyse={() => void analyse()} analysable={analysable} />
     </div>

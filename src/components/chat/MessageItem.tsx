@@ -38,6 +38,10 @@ export interface MessageItemProps {
   guardNote?: { text: string; outcome: 'clean' | 'failing' | 'stopped' } | null;
   /** Its place in the chat (0-based), for a feed that renders only some messages: aria-posinset/-setsize. */
   position?: { index: number; of: number };
+  /** Pins or unpins the message (a pinned one always stays in the prompt). */
+  onTogglePin?: () => void;
+  /** Opens the prompt inspector on the shown swipe; absent when it has no stored prompt. */
+  onInspect?: (() => void) | null;
 }
 
 const STATE_LABEL: Record<string, string> = {
@@ -66,6 +70,8 @@ export function MessageItem({
   takesProgress,
   guardNote,
   position,
+  onTogglePin,
+  onInspect,
 }: MessageItemProps) {
   const [editing, setEditing] = useState<string | null>(null);
   const swipe = message.swipes[message.swipeIndex];
@@ -105,6 +111,12 @@ export function MessageItem({
               {STATE_LABEL[swipe.state]}
             </span>
           ) : null}
+          {message.pinned ? (
+            <span data-testid="message-pinned" className="inline-flex items-center gap-1 rounded-full bg-accent-100 px-2 py-0.5 text-xs text-accent-800 dark:bg-accent-900/40 dark:text-accent-200">
+              <Icon name="pin" className="h-3 w-3" />
+              pinned
+            </span>
+          ) : null}
           {swipe?.inCharacterOf?.length ? (
             <span className="rounded-full bg-accent-100 px-2 py-0.5 text-xs text-accent-800 dark:bg-accent-900/40 dark:text-accent-200" title={swipe.inCharacterOf.join('\n')}>
               in character
@@ -116,6 +128,16 @@ export function MessageItem({
               <IconButton label="Edit message" onClick={() => setEditing(text)} disabled={busy}>
                 <Icon name="edit" />
               </IconButton>
+              {onInspect ? (
+                <IconButton label="Inspect prompt" onClick={onInspect}>
+                  <Icon name="search" />
+                </IconButton>
+              ) : null}
+              {onTogglePin ? (
+                <IconButton label={message.pinned ? 'Unpin message' : 'Pin message'} aria-pressed={message.pinned === true} onClick={onTogglePin}>
+                  <Icon name="pin" />
+                </IconButton>
+              ) : null}
               {!isUser && isLast ? (
                 <>
                   <IconButton label="Continue this reply" onClick={onContinue} disabled={busy}>

@@ -24,6 +24,7 @@
 import type { CardData, PersonaStatement } from '../character';
 import { resolveMacros, type MacroNames } from '../text/macros';
 import { activateLorebook, loreDropOrder, type ActiveLoreEntry } from './lorebook';
+import { authorsNoteContent, insertAtDepth, summaryBlock, type AuthorsNoteInput, type SummaryInput } from './memory';
 
 export type PromptRole = 'system' | 'user' | 'assistant';
 
@@ -39,6 +40,10 @@ export interface HistoryMessage {
   /** Display name; not sent (chat templates carry roles, not names). */
   name?: string;
   content: string;
+  /** The stored message's id (prompt records refer to messages by id). */
+  id?: string;
+  /** A pinned message stays in the prompt when older history is dropped. */
+  pinned?: boolean;
 }
 
 /** Everything {@link assemblePrompt} needs. */
@@ -71,6 +76,15 @@ export interface AssembleInput {
    * ~5 for Llama 3 and ChatML). Default {@link MESSAGE_OVERHEAD_TOKENS}.
    */
   messageOverheadTokens?: number;
+  /** The chat's author's note, inserted `depth` messages from the end of the history. */
+  authorsNote?: AuthorsNoteInput;
+  /**
+   * "Story so far" summaries of the oldest history, oldest first, a chain:
+   * summary k covers `history.slice(summaries[k-1].upTo ?? 0, summaries[k].upTo)`.
+   * One is used once any message it covers has to be dropped; it then stands
+   * for all it covers, where those messages were (pinned ones are still sent).
+   */
+  summaries?: SummaryInput[];
 }
 
 /** What had to be left out to fit the budget. */
@@ -83,6 +97,31 @@ export interface DroppedReport {
   lorebookEntries: number[];
   /** Ids of triggered entries over the lorebook's own `token_budget`. */
   lorebookOverBookBudget: number[];
+}
+
+/** What one prompt message is (parallel to {@link AssembledPrompt.messages}). */
+export interface PromptSection {
+  kind: 'system' | 'summary' | 'pinned' | 'history' | 'authors-note' | 'post-history' | 'continue';
+  /** Its tokens, template overhead included. */
+  tokens: number;
+  /** For 'pinned' and 'history': the message's index in `input.history`. */
+  historyIndex?: number;
+  /** For 'system': tokens per part (card, statements, lorebook, examples), without overhead. */
+  parts?: { label: string; tokens: number }[];
+}
+
+/** How the history was fitted: kept, summarized, dropped (indices into `input.history`). */
+export interface HistoryPlan {
+  /** The first history message sent in order (before it only pinned ones are sent). */
+  firstKept: number;
+  /** Summaries used (`input.summaries.slice(0, n)`). */
+  summariesUsed: number;
+  /** `history.slice(0, summarizedUpTo)` is covered by the summaries used. */
+  summarizedUpTo: number;
+  /** Pinned messages before `firstKept`, sent anyway. */
+  pinnedKept: number[];
+  /** Messages before `firstKept` that are neither pinned nor summarized: lost to the model. */
+  droppedUnsummarized: number[];
 }
 
 /** The assembled prompt and how it was fitted. */
@@ -99,6 +138,11 @@ export interface AssembledPrompt {
   dropped: DroppedReport;
   /** Ids of lorebook entries in the prompt, in prompt order. */
   lorebookEntries: number[];
+  /** One per message of `messages`: what it is and what it costs. */
+  sections: PromptSection[];
+  history: HistoryPlan;
+  /** The names macros were resolved with. */
+  names: MacroNames;
 }
 
 /** Thrown when the settings leave no room for a prompt at all. */
@@ -175,6 +219,8 @@ interface Parts {
   loreAfter: ActiveLoreEntry[];
   examples: string[];
   finalNote: string;
+  /** The "Facts about" section inside coreAfter ('' when there are no statements). */
+  facts: string;
 }
 
 function buildParts(input: AssembleInput, names: MacroNames, lore: ActiveLoreEntry[]): Parts {
@@ -187,8 +233,9 @@ function buildParts(input: AssembleInput, names: MacroNames, lore: ActiveLoreEnt
   if (card.scenario.trim()) coreAfter.push(`Scenario: ${r(card.scenario)}`);
   const persona = personaSection(input.userDescription, names);
   if (persona) coreAfter.push(persona);
-  const facts = input.statements.filter((s) => s.enabled && s.text.trim()).map((s) => `- ${r(s.text)}`);
-  if (facts.length > 0) coreAfter.push(`Facts about ${names.char}:\n${facts.join('\n')}`);
+  const factLines = input.statements.filter((s) => s.enabled && s.text.trim()).map((s) => `- ${r(s.text)}`);
+  const facts = factLines.length > 0 ? `Facts about ${names.char}:\n${factLines.join('\n')}` : '';
+  if (facts) coreAfter.push(facts);
 
   const notes: string[] = [];
   const phi = card.post_history_instructions.trim();
@@ -208,6 +255,7 @@ function buildParts(input: AssembleInput, names: MacroNames, lore: ActiveLoreEnt
     loreAfter: lore.filter((l) => l.entry.position !== 'before_char'),
     examples: splitExampleBlocks(card.mes_example).map(r),
     finalNote: notes.join('\n\n'),
+    facts,
   };
 }
 
@@ -222,6 +270,18 @@ function systemContent(parts: Parts, examplesKept: number, droppedLore: Set<Acti
     );
   }
   return sections.filter((s) => s.length > 0).join('\n\n');
+}
+
+/** Token counts of the system message's parts, for the prompt inspector (template overhead not included). */
+function systemParts(parts: Parts, examplesKept: number, droppedLore: Set<ActiveLoreEntry>, count: (text: string) => number): { label: string; tokens: number }[] {
+  const lore = [...parts.loreBefore, ...parts.loreAfter].filter((l) => !droppedLore.has(l));
+  const examples = parts.examples.slice(0, examplesKept);
+  return [
+    { label: 'card', tokens: [...parts.coreBefore, ...parts.coreAfter].filter((p) => p !== parts.facts).reduce((n, p) => n + count(p), 0) },
+    { label: 'statements', tokens: parts.facts ? count(parts.facts) : 0 },
+    { label: 'lorebook', tokens: lore.reduce((n, l) => n + count(l.content), 0) },
+    { label: 'examples', tokens: examples.reduce((n, e) => n + count(e), 0) },
+  ];
 }
 
 /**
@@ -255,6 +315,7 @@ export function assemblePrompt(input: AssembleInput): AssembledPrompt {
   const history = input.history.map((m) => ({
     role: m.role,
     content: resolveMacros(m.content, names),
+    pinned: m.pinned === true,
   }));
   const lore = activateLorebook(input.card.character_book, {
     history: history.map((m) => m.content),
@@ -277,8 +338,11 @@ export function assemblePrompt(input: AssembleInput): AssembledPrompt {
     loreDropOrder(a.entry, b.entry, (e) => input.card.character_book?.entries.indexOf(e) ?? 0),
   );
 
-  const tailCost =
-    (parts.finalNote ? count(parts.finalNote) + overhead : 0) + (prefix ? count(prefix) + overhead : 0);
+  const note = authorsNoteContent(input.authorsNote, names);
+  const summaries = input.summaries ?? [];
+  const summaryText = (n: number) => summaryBlock(summaries.slice(0, n).map((x) => x.text), names);
+  const cost = (text: string) => (text ? count(text) + overhead : 0);
+  const tailCost = cost(parts.finalNote) + cost(prefix) + cost(note);
   const messageCost = (i: number): number => count(history[i]?.content ?? '') + overhead;
   const systemCost = (): number => count(systemContent(parts, examplesKept, droppedLore)) + overhead;
 
@@ -286,13 +350,28 @@ export function assemblePrompt(input: AssembleInput): AssembledPrompt {
   let system = systemCost();
   let kept = 0;
   for (let i = 0; i < history.length; i++) kept += messageCost(i);
-  while (system + kept + tailCost > budget) {
+  let summariesUsed = 0;
+  let summaryCost = 0;
+  const startOf = (n: number) => (n === 0 ? 0 : summaries[n - 1]!.upTo);
+  const dropOldest = () => {
+    // A pinned message is never dropped: stepping past it keeps its cost.
+    if (!history[historyStart]?.pinned) kept -= messageCost(historyStart);
+    historyStart++;
+  };
+  while (system + kept + summaryCost + tailCost > budget) {
     if (examplesKept > 0) {
       examplesKept--;
       system = systemCost();
     } else if (historyStart < protectedFrom) {
-      kept -= messageCost(historyStart);
-      historyStart++;
+      dropOldest();
+      // A summary that covers any dropped message stands for everything it covers.
+      let usable = summariesUsed;
+      while (usable < summaries.length && startOf(usable) < historyStart && summaries[usable]!.upTo <= protectedFrom) usable++;
+      if (usable !== summariesUsed) {
+        summariesUsed = usable;
+        summaryCost = cost(summaryText(usable));
+        while (historyStart < summaries[usable - 1]!.upTo) dropOldest();
+      }
     } else {
       const next = loreByDropOrder.find((l) => !droppedLore.has(l));
       if (!next) break;
@@ -300,17 +379,37 @@ export function assemblePrompt(input: AssembleInput): AssembledPrompt {
       system = systemCost();
     }
   }
-  const total = system + kept + tailCost;
+  const total = system + kept + summaryCost + tailCost;
+  const summarizedUpTo = summariesUsed > 0 ? summaries[summariesUsed - 1]!.upTo : 0;
+  const pinnedKept: number[] = [];
+  const droppedUnsummarized: number[] = [];
+  for (let i = 0; i < historyStart; i++) {
+    if (history[i]!.pinned) pinnedKept.push(i);
+    else if (i >= summarizedUpTo) droppedUnsummarized.push(i);
+  }
 
-  const messages: PromptMessage[] = [
-    { role: 'system', content: systemContent(parts, examplesKept, droppedLore) },
-    ...history.slice(historyStart),
+  const systemText = systemContent(parts, examplesKept, droppedLore);
+  const out: { message: PromptMessage; section: PromptSection }[] = [
+    { message: { role: 'system', content: systemText }, section: { kind: 'system', tokens: system, parts: systemParts(parts, examplesKept, droppedLore, count) } },
   ];
-  if (parts.finalNote) messages.push({ role: 'system', content: parts.finalNote });
-  if (prefix) messages.push({ role: 'assistant', content: prefix });
+  const story = summaryText(summariesUsed);
+  if (story) out.push({ message: { role: 'system', content: story }, section: { kind: 'summary', tokens: summaryCost } });
+  const sent = [...pinnedKept];
+  for (let i = historyStart; i < history.length; i++) sent.push(i);
+  let conversation = sent.map((i) => ({
+    message: { role: history[i]!.role, content: history[i]!.content } as PromptMessage,
+    section: { kind: i < historyStart ? 'pinned' : 'history', tokens: messageCost(i), historyIndex: i } as PromptSection,
+  }));
+  if (note) conversation = insertAtDepth(conversation, { message: { role: 'system', content: note }, section: { kind: 'authors-note', tokens: cost(note) } }, input.authorsNote?.depth ?? 0);
+  out.push(...conversation);
+  if (parts.finalNote) out.push({ message: { role: 'system', content: parts.finalNote }, section: { kind: 'post-history', tokens: cost(parts.finalNote) } });
+  if (prefix) out.push({ message: { role: 'assistant', content: prefix }, section: { kind: 'continue', tokens: cost(prefix) } });
 
   return {
-    messages,
+    messages: out.map((o) => o.message),
+    sections: out.map((o) => o.section),
+    names,
+    history: { firstKept: historyStart, summariesUsed, summarizedUpTo, pinnedKept, droppedUnsummarized },
     stop: [input.impersonate ? `\n${names.char}:` : `\n${names.user}:`],
     tokenCount: total,
     budget,

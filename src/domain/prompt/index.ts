@@ -12,6 +12,8 @@ export {
   type AssembledPrompt,
   type AssembleInput,
   type DroppedReport,
+  type HistoryPlan,
+  type PromptSection,
   type HistoryMessage,
   type PromptMessage,
   type PromptRole,
@@ -30,3 +32,12 @@ export { foldForStrictTemplates, type StrictPrompt } from './strict';
 export { estimateTokens } from './tokens';
 export { firstMessageInContext, FIRST_TAIL } from './window';
 export { TokenCalibration, CALIBRATION_BOUNDS, MIN_CALIBRATION_TOKENS, type CalibratedCounting } from './calibration';
+export {
+  authorsNoteAt,
+  authorsNoteContent,
+  insertAtDepth,
+  summaryBlock,
+  STORY_SO_FAR_HEADING,
+  type AuthorsNoteInput,
+  type SummaryInput,
+} from './memory';

@@ -8,6 +8,8 @@ import * as v from 'valibot';
 import { DEFAULT_SAMPLING, DEFAULT_TAKES, GUARD_RETRIES_MAX, GUARD_RETRIES_MIN, TAKES_MAX, TAKES_MIN, clampTakes, type Chat, type FinishReason, type Message, type Role, type SamplingSettings, type Swipe, type TakeSettings } from '../chat';
 import { isRecord, toNum, toStr, toTextList } from '../cards/coerce';
 import { describeIssues, describeValue } from './issues';
+import { AUTHORS_NOTE_DEPTH_MAX, AUTHORS_NOTE_MAX_CHARS } from '../chat';
+import { SUMMARIES_MAX, SUMMARY_MAX_CHARS } from '../memory/storySoFar';
 
 const ROLES = ['user', 'assistant', 'system'] as const satisfies readonly Role[];
 const STATES = ['streaming', 'done', 'interrupted', 'error'] as const satisfies readonly Swipe['state'][];
@@ -43,6 +45,26 @@ export const BranchPointSchema = v.object({
   snippet: v.pipe(v.string(), v.maxLength(400)),
 });
 
+export const AuthorsNoteSchema = v.object({
+  text: v.pipe(v.string(), v.maxLength(AUTHORS_NOTE_MAX_CHARS)),
+  depth: wholeIn(0, AUTHORS_NOTE_DEPTH_MAX),
+});
+
+export const StorySummarySchema = v.object({
+  id,
+  fromId: id,
+  toId: id,
+  count: v.pipe(v.number(), v.safeInteger(), v.minValue(1)),
+  sourceHash: v.pipe(v.string(), v.maxLength(64)),
+  text: v.pipe(v.string(), v.maxLength(SUMMARY_MAX_CHARS)),
+  edited: v.boolean(),
+  createdAt: finite,
+  updatedAt: finite,
+});
+
+/** Chats stored before issue 13 have neither: no note, no summaries. */
+const MemorySchema = v.pipe(v.array(StorySummarySchema), v.maxLength(SUMMARIES_MAX));
+
 export const ChatSchema = v.object({
   id,
   characterId: id,
@@ -53,6 +75,39 @@ export const ChatSchema = v.object({
   updatedAt: finite,
   branchOf: v.optional(BranchPointSchema),
   personaId: v.optional(v.pipe(id, v.maxLength(200))),
+  authorsNote: v.optional(AuthorsNoteSchema),
+  memory: v.optional(MemorySchema),
+});
+
+const RunSchema = v.object({ fromId: id, toId: id, count: v.pipe(v.number(), v.safeInteger(), v.minValue(1)) });
+const PROMPT_TEXT_MAX = 500_000;
+
+/** The prompt inspector's record (domain/memory/promptRecord.ts). */
+export const PromptRecordSchema = v.object({
+  v: v.pipe(v.number(), v.safeInteger(), v.minValue(1)),
+  at: finite,
+  names: v.object({ char: v.string(), user: v.string() }),
+  contextSize: finite,
+  budget: finite,
+  tokenCount: finite,
+  overBudget: v.boolean(),
+  entries: v.pipe(
+    v.array(
+      v.object({
+        kind: v.picklist(['system', 'summary', 'pinned', 'history', 'authors-note', 'post-history', 'continue']),
+        role: v.picklist(['system', 'user', 'assistant']),
+        tokens: finite,
+        text: v.optional(v.pipe(v.string(), v.maxLength(PROMPT_TEXT_MAX))),
+        run: v.optional(v.object({ ...RunSchema.entries, hash: v.pipe(v.string(), v.maxLength(64)) })),
+        parts: v.optional(v.pipe(v.array(v.object({ label: v.pipe(v.string(), v.maxLength(40)), tokens: finite })), v.maxLength(10))),
+      }),
+    ),
+    v.maxLength(20_000),
+  ),
+  summarized: v.nullable(RunSchema),
+  dropped: v.pipe(v.array(RunSchema), v.maxLength(20_000)),
+  droppedExampleBlocks: finite,
+  droppedLorebookEntries: v.pipe(v.array(finite), v.maxLength(10_000)),
 });
 
 export const SwipeSchema = v.object({
@@ -63,6 +118,7 @@ export const SwipeSchema = v.object({
   createdAt: finite,
   inCharacterOf: v.optional(v.array(v.string())),
   usage: v.optional(v.object({ promptTokens: finite, completionTokens: finite })),
+  prompt: v.optional(PromptRecordSchema),
 });
 
 const GuardReportSchema = v.object({
@@ -85,6 +141,7 @@ export const MessageSchema = v.pipe(
     createdAt: finite,
     updatedAt: finite,
     guard: v.optional(GuardReportSchema),
+    pinned: v.optional(v.boolean()),
   }),
   v.check((m) => m.swipeIndex < m.swipes.length, 'swipeIndex points past the last swipe'),
 );
@@ -124,10 +181,15 @@ export function readChat(raw: unknown, now = 0): ReadRecord<Chat> | Refusal {
   // A damaged branch link or persona id is dropped (the chat stands alone, with the default persona), a sound one kept.
   const branchOf = v.safeParse(BranchPointSchema, raw.branchOf);
   const personaId = typeof raw.personaId === 'string' && raw.personaId !== '' && raw.personaId.length <= 200 ? raw.personaId : undefined;
+  // A damaged note or summary list is left out (the chat reads as having none), a sound one kept.
+  const note = v.safeParse(AuthorsNoteSchema, raw.authorsNote);
+  const memory = v.safeParse(MemorySchema, raw.memory);
   return {
     value: {
       ...(branchOf.success ? { branchOf: branchOf.output } : {}),
       ...(personaId ? { personaId } : {}),
+      ...(note.success ? { authorsNote: note.output } : {}),
+      ...(memory.success ? { memory: memory.output } : {}),
       id: raw.id,
       characterId: raw.characterId,
       title: title === '' ? 'Chat' : toStr(raw.title),
@@ -150,6 +212,9 @@ function readSwipe(raw: unknown, fallbackTime: number): Swipe {
     createdAt: toNum(r.createdAt, fallbackTime),
   };
   if (r.inCharacterOf !== undefined) swipe.inCharacterOf = toTextList(r.inCharacterOf);
+  // The inspector's record only describes the swipe: a damaged one is dropped.
+  const prompt = v.safeParse(PromptRecordSchema, r.prompt);
+  if (prompt.success) swipe.prompt = prompt.output;
   if (isRecord(r.usage)) {
     const promptTokens = toNum(r.usage.promptTokens, null);
     const completionTokens = toNum(r.usage.completionTokens, null);
@@ -182,6 +247,7 @@ export function readMessage(raw: unknown, now = 0): ReadRecord<Message> | Refusa
   return {
     value: {
       ...(guard.success ? { guard: guard.output } : {}),
+      ...(raw.pinned === true ? { pinned: true } : {}),
       id: raw.id,
       chatId: raw.chatId,
       order,
