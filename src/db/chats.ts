@@ -3,7 +3,8 @@ import { DEFAULT_SAMPLING, DEFAULT_TAKES, clampTakes, type Chat, type GuardRepor
 import { verdictKey, type StudioDb, type VerdictRecord } from './database';
 import { importedSwipes, type ImportedChat } from '../domain/chats/sillytavern';
 import { guardWrite, UndoUnavailableError } from './errors';
-import { ChatSchema, MessageSchema, isRefusal, readChat, readMessage } from '../domain/storage/chat';
+import { ChatSchema, GroupSceneSchema, MessageSchema, isRefusal, readChat, readMessage } from '../domain/storage/chat';
+import type { GroupScene } from '../domain/group';
 import { assertValid } from '../domain/storage/issues';
 
 /** Stored records read through their schemas (domain/storage): damaged ones are repaired or skipped, never crash a screen. */
@@ -27,6 +28,8 @@ export interface NewMessageInput {
   text: string;
   state?: Swipe['state'];
   modelId?: string | null;
+  /** Group scenes: the character who writes this assistant message. */
+  speakerId?: string;
 }
 
 /** A deleted chat with everything it owned: what undo puts back. */
@@ -105,6 +108,13 @@ export class ChatRepository {
     greetings: string[];
     title?: string;
     sampling?: SamplingSettings;
+    /**
+     * A group scene (issue 13 §3): `characterId` must be its first member;
+     * `openings` replace `greetings`, one opening message per member that has
+     * a greeting, each stored with its speaker.
+     */
+    group?: GroupScene;
+    openings?: { speakerId: string; name: string; greetings: string[] }[];
   }): Promise<Chat> {
     const now = Date.now();
     const count = await this.db.chats.where('characterId').equals(input.characterId).count();
@@ -114,25 +124,30 @@ export class ChatRepository {
       title: input.title ?? `Chat ${count + 1}`,
       sampling: input.sampling ?? { ...DEFAULT_SAMPLING },
       takes: { ...DEFAULT_TAKES },
+      ...(input.group ? { group: input.group } : {}),
       createdAt: now,
       updatedAt: now,
     };
-    const greetings = input.greetings.filter((g) => g.trim() !== '');
+    if (chat.group) assertValid(ChatSchema, chat, `The group scene “${chat.title.slice(0, 60)}”`);
+    const openings = (input.openings ?? [{ speakerId: '', name: input.characterName, greetings: input.greetings }])
+      .map((o) => ({ ...o, greetings: o.greetings.filter((g) => g.trim() !== '') }))
+      .filter((o) => o.greetings.length > 0);
     const { db } = this;
     await guardWrite(() =>
       db.transaction('rw', [db.chats, db.messages], async () => {
         await db.chats.add(chat);
-        if (greetings.length > 0) {
+        for (const [order, o] of openings.entries()) {
           await db.messages.add({
             id: newId(),
             chatId: chat.id,
-            order: 0,
+            order,
             role: 'assistant',
-            name: input.characterName,
-            swipes: greetings.map((g) => swipe(g)),
+            name: o.name,
+            swipes: o.greetings.map((g) => swipe(g)),
             swipeIndex: 0,
             createdAt: now,
             updatedAt: now,
+            ...(o.speakerId ? { speakerId: o.speakerId } : {}),
           });
         }
       }),
@@ -141,10 +156,11 @@ export class ChatRepository {
   }
 
   /** Stores an imported chat (e.g. SillyTavern .jsonl) for a character, atomically. */
-  async importChat(characterId: string, imported: ImportedChat, sampling: SamplingSettings = { ...DEFAULT_SAMPLING }): Promise<Chat> {
+  async importChat(characterId: string, imported: ImportedChat, sampling: SamplingSettings = { ...DEFAULT_SAMPLING }, group?: GroupScene): Promise<Chat> {
     const now = Date.now();
-    const chat: Chat = { id: newId(), characterId, title: imported.title, sampling, takes: { ...DEFAULT_TAKES }, createdAt: imported.createdAt, updatedAt: now };
+    const chat: Chat = { id: newId(), characterId, title: imported.title, sampling, takes: { ...DEFAULT_TAKES }, ...(group ? { group } : {}), createdAt: imported.createdAt, updatedAt: now };
     const messages: Message[] = imported.messages.map((m, i) => ({
+      ...(m.speakerId ? { speakerId: m.speakerId } : {}),
       id: newId(),
       chatId: chat.id,
       order: i,
@@ -175,6 +191,12 @@ export class ChatRepository {
   /** Saves the chat's sampling, and its takes and guard settings (clamped into range) when given, in one write. */
   async updateSampling(id: string, sampling: SamplingSettings, takes?: TakeSettings): Promise<void> {
     await guardWrite(() => this.db.chats.update(id, { sampling, ...(takes ? { takes: clampTakes(takes) } : {}) }));
+  }
+
+  /** Saves a group scene's speaking rule and mutes (validated: members never change here). */
+  async updateGroup(id: string, group: GroupScene): Promise<void> {
+    assertValid(GroupSceneSchema, group, 'The group scene');
+    await guardWrite(() => this.db.chats.update(id, { group }));
   }
 
   /** Deletes a chat with its messages and verdicts, atomically. */
@@ -234,6 +256,7 @@ export class ChatRepository {
           swipeIndex: 0,
           createdAt: now,
           updatedAt: now,
+          ...(input.speakerId ? { speakerId: input.speakerId } : {}),
         };
         await db.messages.add(message);
         await db.chats.update(chatId, { updatedAt: now });

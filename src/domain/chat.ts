@@ -1,4 +1,5 @@
 /** Chats and messages. A message holds its swipes; `swipeIndex` is the one shown. */
+import type { GroupScene } from './group';
 
 export type Role = 'user' | 'assistant' | 'system';
 
@@ -30,6 +31,8 @@ export interface Message {
   updatedAt: number;
   /** Set when the guard ran on this reply's latest turn. */
   guard?: GuardReport;
+  /** Group scenes (issue 13 §3): the character who wrote this assistant message. */
+  speakerId?: string;
 }
 
 export interface SamplingSettings {
@@ -104,6 +107,8 @@ export interface Chat {
   title: string;
   sampling: SamplingSettings;
   takes: TakeSettings;
+  /** Set for a group scene (issue 13 §3); `characterId` is then its first member. */
+  group?: GroupScene;
   createdAt: number;
   updatedAt: number;
 }

@@ -16,7 +16,7 @@ export interface ImportedChat {
   userName: string;
   characterName: string;
   createdAt: number;
-  messages: { role: Role; name: string; swipes: string[]; swipeIndex: number; createdAt: number }[];
+  messages: { role: Role; name: string; swipes: string[]; swipeIndex: number; createdAt: number; speakerId?: string }[];
 }
 
 /** Largest chat file accepted (a year of daily role-play is a few MB). */

@@ -57,6 +57,12 @@ export interface AssembleInput {
   /** Start of the reply to continue (sent as a trailing assistant message). */
   continuePrefix?: string;
   /**
+   * A group scene (issue 13 §3): who else is present, as a system section
+   * after the speaker's own facts (domain/group.ts `sceneNote`), and the
+   * stop strings for the others' turns. Never dropped.
+   */
+  scene?: { note: string; stops: string[] };
+  /**
    * Tokens a chat template adds around each message (role header, end marker:
    * ~5 for Llama 3 and ChatML). Default {@link MESSAGE_OVERHEAD_TOKENS}.
    */
@@ -159,6 +165,7 @@ function buildParts(input: AssembleInput, names: MacroNames, lore: ActiveLoreEnt
   if (card.scenario.trim()) coreAfter.push(`Scenario: ${r(card.scenario)}`);
   const facts = input.statements.filter((s) => s.enabled && s.text.trim()).map((s) => `- ${r(s.text)}`);
   if (facts.length > 0) coreAfter.push(`Facts about ${names.char}:\n${facts.join('\n')}`);
+  if (input.scene?.note.trim()) coreAfter.push(input.scene.note.trim());
 
   const notes: string[] = [];
   const phi = card.post_history_instructions.trim();
@@ -279,7 +286,7 @@ export function assemblePrompt(input: AssembleInput): AssembledPrompt {
 
   return {
     messages,
-    stop: [`\n${names.user}:`],
+    stop: [...new Set([`\n${names.user}:`, ...(input.scene?.stops ?? [])])],
     tokenCount: total,
     budget,
     overBudget: total > budget,
