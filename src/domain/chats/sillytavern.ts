@@ -82,10 +82,29 @@ export function importedSwipes(texts: string[], at: number): Swipe[] {
 }
 
 /** Writes a chat in SillyTavern's .jsonl layout. */
-export function toSillyTavernJsonl(input: { userName: string; characterName: string; createdAt: number; messages: Message[] }): string {
-  const header = { user_name: input.userName, character_name: input.characterName, create_date: new Date(input.createdAt).toISOString(), chat_metadata: {} };
+export function toSillyTavernJsonl(input: {
+  userName: string;
+  characterName: string;
+  createdAt: number;
+  messages: Message[];
+  /**
+   * A group scene: the header is SillyTavern's group header (names "unused")
+   * and each character line carries `original_avatar`, the card file name
+   * SillyTavern finds the speaker by (domain/chats/groupChat.ts).
+   */
+  group?: { cardFileOf: (speakerId: string) => string | null };
+}): string {
+  const group = input.group;
+  const header = group
+    ? { user_name: 'unused', character_name: 'unused', create_date: new Date(input.createdAt).toISOString(), chat_metadata: {} }
+    : { user_name: input.userName, character_name: input.characterName, create_date: new Date(input.createdAt).toISOString(), chat_metadata: {} };
+  const avatarOf = (m: Message) => {
+    const file = group && m.role === 'assistant' && m.speakerId ? group.cardFileOf(m.speakerId) : null;
+    return file ? { original_avatar: file } : {};
+  };
   const rows = input.messages.map((m) => ({
     name: m.name,
+    ...avatarOf(m),
     is_user: m.role === 'user',
     is_system: m.role === 'system',
     send_date: new Date(m.createdAt).toISOString(),
