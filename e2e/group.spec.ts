@@ -27,7 +27,7 @@ test('a three-character scene: speakers picked by hand, by address and in turn; 
   await studio.open();
   await studio.createCharacter('Tomas');
   await checker.setUpFixtureCheckerAndScriptedModel(chat);
-  await group.newScene(['Maren', 'June', 'Tomas']);
+  await group.newScene(['Maren Holt', 'Juniper Ash', 'Tomas']);
   await expect(page.getByTestId('persona-panel')).toContainText('Checker ready');
   // Openings: the members' greetings in scene order (Tomas has none).
   await expect(chat.messages).toHaveCount(2);

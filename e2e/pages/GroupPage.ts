@@ -5,7 +5,7 @@ import { MODEL_MS } from './limits';
 export class GroupPage {
   constructor(readonly page: Page) {}
 
-  /** From the library sidebar: picks the characters (by display name, in this order) and starts the scene. */
+  /** From the library sidebar: picks the characters (by their library names, in this order) and starts the scene. */
   async newScene(names: string[]) {
     await this.page.getByRole('button', { name: 'New group scene' }).click();
     const dialog = this.page.getByRole('dialog', { name: 'New group scene' });

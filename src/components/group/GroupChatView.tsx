@@ -3,7 +3,6 @@ import type { Character } from '../../domain/character';
 import type { Chat, Message } from '../../domain/chat';
 import { computeDrift, driftPoint, type DriftSummary } from '../../domain/consistency';
 import { nextSpeaker, roundRobinAfter, lastSpeaker, type GroupScene, type SpeakerStrategy } from '../../domain/group';
-import { displayName } from '../../domain/library';
 import { useChatFiles, useMessageActions } from '../../hooks/useChat';
 import { recheckMessageAction, useAnalyseChat, useChatChecks, type MessageCheck } from '../../hooks/useChecks';
 import { sceneMembers, useGroupMembers, useSaveGroupScene, type TurnScene } from '../../hooks/useGroup';
@@ -20,6 +19,9 @@ import { ModelChip } from '../chat/ModelChip';
 import { CpuFallbackOffer } from '../models/CpuFallbackOffer';
 import { marksFor, VerdictBadge } from '../persona/VerdictBadge';
 import { GroupPanel, type MemberDrift } from './GroupPanel';
+
+/** The name a member goes by in the scene (its prompts, its lines): the nickname, else the name. */
+const sceneName = (c: Character) => c.card.nickname || c.card.name || 'Character';
 
 const STRATEGY_LABEL: Record<SpeakerStrategy, string> = {
   manual: 'I pick',
@@ -61,7 +63,7 @@ const GroupMessage = memo(function GroupMessage({
   const isAssistant = message.role === 'assistant';
   const marks = useMemo(() => (isAssistant && speaker ? marksFor(check, speaker) : undefined), [isAssistant, check, speaker]);
   return (
-    <div data-speaker={isAssistant ? (speaker ? displayName(speaker) : message.name) : 'user'}>
+    <div data-speaker={isAssistant ? (speaker ? sceneName(speaker) : message.name) : 'user'}>
       <MessageItem
         message={message}
         streamingText={streamingText}
@@ -254,7 +256,7 @@ function GroupScreen({ chat, scene, messages, anchor, members }: { chat: Chat; s
         <div className="flex flex-wrap items-center gap-2 border-b border-stone-200 bg-stone-50 px-3 py-2 dark:border-stone-800 dark:bg-stone-900/50" role="group" aria-label="Scene members">
           {members.map((c) => {
             const muted = scene.muted.includes(c.id);
-            const name = displayName(c);
+            const name = sceneName(c);
             return (
               <div key={c.id} data-testid="scene-member" data-muted={muted} className={`flex items-center gap-1 rounded-full border py-0.5 pl-0.5 pr-1 ${muted ? 'border-stone-200 opacity-60 dark:border-stone-800' : 'border-stone-300 bg-white dark:border-stone-700 dark:bg-stone-900'}`}>
                 <Avatar blob={c.avatar} name={c.card.name} size="sm" />
@@ -292,7 +294,7 @@ function GroupScreen({ chat, scene, messages, anchor, members }: { chat: Chat; s
               <GroupMessage
                 key={m.id}
                 message={m}
-                speaker={m.role === 'assistant' ? speakerOf(m) : null}
+                speaker={m.role === 'assistant' && m.speakerId ? (byId.get(m.speakerId) ?? null) : null}
                 streaming={streamingId === m.id}
                 isLast={m.id === last?.id && m.role === 'assistant'}
                 busy={busy}
@@ -315,10 +317,10 @@ function GroupScreen({ chat, scene, messages, anchor, members }: { chat: Chat; s
               onChange={(e) => setPicked(e.target.value)}
               className="rounded-lg border border-stone-300 bg-white px-2 py-1 text-sm text-stone-900 dark:border-stone-700 dark:bg-stone-900 dark:text-stone-100"
             >
-              <option value="">{scene.strategy === 'manual' ? `${suggested ? (byId.get(suggested) ? displayName(byId.get(suggested)!) : '—') : '—'} (next in turn)` : `${STRATEGY_LABEL[scene.strategy]} decides`}</option>
+              <option value="">{scene.strategy === 'manual' ? `${suggested ? (byId.get(suggested) ? sceneName(byId.get(suggested)!) : '—') : '—'} (next in turn)` : `${STRATEGY_LABEL[scene.strategy]} decides`}</option>
               {members.map((c) => (
                 <option key={c.id} value={c.id}>
-                  {displayName(c)}
+                  {sceneName(c)}
                 </option>
               ))}
             </select>

@@ -1,6 +1,5 @@
 import type { Character } from '../../domain/character';
 import type { DriftSummary } from '../../domain/consistency';
-import { displayName } from '../../domain/library';
 import type { MessageCheck } from '../../hooks/useChecks';
 import { useChecker } from '../../stores/checker';
 import { CheckerStatusLine, DriftTimeline } from '../persona/PersonaPanel';
@@ -8,6 +7,8 @@ import { ScreenBoundary } from '../recovery/ScreenBoundary';
 import { Avatar } from '../ui/Avatar';
 import { Button, IconButton } from '../ui/Button';
 import { Icon } from '../ui/Icon';
+
+const sceneName = (c: Character) => c.card.nickname || c.card.name || 'Character';
 
 /** A member of a group scene with the drift of its own replies. */
 export interface MemberDrift {
@@ -67,7 +68,7 @@ function GroupPanelContent({ open, onToggle, members, checks, onAnalyse, analysa
           </Button>
         ) : null}
         {members.map(({ character, drift }) => {
-          const name = displayName(character);
+          const name = sceneName(character);
           const enabled = character.statements.filter((s) => s.enabled);
           const contradicted = enabled.reduce((n, s) => n + (counts.get(s.id) ?? 0), 0);
           return (
