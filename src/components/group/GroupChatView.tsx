@@ -264,9 +264,10 @@ function GroupScreen({ chat, scene, messages, anchor, members }: { chat: Chat; s
                 <Button size="sm" variant="ghost" className="h-7 px-2" disabled={!canSpeak} onClick={() => speakNow(c)} aria-label={`Let ${name} speak`}>
                   Speak
                 </Button>
-                <IconButton label={muted ? `Unmute ${name}` : `Mute ${name}`} aria-pressed={muted} onClick={() => toggleMute(c.id)}>
-                  <Icon name={muted ? 'x' : 'check'} />
-                </IconButton>
+                {/* Muted: never picked by the rule; a manual pick or Speak still may. */}
+                <Button size="sm" variant="ghost" className="h-7 px-2 text-xs" aria-label={muted ? `Unmute ${name}` : `Mute ${name}`} aria-pressed={muted} onClick={() => toggleMute(c.id)}>
+                  {muted ? 'Unmute' : 'Mute'}
+                </Button>
               </div>
             );
           })}
