@@ -4,8 +4,9 @@ import { verdictKey, type StudioDb, type VerdictRecord } from './database';
 import { importedSwipes, type ImportedChat } from '../domain/chats/sillytavern';
 import { BranchPointError, branchChat } from '../domain/chats/branch';
 import { guardWrite, UndoUnavailableError } from './errors';
-import { AuthorsNoteSchema, ChatSchema, MessageSchema, StorySummarySchema, isRefusal, readChat, readMessage } from '../domain/storage/chat';
 import type { StorySummary } from '../domain/memory/storySoFar';
+import { AuthorsNoteSchema, ChatSchema, GroupSceneSchema, MessageSchema, StorySummarySchema, isRefusal, readChat, readMessage } from '../domain/storage/chat';
+import type { GroupScene } from '../domain/group';
 import { assertValid } from '../domain/storage/issues';
 import { watchChatMessages, type MessagesListener } from './messageFeed';
 
@@ -30,6 +31,8 @@ export interface NewMessageInput {
   text: string;
   state?: Swipe['state'];
   modelId?: string | null;
+  /** Group scenes: the character who writes this assistant message. */
+  speakerId?: string;
 }
 
 /** A deleted chat with everything it owned: what undo puts back. */
@@ -132,6 +135,13 @@ export class ChatRepository {
     greetings: string[];
     title?: string;
     sampling?: SamplingSettings;
+    /**
+     * A group scene (issue 13 §3): `characterId` must be its first member;
+     * `openings` replace `greetings`, one opening message per member that has
+     * a greeting, each stored with its speaker.
+     */
+    group?: GroupScene;
+    openings?: { speakerId: string; name: string; greetings: string[] }[];
   }): Promise<Chat> {
     const now = Date.now();
     const count = await this.db.chats.where('characterId').equals(input.characterId).count();
@@ -141,25 +151,30 @@ export class ChatRepository {
       title: input.title ?? `Chat ${count + 1}`,
       sampling: input.sampling ?? { ...DEFAULT_SAMPLING },
       takes: { ...DEFAULT_TAKES },
+      ...(input.group ? { group: input.group } : {}),
       createdAt: now,
       updatedAt: now,
     };
-    const greetings = input.greetings.filter((g) => g.trim() !== '');
+    if (chat.group) assertValid(ChatSchema, chat, `The group scene “${chat.title.slice(0, 60)}”`);
+    const openings = (input.openings ?? [{ speakerId: '', name: input.characterName, greetings: input.greetings }])
+      .map((o) => ({ ...o, greetings: o.greetings.filter((g) => g.trim() !== '') }))
+      .filter((o) => o.greetings.length > 0);
     const { db } = this;
     await guardWrite(() =>
       db.transaction('rw', [db.chats, db.messages], async () => {
         await db.chats.add(chat);
-        if (greetings.length > 0) {
+        for (const [order, o] of openings.entries()) {
           await db.messages.add({
             id: newId(),
             chatId: chat.id,
-            order: 0,
+            order,
             role: 'assistant',
-            name: input.characterName,
-            swipes: greetings.map((g) => swipe(g)),
+            name: o.name,
+            swipes: o.greetings.map((g) => swipe(g)),
             swipeIndex: 0,
             createdAt: now,
             updatedAt: now,
+            ...(o.speakerId ? { speakerId: o.speakerId } : {}),
           });
         }
       }),
@@ -168,10 +183,12 @@ export class ChatRepository {
   }
 
   /** Stores an imported chat (e.g. SillyTavern .jsonl) for a character, atomically. */
-  async importChat(characterId: string, imported: ImportedChat, sampling: SamplingSettings = { ...DEFAULT_SAMPLING }, branchOf?: BranchPoint): Promise<Chat> {
+  async importChat(characterId: string, imported: ImportedChat, sampling: SamplingSettings = { ...DEFAULT_SAMPLING }, link: { branchOf?: BranchPoint; group?: GroupScene } = {}): Promise<Chat> {
+    const { branchOf, group } = link;
     const now = Date.now();
-    const chat: Chat = { id: newId(), characterId, title: imported.title, sampling, takes: { ...DEFAULT_TAKES }, createdAt: imported.createdAt, updatedAt: now, ...(branchOf ? { branchOf } : {}) };
+    const chat: Chat = { id: newId(), characterId, title: imported.title, sampling, takes: { ...DEFAULT_TAKES }, ...(group ? { group } : {}), createdAt: imported.createdAt, updatedAt: now, ...(branchOf ? { branchOf } : {}) };
     const messages: Message[] = imported.messages.map((m, i) => ({
+      ...(m.speakerId ? { speakerId: m.speakerId } : {}),
       id: newId(),
       chatId: chat.id,
       order: i,
@@ -284,6 +301,12 @@ export class ChatRepository {
     );
   }
 
+  /** Saves a group scene's speaking rule and mutes (validated: members never change here). */
+  async updateGroup(id: string, group: GroupScene): Promise<void> {
+    assertValid(GroupSceneSchema, group, 'The group scene');
+    await guardWrite(() => this.db.chats.update(id, { group }));
+  }
+
   /** Deletes a chat with its messages and verdicts, atomically. */
   async delete(id: string): Promise<void> {
     await this.deleteChatForUndo(id);
@@ -341,6 +364,7 @@ export class ChatRepository {
           swipeIndex: 0,
           createdAt: now,
           updatedAt: now,
+          ...(input.speakerId ? { speakerId: input.speakerId } : {}),
         };
         await db.messages.add(message);
         await db.chats.update(chatId, { updatedAt: now });

@@ -1,6 +1,7 @@
 /** Chats and messages. A message holds its swipes; `swipeIndex` is the one shown. */
 import type { PromptRecord } from './memory/promptRecord';
 import type { StorySummary } from './memory/storySoFar';
+import type { GroupScene } from './group';
 
 export type Role = 'user' | 'assistant' | 'system';
 
@@ -36,6 +37,8 @@ export interface Message {
   guard?: GuardReport;
   /** Pinned: stays in the prompt when older history is dropped (issue 13 §4). */
   pinned?: boolean;
+  /** Group scenes (issue 13 §3): the character who wrote this assistant message. */
+  speakerId?: string;
 }
 
 export interface SamplingSettings {
@@ -124,6 +127,8 @@ export interface Chat {
   title: string;
   sampling: SamplingSettings;
   takes: TakeSettings;
+  /** Set for a group scene (issue 13 §3); `characterId` is then its first member. */
+  group?: GroupScene;
   createdAt: number;
   updatedAt: number;
   /** Set on a branch: the chat and message it split from. */

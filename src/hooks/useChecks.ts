@@ -62,7 +62,9 @@ export function useCheckerModelId(): string | null {
  * Consistency state for every message of a chat, plus background re-checks of
  * stale verdicts (an edited statement or message) while the checker is ready.
  */
-export function useChatChecks(chat: Chat, messages: Message[], character: Character) {
+export function useChatChecks(chat: Chat, messages: Message[], character: Character, characterOf?: (message: Message) => Character) {
+  // A group scene checks each reply against its speaker (issue 13 §3); a chat, against its character.
+  const speakerOf = useMemo(() => characterOf ?? (() => character), [characterOf, character]);
   const verdicts = useVerdicts(chat.id);
   const live = useChecker((s) => s.live);
   const checking = useChecker((s) => s.checking);
@@ -83,7 +85,7 @@ export function useChatChecks(chat: Chat, messages: Message[], character: Charac
     for (const { message, userTurn } of turns) {
       const key = verdictKey(message.id, message.swipeIndex);
       const verdict = verdicts?.get(key) ?? null;
-      const stale = verdict && modelId ? isStale(message, verdict, character, userTurn, modelId) : false;
+      const stale = verdict && modelId ? isStale(message, verdict, speakerOf(message), userTurn, modelId) : false;
       const check: MessageCheck = { verdict, replyText: currentText(message), stale, live: live[key] ?? null, checking: !!checking[key], streaming: false };
       // An unchanged message keeps its check object, so its memoised row does not re-render.
       const was = checkMemo.get(message);
@@ -100,7 +102,7 @@ export function useChatChecks(chat: Chat, messages: Message[], character: Charac
       map.set(streaming.messageId, { verdict: null, replyText: c?.replyText ?? '', stale: false, checking: false, streaming: true, live: flags ?? (ready ? [] : null) });
     }
     return map;
-  }, [turns, verdicts, live, checking, character, streaming, modelId, ready]);
+  }, [turns, verdicts, live, checking, speakerOf, streaming, modelId, ready]);
 
   // Embed the statements as soon as the checker is ready, so the first reply's
   // relevance costs only the user turn.
@@ -118,9 +120,9 @@ export function useChatChecks(chat: Chat, messages: Message[], character: Charac
     if (!ready || streaming || takesRunning || verdicts === null) return;
     const jobs: RecheckJob[] = turns
       .filter(({ message }) => checks.get(message.id)?.stale)
-      .map(({ message, userTurn }) => ({ chatId: chat.id, message, character, userTurn }));
+      .map(({ message, userTurn }) => ({ chatId: chat.id, message, character: speakerOf(message), userTurn }));
     if (jobs.length > 0) void useChecker.getState().recheck(jobs);
-  }, [ready, streaming, takesRunning, turns, checks, verdicts, chat.id, character]);
+  }, [ready, streaming, takesRunning, turns, checks, verdicts, chat.id, speakerOf]);
 
   const drift: DriftSummary = useMemo(() => {
     const points = turns.flatMap(({ message }, i) => {
@@ -144,13 +146,13 @@ export function useChatChecks(chat: Chat, messages: Message[], character: Charac
 }
 
 /** Checks every assistant turn that has no verdict yet (an imported or older chat). */
-export function useAnalyseChat(chat: Chat, character: Character, turns: { message: Message; userTurn: string }[], checks: Map<string, MessageCheck>) {
+export function useAnalyseChat(chat: Chat, character: Character, turns: { message: Message; userTurn: string }[], checks: Map<string, MessageCheck>, characterOf?: (message: Message) => Character) {
   const notify = useUi((s) => s.notify);
   return useCallback(async () => {
     const todo = turns.filter(({ message }) => !checks.get(message.id)?.verdict || checks.get(message.id)?.stale);
-    const done = await useChecker.getState().recheck(todo.map(({ message, userTurn }) => ({ chatId: chat.id, message, character, userTurn })));
+    const done = await useChecker.getState().recheck(todo.map(({ message, userTurn }) => ({ chatId: chat.id, message, character: characterOf?.(message) ?? character, userTurn })));
     notify({ kind: 'success', title: `Checked ${done} repl${done === 1 ? 'y' : 'ies'}` });
-  }, [turns, checks, chat.id, character, notify]);
+  }, [turns, checks, chat.id, character, characterOf, notify]);
 }
 
 /** Loads the checker with the studio's model source. */

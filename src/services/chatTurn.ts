@@ -22,6 +22,7 @@ import { currentText, type Chat, type FinishReason, type GuardReport, type Messa
 import { characterVoiceLines, failingRoleFlags, guardDecision, rankTakes, restatementsFor, toVerdict, type GuardDecision, type Take, type Verdict } from '../domain/consistency';
 import { assemblePrompt, estimateTokens, foldForStrictTemplates, TokenCalibration } from '../domain/prompt';
 import { resolveMacros } from '../domain/text';
+import { projectHistory, sceneNote, sceneStops, type SceneMember } from '../domain/group';
 import type { ChatEngine, GenerateResult } from '../engines/ChatEngine';
 import { startLiveCheck, type CheckedReply, type LiveCheck, type LiveCheckClient, type SentenceCheck, type SentenceRoleFlags } from '../engines/liveCheck';
 import { repos, type ChatRepository, type VerdictRepository } from '../db';
@@ -56,9 +57,22 @@ export interface TurnChecker {
   threshold: number;
 }
 
+/**
+ * A group scene's turn (issue 13 §3): `TurnContext.character` is the
+ * speaker; the prompt is the shared history projected into its view
+ * (domain/group.ts), and the reply is stored with its id and checked against
+ * its statements only.
+ */
+export interface TurnScene {
+  members: SceneMember[];
+}
+
 export interface TurnContext {
   chat: Chat;
+  /** The character who replies (in a group scene: the speaker). */
   character: Character;
+  /** Set for a group scene. */
+  scene?: TurnScene;
   engine: ChatEngine;
   checker: TurnChecker;
   userName: string;
@@ -245,7 +259,7 @@ export function createChatTurns(repos: ChatTurnRepositories, options: ChatTurnOp
       }
     }
     async function replyAtEnd() {
-      const reply = await repos.chats.append(chat.id, { role: 'assistant', name, text: '', state: 'streaming' });
+      const reply = await repos.chats.append(chat.id, { role: 'assistant', name, text: '', state: 'streaming', ...(ctx.scene ? { speakerId: character.id } : {}) });
       const messages = await repos.chats.messages(chat.id);
       const index = messages.findIndex((m) => m.id === reply.id);
       return { target: { chatId: chat.id, messageId: reply.id, swipeIndex: 0, prefix: '' }, messages, index };
@@ -296,7 +310,8 @@ export function createChatTurns(repos: ChatTurnRepositories, options: ChatTurnOp
     const counting = key ? calibration.counting(key, estimateTokens) : null;
     // Stopped before the engine was asked: nothing to generate.
     if (!signal.aborted) {
-      const history = historyFrom(messages, index);
+      const speaker = ctx.scene ? (ctx.scene.members.find((m) => m.id === character.id) ?? { id: character.id, name: names.char }) : null;
+      const history = ctx.scene && speaker ? projectHistory(messages, speaker.id, ctx.scene.members, userName, index) : historyFrom(messages, index);
       // A server's window is the writer's setting for it; a chat may ask for less, never more.
       const contextSize = contextFor(chat, engine);
       const prompt = assemblePrompt({
@@ -304,6 +319,7 @@ export function createChatTurns(repos: ChatTurnRepositories, options: ChatTurnOp
         statements: character.statements,
         history,
         ...memoryInput(chat, history),
+        ...(ctx.scene && speaker ? { scene: { note: sceneNote(speaker, ctx.scene.members, userName), stops: sceneStops(speaker, ctx.scene.members, userName) } } : {}),
         userName,
         contextSize,
         maxReplyTokens: chat.sampling.maxTokens,

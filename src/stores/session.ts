@@ -5,7 +5,8 @@ import type { Verdict } from '../domain/consistency';
 import { classifyEngineError } from '../engines/errors';
 import { personaFor, startChat } from '../services/chat';
 import { startImpersonation, type ImpersonateHandle } from '../services/impersonate';
-import { chatTurns, type SwipePatch, type TurnEvent, type TurnHandle, type TurnRequest, type TurnTarget } from '../services/chatTurn';
+import { chatTurns, type SwipePatch, type TurnEvent, type TurnHandle, type TurnRequest, type TurnScene, type TurnTarget } from '../services/chatTurn';
+import { startGroupScene } from '../services/group';
 import { describeStorageError, type StorageProblem } from '../services/storage';
 import { dropStashed, stashUnsaved, type StashedReply } from '../services/unsavedReplies';
 import { memory, type MemoryResult } from '../services/memory';
@@ -79,14 +80,19 @@ interface SessionSlice {
   unsaved: Record<string, UnsavedReply>;
   /** Start a chat with the character's greetings (macros resolved). */
   newChat: (character: Character) => Promise<Chat | null>;
-  /** Appends the user's message and streams a reply. Resolves false when nothing was sent (the text stays in the box). */
-  send: (chat: Chat, character: Character, text: string) => Promise<boolean>;
+  /**
+   * Appends the user's message and streams a reply. Resolves false when nothing was sent (the text stays in the box).
+   * In a group scene `character` is the speaker and `scene` the members (every action below alike).
+   */
+  send: (chat: Chat, character: Character, text: string, scene?: TurnScene) => Promise<boolean>;
   /** New swipe for an assistant message (optionally restating statements: "in character"). */
-  regenerate: (chat: Chat, character: Character, messageId: string, restate?: string[]) => Promise<void>;
+  regenerate: (chat: Chat, character: Character, messageId: string, restate?: string[], scene?: TurnScene) => Promise<void>;
   /** Continues the shown swipe of an assistant message. */
-  continueReply: (chat: Chat, character: Character, messageId: string) => Promise<void>;
-  /** Replies to the last user message when it has no answer yet (e.g. after an error). */
-  replyNow: (chat: Chat, character: Character) => Promise<void>;
+  continueReply: (chat: Chat, character: Character, messageId: string, scene?: TurnScene) => Promise<void>;
+  /** Replies to the last user message when it has no answer yet (e.g. after an error); in a group scene: lets `character` speak now. */
+  replyNow: (chat: Chat, character: Character, scene?: TurnScene) => Promise<void>;
+  /** Starts a group scene with these characters (2–6); null when it could not be stored. */
+  newGroup: (characters: Character[]) => Promise<Chat | null>;
   /** First call: cooperative stop (at any moment of the turn). Second call while the engine still runs: the worker is terminated. */
   stop: () => void;
   /** Writes an unsaved reply again. Resolves true when it is stored now. */
@@ -234,7 +240,7 @@ export const useSession = create<SessionSlice>()((set, get) => {
   };
 
   /** Runs one turn; resolves whether the turn was accepted (the user's message stored). */
-  const begin = async (chat: Chat, character: Character, request: TurnRequest): Promise<boolean> => {
+  const begin = async (chat: Chat, character: Character, request: TurnRequest, scene?: TurnScene): Promise<boolean> => {
     if (get().streaming || get().takes || get().drafting) return false;
     // The reply goes first: a summary in progress is cancelled (what it finished is kept).
     await stopSummarizer();
@@ -244,7 +250,7 @@ export const useSession = create<SessionSlice>()((set, get) => {
     set({ streaming: { chatId: chat.id, messageId: '', swipeIndex: 0, text: '', saveProblem: null } });
     const engine = useEngine.getState().engine!;
     const [checker, persona] = await Promise.all([turnChecker(), personaFor(chat)]);
-    const turn = chatTurns.start({ chat, character, engine, checker, userName: persona.name, userDescription: persona.description }, request, onEvent);
+    const turn = chatTurns.start({ chat, character, ...(scene ? { scene } : {}), engine, checker, userName: persona.name, userDescription: persona.description }, request, onEvent);
     handle = turn;
     for (; earlyStops > 0; earlyStops--) turn.stop();
     void turn.done.then((result) => {
@@ -309,21 +315,30 @@ export const useSession = create<SessionSlice>()((set, get) => {
       }
     },
 
-    send: async (chat, character, text) => {
+    send: async (chat, character, text, scene) => {
       if (!text.trim()) return false;
-      return begin(chat, character, { kind: 'send', text });
+      return begin(chat, character, { kind: 'send', text }, scene);
     },
 
-    regenerate: async (chat, character, messageId, restate) => {
-      await begin(chat, character, { kind: 'regenerate', messageId, restate });
+    regenerate: async (chat, character, messageId, restate, scene) => {
+      await begin(chat, character, { kind: 'regenerate', messageId, restate }, scene);
     },
 
-    continueReply: async (chat, character, messageId) => {
-      await begin(chat, character, { kind: 'continue', messageId });
+    continueReply: async (chat, character, messageId, scene) => {
+      await begin(chat, character, { kind: 'continue', messageId }, scene);
     },
 
-    replyNow: async (chat, character) => {
-      await begin(chat, character, { kind: 'reply' });
+    replyNow: async (chat, character, scene) => {
+      await begin(chat, character, { kind: 'reply' }, scene);
+    },
+
+    newGroup: async (characters) => {
+      try {
+        return await startGroupScene(characters);
+      } catch (e) {
+        notifyStorage('Could not start the group scene', e);
+        return null;
+      }
     },
 
     stop: () => {

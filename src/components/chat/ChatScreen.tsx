@@ -25,6 +25,7 @@ import { CpuFallbackOffer } from '../models/CpuFallbackOffer';
 import { PersonaPanel } from '../persona/PersonaPanel';
 import { PersonaPicker } from './PersonaPicker';
 import { useActivePersona } from '../../hooks/usePersonas';
+import { GroupChatView } from '../group/GroupChatView';
 import { VerdictBadge, marksFor } from '../persona/VerdictBadge';
 import { useAnalyseChat, useChatChecks } from '../../hooks/useChecks';
 import { recheckMessageAction } from '../../hooks/useChecks';
@@ -368,7 +369,8 @@ export default function ChatScreen({ character, chatId }: { character: Character
       </EmptyState>
     );
   } else {
-    body = <ChatView character={character} chat={chat} messages={messages ?? []} />;
+    // A group scene (issue 13 §3) lists under its first member and has its own view.
+    body = chat.group ? <GroupChatView chat={chat} scene={chat.group} messages={messages ?? []} anchor={character} /> : <ChatView character={character} chat={chat} messages={messages ?? []} />;
   }
 
   return (

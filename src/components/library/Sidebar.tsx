@@ -10,6 +10,7 @@ import { Button } from '../ui/Button';
 import { Spinner } from '../ui/EmptyState';
 import { Icon } from '../ui/Icon';
 import { inputClass } from '../ui/Field';
+import { NewGroupScene } from '../group/NewGroupScene';
 
 const CARD_ACCEPT = '.png,.json,image/png,application/json';
 /** A row's height before it is measured (avatar + two lines); rows are measured as they show. */
@@ -71,6 +72,9 @@ export function Sidebar({ onImportFiles }: { onImportFiles: (files: File[]) => v
             onImportFiles(files);
           }}
         />
+      </div>
+      <div className="px-3 pt-2">
+        <NewGroupScene />
       </div>
       <div className="relative px-3 py-3">
         <Icon name="search" className="pointer-events-none absolute left-5.5 top-1/2 h-4 w-4 -translate-y-1/2 text-stone-400" />

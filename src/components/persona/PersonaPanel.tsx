@@ -73,7 +73,7 @@ export function DriftTimeline({ drift }: { drift: DriftSummary }) {
   );
 }
 
-function CheckerStatusLine() {
+export function CheckerStatusLine() {
   const status = useChecker((s) => s.status);
   const lastError = useChecker((s) => s.lastError);
   const { load, cancel } = useCheckerActions();

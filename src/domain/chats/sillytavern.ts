@@ -23,7 +23,7 @@ export interface ImportedChat {
   userName: string;
   characterName: string;
   createdAt: number;
-  messages: { role: Role; name: string; swipes: string[]; swipeIndex: number; createdAt: number }[];
+  messages: { role: Role; name: string; swipes: string[]; swipeIndex: number; createdAt: number; speakerId?: string }[];
   /** `chat_metadata.main_chat`: the file name (no extension) of the chat this one branched from. */
   mainChat?: string;
   /** 1-based position of the last shared message, when the file says it. */
@@ -113,11 +113,31 @@ export interface ExportedBranchLink {
 }
 
 /** Writes a chat in SillyTavern's .jsonl layout; a branch's link goes into `chat_metadata`. */
-export function toSillyTavernJsonl(input: { userName: string; characterName: string; createdAt: number; messages: Message[]; branch?: ExportedBranchLink }): string {
+export function toSillyTavernJsonl(input: {
+  userName: string;
+  characterName: string;
+  createdAt: number;
+  messages: Message[];
+  branch?: ExportedBranchLink;
+  /**
+   * A group scene: the header is SillyTavern's group header (names "unused")
+   * and each character line carries `original_avatar`, the card file name
+   * SillyTavern finds the speaker by (domain/chats/groupChat.ts).
+   */
+  group?: { cardFileOf: (speakerId: string) => string | null };
+}): string {
+  const group = input.group;
   const chatMetadata = input.branch ? { main_chat: input.branch.mainChat, in_character_branch: { position: input.branch.position } } : {};
-  const header = { user_name: input.userName, character_name: input.characterName, create_date: new Date(input.createdAt).toISOString(), chat_metadata: chatMetadata };
+  const header = group
+    ? { user_name: 'unused', character_name: 'unused', create_date: new Date(input.createdAt).toISOString(), chat_metadata: chatMetadata }
+    : { user_name: input.userName, character_name: input.characterName, create_date: new Date(input.createdAt).toISOString(), chat_metadata: chatMetadata };
+  const avatarOf = (m: Message) => {
+    const file = group && m.role === 'assistant' && m.speakerId ? group.cardFileOf(m.speakerId) : null;
+    return file ? { original_avatar: file } : {};
+  };
   const rows = input.messages.map((m) => ({
     name: m.name,
+    ...avatarOf(m),
     is_user: m.role === 'user',
     is_system: m.role === 'system',
     send_date: new Date(m.createdAt).toISOString(),

@@ -72,6 +72,12 @@ export interface AssembleInput {
    */
   impersonate?: boolean;
   /**
+   * A group scene (issue 13 §3): who else is present, as a system section
+   * after the speaker's own facts (domain/group.ts `sceneNote`), and the
+   * stop strings for the others' turns. Never dropped.
+   */
+  scene?: { note: string; stops: string[] };
+  /**
    * Tokens a chat template adds around each message (role header, end marker:
    * ~5 for Llama 3 and ChatML). Default {@link MESSAGE_OVERHEAD_TOKENS}.
    */
@@ -236,6 +242,7 @@ function buildParts(input: AssembleInput, names: MacroNames, lore: ActiveLoreEnt
   const factLines = input.statements.filter((s) => s.enabled && s.text.trim()).map((s) => `- ${r(s.text)}`);
   const facts = factLines.length > 0 ? `Facts about ${names.char}:\n${factLines.join('\n')}` : '';
   if (facts) coreAfter.push(facts);
+  if (input.scene?.note.trim()) coreAfter.push(input.scene.note.trim());
 
   const notes: string[] = [];
   const phi = card.post_history_instructions.trim();
@@ -410,7 +417,7 @@ export function assemblePrompt(input: AssembleInput): AssembledPrompt {
     sections: out.map((o) => o.section),
     names,
     history: { firstKept: historyStart, summariesUsed, summarizedUpTo, pinnedKept, droppedUnsummarized },
-    stop: [input.impersonate ? `\n${names.char}:` : `\n${names.user}:`],
+    stop: input.impersonate ? [`\n${names.char}:`] : [...new Set([`\n${names.user}:`, ...(input.scene?.stops ?? [])])],
     tokenCount: total,
     budget,
     overBudget: total > budget,

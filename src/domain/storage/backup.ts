@@ -19,6 +19,7 @@ import { isRecord, toStr } from '../cards/coerce';
 import { UNNAMED_CHARACTER } from './card';
 import { readCharacter } from './character';
 import { isRefusal, readChat, readMessage } from './chat';
+import { GROUP_MIN_MEMBERS } from '../group';
 import { MAX_JSON_DEPTH, jsonTextDepthExceeds } from './depth';
 import { describeNonImage, sniffImageKind, type ImageKind } from './image';
 import { describeValue } from './issues';
@@ -27,6 +28,26 @@ import { readBackupAudits, readBackupInterviews } from './backupWorkbench';
 import { readSettingRecord, readVerdictRecord, type SettingRecord, type VerdictRecord } from './records';
 
 export const BACKUP_FORMAT = 'in-character-backup';
+
+/**
+ * A group scene whose members are not all in the backup keeps the ones that
+ * are; with fewer than two left it becomes a chat with its first character
+ * (its messages stay, with their speakers' names).
+ */
+function withKnownMembers(chat: Chat, characterIds: ReadonlySet<string>, notes: string[]): Chat {
+  if (!chat.group) return chat;
+  const memberIds = chat.group.memberIds.filter((id) => characterIds.has(id));
+  if (memberIds.length === chat.group.memberIds.length) return chat;
+  const who = `chat “${chat.title.slice(0, 60)}”`;
+  if (memberIds.length < GROUP_MIN_MEMBERS) {
+    notes.push(`${who}: fewer than two of its characters are in the backup; restored as a chat with one character`);
+    const { group: _dropped, ...rest } = chat;
+    return rest;
+  }
+  notes.push(`${who}: ${chat.group.memberIds.length - memberIds.length} of its characters are not in the backup; left out of the scene`);
+  return { ...chat, group: { ...chat.group, memberIds, muted: chat.group.muted.filter((id) => memberIds.includes(id)) } };
+}
+
 /** IMPORTANT: bump when the file's shape changes, and teach validateBackup to read the older one. */
 export const BACKUP_VERSION = 1;
 
@@ -164,7 +185,7 @@ export function validateBackup(value: unknown, now = Date.now()): ValidatedBacku
     if (isRefusal(read)) throw new BackupFormatError(`The backup is damaged: chat #${i + 1} is incomplete (${read.refused}).`);
     if (!characterIds.has(read.value.characterId)) throw new BackupFormatError(`The backup is damaged: chat #${i + 1} belongs to no character.`);
     notes.push(...read.repairs.map((r) => `chat “${read.value.title.slice(0, 60)}”: ${r}`));
-    chats.push(read.value);
+    chats.push(withKnownMembers(read.value, characterIds, notes));
   });
 
   const chatIds = new Set(chats.map((c) => c.id));

@@ -10,6 +10,7 @@ import { isRecord, toNum, toStr, toTextList } from '../cards/coerce';
 import { describeIssues, describeValue } from './issues';
 import { AUTHORS_NOTE_DEPTH_MAX, AUTHORS_NOTE_MAX_CHARS } from '../chat';
 import { SUMMARIES_MAX, SUMMARY_MAX_CHARS } from '../memory/storySoFar';
+import { GROUP_MAX_MEMBERS, GROUP_MIN_MEMBERS, SPEAKER_STRATEGIES, type GroupScene } from '../group';
 
 const ROLES = ['user', 'assistant', 'system'] as const satisfies readonly Role[];
 const STATES = ['streaming', 'done', 'interrupted', 'error'] as const satisfies readonly Swipe['state'][];
@@ -64,6 +65,16 @@ export const StorySummarySchema = v.object({
 
 /** Chats stored before issue 13 have neither: no note, no summaries. */
 const MemorySchema = v.pipe(v.array(StorySummarySchema), v.maxLength(SUMMARIES_MAX));
+/** A group scene (issue 13 §3): 2–6 distinct members, muted ones among them. Chats stored before it have none. */
+export const GroupSceneSchema = v.pipe(
+  v.object({
+    memberIds: v.pipe(v.array(id), v.minLength(GROUP_MIN_MEMBERS), v.maxLength(GROUP_MAX_MEMBERS)),
+    strategy: v.picklist(SPEAKER_STRATEGIES),
+    muted: v.pipe(v.array(id), v.maxLength(GROUP_MAX_MEMBERS)),
+  }),
+  v.check((g) => new Set(g.memberIds).size === g.memberIds.length, 'a member appears twice'),
+  v.check((g) => g.muted.every((m) => g.memberIds.includes(m)), 'a muted member is not in the scene'),
+);
 
 export const ChatSchema = v.object({
   id,
@@ -71,6 +82,7 @@ export const ChatSchema = v.object({
   title: v.string(),
   sampling: SamplingSchema,
   takes: TakesSchema,
+  group: v.optional(GroupSceneSchema),
   createdAt: finite,
   updatedAt: finite,
   branchOf: v.optional(BranchPointSchema),
@@ -142,6 +154,7 @@ export const MessageSchema = v.pipe(
     updatedAt: finite,
     guard: v.optional(GuardReportSchema),
     pinned: v.optional(v.boolean()),
+    speakerId: v.optional(id),
   }),
   v.check((m) => m.swipeIndex < m.swipes.length, 'swipeIndex points past the last swipe'),
 );
@@ -169,6 +182,21 @@ function readTakes(raw: unknown): TakeSettings {
   return clampTakes({ perReply: toNum(r.perReply, DEFAULT_TAKES.perReply), guard: r.guard === true, guardRetries: toNum(r.guardRetries, DEFAULT_TAKES.guardRetries) });
 }
 
+/**
+ * A damaged group scene, repaired where the members can be told apart:
+ * duplicates and empty ids dropped, at most GROUP_MAX_MEMBERS kept, unknown
+ * strategy → round-robin. Fewer than two members left: no scene (the chat
+ * stays a chat with its first character).
+ */
+function readGroup(raw: unknown): GroupScene | undefined {
+  if (raw === undefined || !isRecord(raw)) return undefined;
+  const ids = Array.isArray(raw.memberIds) ? [...new Set(raw.memberIds.filter((x): x is string => typeof x === 'string' && x !== ''))].slice(0, GROUP_MAX_MEMBERS) : [];
+  if (ids.length < GROUP_MIN_MEMBERS) return undefined;
+  const strategy = (SPEAKER_STRATEGIES as readonly unknown[]).includes(raw.strategy) ? (raw.strategy as GroupScene['strategy']) : 'round-robin';
+  const muted = Array.isArray(raw.muted) ? ids.filter((m) => (raw.muted as unknown[]).includes(m)) : [];
+  return { memberIds: ids, strategy, muted };
+}
+
 /** A chat record; refused without an id or a character to belong to. Never throws. */
 export function readChat(raw: unknown, now = 0): ReadRecord<Chat> | Refusal {
   const sound = v.safeParse(ChatSchema, raw);
@@ -184,8 +212,10 @@ export function readChat(raw: unknown, now = 0): ReadRecord<Chat> | Refusal {
   // A damaged note or summary list is left out (the chat reads as having none), a sound one kept.
   const note = v.safeParse(AuthorsNoteSchema, raw.authorsNote);
   const memory = v.safeParse(MemorySchema, raw.memory);
+  const group = readGroup(raw.group);
   return {
     value: {
+      ...(group ? { group } : {}),
       ...(branchOf.success ? { branchOf: branchOf.output } : {}),
       ...(personaId ? { personaId } : {}),
       ...(note.success ? { authorsNote: note.output } : {}),
@@ -248,6 +278,7 @@ export function readMessage(raw: unknown, now = 0): ReadRecord<Message> | Refusa
     value: {
       ...(guard.success ? { guard: guard.output } : {}),
       ...(raw.pinned === true ? { pinned: true } : {}),
+      ...(typeof raw.speakerId === 'string' && raw.speakerId !== '' ? { speakerId: raw.speakerId } : {}),
       id: raw.id,
       chatId: raw.chatId,
       order,

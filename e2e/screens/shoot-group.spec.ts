@@ -1,0 +1,35 @@
+import { test } from '../fixtures';
+import { ChatPage } from '../pages/ChatPage';
+import { CheckerPage } from '../pages/CheckerPage';
+import { GroupPage } from '../pages/GroupPage';
+import { serveFixtureModels } from '../pages/models';
+
+test.skip(!process.env.SHOOT, 'screenshots only on demand');
+
+test('group scene screens', async ({ page, context, studio }) => {
+  await serveFixtureModels(context);
+  await ChatPage.useScript(page, { replies: ['*She sets down the cup.* Maren is not afraid of deep water.', 'Juniper is not left-handed. *She adjusts her spectacles.*'], wordDelayMs: 20 });
+  await page.setViewportSize({ width: 1440, height: 900 });
+  const chat = new ChatPage(page);
+  const checker = new CheckerPage(page);
+  const group = new GroupPage(page);
+  await studio.open();
+  await checker.setUpFixtureCheckerAndScriptedModel(chat);
+  await page.getByRole('button', { name: 'New group scene' }).click();
+  const dialog = page.getByRole('dialog', { name: 'New group scene' });
+  await dialog.getByRole('checkbox', { name: 'Maren Holt', exact: true }).check();
+  await dialog.getByRole('checkbox', { name: 'Juniper Ash', exact: true }).check();
+  await page.screenshot({ path: 'test-results/shots/group-new-light.png', animations: 'disabled' });
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.screenshot({ path: 'test-results/shots/group-new-dark.png', animations: 'disabled' });
+  await page.emulateMedia({ colorScheme: 'light' });
+  await dialog.getByRole('button', { name: 'Start scene with 2' }).click();
+  await group.speak('Maren');
+  await group.waitReplyChecked();
+  await group.setStrategy('Whoever is addressed');
+  await chat.send('June, is that so?');
+  await group.waitReplyChecked();
+  await page.screenshot({ path: 'test-results/shots/group-scene-light.png', animations: 'disabled' });
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.screenshot({ path: 'test-results/shots/group-scene-dark.png', animations: 'disabled' });
+});
