@@ -31,8 +31,8 @@ const marker = fc.constantFrom('*', '**', '_', '"', '“', '”', '`', '\n', '\n
 const word = fc.constantFrom('she', 'said', 'Hi.', 'é', '😀', '1', 'snake_case');
 const richText = fc.array(fc.oneof({ weight: 4, arbitrary: marker }, { weight: 3, arbitrary: word }, { weight: 1, arbitrary: hostile }, { weight: 1, arbitrary: fc.string({ maxLength: 6 }) }), { maxLength: 30 }).map((parts) => parts.join(''));
 
-function render(text: string, marks?: readonly SentenceMark[]): string {
-  return renderToStaticMarkup(createElement(RichText, { text, marks }));
+function render(text: string, marks?: readonly SentenceMark[], deferLong = false): string {
+  return renderToStaticMarkup(createElement(RichText, { text, marks, deferLong }));
 }
 
 function decode(s: string): string {
@@ -118,5 +118,11 @@ describe('RichText fuzz', () => {
     expect(tags.filter((t) => t.name === 'button')).toHaveLength(1);
     expect(shown.length).toBeLessThan(INITIAL_VISIBLE_CHARS + 200);
     expect(shown.startsWith(text.slice(0, INITIAL_VISIBLE_CHARS - 1))).toBe(true);
+    // In the chat a long text mounts empty and is drawn by the deferred render
+    // right after (a static render is that first pass): nothing of it, no button.
+    const first = inspect(render(text, undefined, true));
+    expect(first.text).toBe('');
+    expect(first.tags.filter((t) => t.name === 'button')).toHaveLength(0);
+    expect(inspect(render('She waits.', undefined, true)).text).toBe('She waits.');
   });
 });

@@ -224,7 +224,18 @@ const Block = memo(
  * more" instead of one giant DOM. A streamed reply is never cut while it
  * grows, nor when it ends.
  */
-export const RichText = memo(function RichText({ text, marks = NO_MARKS, streaming = false }: { text: string; marks?: readonly SentenceMark[]; streaming?: boolean }) {
+export const RichText = memo(function RichText({
+  text,
+  marks = NO_MARKS,
+  streaming = false,
+  deferLong = true,
+}: {
+  text: string;
+  marks?: readonly SentenceMark[];
+  streaming?: boolean;
+  /** A text over {@link DEFER_MOUNT_CHARS} mounts empty and draws right after (false: at once, for a render that cannot wait). */
+  deferLong?: boolean;
+}) {
   const [parser] = useState(() => new IncrementalMarkdown());
   const [limit, setLimit] = useState(INITIAL_VISIBLE_CHARS);
   // A reply that streamed here is never cut: what was on screen while it
@@ -232,7 +243,7 @@ export const RichText = memo(function RichText({ text, marks = NO_MARKS, streami
   // The caller keys RichText by swipe, so another swipe starts capped again.
   const [streamed, setStreamed] = useState(streaming);
   if (streaming && !streamed) setStreamed(true);
-  const shown = useDeferredValue(text, text.length > DEFER_MOUNT_CHARS ? '' : undefined);
+  const shown = useDeferredValue(text, deferLong && text.length > DEFER_MOUNT_CHARS ? '' : undefined);
   const cut = streamed ? shown.length : displayCut(shown, limit);
   const paragraphs = parser.update(cut === shown.length ? shown : shown.slice(0, cut));
 
