@@ -296,8 +296,16 @@ export class ChatRepository {
 
   /** Pins or unpins a message (a pinned one stays in the prompt). */
   async setPinned(messageId: string, pinned: boolean): Promise<void> {
+    // updatedAt rises so an open chat sees the pin (db/messageFeed.ts follows it).
     await guardWrite(() =>
-      pinned ? this.db.messages.update(messageId, { pinned: true }) : this.db.messages.where('id').equals(messageId).modify((m) => void delete m.pinned),
+      this.db.messages
+        .where('id')
+        .equals(messageId)
+        .modify((m) => {
+          if (pinned) m.pinned = true;
+          else delete m.pinned;
+          m.updatedAt = nextUpdatedAt(m);
+        }),
     );
   }
 

@@ -44,8 +44,13 @@ describe('memory records', () => {
     await expect(chats.setAuthorsNote(chat.id, { text: 'x', depth: 1000 })).rejects.toThrow(RecordInvalidError);
     await chats.setAuthorsNote(chat.id, { text: '  ', depth: 4 });
     expect((await chats.get(chat.id))?.authorsNote).toBeUndefined();
+    const pinnedAt = (await chats.messages(chat.id)).find((m) => m.id === ask.id)!.updatedAt;
+    expect(pinnedAt).toBeGreaterThan(ask.updatedAt);
     await chats.setPinned(ask.id, false);
-    expect((await chats.messages(chat.id)).find((m) => m.id === ask.id)?.pinned).toBeUndefined();
+    const unpinned = (await chats.messages(chat.id)).find((m) => m.id === ask.id)!;
+    expect(unpinned.pinned).toBeUndefined();
+    // An open chat follows updatedAt (db/messageFeed.ts): a pin or unpin must raise it.
+    expect(unpinned.updatedAt).toBeGreaterThan(pinnedAt);
   });
 
   it('a summary goes stale when a message it covers is edited', async () => {
