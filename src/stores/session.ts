@@ -256,7 +256,9 @@ export const useSession = create<SessionSlice>()((set, get) => {
     void turn.done.then((result) => {
       if (handle === turn) handle = null;
       set({ streaming: null, takes: null });
-      if (result.status === 'replied') summarizeAfter(chat, character);
+      // Only after a reply that finished: one that failed or was stopped leaves the
+      // writer something to fix first, and a failing engine would fail the summary too.
+      if (result.status === 'replied' && !result.outcome.error && result.outcome.finishReason !== 'abort') summarizeAfter(chat, character);
       if (result.status === 'not-started' && request.kind !== 'send') notifyStorage(request.kind === 'regenerate' ? 'Could not regenerate' : 'Could not reply', result.error);
     });
     const accepted = await turn.accepted;
