@@ -26,7 +26,8 @@ import { PersonaPanel } from '../persona/PersonaPanel';
 import { PersonaPicker } from './PersonaPicker';
 import { useActivePersona } from '../../hooks/usePersonas';
 import { GroupChatView } from '../group/GroupChatView';
-import { VerdictBadge, marksFor } from '../persona/VerdictBadge';
+import { marksFor } from '../persona/VerdictBadge';
+import { MessageVerdict, messageRowActions, type MessageRowHandlers } from './messageRow';
 import { useAnalyseChat, useChatChecks } from '../../hooks/useChecks';
 import { recheckMessageAction } from '../../hooks/useChecks';
 
@@ -43,14 +44,7 @@ function positionOf(index: number, of: number) {
   return p;
 }
 
-interface MessageHandlers {
-  edit: (m: Message, text: string) => Promise<boolean>;
-  remove: (m: Message) => void;
-  removeSwipe: (m: Message) => void;
-  swipe: (m: Message, index: number) => void;
-  regenerate: (m: Message, restate?: string[]) => void;
-  continueReply: (m: Message) => void;
-  recheck: (m: Message) => void;
+interface MessageHandlers extends MessageRowHandlers {
   branch: (m: Message) => void;
   togglePin: (m: Message) => void;
   inspect: (m: Message) => void;
@@ -116,23 +110,8 @@ const ChatMessage = memo(function ChatMessage({
       position={position}
       takesProgress={takesProgress}
       guardNote={guardNote}
-      footer={
-        isAssistant ? (
-          <VerdictBadge
-            check={check}
-            character={character}
-            checkerReady={checkerReady}
-            onRecheck={() => handlers.recheck(message)}
-            onRegenerateInCharacter={(restate) => handlers.regenerate(message, restate)}
-          />
-        ) : null
-      }
-      onEdit={(text) => handlers.edit(message, text)}
-      onDelete={() => handlers.remove(message)}
-      onDeleteSwipe={() => handlers.removeSwipe(message)}
-      onSwipe={(i) => handlers.swipe(message, i)}
-      onRegenerate={() => handlers.regenerate(message)}
-      onContinue={() => handlers.continueReply(message)}
+      footer={isAssistant ? <MessageVerdict message={message} check={check} character={character} checkerReady={checkerReady} handlers={handlers} /> : null}
+      {...messageRowActions(message, handlers)}
       onBranch={() => handlers.branch(message)}
       onTogglePin={() => handlers.togglePin(message)}
       onInspect={message.swipes[message.swipeIndex]?.prompt ? () => handlers.inspect(message) : null}

@@ -17,7 +17,8 @@ import { Composer } from '../chat/Composer';
 import { MessageItem } from '../chat/MessageItem';
 import { ModelChip } from '../chat/ModelChip';
 import { CpuFallbackOffer } from '../models/CpuFallbackOffer';
-import { marksFor, VerdictBadge } from '../persona/VerdictBadge';
+import { marksFor } from '../persona/VerdictBadge';
+import { MessageVerdict, messageRowActions, type MessageRowHandlers } from '../chat/messageRow';
 import { GroupPanel, type MemberDrift } from './GroupPanel';
 
 /** The name a member goes by in the scene (its prompts, its lines): the nickname, else the name. */
@@ -29,15 +30,7 @@ const STRATEGY_LABEL: Record<SpeakerStrategy, string> = {
   addressed: 'Whoever is addressed',
 };
 
-interface Handlers {
-  edit: (m: Message, text: string) => Promise<boolean>;
-  remove: (m: Message) => void;
-  removeSwipe: (m: Message) => void;
-  swipe: (m: Message, index: number) => void;
-  regenerate: (m: Message, restate?: string[]) => void;
-  continueReply: (m: Message) => void;
-  recheck: (m: Message) => void;
-}
+type Handlers = MessageRowHandlers;
 
 /** One message of the scene, drawn with its speaker's avatar and checked against its speaker. */
 const GroupMessage = memo(function GroupMessage({
@@ -72,23 +65,8 @@ const GroupMessage = memo(function GroupMessage({
         isLast={isLast}
         busy={busy}
         marks={marks}
-        footer={
-          isAssistant && speaker ? (
-            <VerdictBadge
-              check={check}
-              character={speaker}
-              checkerReady={checkerReady}
-              onRecheck={() => handlers.recheck(message)}
-              onRegenerateInCharacter={(restate) => handlers.regenerate(message, restate)}
-            />
-          ) : null
-        }
-        onEdit={(text) => handlers.edit(message, text)}
-        onDelete={() => handlers.remove(message)}
-        onDeleteSwipe={() => handlers.removeSwipe(message)}
-        onSwipe={(i) => handlers.swipe(message, i)}
-        onRegenerate={() => handlers.regenerate(message)}
-        onContinue={() => handlers.continueReply(message)}
+        footer={isAssistant && speaker ? <MessageVerdict message={message} check={check} character={speaker} checkerReady={checkerReady} handlers={handlers} /> : null}
+        {...messageRowActions(message, handlers)}
       />
     </div>
   );
