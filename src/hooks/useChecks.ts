@@ -44,6 +44,15 @@ const checkMemo = new WeakMap<Message, MessageCheck>();
 const sameCheck = (a: MessageCheck | undefined, b: MessageCheck) =>
   !!a && a.verdict === b.verdict && a.replyText === b.replyText && a.stale === b.stale && a.live === b.live && a.checking === b.checking && a.streaming === b.streaming;
 
+/** Contradictions per statement id over fresh verdicts (ids are unique across characters, so one map serves a scene). */
+export function contradictionCounts(checks: Map<string, MessageCheck>): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const c of checks.values()) {
+    for (const s of c.verdict?.statements ?? []) if (s.status === 'contradicted' && !c.stale) counts.set(s.statementId, (counts.get(s.statementId) ?? 0) + 1);
+  }
+  return counts;
+}
+
 /** Verdicts of a chat keyed `${messageId}:${swipeIndex}`; null while loading. */
 export function useVerdicts(chatId: string): Map<string, StoredVerdict> | null {
   return useLiveQuery(() => repos.verdicts.forChat(chatId), [chatId], null);

@@ -13,7 +13,7 @@ import { Button, IconButton } from '../ui/Button';
 import { EmptyState, Spinner } from '../ui/EmptyState';
 import { Icon } from '../ui/Icon';
 import { ChatList } from './ChatList';
-import { Composer } from './Composer';
+import { Composer, composerBlockedReason } from './Composer';
 import { ContextLine } from './ContextLine';
 import { MessageFeed } from './MessageFeed';
 import { MessageItem } from './MessageItem';
@@ -185,14 +185,7 @@ function ChatView({ character, chat, messages }: { character: Character; chat: C
     return () => window.removeEventListener('keydown', onKey);
   }, [busy, last, actions, regenerate, chat, character, messages.length]);
 
-  const disabledReason =
-    status.state === 'ready' || status.state === 'busy'
-      ? null
-      : status.state === 'error'
-        ? 'The model stopped working. Reload it under Models — this chat is safe.'
-        : status.state === 'absent'
-          ? 'No model is loaded: open Models to download or load one.'
-          : 'The model is loading…';
+  const disabledReason = composerBlockedReason(status.state, 'chat');
   const needsReply = last?.role === 'user' && !busy;
 
   return (

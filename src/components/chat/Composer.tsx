@@ -3,6 +3,14 @@ import { useSession } from '../../stores/session';
 import { Button } from '../ui/Button';
 import { Icon } from '../ui/Icon';
 
+/** Why the message box is closed for the engine's state, or null when it is open (`what`: "chat", "scene"). */
+export function composerBlockedReason(state: string, what: string): string | null {
+  if (state === 'ready' || state === 'busy') return null;
+  if (state === 'error') return `The model stopped working. Reload it under Models — this ${what} is safe.`;
+  if (state === 'absent') return 'No model is loaded: open Models to download or load one.';
+  return 'The model is loading…';
+}
+
 const FIELD_SIZING = typeof CSS !== 'undefined' && CSS.supports('field-sizing', 'content');
 
 /**

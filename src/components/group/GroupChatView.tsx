@@ -13,7 +13,7 @@ import { Avatar } from '../ui/Avatar';
 import { Button, IconButton } from '../ui/Button';
 import { EmptyState, Spinner } from '../ui/EmptyState';
 import { Icon } from '../ui/Icon';
-import { Composer } from '../chat/Composer';
+import { Composer, composerBlockedReason } from '../chat/Composer';
 import { MessageItem } from '../chat/MessageItem';
 import { ModelChip } from '../chat/ModelChip';
 import { CpuFallbackOffer } from '../models/CpuFallbackOffer';
@@ -198,14 +198,7 @@ function GroupScreen({ chat, scene, messages, anchor, members }: { chat: Chat; s
   const setStrategy = (strategy: SpeakerStrategy) => void saveScene(chat.id, { ...scene, strategy });
   const toggleMute = (id: string) => void saveScene(chat.id, { ...scene, muted: scene.muted.includes(id) ? scene.muted.filter((m) => m !== id) : [...scene.muted, id] });
 
-  const disabledReason =
-    status.state === 'ready' || status.state === 'busy'
-      ? null
-      : status.state === 'error'
-        ? 'The model stopped working. Reload it under Models — this scene is safe.'
-        : status.state === 'absent'
-          ? 'No model is loaded: open Models to download or load one.'
-          : 'The model is loading…';
+  const disabledReason = composerBlockedReason(status.state, 'scene');
   const canSpeak = !busy && status.state === 'ready';
 
   return (

@@ -1,6 +1,6 @@
 import type { Character } from '../../domain/character';
 import type { DriftSummary } from '../../domain/consistency';
-import type { MessageCheck } from '../../hooks/useChecks';
+import { contradictionCounts, type MessageCheck } from '../../hooks/useChecks';
 import { useChecker } from '../../stores/checker';
 import { CheckerStatusLine, DriftTimeline } from '../persona/PersonaPanel';
 import { ScreenBoundary } from '../recovery/ScreenBoundary';
@@ -46,11 +46,7 @@ function GroupPanelContent({ open, onToggle, members, checks, onAnalyse, analysa
       </div>
     );
   }
-  // Contradictions per statement id: ids are unique across characters, so one map serves every member.
-  const counts = new Map<string, number>();
-  for (const c of checks.values()) {
-    for (const s of c.verdict?.statements ?? []) if (s.status === 'contradicted' && !c.stale) counts.set(s.statementId, (counts.get(s.statementId) ?? 0) + 1);
-  }
+  const counts = contradictionCounts(checks);
   return (
     <>
       <div className="fixed inset-0 z-20 bg-stone-950/40 xl:hidden" aria-hidden="true" onClick={onToggle} />

@@ -1,7 +1,7 @@
 import type { Character } from '../../domain/character';
 import type { DriftSummary } from '../../domain/consistency';
 import type { MessageCheck } from '../../hooks/useChecks';
-import { useCheckerActions } from '../../hooks/useChecks';
+import { contradictionCounts, useCheckerActions } from '../../hooks/useChecks';
 import { useChecker } from '../../stores/checker';
 import { Button, IconButton } from '../ui/Button';
 import { Icon } from '../ui/Icon';
@@ -150,10 +150,7 @@ function PersonaPanelContent({
       </div>
     );
   }
-  const counts = new Map<string, number>();
-  for (const c of checks.values()) {
-    for (const s of c.verdict?.statements ?? []) if (s.status === 'contradicted' && !c.stale) counts.set(s.statementId, (counts.get(s.statementId) ?? 0) + 1);
-  }
+  const counts = contradictionCounts(checks);
   const enabled = character.statements.filter((s) => s.enabled);
   return (
     <>
