@@ -97,7 +97,7 @@ test.describe('character library', () => {
     await expect.poll(() => studio.characterNames()).toEqual(byName);
 
     // Recently edited: saving the open character does not move it; opening another sorts again.
-    await studio.libraryOrder().selectOption({ label: 'Recently edited' });
+    await studio.libraryOrder().selectOption({ label: 'Last edited' });
     const edited = await studio.characterNames();
     const target = edited.at(-1)!;
     await studio.openCharacter(target);

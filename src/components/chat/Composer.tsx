@@ -79,7 +79,7 @@ export function Composer({
   };
 
   return (
-    <div className="border-t border-stone-200 bg-white/90 px-3 py-3 [contain:layout_paint] backdrop-blur dark:border-stone-800 dark:bg-stone-900/90">
+    <div className="@container border-t border-stone-200 bg-white/90 px-3 py-3 [contain:layout_paint] backdrop-blur dark:border-stone-800 dark:bg-stone-900/90">
       {disabledReason ? <p className="mb-2 text-xs text-amber-700 dark:text-amber-300">{disabledReason}</p> : null}
       <form
         className="mx-auto flex max-w-3xl items-end gap-2"
@@ -120,7 +120,8 @@ export function Composer({
               });
             }}
           >
-            <span className="hidden sm:inline">Impersonate</span>
+            {/* By the chat column's width, not the window's: beside the panels the column is narrow. */}
+            <span className="hidden @xl:inline">Impersonate</span>
           </Button>
         ) : null}
         {busy ? (

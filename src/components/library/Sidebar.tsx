@@ -15,7 +15,8 @@ import { NewGroupScene } from '../group/NewGroupScene';
 const CARD_ACCEPT = '.png,.json,image/png,application/json';
 /** A row's height before it is measured (avatar + two lines); rows are measured as they show. */
 const ROW_ESTIMATE_PX = 60;
-const SORT_LABELS: Record<LibrarySort, string> = { edited: 'Recently edited', used: 'Recently used', name: 'Name' };
+/** Short enough for the sidebar's select ("Recently edited" was cut to "Recently e"). */
+const SORT_LABELS: Record<LibrarySort, string> = { edited: 'Last edited', used: 'Last used', name: 'Name' };
 
 export function Sidebar({ onImportFiles }: { onImportFiles: (files: File[]) => void }) {
   const { create } = useLibraryActions();
@@ -47,17 +48,7 @@ export function Sidebar({ onImportFiles }: { onImportFiles: (files: File[]) => v
         <Button variant="primary" size="sm" icon={<Icon name="plus" />} onClick={() => void create().then(() => setSidebarOpen(false))} className="flex-1 whitespace-nowrap">
           New character
         </Button>
-        <Button
-          size="sm"
-          icon={<Icon name="sparkle" />}
-          onClick={() => void startInterview().then(() => setSidebarOpen(false))}
-          aria-label="Guided"
-          title="New character, guided: an interview fills the card and proposes statements (resumes the one in progress)"
-          aria-current={route.name === 'interview' ? 'page' : undefined}
-        >
-          Guided
-        </Button>
-        {/* Icon only: three labelled buttons do not fit the sidebar's width. */}
+        {/* Icon only: a labelled Import does not fit beside New character. */}
         <Button size="sm" icon={<Icon name="upload" />} onClick={() => fileInput.current?.click()} aria-label="Import" title="Import character cards (PNG or JSON) or a world-info file" />
         <input
           ref={fileInput}
@@ -73,8 +64,21 @@ export function Sidebar({ onImportFiles }: { onImportFiles: (files: File[]) => v
           }}
         />
       </div>
-      <div className="px-3 pt-2">
-        <NewGroupScene />
+      {/* The other ways to start, a row of their own: three labelled buttons overflowed the sidebar's 18rem. */}
+      <div className="flex items-center gap-2 px-3 pt-2">
+        <Button
+          size="sm"
+          icon={<Icon name="sparkle" />}
+          onClick={() => void startInterview().then(() => setSidebarOpen(false))}
+          aria-label="Guided"
+          title="New character, guided: an interview fills the card and proposes statements (resumes the one in progress)"
+          aria-current={route.name === 'interview' ? 'page' : undefined}
+        >
+          Guided
+        </Button>
+        <div className="min-w-0 flex-1">
+          <NewGroupScene />
+        </div>
       </div>
       <div className="relative px-3 py-3">
         <Icon name="search" className="pointer-events-none absolute left-5.5 top-1/2 h-4 w-4 -translate-y-1/2 text-stone-400" />
@@ -88,14 +92,14 @@ export function Sidebar({ onImportFiles }: { onImportFiles: (files: File[]) => v
         />
       </div>
       <div className="flex items-center gap-2 px-3 pb-2 text-xs text-stone-500 dark:text-stone-400">
-        <select aria-label="Order" value={sort} onChange={(e) => setSort(e.target.value as LibrarySort)} className="min-w-0 flex-1 rounded-lg border border-stone-300 bg-white px-1.5 py-1 dark:border-stone-700 dark:bg-stone-900">
+        <select aria-label="Order" value={sort} onChange={(e) => setSort(e.target.value as LibrarySort)} className="min-w-0 flex-[3] rounded-lg border border-stone-300 bg-white px-1.5 py-1 dark:border-stone-700 dark:bg-stone-900">
           {(Object.keys(SORT_LABELS) as LibrarySort[]).map((k) => (
             <option key={k} value={k}>
               {SORT_LABELS[k]}
             </option>
           ))}
         </select>
-        <select aria-label="Tag" value={tag} onChange={(e) => setTag(e.target.value)} className="min-w-0 flex-1 rounded-lg border border-stone-300 bg-white px-1.5 py-1 dark:border-stone-700 dark:bg-stone-900">
+        <select aria-label="Tag" value={tag} onChange={(e) => setTag(e.target.value)} className="min-w-0 flex-[2] rounded-lg border border-stone-300 bg-white px-1.5 py-1 dark:border-stone-700 dark:bg-stone-900">
           <option value="">All tags</option>
           {tags.map((t) => (
             <option key={t} value={t}>
