@@ -11,9 +11,12 @@ function render() {
   );
 }
 
-// IMPORTANT: test doubles only in dev builds. `import.meta.env.DEV` is the
-// literal `false` in `vite build`, so this import (and src/testing) is dropped.
-if (import.meta.env.DEV) {
+// IMPORTANT: test doubles only in dev builds and in the benchmarks' own build
+// (`vite build --mode bench`: React's production build with the scripted engine,
+// so bench:scale measures what users run). In `vite build` both tests are the
+// literal `false`, so this import (and src/testing) is dropped; the offline
+// e2e's build step checks that no test double ships.
+if (import.meta.env.DEV || import.meta.env.MODE === 'bench') {
   void import('./testing/install').then((m) => m.installTestDoubles()).finally(render);
 } else {
   render();
