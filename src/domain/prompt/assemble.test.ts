@@ -357,6 +357,39 @@ describe('budget and drop order', () => {
     expect(result.messages.slice(-2).map((m) => m.content)).toEqual(['message 2998 a b', 'reply 2999 a b']);
     expect(result.dropped.historyMessages).toBeGreaterThan(2900);
   });
+
+  it("counts only the newest messages that can fit, not a long chat's whole history", () => {
+    const history = Array.from({ length: 10_000 }, (_, i) => (i % 2 ? bot(`reply ${i} a b`) : user(`message ${i} a b`)));
+    const spy = vi.fn(words);
+    const result = assemblePrompt({ ...base, history, contextSize: 100 + 400, countTokens: spy });
+    const counted = spy.mock.calls.filter(([text]) => /^(message|reply) \d+ a b$/.test(text)).length;
+    // 4 words a message: about 100 fit in 400 tokens; the other 9,900 are never counted.
+    expect(counted).toBeLessThan(200);
+    // The same prompt as from the last 300 messages only.
+    const fromTail = assemblePrompt({ ...base, history: history.slice(-300), contextSize: 100 + 400 });
+    expect(result.messages).toEqual(fromTail.messages);
+    expect(result.tokenCount).toBe(fromTail.tokenCount);
+    expect(result.dropped.historyMessages).toBe(10_000 - 300 + fromTail.dropped.historyMessages);
+  });
+
+  it('keeps a pinned message from the start of a long chat, and counts it', () => {
+    const history = Array.from({ length: 5_000 }, (_, i) => (i % 2 ? bot(`reply ${i} a b`) : user(`message ${i} a b`)));
+    history[3] = { ...history[3]!, pinned: true };
+    const result = assemblePrompt({ ...base, history, contextSize: 100 + 400 });
+    const fromTail = assemblePrompt({ ...base, history: [history[3]!, ...history.slice(-300)], contextSize: 100 + 400 });
+    expect(result.messages).toEqual(fromTail.messages);
+    expect(result.messages[1]?.content).toBe('reply 3 a b');
+    expect(result.history.pinnedKept).toEqual([3]);
+    expect(result.tokenCount).toBe(fromTail.tokenCount);
+  });
+
+  it('counts a long chat exactly when even its protected tail overflows', () => {
+    const history = [...Array.from({ length: 2_000 }, (_, i) => bot(`reply ${i} a b`)), user(Array.from({ length: 600 }, () => 'w').join(' '))];
+    const result = assemblePrompt({ ...base, history, contextSize: 100 + 400 });
+    expect(result.overBudget).toBe(true);
+    expect(result.dropped.historyMessages).toBe(2_000);
+    expect(result.tokenCount).toBe(assemblePrompt({ ...base, history: history.slice(-1), contextSize: 100 + 400 }).tokenCount);
+  });
 });
 
 describe('splitExampleBlocks', () => {

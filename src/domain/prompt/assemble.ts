@@ -23,7 +23,7 @@
  */
 import type { CardData, PersonaStatement } from '../character';
 import { resolveMacros, type MacroNames } from '../text/macros';
-import { activateLorebook, loreDropOrder, type ActiveLoreEntry } from './lorebook';
+import { activateLorebook, loreDropOrder, loreScanDepth, type ActiveLoreEntry } from './lorebook';
 import { authorsNoteContent, insertAtDepth, summaryBlock, type AuthorsNoteInput, type SummaryInput } from './memory';
 
 export type PromptRole = 'system' | 'user' | 'assistant';
@@ -319,13 +319,15 @@ export function assemblePrompt(input: AssembleInput): AssembledPrompt {
     return n;
   };
 
-  const history = input.history.map((m) => ({
-    role: m.role,
-    content: resolveMacros(m.content, names),
-    pinned: m.pinned === true,
-  }));
+  // Macros are resolved only in the messages that are read (counted, scanned
+  // or sent): in a long chat, the window and the lorebook's scan depth.
+  const history = input.history;
+  const resolved: (string | undefined)[] = [];
+  const contentAt = (i: number): string => (resolved[i] ??= resolveMacros(history[i]?.content ?? '', names));
+  const scanned: string[] = [];
+  for (let i = Math.max(0, history.length - loreScanDepth(input.card.character_book)); i < history.length; i++) scanned.push(contentAt(i));
   const lore = activateLorebook(input.card.character_book, {
-    history: history.map((m) => m.content),
+    history: scanned,
     names,
     countTokens: count,
   });
@@ -350,22 +352,37 @@ export function assemblePrompt(input: AssembleInput): AssembledPrompt {
   const summaryText = (n: number) => summaryBlock(summaries.slice(0, n).map((x) => x.text), names);
   const cost = (text: string) => (text ? count(text) + overhead : 0);
   const tailCost = cost(parts.finalNote) + cost(prefix) + cost(note);
-  const messageCost = (i: number): number => count(history[i]?.content ?? '') + overhead;
+  const messageCost = (i: number): number => count(contentAt(i)) + overhead;
   const systemCost = (): number => count(systemContent(parts, examplesKept, droppedLore)) + overhead;
 
-  // Costs are kept as running sums so a long history is fitted in linear time.
+  // Costs are kept as running sums so a long history is fitted in linear time,
+  // and counted from the newest message back only until they alone exceed the
+  // budget: every unpinned message older than that is dropped whatever else is
+  // dropped first, so its exact count never decides anything. A 10,000-message
+  // chat then costs what its window does (issue 13 §1), not all of it.
   let system = systemCost();
   let kept = 0;
-  for (let i = 0; i < history.length; i++) kept += messageCost(i);
+  for (let i = 0; i < history.length; i++) if (history[i]!.pinned) kept += messageCost(i);
+  let counted = history.length;
+  let recent = 0;
+  while (counted > 0 && recent <= budget) {
+    counted--;
+    if (!history[counted]!.pinned) recent += messageCost(counted);
+  }
+  kept += recent;
+  /** Older unpinned messages not counted (`counted` > 0): over budget until they are all dropped. */
+  let uncounted = counted > 0;
   let summariesUsed = 0;
   let summaryCost = 0;
   const startOf = (n: number) => (n === 0 ? 0 : summaries[n - 1]!.upTo);
   const dropOldest = () => {
     // A pinned message is never dropped: stepping past it keeps its cost.
-    if (!history[historyStart]?.pinned) kept -= messageCost(historyStart);
+    if (historyStart >= counted && !history[historyStart]?.pinned) kept -= messageCost(historyStart);
     historyStart++;
+    if (historyStart >= counted) uncounted = false;
   };
-  while (system + kept + summaryCost + tailCost > budget) {
+  const over = () => uncounted || system + kept + summaryCost + tailCost > budget;
+  while (over()) {
     if (examplesKept > 0) {
       examplesKept--;
       system = systemCost();
@@ -386,6 +403,8 @@ export function assemblePrompt(input: AssembleInput): AssembledPrompt {
       system = systemCost();
     }
   }
+  // Only when the protected tail alone overflows do uncounted messages stay: count them now.
+  if (uncounted) for (let i = historyStart; i < counted; i++) if (!history[i]!.pinned) kept += messageCost(i);
   const total = system + kept + summaryCost + tailCost;
   const summarizedUpTo = summariesUsed > 0 ? summaries[summariesUsed - 1]!.upTo : 0;
   const pinnedKept: number[] = [];
@@ -404,7 +423,7 @@ export function assemblePrompt(input: AssembleInput): AssembledPrompt {
   const sent = [...pinnedKept];
   for (let i = historyStart; i < history.length; i++) sent.push(i);
   let conversation = sent.map((i) => ({
-    message: { role: history[i]!.role, content: history[i]!.content } as PromptMessage,
+    message: { role: history[i]!.role, content: contentAt(i) } as PromptMessage,
     section: { kind: i < historyStart ? 'pinned' : 'history', tokens: messageCost(i), historyIndex: i } as PromptSection,
   }));
   if (note) conversation = insertAtDepth(conversation, { message: { role: 'system', content: note }, section: { kind: 'authors-note', tokens: cost(note) } }, input.authorsNote?.depth ?? 0);

@@ -112,11 +112,17 @@ export function loreDropOrder(a: LorebookEntry, b: LorebookEntry, indexOf: (e: L
   return a.priority - b.priority || a.insertion_order - b.insertion_order || indexOf(b) - indexOf(a);
 }
 
+/** How many of the latest history messages the book scans for keys (0 without a book). */
+export function loreScanDepth(book: Lorebook | null): number {
+  if (!book) return 0;
+  return book.scan_depth !== null && book.scan_depth >= 0 ? book.scan_depth : DEFAULT_SCAN_DEPTH;
+}
+
 /** Decide which entries of `book` enter the prompt for this turn. */
 export function activateLorebook(book: Lorebook | null, input: LoreScanInput): LoreActivation {
   if (!book) return { active: [], overBookBudget: [] };
   const enabled = book.entries.filter((e) => e.enabled && e.content.trim());
-  const depth = book.scan_depth !== null && book.scan_depth >= 0 ? book.scan_depth : DEFAULT_SCAN_DEPTH;
+  const depth = loreScanDepth(book);
   let scanText = depth > 0 ? input.history.slice(-depth).join('\n\n') : '';
 
   const fired = new Set<LorebookEntry>(enabled.filter((e) => e.constant));
