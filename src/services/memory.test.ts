@@ -8,7 +8,7 @@ import { DEFAULT_SAMPLING } from '../domain/chat';
 import { STORY_SO_FAR_HEADING } from '../domain/prompt';
 import type { ChatEngine, GenerateOptions, GenerateRequest, GenerateResult } from '../engines/ChatEngine';
 import { createChatTurns } from './chatTurn';
-import { createMemory } from './memory';
+import { createMemory, SUMMARY_JOBS_PER_PLAN } from './memory';
 
 /**
  * TEST DOUBLE: an engine answering every call with `reply`, a piece per
@@ -93,6 +93,29 @@ describe('story so far', () => {
     const record = reply.swipes[0]!.prompt!;
     expect(record.entries.map((e) => e.kind)).toContain('summary');
     expect(record.summarized?.count).toBeGreaterThan(0);
+  });
+
+  it('plans a few chunks at a time and plans again until everything dropped is summarized', async () => {
+    const { chats, character, chat } = await longChat();
+    // A small context: many more chunks to write than SUMMARY_JOBS_PER_PLAN.
+    await chats.updateSampling(chat.id, { ...chat.sampling, contextSize: 400, maxTokens: 60 });
+    const engine = stubEngine(() => 'They talked.');
+    const memory = createMemory({ chats });
+    const result = await memory.summarize({ chatId: chat.id, character, engine, userName: 'Ada' }, new AbortController().signal);
+    expect(result.status).toBe('done');
+    const written = (await chats.get(chat.id))!.memory!.length;
+    expect(written).toBeGreaterThan(SUMMARY_JOBS_PER_PLAN);
+    // Caught up: nothing is left to plan.
+    expect(await memory.summarize({ chatId: chat.id, character, engine, userName: 'Ada' }, new AbortController().signal)).toEqual({ status: 'idle' });
+  });
+
+  it('stops when a round writes nothing (a model that answers with nothing)', async () => {
+    const { chats, character, chat } = await longChat();
+    const engine = stubEngine(() => '');
+    const memory = createMemory({ chats });
+    const result = await memory.summarize({ chatId: chat.id, character, engine, userName: 'Ada' }, new AbortController().signal);
+    expect(result).toMatchObject({ status: 'done', written: 0 });
+    expect(engine.requests.length).toBeLessThanOrEqual(SUMMARY_JOBS_PER_PLAN);
   });
 
   it('a second run with nothing new to summarize does nothing', async () => {

@@ -35,6 +35,8 @@ export function contextFor(chat: Chat, engine: Pick<ChatEngine, 'contextSize'>):
 export const SUMMARY_CHUNK_SHARE = 0.5;
 /** Share of the prompt budget summarized ahead of need, so a summary is not asked for after every reply. */
 export const SUMMARY_LOOKAHEAD_SHARE = 0.25;
+/** New chunks planned at a time; `summarize` plans again when they are written (bounded planning in a long chat). */
+export const SUMMARY_JOBS_PER_PLAN = 4;
 /** Most tokens a summary may take to write. */
 export const SUMMARY_MAX_TOKENS = 220;
 /** Summaries of earlier parts shown to the summarizer for continuity (the latest ones). */
@@ -90,6 +92,7 @@ export function createMemory(store: MemoryRepositories, now: () => number = Date
       countTokens: estimateTokens,
       chunkTokens: Math.max(64, Math.floor(contextSize * SUMMARY_CHUNK_SHARE) - SUMMARY_MAX_TOKENS),
       lookaheadTokens: Math.floor(prompt.budget * SUMMARY_LOOKAHEAD_SHARE),
+      maxNewJobs: SUMMARY_JOBS_PER_PLAN,
     });
     return { chat, history, jobs, remove };
   }
@@ -105,50 +108,57 @@ export function createMemory(store: MemoryRepositories, now: () => number = Date
      */
     async summarize(ctx: MemoryContext, signal: AbortSignal, onEvent: (e: MemoryEvent) => void = () => undefined): Promise<MemoryResult> {
       let written = 0;
+      let removed = 0;
       try {
-        const planned = await plan(ctx);
-        if (!planned || (planned.jobs.length === 0 && planned.remove.length === 0)) return { status: 'idle' };
-        const { history, jobs, remove } = planned;
-        if (remove.length > 0) await store.chats.updateMemory(ctx.chatId, (list) => list.filter((s) => !remove.includes(s.id)));
-        const names = { char: displayName(ctx.character), user: ctx.userName };
-        let chain = (planned.chat.memory ?? []).filter((s) => !remove.includes(s.id));
-        for (const [k, job] of jobs.entries()) {
-          if (signal.aborted) return { status: 'stopped', written };
-          onEvent({ type: 'summarizing', chatId: ctx.chatId, index: k + 1, of: jobs.length });
-          const part = history.slice(job.from, job.to + 1);
-          const previous = continuity(chain, history, job.from);
-          const prompt = summaryPrompt(part, previous, names);
-          const chat = planned.chat;
-          const result = await ctx.engine.generate(
-            {
-              messages: foldForStrictTemplates(prompt).messages,
-              sampling: { ...chat.sampling, temperature: Math.min(chat.sampling.temperature, 0.5), maxTokens: Math.min(SUMMARY_MAX_TOKENS, chat.sampling.maxTokens * 2) },
-              stop: [],
-            },
-            { signal },
-          );
-          if (signal.aborted || result.finishReason === 'abort') return { status: 'stopped', written };
-          const text = cleanSummary(result.text);
-          if (!text) continue;
-          const at = now();
-          const record: StorySummary = {
-            id: job.kind === 'redo' ? job.summaryId : newId(),
-            fromId: part[0]!.id!,
-            toId: part.at(-1)!.id!,
-            count: part.length,
-            sourceHash: coverageHash(part),
-            text,
-            edited: false,
-            createdAt: at,
-            updatedAt: at,
-          };
-          const saved = await store.chats.updateMemory(ctx.chatId, (list) => placeSummary(list, record, history));
-          if (!saved) return { status: 'done', written, removed: remove.length };
-          chain = saved;
-          written++;
-          onEvent({ type: 'summary-saved', chatId: ctx.chatId, summaryId: record.id });
+        // Planned a few chunks at a time (SUMMARY_JOBS_PER_PLAN): plan again once they are written.
+        for (let round = 0; ; round++) {
+          const planned = await plan(ctx);
+          if (!planned || (planned.jobs.length === 0 && planned.remove.length === 0)) return round === 0 ? { status: 'idle' } : { status: 'done', written, removed };
+          const { history, jobs, remove } = planned;
+          removed += remove.length;
+          const writtenBefore = written;
+          if (remove.length > 0) await store.chats.updateMemory(ctx.chatId, (list) => list.filter((s) => !remove.includes(s.id)));
+          const names = { char: displayName(ctx.character), user: ctx.userName };
+          let chain = (planned.chat.memory ?? []).filter((s) => !remove.includes(s.id));
+          for (const [k, job] of jobs.entries()) {
+            if (signal.aborted) return { status: 'stopped', written };
+            onEvent({ type: 'summarizing', chatId: ctx.chatId, index: k + 1, of: jobs.length });
+            const part = history.slice(job.from, job.to + 1);
+            const previous = continuity(chain, history, job.from);
+            const prompt = summaryPrompt(part, previous, names);
+            const chat = planned.chat;
+            const result = await ctx.engine.generate(
+              {
+                messages: foldForStrictTemplates(prompt).messages,
+                sampling: { ...chat.sampling, temperature: Math.min(chat.sampling.temperature, 0.5), maxTokens: Math.min(SUMMARY_MAX_TOKENS, chat.sampling.maxTokens * 2) },
+                stop: [],
+              },
+              { signal },
+            );
+            if (signal.aborted || result.finishReason === 'abort') return { status: 'stopped', written };
+            const text = cleanSummary(result.text);
+            if (!text) continue;
+            const at = now();
+            const record: StorySummary = {
+              id: job.kind === 'redo' ? job.summaryId : newId(),
+              fromId: part[0]!.id!,
+              toId: part.at(-1)!.id!,
+              count: part.length,
+              sourceHash: coverageHash(part),
+              text,
+              edited: false,
+              createdAt: at,
+              updatedAt: at,
+            };
+            const saved = await store.chats.updateMemory(ctx.chatId, (list) => placeSummary(list, record, history));
+            if (!saved) return { status: 'done', written, removed };
+            chain = saved;
+            written++;
+            onEvent({ type: 'summary-saved', chatId: ctx.chatId, summaryId: record.id });
+          }
+          // Done, or a round that wrote nothing (empty summaries) would only repeat itself.
+          if (jobs.filter((j) => j.kind === 'new').length < SUMMARY_JOBS_PER_PLAN || written === writtenBefore) return { status: 'done', written, removed };
         }
-        return { status: 'done', written, removed: remove.length };
       } catch (error) {
         return signal.aborted ? { status: 'stopped', written } : { status: 'failed', written, error };
       }

@@ -72,6 +72,27 @@ describe('planning', () => {
     expect(far.jobs).toEqual([{ kind: 'new', from: 0, to: 10 }]);
   });
 
+  it('plans at most maxNewJobs new chunks, and counts no further than they reach', () => {
+    const h = history(12);
+    const counted: string[] = [];
+    const count = (t: string) => (counted.push(t), words(t));
+    const plan = planSummaries({
+      chain: readSummaryChain([], h),
+      history: h,
+      plan: { firstKept: 10, summariesUsed: 0, summarizedUpTo: 0, pinnedKept: [], droppedUnsummarized: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] },
+      countTokens: count,
+      chunkTokens: 25,
+      lookaheadTokens: 0,
+      maxNewJobs: 2,
+    });
+    expect(plan.jobs).toEqual([
+      { kind: 'new', from: 0, to: 1 },
+      { kind: 'new', from: 2, to: 3 },
+    ]);
+    // Message 4 ends the second chunk; 5..9 are never counted.
+    expect(counted.length).toBeLessThanOrEqual(5);
+  });
+
   it('starts new summaries after the existing chain', () => {
     const h = history(12);
     const plan = planSummaries({ chain: readSummaryChain([summary(h, 0, 2)], h), history: h, plan: { firstKept: 5, summariesUsed: 1, summarizedUpTo: 3, pinnedKept: [], droppedUnsummarized: [3, 4] }, countTokens: words, chunkTokens: 1000, lookaheadTokens: 0 });

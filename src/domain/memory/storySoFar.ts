@@ -99,6 +99,13 @@ export interface SummaryPlanInput {
    * replies find a summary ready instead of asking for a new one each turn.
    */
   lookaheadTokens: number;
+  /**
+   * Plan at most this many new chunks (default: all). A chat imported with
+   * thousands of unsummarized messages is then planned in what the summarizer
+   * does next, not in all of it: a reply cancels the summarizer, and the next
+   * run plans again from where the summaries end.
+   */
+  maxNewJobs?: number;
 }
 
 export interface SummaryPlan {
@@ -136,12 +143,15 @@ export function planSummaries(input: SummaryPlanInput): SummaryPlan {
   let stop = Math.max(...lost) + 1;
   for (let extra = 0; stop < limit && extra < input.lookaheadTokens; stop++) extra += cost(stop);
   stop = Math.min(stop, limit);
+  const maxNew = input.maxNewJobs ?? Number.POSITIVE_INFINITY;
+  let made = 0;
   let from = end;
   let tokens = 0;
   for (let i = end; i < stop; i++) {
     const c = cost(i);
     if (tokens > 0 && tokens + c > input.chunkTokens) {
       jobs.push({ kind: 'new', from, to: i - 1 });
+      if (++made >= maxNew) return { remove, jobs };
       from = i;
       tokens = 0;
     }
