@@ -41,6 +41,16 @@ function isStale(message: Message, verdict: StoredVerdict, character: Character,
 }
 
 const checkMemo = new WeakMap<Message, MessageCheck>();
+/** A message object's verdict key, made once (its id and shown swipe never change within one object). */
+const keyMemo = new WeakMap<Message, string>();
+function keyOfMessage(message: Message): string {
+  let key = keyMemo.get(message);
+  if (key === undefined) {
+    key = verdictKey(message.id, message.swipeIndex);
+    keyMemo.set(message, key);
+  }
+  return key;
+}
 const sameCheck = (a: MessageCheck | undefined, b: MessageCheck) =>
   !!a && a.verdict === b.verdict && a.replyText === b.replyText && a.stale === b.stale && a.live === b.live && a.checking === b.checking && a.streaming === b.streaming;
 
@@ -91,13 +101,21 @@ export function useChatChecks(chat: Chat, messages: Message[], character: Charac
   const turns = useMemo(() => assistantTurns(messages), [messages]);
   const checks = useMemo(() => {
     const map = new Map<string, MessageCheck>();
+    // Runs over every reply on each change of the chat: nothing is allocated for
+    // a message whose check did not change (a 10,000-message chat, issue 13 §1).
     for (const { message, userTurn } of turns) {
-      const key = verdictKey(message.id, message.swipeIndex);
+      const key = keyOfMessage(message);
       const verdict = verdicts?.get(key) ?? null;
       const stale = verdict && modelId ? isStale(message, verdict, speakerOf(message), userTurn, modelId) : false;
-      const check: MessageCheck = { verdict, replyText: currentText(message), stale, live: live[key] ?? null, checking: !!checking[key], streaming: false };
+      const liveFlags = live[key] ?? null;
+      const isChecking = !!checking[key];
       // An unchanged message keeps its check object, so its memoised row does not re-render.
       const was = checkMemo.get(message);
+      if (was && was.verdict === verdict && was.stale === stale && was.live === liveFlags && was.checking === isChecking && !was.streaming) {
+        map.set(message.id, was);
+        continue;
+      }
+      const check: MessageCheck = { verdict, replyText: currentText(message), stale, live: liveFlags, checking: isChecking, streaming: false };
       if (was && sameCheck(was, check)) map.set(message.id, was);
       else {
         checkMemo.set(message, check);
