@@ -8,7 +8,7 @@ import type { StorySummary } from '../domain/memory/storySoFar';
 import { AuthorsNoteSchema, ChatSchema, GroupSceneSchema, MessageSchema, StorySummarySchema, isRefusal, readChat, readMessage } from '../domain/storage/chat';
 import type { GroupScene } from '../domain/group';
 import { assertValid } from '../domain/storage/issues';
-import { watchChatMessages, type MessagesListener } from './messageFeed';
+import { currentFeedMessages, watchChatMessages, type MessagesListener } from './messageFeed';
 
 /** Stored records read through their schemas (domain/storage): damaged ones are repaired or skipped, never crash a screen. */
 const soundChat = (row: unknown): Chat | undefined => {
@@ -116,13 +116,20 @@ export class ChatRepository {
     return watchChatMessages(this.db, chatId, listener, onError);
   }
 
-  /** Messages in order. */
+  /**
+   * Messages in order. While the chat is open, what its feed holds when that
+   * is current (two small reads, see currentFeedMessages); else read whole.
+   */
   messages(chatId: string): Promise<Message[]> {
-    return this.db.messages
-      .where('[chatId+order]')
-      .between([chatId, -Infinity], [chatId, Infinity])
-      .toArray()
-      .then((rows: unknown[]) => rows.flatMap((row) => soundMessage(row) ?? []));
+    return currentFeedMessages(this.db, chatId).then(
+      (held) =>
+        held ??
+        this.db.messages
+          .where('[chatId+order]')
+          .between([chatId, -Infinity], [chatId, Infinity])
+          .toArray()
+          .then((rows: unknown[]) => rows.flatMap((row) => soundMessage(row) ?? [])),
+    );
   }
 
   /**

@@ -10,11 +10,14 @@ let name: string;
 let n = 0;
 /** Message rows read from IndexedDB (values, not keys), counted by a DBCore middleware. */
 let rowsRead = 0;
+/** Message keys read by key-only queries (the chat's ids in order), counted by the same middleware. */
+let keysRead = 0;
 
 beforeEach(() => {
   name = `feed-${Date.now()}-${n++}`;
   db = new StudioDb(name);
   rowsRead = 0;
+  keysRead = 0;
   db.use({
     stack: 'dbcore',
     name: 'count-message-reads',
@@ -38,6 +41,7 @@ beforeEach(() => {
           query: async (req) => {
             const r = await table.query(req);
             if (req.values) rowsRead += r.result.length;
+            else keysRead += r.result.length;
             return r;
           },
         };
@@ -161,6 +165,70 @@ describe('watchMessages (a chat followed at a cost per change that does not grow
     await same();
     feed.stop();
     expect(feed.errors).toEqual([]);
+  });
+
+  it("reads the chat's ids only when its list changes: saves read none; an append, a delete and an undo read them once each", async () => {
+    const chat = await chatWith(300);
+    const feed = follow(chat.id);
+    const first = await feed.next((l) => l.length === 300);
+    keysRead = 0;
+    for (let i = 0; i < 8; i++) {
+      await chats.writeSwipe(first[299]!.id, 0, { text: `piece ${i}` });
+      await feed.next((l) => textOf(l[299]) === `piece ${i}`);
+    }
+    // Each save re-runs the shape query (a count and one key), never the 300 ids.
+    expect(keysRead).toBeLessThan(8 * 5);
+    keysRead = 0;
+    const added = await chats.append(chat.id, { role: 'user', name: 'You', text: 'One more.' });
+    await feed.next((l) => l.at(-1)?.id === added.id);
+    expect(keysRead).toBeGreaterThanOrEqual(300);
+    expect(keysRead).toBeLessThan(2 * 301 + 10);
+    feed.stop();
+    expect(feed.errors).toEqual([]);
+  });
+
+  it('sees a delete and an append that land together (same count)', async () => {
+    const chat = await chatWith(10);
+    const feed = follow(chat.id);
+    await feed.next((l) => l.length === 10);
+    await db.transaction('rw', db.messages, async () => {
+      await db.messages.delete('m4');
+      await db.messages.add({ id: 'late', chatId: chat.id, order: 50, role: 'user', name: 'You', swipes: [{ text: 'late', state: 'done', finishReason: 'stop', modelId: null, createdAt: 2 }], swipeIndex: 0, createdAt: 2, updatedAt: 2 });
+    });
+    const list = await feed.next((l) => l.at(-1)?.id === 'late');
+    expect(list.map((m) => m.id)).not.toContain('m4');
+    expect(list).toHaveLength(10);
+    feed.stop();
+  });
+
+  it("while a chat is open, messages() answers from its feed without reading the chat, and never with a list older than the database", async () => {
+    const chat = await chatWith(300);
+    const feed = follow(chat.id);
+    const first = await feed.next((l) => l.length === 300);
+    rowsRead = 0;
+    const held = await chats.messages(chat.id);
+    expect(held).toEqual(first);
+    expect(held[10]).toBe(first[10]);
+    expect(rowsRead).toBe(0);
+
+    // A write the feed has not delivered yet: read from the database, with the write in it.
+    await chats.writeSwipe(first[150]!.id, 0, { text: 'edited just now' });
+    const fresh = await chats.messages(chat.id);
+    expect(textOf(fresh[150])).toBe('edited just now');
+    const appended = await chats.append(chat.id, { role: 'user', name: 'You', text: 'And now?' });
+    expect((await chats.messages(chat.id)).at(-1)?.id).toBe(appended.id);
+    await db.messages.delete(first[5]!.id);
+    expect((await chats.messages(chat.id)).map((m) => m.id)).not.toContain(first[5]!.id);
+
+    // Caught up: from the feed again.
+    await feed.next((l) => l.length === 300 && l.at(-1)?.id === appended.id && textOf(l[149]) === 'edited just now');
+    rowsRead = 0;
+    expect(await chats.messages(chat.id)).toEqual(await db.messages.where('[chatId+order]').between([chat.id, -Infinity], [chat.id, Infinity]).toArray());
+    feed.stop();
+    // Closed: read whole again.
+    rowsRead = 0;
+    await chats.messages(chat.id);
+    expect(rowsRead).toBe(300);
   });
 
   it('a reply streamed as a turn writes it (append, saves in quick succession, the final one) ends on its final text and state', async () => {

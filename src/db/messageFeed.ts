@@ -1,4 +1,4 @@
-import { liveQuery, type Subscription } from 'dexie';
+import Dexie, { liveQuery, type Subscription } from 'dexie';
 import type { Message } from '../domain/chat';
 import { isRefusal, readMessage } from '../domain/storage/chat';
 import type { StudioDb } from './database';
@@ -16,15 +16,45 @@ const soundMessage = (row: unknown): Message | undefined => {
 /** A chat's messages in order, as `watchChatMessages` delivers them. */
 export type MessagesListener = (messages: Message[]) => void;
 
+/** The list each open feed delivered last, per database and chat (what the open chat shows). */
+const delivered = new WeakMap<StudioDb, Map<string, Set<{ list: Message[] | null }>>>();
+
+/**
+ * The messages an open feed of this chat holds, if it is known to be current:
+ * its list has as many messages as the chat and the chat's newest change
+ * (`[chatId+updatedAt]`, every write raises it) is in it. Two small reads
+ * instead of reading and validating the whole chat (a reply's prompt in a
+ * 10,000-message chat, issue 13 §1). null: no open feed, or it lags a write.
+ * A Dexie promise chain (callers may run inside live queries).
+ */
+export function currentFeedMessages(db: StudioDb, chatId: string): Promise<Message[] | null> {
+  const holders = delivered.get(db)?.get(chatId);
+  const held = holders ? [...holders].find((h) => h.list !== null)?.list : undefined;
+  if (!held) return Dexie.Promise.resolve(null);
+  return Dexie.Promise.all([
+    db.messages.where('[chatId+order]').between([chatId, -Infinity], [chatId, Infinity]).count(),
+    db.messages.where('[chatId+updatedAt]').between([chatId, -Infinity], [chatId, Infinity]).reverse().limit(1).keys(),
+  ]).then(([count, newestKey]) => {
+    if (count !== held.length) return null;
+    const newest = (newestKey[0] as unknown as [string, number] | undefined)?.[1];
+    let heldNewest = -Infinity;
+    for (const m of held) if (m.updatedAt > heldNewest) heldNewest = m.updatedAt;
+    return newest === undefined ? (held.length === 0 ? [] : null) : newest === heldNewest ? held.slice() : null;
+  });
+}
+
 /**
  * Follows a chat's messages, with a cost per change that does not grow with
  * the chat (issue 13: every streaming save re-read all 10,000 messages).
  *
  * Two live queries, each watching only what it needs (Dexie tracks the key
  * ranges a query reads and re-runs it only when a write touches them):
- * - the chat's message ids in order (`[chatId+order]`, keys only): re-runs
- *   when a message is added, deleted or moved — not when one is edited, since
- *   an edit leaves that index's key unchanged;
+ * - the chat's shape: how many messages it has and the last one's id
+ *   (`[chatId+order]`, a count and one key). Every change of the list
+ *   (append, delete, undo of a delete, which shifts the messages after it)
+ *   changes one of them; only then are the ids read in order, outside the
+ *   live query. (Reading the ids inside it made Dexie track each of 10,000
+ *   keys on every run, ~90 ms, and re-run it on saves: bench:scale.)
  * - the messages changed since the newest one seen (`[chatId+updatedAt]` from
  *   `since`): a save bumps its message's `updatedAt` (every write in
  *   ChatRepository does), so it re-runs on each save and reads the few
@@ -62,6 +92,13 @@ export function watchChatMessages(db: StudioDb, chatId: string, listener: Messag
     });
   };
 
+  const holder: { list: Message[] | null } = { list: null };
+  const chats = delivered.get(db) ?? new Map<string, Set<{ list: Message[] | null }>>();
+  delivered.set(db, chats);
+  const holders = chats.get(chatId) ?? new Set();
+  chats.set(chatId, holders);
+  holders.add(holder);
+
   const emit = () => {
     if (stopped || !ids) return;
     const list: Message[] = [];
@@ -69,6 +106,7 @@ export function watchChatMessages(db: StudioDb, chatId: string, listener: Messag
       const m = byId.get(id);
       if (m) list.push(m);
     }
+    holder.list = list;
     listener(list);
   };
 
@@ -179,13 +217,25 @@ export function watchChatMessages(db: StudioDb, chatId: string, listener: Messag
     });
   }
 
-  const structure = liveQuery(() => db.messages.where('[chatId+order]').between([chatId, -Infinity], [chatId, Infinity]).primaryKeys()).subscribe({
-    next: (next) => enqueue(() => onIds(next)),
+  const inOrder = () => db.messages.where('[chatId+order]').between([chatId, -Infinity], [chatId, Infinity]);
+  let shape: string | null = null;
+  const structure = liveQuery(async () => {
+    const [count, last] = await Promise.all([inOrder().count(), inOrder().reverse().limit(1).primaryKeys()]);
+    return `${count}:${last[0] ?? ''}`;
+  }).subscribe({
+    next: (next) => {
+      // The query re-runs on other writes too (a count watches every delete): same shape, nothing to read.
+      if (next === shape) return;
+      shape = next;
+      enqueue(async () => onIds(await inOrder().primaryKeys()));
+    },
     error: (e: unknown) => enqueue(() => onError(e)),
   });
 
   return () => {
     stopped = true;
+    holders.delete(holder);
+    if (holders.size === 0) chats.delete(chatId);
     structure.unsubscribe();
     changes?.unsubscribe();
   };

@@ -233,8 +233,14 @@ export function createChatTurns(repos: ChatTurnRepositories, options: ChatTurnOp
     const name = displayName(character);
     switch (request.kind) {
       case 'send': {
-        await repos.chats.append(chat.id, { role: 'user', name: userName, text: request.text.trim() });
-        return replyAtEnd();
+        // Read before the appends: the open chat's list is then current and
+        // stands in for reading the whole chat (db/messageFeed.ts), which it no
+        // longer is a moment after a write. The turn is the only writer until it ends.
+        const before = await repos.chats.messages(chat.id);
+        const sent = await repos.chats.append(chat.id, { role: 'user', name: userName, text: request.text.trim() });
+        const reply = await repos.chats.append(chat.id, { role: 'assistant', name, text: '', state: 'streaming', ...(ctx.scene ? { speakerId: character.id } : {}) });
+        const messages = [...before, sent, reply];
+        return { target: { chatId: chat.id, messageId: reply.id, swipeIndex: 0, prefix: '' }, messages, index: messages.length - 1 };
       }
       case 'reply':
         return replyAtEnd();
