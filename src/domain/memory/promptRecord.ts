@@ -82,6 +82,8 @@ function runsOf(history: readonly HistoryMessage[], indices: readonly number[]):
  */
 export function recordPrompt(prompt: AssembledPrompt, history: readonly HistoryMessage[], meta: { names: MacroNames; contextSize: number; at: number }): PromptRecord {
   const entries: PromptRecordEntry[] = [];
+  /** Where each run starts among the prompt's messages: hashed once it is complete (not again per message). */
+  const runStart = new Map<PromptRecordEntry, number>();
   prompt.sections.forEach((section, k) => {
     const message = prompt.messages[k]!;
     const i = section.historyIndex;
@@ -94,13 +96,17 @@ export function recordPrompt(prompt: AssembledPrompt, history: readonly HistoryM
     const prevSection = prompt.sections[k - 1];
     // A run continues while the next history message follows the previous one in the chat.
     if (section.kind === 'history' && prev?.kind === 'history' && prev.run && prevSection?.historyIndex === i - 1) {
-      const texts = prompt.messages.slice(k - prev.run.count, k + 1).map((m) => m.content);
-      prev.run = { fromId: prev.run.fromId, toId: id, count: prev.run.count + 1, hash: runHash(texts) };
+      prev.run = { fromId: prev.run.fromId, toId: id, count: prev.run.count + 1, hash: '' };
       prev.tokens += section.tokens;
       return;
     }
-    entries.push({ kind: section.kind, role: message.role, tokens: section.tokens, run: { fromId: id, toId: id, count: 1, hash: runHash([message.content]) } });
+    const entry: PromptRecordEntry = { kind: section.kind, role: message.role, tokens: section.tokens, run: { fromId: id, toId: id, count: 1, hash: '' } };
+    runStart.set(entry, k);
+    entries.push(entry);
   });
+  for (const [entry, k] of runStart) {
+    if (entry.run) entry.run.hash = runHash(prompt.messages.slice(k, k + entry.run.count).map((m) => m.content));
+  }
   const plan = prompt.history;
   return {
     v: PROMPT_RECORD_VERSION,
