@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Message } from '../domain/chat';
 import { StudioDb } from './database';
 import { ChatRepository } from './chats';
+import { FIRST_PAINT } from './messageFeed';
 
 let db: StudioDb;
 let chats: ChatRepository;
@@ -229,6 +230,21 @@ describe('watchMessages (a chat followed at a cost per change that does not grow
     rowsRead = 0;
     await chats.messages(chat.id);
     expect(rowsRead).toBe(300);
+  });
+
+  it('opens a long chat at its end: the newest FIRST_PAINT messages first, then the whole chat with those as the same objects', async () => {
+    const chat = await chatWith(500);
+    const lists: Message[][] = [];
+    const stop = chats.watchMessages(chat.id, (l) => lists.push(l), () => undefined);
+    const feed = follow(chat.id);
+    await feed.next((l) => l.length === 500);
+    stop();
+    feed.stop();
+    await expect.poll(() => lists.at(-1)?.length).toBe(500);
+    expect(lists[0]!.length).toBe(FIRST_PAINT);
+    expect(lists[0]!.map((m) => m.order)).toEqual(Array.from({ length: FIRST_PAINT }, (_, i) => 500 - FIRST_PAINT + i));
+    const full = lists.at(-1)!;
+    expect(full.slice(-FIRST_PAINT).every((m, i) => m === lists[0]![i])).toBe(true);
   });
 
   it('a reply streamed as a turn writes it (append, saves in quick succession, the final one) ends on its final text and state', async () => {

@@ -7,6 +7,8 @@ import type { StudioDb } from './database';
 const RECENT_MAX = 6;
 /** How many of the newest stay in the range when it moves up (undo of a recent change still finds them). */
 const RECENT_KEEP = 2;
+/** A chat longer than this shows its newest messages before the rest are read. */
+export const FIRST_PAINT = 80;
 
 const soundMessage = (row: unknown): Message | undefined => {
   const read = readMessage(row);
@@ -155,8 +157,26 @@ export function watchChatMessages(db: StudioDb, chatId: string, listener: Messag
     watchAbove(byId.values());
   };
 
+  /**
+   * A long chat opens at its end first: the newest FIRST_PAINT messages are
+   * read and delivered, then the whole chat (bench:scale: reading 10,000
+   * messages before the first paint took most of a second). The list grows
+   * at its start, where the message list keeps the reader's place.
+   */
+  const readNewestFirst = async (count: number) => {
+    if (count <= FIRST_PAINT) return;
+    const rows: unknown[] = await inOrder().reverse().limit(FIRST_PAINT).toArray();
+    if (stopped || ids) return;
+    const newest = rows.flatMap((row) => soundMessage(row) ?? []).reverse();
+    for (const m of newest) byId.set(m.id, m);
+    ids = newest.map((m) => m.id);
+    emit();
+    ids = null;
+  };
+
   const onIds = async (next: string[]) => {
     if (!ids) {
+      await readNewestFirst(next.length);
       await readAll();
       emit();
       return;
