@@ -1,3 +1,4 @@
+import { liveQuery } from 'dexie';
 import { SETTING_DEFAULTS, SETTING_SPECS, isSettingKey, readSetting, type SettingKey, type SettingsShape } from '../domain/storage/settings';
 import { assertValid } from '../domain/storage/issues';
 import type { StudioDb } from './database';
@@ -36,6 +37,27 @@ export class SettingsRepository {
       return { key, value: assertValid(SETTING_SPECS[key].schema, value, `The setting “${key}”`) };
     });
     await guardWrite(() => this.db.settings.bulkPut(rows));
+  }
+
+  /**
+   * Follows settings: `listener` gets their values (defaults where unset) now
+   * and after every change. For what must be at hand without a read (a chat
+   * turn's request leaves before any IndexedDB round trip, issue 14).
+   * @returns stop following.
+   */
+  watch<K extends Defaulted>(keys: readonly K[], listener: (values: Pick<SettingsShape, K>) => void, onError: (e: unknown) => void = () => undefined): () => void {
+    const { db } = this;
+    const subscription = liveQuery(() =>
+      db.settings.bulkGet([...keys]).then((rows) => {
+        const out: Partial<Record<K, unknown>> = {};
+        keys.forEach((key, i) => {
+          const row = rows[i];
+          out[key] = (row ? readSetting(key, row.value) : undefined) ?? SETTING_DEFAULTS[key];
+        });
+        return out as Pick<SettingsShape, K>;
+      }),
+    ).subscribe({ next: listener, error: onError });
+    return () => subscription.unsubscribe();
   }
 
   /** Every valid stored setting; unknown keys and malformed values are left out. */

@@ -10,6 +10,7 @@ import { startGroupScene } from '../services/group';
 import { describeStorageError, type StorageProblem } from '../services/storage';
 import { dropStashed, stashUnsaved, type StashedReply } from '../services/unsavedReplies';
 import { memory, type MemoryResult } from '../services/memory';
+import { followTurnSettings, turnSettingsNow } from '../services/turnSettings';
 import { turnChecker, useChecker } from './checker';
 import { offerCpuFallback, useEngine } from './engine';
 import { useUi } from './ui';
@@ -107,6 +108,8 @@ const keyOf = (t: { messageId: string; swipeIndex: number }) => `${t.messageId}:
 let handle: TurnHandle | null = null;
 let draftHandle: ImpersonateHandle | null = null;
 let earlyStops = 0;
+/** A turn is starting: its request has not left yet, and the screen does not show it busy yet. */
+let starting = false;
 /** The running summarizer: a turn cancels it and waits for it before using the engine. */
 let summarizer: { controller: AbortController; done: Promise<MemoryResult> } | null = null;
 
@@ -142,6 +145,7 @@ export const useSession = create<SessionSlice>()((set, get) => {
     const checker = useChecker.getState();
     switch (e.type) {
       case 'target':
+        starting = false;
         checker.clearLive(keyOf(e.target));
         set({ streaming: { chatId: e.target.chatId, messageId: e.target.messageId, swipeIndex: e.target.swipeIndex, text: e.text, saveProblem: null } });
         return;
@@ -221,7 +225,7 @@ export const useSession = create<SessionSlice>()((set, get) => {
   const summarizeAfter = (chat: Chat, character: Character) => {
     const chatId = chat.id;
     const engine = useEngine.getState().engine;
-    if (!engine || engine.status.state !== 'ready' || summarizer || get().streaming || get().takes || get().drafting) return;
+    if (!engine || engine.status.state !== 'ready' || summarizer || starting || get().streaming || get().takes || get().drafting) return;
     const controller = new AbortController();
     const run = { controller, done: Promise.resolve<MemoryResult>({ status: 'idle' }) };
     summarizer = run;
@@ -241,20 +245,38 @@ export const useSession = create<SessionSlice>()((set, get) => {
 
   /** Runs one turn; resolves whether the turn was accepted (the user's message stored). */
   const begin = async (chat: Chat, character: Character, request: TurnRequest, scene?: TurnScene): Promise<boolean> => {
-    if (get().streaming || get().takes || get().drafting) return false;
-    // The reply goes first: a summary in progress is cancelled (what it finished is kept).
-    await stopSummarizer();
-    if (get().streaming || get().takes || get().drafting || !engineReady()) return false;
-    // Busy from the first moment: nothing else starts, and Stop already works.
-    earlyStops = 0;
-    set({ streaming: { chatId: chat.id, messageId: '', swipeIndex: 0, text: '', saveProblem: null } });
-    const engine = useEngine.getState().engine!;
-    const [checker, persona] = await Promise.all([turnChecker(), personaFor(chat)]);
-    const turn = chatTurns.start({ chat, character, ...(scene ? { scene } : {}), engine, checker, userName: persona.name, userDescription: persona.description }, request, onEvent);
-    handle = turn;
-    for (; earlyStops > 0; earlyStops--) turn.stop();
+    if (starting || get().streaming || get().takes || get().drafting) return false;
+    // Busy from the first moment (nothing else starts); the screen shows it
+    // with the reply's target, once the request has left (issue 14): a render
+    // here came out of the time to first token.
+    starting = true;
+    let started = false;
+    try {
+      // The reply goes first: a summary in progress is cancelled (what it finished is kept).
+      await stopSummarizer();
+      if (get().streaming || get().takes || get().drafting || !engineReady()) return false;
+      earlyStops = 0;
+      const engine = useEngine.getState().engine!;
+      // The settings a turn needs are followed in memory after the first turn (services/turnSettings.ts).
+      followTurnSettings();
+      const now = turnSettingsNow(chat);
+      const client = useChecker.getState().client;
+      const [checker, persona] = now ? [{ client: client?.isReady ? client : null, threshold: now.threshold }, now.persona] : await Promise.all([turnChecker(), personaFor(chat)]);
+      const turn = chatTurns.start({ chat, character, ...(scene ? { scene } : {}), engine, checker, userName: persona.name, userDescription: persona.description }, request, onEvent);
+      started = true;
+      handle = turn;
+      for (; earlyStops > 0; earlyStops--) turn.stop();
+      return await follow(turn, chat, character, request);
+    } finally {
+      if (!started) starting = false;
+    }
+  };
+
+  /** The rest of a started turn: its end, and what follows it. */
+  const follow = async (turn: TurnHandle, chat: Chat, character: Character, request: TurnRequest): Promise<boolean> => {
     void turn.done.then((result) => {
       if (handle === turn) handle = null;
+      starting = false;
       set({ streaming: null, takes: null });
       // Only after a reply that finished: one that failed or was stopped leaves the
       // writer something to fix first, and a failing engine would fail the summary too.
@@ -276,10 +298,10 @@ export const useSession = create<SessionSlice>()((set, get) => {
     unsaved: {},
 
     impersonate: async (chat, character) => {
-      if (get().streaming || get().takes || get().drafting) return null;
+      if (starting || get().streaming || get().takes || get().drafting) return null;
       // The writer's draft goes first too: a summary in progress is cancelled (what it finished is kept).
       await stopSummarizer();
-      if (get().streaming || get().takes || get().drafting || !engineReady()) return null;
+      if (starting || get().streaming || get().takes || get().drafting || !engineReady()) return null;
       earlyStops = 0;
       set({ drafting: { chatId: chat.id, text: '' } });
       const engine = useEngine.getState().engine!;
@@ -346,7 +368,7 @@ export const useSession = create<SessionSlice>()((set, get) => {
     stop: () => {
       if (handle) handle.stop();
       else if (draftHandle) draftHandle.stop();
-      else if (get().streaming || get().takes || get().drafting) earlyStops++;
+      else if (starting || get().streaming || get().takes || get().drafting) earlyStops++;
     },
 
     retrySave: async (key) => {
