@@ -77,22 +77,24 @@ test('a three-character scene: speakers picked by hand, by address and in turn; 
   await expect(group.member('Tomas')).toHaveAttribute('data-muted', 'true');
 
   // Two takes per reply, as in the chat: both are Maren's, ranked against her statements; ← → page through them.
-  await chat.setTakes(2);
-  await chat.send('Maren, will you swim?');
-  const takes = group.bySpeaker('Maren').last();
-  await expect(takes.getByTestId('takes-progress')).toHaveText('Take 2 of 2…', { timeout: MODEL_MS });
-  await chat.waitScriptedHeld();
-  await chat.releaseScripted();
-  await chat.waitTakesDone();
-  await expect(chat.swipeCounter(takes)).toHaveText('1 / 2', { timeout: MODEL_MS });
-  await expect(chat.swipeScores(takes)).toHaveCount(2);
-  await expect(takes.getByTestId('message-text')).toHaveText(MAREN_KEEPS);
-  expect(await chat.scriptedLastPrompt()).toContain('Present with Maren: June, Tomas and');
-  await group.swipeKey('ArrowRight');
-  await expect(chat.swipeCounter(takes)).toHaveText('2 / 2');
-  await expect(takes.getByTestId('flagged-sentence')).toHaveText(AGAINST_MAREN);
-  await group.swipeKey('ArrowLeft');
-  await expect(chat.swipeCounter(takes)).toHaveText('1 / 2');
+  await test.step('takes in the scene', async () => {
+    await chat.setTakes(2);
+    await chat.send('Maren, will you swim?');
+    const takes = group.bySpeaker('Maren').last();
+    await expect(takes.getByTestId('takes-progress')).toHaveText('Take 2 of 2…', { timeout: MODEL_MS });
+    await chat.waitScriptedHeld();
+    await chat.releaseScripted();
+    await chat.waitTakesDone();
+    await expect(chat.swipeCounter(takes)).toHaveText('1 / 2', { timeout: MODEL_MS });
+    await expect(chat.swipeScores(takes)).toHaveCount(2);
+    await expect(takes.getByTestId('message-text')).toHaveText(MAREN_KEEPS);
+    expect(await chat.scriptedLastPrompt()).toContain('Present with Maren: June, Tomas and');
+    await group.swipeKey('ArrowRight');
+    await expect(chat.swipeCounter(takes)).toHaveText('2 / 2');
+    await expect(takes.getByTestId('flagged-sentence')).toHaveText(AGAINST_MAREN);
+    await group.swipeKey('ArrowLeft');
+    await expect(chat.swipeCounter(takes)).toHaveText('1 / 2');
+  });
 
   await page.reload();
   await expect(page.getByTestId('group-scene')).toBeVisible();
