@@ -173,20 +173,29 @@ function GroupScreen({ chat, scene, messages, anchor, members }: { chat: Chat; s
   useLayoutEffect(() => {
     latest.current = { chat, messages, speakerOf, turnScene };
   });
-  const handlers = useMemo<Handlers>(
-    () => ({
+  const handlers = useMemo<Handlers>(() => {
+    const cannotSpeak = (m: Message) => notify({ kind: 'info', title: `${m.name || 'This character'} is no longer in the library`, detail: 'Their lines stay in the scene, but they cannot speak again.' });
+    return {
       edit: (m, text) => actions.edit(m, text),
       remove: (m) => void actions.remove(m),
       removeSwipe: (m) => void actions.removeSwipe(m),
       swipe: (m, i) => void actions.selectSwipe(m, i),
-      // Regenerate and continue keep the message's speaker.
-      regenerate: (m, restate) => void regenerate(latest.current.chat, latest.current.speakerOf(m), m.id, restate, latest.current.turnScene),
-      continueReply: (m) => void continueReply(latest.current.chat, latest.current.speakerOf(m), m.id, latest.current.turnScene),
+      // Regenerate and continue keep the message's speaker; one who left the library
+      // cannot speak (the stand-in would write with another member's card).
+      regenerate: (m, restate) => {
+        const speaker = latest.current.speakerOf(m);
+        if (speaker.id) void regenerate(latest.current.chat, speaker, m.id, restate, latest.current.turnScene);
+        else cannotSpeak(m);
+      },
+      continueReply: (m) => {
+        const speaker = latest.current.speakerOf(m);
+        if (speaker.id) void continueReply(latest.current.chat, speaker, m.id, latest.current.turnScene);
+        else cannotSpeak(m);
+      },
       recheck: (m) => void recheckMessageAction(latest.current.chat, m, latest.current.speakerOf(m), latest.current.messages),
-    }),
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- the session actions and repos are module singletons
-    [],
-  );
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- the session actions, notify and repos are module singletons
+  }, []);
   const listRef = useStickToBottom(messages.length);
   const last = messages.at(-1);
   // ← → as in the chat; a new swipe keeps the reply's speaker (handlers.regenerate).
