@@ -3,6 +3,7 @@ import { ChatPage } from './pages/ChatPage';
 import { CheckerPage } from './pages/CheckerPage';
 import { GroupPage } from './pages/GroupPage';
 import { serveFixtureModels } from './pages/models';
+import { MODEL_MS } from './pages/limits';
 
 /**
  * Group scenes (issue 13 §3) end to end: three characters, the SCRIPTED
@@ -16,10 +17,12 @@ test.slow(true, 'three replies checked by the real checker worker');
 
 const AGAINST_MAREN = 'Maren is not afraid of deep water.';
 const AGAINST_JUNE = 'Juniper is not left-handed.';
+const MAREN_KEEPS = 'Maren stays far away from the deep water.';
 
 test('a three-character scene: speakers picked by hand, by address and in turn; each reply checked against its own speaker; survives a reload', async ({ studio, page, context }) => {
   await serveFixtureModels(context);
-  await CheckerPage.useScriptedReplies(page, [AGAINST_MAREN, `${AGAINST_MAREN} ${AGAINST_JUNE}`, AGAINST_MAREN], 30);
+  // The fifth reply (Maren's second take) holds after its first word, so the test sees the takes in progress.
+  await ChatPage.useScript(page, { replies: [AGAINST_MAREN, `${AGAINST_MAREN} ${AGAINST_JUNE}`, AGAINST_MAREN, AGAINST_MAREN, MAREN_KEEPS], wordDelayMs: 30, holdAtWord: 1, holdOnTurn: 4 });
   const chat = new ChatPage(page);
   const checker = new CheckerPage(page);
   const group = new GroupPage(page);
@@ -73,10 +76,31 @@ test('a three-character scene: speakers picked by hand, by address and in turn; 
   await group.member('Tomas').getByRole('button', { name: 'Mute Tomas' }).click();
   await expect(group.member('Tomas')).toHaveAttribute('data-muted', 'true');
 
+  // Two takes per reply, as in the chat: both are Maren's, ranked against her statements; ← → page through them.
+  await test.step('takes in the scene', async () => {
+    await chat.setTakes(2);
+    await chat.send('Maren, will you swim?');
+    const takes = group.bySpeaker('Maren').last();
+    await expect(takes.getByTestId('takes-progress')).toHaveText('Take 2 of 2…', { timeout: MODEL_MS });
+    await chat.waitScriptedHeld();
+    await chat.releaseScripted();
+    await chat.waitTakesDone();
+    await expect(chat.swipeCounter(takes)).toHaveText('1 / 2', { timeout: MODEL_MS });
+    await expect(chat.swipeScores(takes)).toHaveCount(2);
+    await expect(takes.getByTestId('message-text')).toHaveText(MAREN_KEEPS);
+    expect(await chat.scriptedLastPrompt()).toContain('Present with Maren: June, Tomas and');
+    await group.swipeKey('ArrowRight');
+    await expect(chat.swipeCounter(takes)).toHaveText('2 / 2');
+    await expect(takes.getByTestId('flagged-sentence')).toHaveText(AGAINST_MAREN);
+    await group.swipeKey('ArrowLeft');
+    await expect(chat.swipeCounter(takes)).toHaveText('1 / 2');
+  });
+
   await page.reload();
   await expect(page.getByTestId('group-scene')).toBeVisible();
-  await expect(chat.messages).toHaveCount(7);
-  await expect(group.bySpeaker('Maren').last().getByTestId('flagged-sentence')).toHaveText(AGAINST_MAREN);
+  await expect(chat.messages).toHaveCount(9);
+  await expect(group.bySpeaker('Maren').nth(1).getByTestId('flagged-sentence')).toHaveText(AGAINST_MAREN);
+  await expect(chat.swipeCounter(group.bySpeaker('Maren').last())).toHaveText('1 / 2');
   await expect(group.bySpeaker('June').last().getByTestId('flagged-sentence')).toHaveText(AGAINST_JUNE);
   await expect(group.bySpeaker('Tomas').last().getByTestId('flagged-sentence')).toHaveCount(0);
   await expect(group.member('Tomas')).toHaveAttribute('data-muted', 'true');

@@ -37,6 +37,12 @@ export class GroupPage {
     return this.page.getByTestId('member-consistency').and(this.page.locator(`[data-member="${name}"]`));
   }
 
+  /** Presses ← or → for the last reply's swipes, with focus out of the text fields (where the keys edit text). */
+  async swipeKey(key: 'ArrowLeft' | 'ArrowRight') {
+    await this.page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await this.page.keyboard.press(key);
+  }
+
   /** Waits until the scene is idle: the last reply is finished and checked (its verdict badge is shown). */
   async waitReplyChecked() {
     const last = this.page.getByTestId('message').last();

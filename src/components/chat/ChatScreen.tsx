@@ -1,8 +1,7 @@
-import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { memo, useCallback, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { Character } from '../../domain/character';
 import type { Chat, Message } from '../../domain/chat';
 import { arrangeChatTree } from '../../domain/chats/branch';
-import { describeGuard } from '../../domain/consistency/takes';
 import type { MessageCheck } from '../../hooks/useChecks';
 import { useChatFiles, useChatRecord, useChats, useContextStart, useMessageActions, useMessages } from '../../hooks/useChat';
 import { useEngine } from '../../stores/engine';
@@ -27,7 +26,7 @@ import { PersonaPicker } from './PersonaPicker';
 import { useActivePersona } from '../../hooks/usePersonas';
 import { GroupChatView } from '../group/GroupChatView';
 import { marksFor } from '../persona/VerdictBadge';
-import { MessageVerdict, messageRowActions, type MessageRowHandlers } from './messageRow';
+import { MessageVerdict, messageRowActions, useMessageRowState, useSwipeKeys, type MessageRowHandlers } from './messageRow';
 import { useAnalyseChat, useChatChecks } from '../../hooks/useChecks';
 import { recheckMessageAction } from '../../hooks/useChecks';
 
@@ -78,22 +77,7 @@ const ChatMessage = memo(function ChatMessage({
   swipeScores: readonly (number | null)[] | null;
   position: { index: number; of: number };
 }) {
-  const takesProgress = useSession((s) =>
-    s.takes?.messageId === message.id ? (s.takes.purpose === 'guard' ? `Guard: try ${s.takes.take} of ${s.takes.of}…` : `Take ${s.takes.take} of ${s.takes.of}…`) : null,
-  );
-  const guardNote = useMemo(() => (message.guard ? { text: describeGuard(message.guard), outcome: message.guard.outcome } : null), [message.guard]);
-  const streamingText = useSession((s) => (streaming && s.streaming?.messageId === message.id ? s.streaming.text : null));
-  const streamProblem = useSession((s) => (streaming && s.streaming?.messageId === message.id ? s.streaming.saveProblem : null));
-  const unsavedEntry = useSession((s) => s.unsaved[`${message.id}:${message.swipeIndex}`] ?? null);
-  const unsaved = useMemo(
-    () =>
-      unsavedEntry
-        ? { text: unsavedEntry.text, state: unsavedEntry.patch.state, problem: unsavedEntry.problem, retrying: unsavedEntry.retrying, onRetry: () => void useSession.getState().retrySave(`${message.id}:${message.swipeIndex}`) }
-        : streamProblem
-          ? { text: null, problem: streamProblem, retrying: false }
-          : null,
-    [unsavedEntry, streamProblem, message.id, message.swipeIndex],
-  );
+  const { streamingText, unsaved, takesProgress, guardNote } = useMessageRowState(message, streaming);
   const isAssistant = message.role === 'assistant';
   const marks = useMemo(() => (isAssistant ? marksFor(check, character) : undefined), [isAssistant, check, character]);
   return (
@@ -170,20 +154,7 @@ function ChatView({ character, chat, messages }: { character: Character; chat: C
   const lastAssistant = messages.findLast((m) => m.role === 'assistant');
 
   // ← → page through the last reply's swipes when focus is not in a text field.
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      const t = e.target as HTMLElement | null;
-      if (busy || !last || last.role !== 'assistant' || e.altKey || e.ctrlKey || e.metaKey) return;
-      if (t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.isContentEditable)) return;
-      if (e.key === 'ArrowLeft' && last.swipeIndex > 0) void actions.selectSwipe(last, last.swipeIndex - 1);
-      if (e.key === 'ArrowRight') {
-        if (last.swipeIndex < last.swipes.length - 1) void actions.selectSwipe(last, last.swipeIndex + 1);
-        else if (messages.length > 1) void regenerate(chat, character, last.id);
-      }
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [busy, last, actions, regenerate, chat, character, messages.length]);
+  useSwipeKeys({ busy, last, count: messages.length, select: handlers.swipe, regenerate: handlers.regenerate });
 
   const disabledReason = composerBlockedReason(status.state, 'chat');
   const needsReply = last?.role === 'user' && !busy;

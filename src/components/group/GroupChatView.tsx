@@ -18,7 +18,8 @@ import { MessageItem } from '../chat/MessageItem';
 import { ModelChip } from '../chat/ModelChip';
 import { CpuFallbackOffer } from '../models/CpuFallbackOffer';
 import { marksFor } from '../persona/VerdictBadge';
-import { MessageVerdict, messageRowActions, type MessageRowHandlers } from '../chat/messageRow';
+import { MessageVerdict, messageRowActions, useMessageRowState, useSwipeKeys, type MessageRowHandlers } from '../chat/messageRow';
+import { SamplingDialog } from '../chat/SamplingDialog';
 import { GroupPanel, type MemberDrift } from './GroupPanel';
 
 /** The name a member goes by in the scene (its prompts, its lines): the nickname, else the name. */
@@ -42,6 +43,7 @@ const GroupMessage = memo(function GroupMessage({
   check,
   checkerReady,
   handlers,
+  swipeScores,
 }: {
   message: Message;
   speaker: Character | null;
@@ -51,8 +53,9 @@ const GroupMessage = memo(function GroupMessage({
   check: MessageCheck | undefined;
   checkerReady: boolean;
   handlers: Handlers;
+  swipeScores: readonly (number | null)[] | null;
 }) {
-  const streamingText = useSession((s) => (streaming && s.streaming?.messageId === message.id ? s.streaming.text : null));
+  const { streamingText, unsaved, takesProgress, guardNote } = useMessageRowState(message, streaming);
   const isAssistant = message.role === 'assistant';
   const marks = useMemo(() => (isAssistant && speaker ? marksFor(check, speaker) : undefined), [isAssistant, check, speaker]);
   return (
@@ -65,6 +68,10 @@ const GroupMessage = memo(function GroupMessage({
         isLast={isLast}
         busy={busy}
         marks={marks}
+        unsaved={unsaved}
+        swipeScores={swipeScores}
+        takesProgress={takesProgress}
+        guardNote={guardNote}
         footer={isAssistant && speaker ? <MessageVerdict message={message} check={check} character={speaker} checkerReady={checkerReady} handlers={handlers} /> : null}
         {...messageRowActions(message, handlers)}
       />
@@ -135,13 +142,14 @@ function GroupScreen({ chat, scene, messages, anchor, members }: { chat: Chat; s
   const [panel, setPanel] = useState(() => typeof window === 'undefined' || window.matchMedia('(min-width: 1280px)').matches);
   // The writer's pick for the next reply ('' = the scene's rule decides).
   const [picked, setPicked] = useState('');
+  const [samplingOpen, setSamplingOpen] = useState(false);
 
   const byId = useMemo(() => new Map(members.map((c) => [c.id, c])), [members]);
   const turnScene = useMemo<TurnScene>(() => ({ members: sceneMembers(scene, members) }), [scene, members]);
   // A reply whose speaker left the library is checked against no statements (never against another member).
   const gone = useMemo<Character>(() => ({ ...anchor, id: '', statements: [] }), [anchor]);
   const speakerOf = useCallback((m: Message) => (m.speakerId ? (byId.get(m.speakerId) ?? gone) : gone), [byId, gone]);
-  const { checks, turns, ready: checkerReady } = useChatChecks(chat, messages, anchor, speakerOf);
+  const { checks, turns, ready: checkerReady, swipeScores } = useChatChecks(chat, messages, anchor, speakerOf);
   const analyse = useAnalyseChat(chat, anchor, turns, checks, speakerOf);
   const analysable = turns.filter(({ message }) => !checks.get(message.id)?.verdict).length;
 
@@ -165,22 +173,33 @@ function GroupScreen({ chat, scene, messages, anchor, members }: { chat: Chat; s
   useLayoutEffect(() => {
     latest.current = { chat, messages, speakerOf, turnScene };
   });
-  const handlers = useMemo<Handlers>(
-    () => ({
+  const handlers = useMemo<Handlers>(() => {
+    const cannotSpeak = (m: Message) => notify({ kind: 'info', title: `${m.name || 'This character'} is no longer in the library`, detail: 'Their lines stay in the scene, but they cannot speak again.' });
+    return {
       edit: (m, text) => actions.edit(m, text),
       remove: (m) => void actions.remove(m),
       removeSwipe: (m) => void actions.removeSwipe(m),
       swipe: (m, i) => void actions.selectSwipe(m, i),
-      // Regenerate and continue keep the message's speaker.
-      regenerate: (m, restate) => void regenerate(latest.current.chat, latest.current.speakerOf(m), m.id, restate, latest.current.turnScene),
-      continueReply: (m) => void continueReply(latest.current.chat, latest.current.speakerOf(m), m.id, latest.current.turnScene),
+      // Regenerate and continue keep the message's speaker; one who left the library
+      // cannot speak (the stand-in would write with another member's card).
+      regenerate: (m, restate) => {
+        const speaker = latest.current.speakerOf(m);
+        if (speaker.id) void regenerate(latest.current.chat, speaker, m.id, restate, latest.current.turnScene);
+        else cannotSpeak(m);
+      },
+      continueReply: (m) => {
+        const speaker = latest.current.speakerOf(m);
+        if (speaker.id) void continueReply(latest.current.chat, speaker, m.id, latest.current.turnScene);
+        else cannotSpeak(m);
+      },
       recheck: (m) => void recheckMessageAction(latest.current.chat, m, latest.current.speakerOf(m), latest.current.messages),
-    }),
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- the session actions and repos are module singletons
-    [],
-  );
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- the session actions, notify and repos are module singletons
+  }, []);
   const listRef = useStickToBottom(messages.length);
   const last = messages.at(-1);
+  // ← → as in the chat; a new swipe keeps the reply's speaker (handlers.regenerate).
+  useSwipeKeys({ busy, last, count: messages.length, select: handlers.swipe, regenerate: handlers.regenerate });
 
   const suggested = roundRobinAfter(scene, lastSpeaker(messages));
   const onSend = async (text: string) => {
@@ -222,6 +241,9 @@ function GroupScreen({ chat, scene, messages, anchor, members }: { chat: Chat; s
           </IconButton>
           <IconButton label="Export chat (SillyTavern .jsonl)" onClick={() => void chatFiles.exportChat(chat)}>
             <Icon name="download" />
+          </IconButton>
+          <IconButton label="Sampling settings" onClick={() => setSamplingOpen(true)}>
+            <Icon name="settings" />
           </IconButton>
         </div>
         <div className="flex flex-wrap items-center gap-2 border-b border-stone-200 bg-stone-50 px-3 py-2 dark:border-stone-800 dark:bg-stone-900/50" role="group" aria-label="Scene members">
@@ -273,6 +295,7 @@ function GroupScreen({ chat, scene, messages, anchor, members }: { chat: Chat; s
                 check={m.role === 'assistant' ? checks.get(m.id) : undefined}
                 checkerReady={checkerReady}
                 handlers={handlers}
+                swipeScores={swipeScores.get(m.id) ?? null}
               />
             ))}
           </div>
@@ -299,6 +322,18 @@ function GroupScreen({ chat, scene, messages, anchor, members }: { chat: Chat; s
           </label>
         </div>
         <Composer chatId={chat.id} streaming={busy} disabledReason={disabledReason} onSend={onSend} onStop={stop} placeholder="Message the scene… (Enter to send, Shift+Enter for a new line)" />
+        {samplingOpen ? (
+          <SamplingDialog
+            open
+            value={chat.sampling}
+            takes={chat.takes}
+            onClose={() => setSamplingOpen(false)}
+            onSave={(s, takes) => {
+              setSamplingOpen(false);
+              void actions.updateSampling(chat.id, s, takes);
+            }}
+          />
+        ) : null}
       </div>
       <GroupPanel open={panel} onToggle={() => setPanel(!panel)} members={drifts} checks={checks} onAnalyse={() => void analyse()} analysable={analysable} anchorId={anchor.id} />
     </div>
