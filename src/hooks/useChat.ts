@@ -7,6 +7,7 @@ import { contextStartOf } from '../services/contextWindow';
 import { useEngine } from '../stores/engine';
 import { repos, type ChatSummary } from '../db';
 import { useRoute } from '../stores/route';
+import { useSession } from '../stores/session';
 import { useUi } from '../stores/ui';
 import { errorDetail, useUndoNotice } from './notices';
 import { useSetting } from './useSettings';
@@ -49,6 +50,19 @@ export function useMessages(chatId: string | undefined): Message[] | null {
 const preview = (text: string) => (text.length > 60 ? `“${text.slice(0, 57).trimEnd()}…”` : `“${text}”`);
 
 /**
+ * A message's text as the prompt reads it changed (edit, delete, undo, another
+ * swipe shown): the chat's "Story so far" summaries of it are redone soon
+ * (stores/session historyChanged), not only after the next reply.
+ */
+const historyChanged = (chatId: string) => useSession.getState().historyChanged(chatId);
+
+/** Runs `fn`, then reports a history change of `chatId` (also when `fn` changed nothing: the refresh finds no work). */
+const changing = (chatId: string, fn: () => Promise<void>) => async () => {
+  await fn();
+  historyChanged(chatId);
+};
+
+/**
  * Message-level edits with error notices (nothing is lost on failure: the
  * editor keeps its text). Deleting a message, a swipe or a chat offers Undo.
  */
@@ -69,31 +83,37 @@ export function useMessageActions() {
   );
   return {
     edit: (message: Message, text: string) =>
-      guard('Could not save the edit', () => repos.chats.writeSwipe(message.id, message.swipeIndex, { text, state: 'done' })),
+      guard('Could not save the edit', changing(message.chatId, () => repos.chats.writeSwipe(message.id, message.swipeIndex, { text, state: 'done' }))),
     remove: (message: Message) =>
-      guard('Could not delete the message', async () => {
-        const deleted = await repos.chats.deleteMessageForUndo(message.id);
-        if (!deleted) return;
-        const swipes = deleted.message.swipes.length;
-        offerUndo({
-          title: 'Message deleted',
-          detail: `${preview(currentText(deleted.message))}${swipes > 1 ? ` and its ${swipes - 1} other swipe${swipes === 2 ? '' : 's'}` : ''}`,
-          undo: () => repos.chats.restoreMessage(deleted),
-        });
-      }),
+      guard(
+        'Could not delete the message',
+        changing(message.chatId, async () => {
+          const deleted = await repos.chats.deleteMessageForUndo(message.id);
+          if (!deleted) return;
+          const swipes = deleted.message.swipes.length;
+          offerUndo({
+            title: 'Message deleted',
+            detail: `${preview(currentText(deleted.message))}${swipes > 1 ? ` and its ${swipes - 1} other swipe${swipes === 2 ? '' : 's'}` : ''}`,
+            undo: changing(message.chatId, () => repos.chats.restoreMessage(deleted)),
+          });
+        }),
+      ),
     /** Deletes the swipe on show (of a message with several). */
     removeSwipe: (message: Message) =>
-      guard('Could not delete the swipe', async () => {
-        const deleted = await repos.chats.deleteSwipeForUndo(message.id, message.swipeIndex);
-        if (!deleted) return;
-        offerUndo({
-          title: `Swipe ${deleted.index + 1} of ${deleted.before.swipes.length} deleted`,
-          detail: preview(deleted.before.swipes[deleted.index]!.text),
-          undo: () => repos.chats.restoreSwipe(deleted),
-        });
-      }),
+      guard(
+        'Could not delete the swipe',
+        changing(message.chatId, async () => {
+          const deleted = await repos.chats.deleteSwipeForUndo(message.id, message.swipeIndex);
+          if (!deleted) return;
+          offerUndo({
+            title: `Swipe ${deleted.index + 1} of ${deleted.before.swipes.length} deleted`,
+            detail: preview(deleted.before.swipes[deleted.index]!.text),
+            undo: changing(message.chatId, () => repos.chats.restoreSwipe(deleted)),
+          });
+        }),
+      ),
     selectSwipe: (message: Message, index: number) =>
-      guard('Could not switch swipes', () => repos.chats.selectSwipe(message.id, Math.max(0, Math.min(message.swipes.length - 1, index)))),
+      guard('Could not switch swipes', changing(message.chatId, () => repos.chats.selectSwipe(message.id, Math.max(0, Math.min(message.swipes.length - 1, index))))),
     /**
      * Branches the chat at `message` (issue 13 §2) and opens the branch.
      * Resolves with it, or null when it could not be made (notified).

@@ -14,7 +14,7 @@ import { newId } from '../domain/character';
 import { assemblePrompt, estimateTokens, foldForStrictTemplates, type AssembleInput, type HistoryMessage } from '../domain/prompt';
 import { cleanSummary, coverageHash, planSummaries, readSummaryChain, summaryPrompt, type StorySummary, type SummaryJob } from '../domain/memory/storySoFar';
 import type { ChatEngine } from '../engines/ChatEngine';
-import { repos, type ChatRepository } from '../db';
+import { repos, type CharacterRepository, type ChatRepository } from '../db';
 import { displayName, historyFrom } from './chat';
 
 /** What a prompt is assembled from, before the turn's own parts (restate, continue, counting). */
@@ -175,6 +175,23 @@ export function placeSummary(list: StorySummary[], record: StorySummary, history
   const position = new Map(history.map((m, i) => [m.id, i]));
   const start = (s: StorySummary) => position.get(s.fromId) ?? Number.POSITIVE_INFINITY;
   return [...list, record].sort((a, b) => start(a) - start(b));
+}
+
+/**
+ * The chat and character a summarizer run needs after `chatId`'s history
+ * changed outside a turn (an edit, a delete, another swipe shown): null when
+ * the chat has no summaries to keep up (nothing can be stale) or is gone. A
+ * group scene is summarized as its first member (the chat's character), as
+ * the member's own turn would.
+ */
+export async function chatToRefresh(
+  chatId: string,
+  store: { chats: Pick<ChatRepository, 'get'>; characters: Pick<CharacterRepository, 'get'> } = repos,
+): Promise<{ chat: Chat; character: Character } | null> {
+  const chat = await store.chats.get(chatId);
+  if (!chat || !chat.memory?.length) return null;
+  const character = await store.characters.get(chat.characterId);
+  return character ? { chat, character } : null;
 }
 
 /** The app's summarizer, over the app's repositories. */

@@ -12,6 +12,7 @@
 import { hashText } from '../consistency/cache';
 import type { AssembledPrompt, HistoryMessage, PromptRole, PromptSection } from '../prompt';
 import { resolveMacros, type MacroNames } from '../text/macros';
+import type { SummaryChain } from './storySoFar';
 
 export const PROMPT_RECORD_VERSION = 1;
 
@@ -168,4 +169,18 @@ export function inspectPrompt(record: PromptRecord, history: readonly HistoryMes
   });
   const list = (run: MessageRun | null) => (run ? (resolveRun(run, history, record.names, index)?.messages ?? []) : []);
   return { entries, summarized: list(record.summarized), dropped: record.dropped.flatMap(list) };
+}
+
+/**
+ * Whether the "Story so far" a record sent is stale now: a summary of the
+ * history it covered reads stale (a message edited or another swipe shown
+ * since) or orphaned (one deleted). The inspector says so until the
+ * summarizer has redone it; a redone summary is not what was sent either,
+ * so the record keeps its text. `chain` is readSummaryChain of the chat now.
+ */
+export function sentSummaryStale(record: PromptRecord, chain: SummaryChain, history: readonly HistoryMessage[]): boolean {
+  if (!record.summarized) return false;
+  const end = history.findIndex((m) => m.id === record.summarized!.toId);
+  // Orphaned summaries have no place left to compare: any one may have covered the run.
+  return chain.states.some((s) => s.status === 'orphaned' || (s.status === 'stale' && (end === -1 || s.from <= end)));
 }
