@@ -1,9 +1,10 @@
 import { useLiveQuery } from 'dexie-react-hooks';
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useState, useSyncExternalStore } from 'react';
 import type { Character } from '../domain/character';
 import { currentText, type AuthorsNote, type Chat, type Message, type SamplingSettings, type TakeSettings } from '../domain/chat';
 import { exportChatFile, importChatFile } from '../services/chatFiles';
 import { contextStartOf } from '../services/contextWindow';
+import { ratioOf, tokenCalibration } from '../services/calibration';
 import { useEngine } from '../stores/engine';
 import { repos, type ChatSummary } from '../db';
 import { useRoute } from '../stores/route';
@@ -194,18 +195,22 @@ export function useChatFiles(character: Character) {
 export function useContextStart(chat: Chat, character: Character, messages: readonly Message[], streaming: boolean): number | null {
   const userName = useSetting('userName');
   const engineContext = useEngine((s) => s.engine?.contextSize);
+  // Counted as the turn counts: with a server's ratio once it reported a prompt's real cost.
+  const engineKind = useEngine((s) => s.engine?.kind ?? null);
+  const modelId = useEngine((s) => ('modelId' in s.status ? s.status.modelId : null));
+  const ratio = useSyncExternalStore(tokenCalibration.subscribe, () => (engineKind ? ratioOf(engineKind, modelId) : 1));
   const [start, setStart] = useState<number | null>(null);
   useEffect(() => {
     if (streaming || userName === null) return;
     const timer = setTimeout(() => {
       try {
-        setStart(contextStartOf(messages, chat, character, userName, engineContext));
+        setStart(contextStartOf(messages, chat, character, userName, engineContext, ratio));
       } catch {
         // Settings with no room for a prompt: a turn says so when sent; no line.
         setStart(null);
       }
     }, 0);
     return () => clearTimeout(timer);
-  }, [messages, chat, character, userName, engineContext, streaming]);
+  }, [messages, chat, character, userName, engineContext, ratio, streaming]);
   return start;
 }

@@ -29,6 +29,7 @@ import { repos, type ChatRepository, type VerdictRepository } from '../db';
 import { displayName, historyFrom, userTurnBefore } from './chat';
 import { recordPrompt } from '../domain/memory/promptRecord';
 import { contextFor, memoryInput } from './memory';
+import { calibrationKey, tokenCalibration } from './calibration';
 
 /**
  * How often a streaming reply is written to IndexedDB (a reload loses at most
@@ -170,6 +171,8 @@ export interface ChatTurnOptions {
   /** Injected for tests. */
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
+  /** Where server prompts' real costs are kept; the app shares one with the context line (services/calibration.ts). */
+  calibration?: TokenCalibration;
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -222,8 +225,7 @@ export function createChatTurns(repos: ChatTurnRepositories, options: ChatTurnOp
    * long chat is trimmed to the server's real context. The in-browser engines
    * keep the plain estimate (their models are the catalog's, which it is tuned for).
    */
-  const calibration = new TokenCalibration();
-  const calibrationKey = (engine: ChatEngine, modelId: string | null) => (engine.kind === 'server' ? `server:${modelId ?? ''}` : null);
+  const calibration = options.calibration ?? new TokenCalibration();
 
   type Prepared = { target: TurnTarget; messages: Message[]; index: number; restate?: string[] };
 
@@ -611,12 +613,15 @@ export function createChatTurns(repos: ChatTurnRepositories, options: ChatTurnOp
 export type ChatTurns = ReturnType<typeof createChatTurns>;
 
 /** The app's chat turns, over the app's repositories. */
-export const chatTurns = createChatTurns({
-  // Getters: the database opens on first use, not when this module loads.
-  get chats() {
-    return repos.chats;
+export const chatTurns = createChatTurns(
+  {
+    // Getters: the database opens on first use, not when this module loads.
+    get chats() {
+      return repos.chats;
+    },
+    get verdicts() {
+      return repos.verdicts;
+    },
   },
-  get verdicts() {
-    return repos.verdicts;
-  },
-});
+  { calibration: tokenCalibration },
+);

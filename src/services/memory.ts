@@ -11,11 +11,12 @@
 import type { Character } from '../domain/character';
 import type { Chat, Message } from '../domain/chat';
 import { newId } from '../domain/character';
-import { assemblePrompt, estimateTokens, foldForStrictTemplates, type AssembleInput, type HistoryMessage } from '../domain/prompt';
+import { assemblePrompt, foldForStrictTemplates, type AssembleInput, type HistoryMessage } from '../domain/prompt';
 import { cleanSummary, coverageHash, planSummaries, readSummaryChain, summaryPrompt, type StorySummary, type SummaryJob } from '../domain/memory/storySoFar';
 import type { ChatEngine } from '../engines/ChatEngine';
 import { repos, type CharacterRepository, type ChatRepository } from '../db';
 import { displayName, historyFrom } from './chat';
+import { countingFor } from './calibration';
 
 /** What a prompt is assembled from, before the turn's own parts (restate, continue, counting). */
 export function memoryInput(chat: Chat, history: HistoryMessage[]): Pick<AssembleInput, 'authorsNote' | 'summaries'> {
@@ -73,6 +74,8 @@ export function createMemory(store: MemoryRepositories, now: () => number = Date
     const history = historyFrom(messages);
     const contextSize = contextFor(chat, ctx.engine);
     const chain = readSummaryChain(chat.memory ?? [], history);
+    // Counted as the turn will count (a server's ratio), so what is planned is what the prompt drops.
+    const counting = countingFor(ctx.engine);
     const prompt = assemblePrompt({
       card: ctx.character.card,
       statements: ctx.character.statements,
@@ -80,14 +83,15 @@ export function createMemory(store: MemoryRepositories, now: () => number = Date
       userName: ctx.userName,
       contextSize,
       maxReplyTokens: chat.sampling.maxTokens,
-      countTokens: estimateTokens,
+      countTokens: counting.countTokens,
+      messageOverheadTokens: counting.messageOverheadTokens,
       ...memoryInput(chat, history),
     });
     const { jobs, remove } = planSummaries({
       chain,
       history,
       plan: prompt.history,
-      countTokens: estimateTokens,
+      countTokens: counting.countTokens,
       chunkTokens: Math.max(64, Math.floor(contextSize * SUMMARY_CHUNK_SHARE) - SUMMARY_MAX_TOKENS),
       lookaheadTokens: Math.floor(prompt.budget * SUMMARY_LOOKAHEAD_SHARE),
     });
