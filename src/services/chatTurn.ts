@@ -27,7 +27,7 @@ import type { ChatEngine, GenerateResult } from '../engines/ChatEngine';
 import { startLiveCheck, type CheckedReply, type LiveCheck, type LiveCheckClient, type SentenceCheck, type SentenceRoleFlags } from '../engines/liveCheck';
 import { repos, type ChatRepository, type VerdictRepository } from '../db';
 import { displayName, historyFrom, userTurnBefore } from './chat';
-import { recordPrompt } from '../domain/memory/promptRecord';
+import { recordPrompt, storyOfRecord } from '../domain/memory/promptRecord';
 import { contextFor, memoryInput } from './memory';
 import { calibrationKey, tokenCalibration } from './calibration';
 
@@ -308,6 +308,8 @@ export function createChatTurns(repos: ChatTurnRepositories, options: ChatTurnOp
     // No delta can arrive before this function yields, so `live` is set in time.
     let generation: Promise<GenerateResult> | null = null;
     let promptTokens = 0;
+    /** The "Story so far" sent: context for the checker's relevance, never checked (liveCheck.ts). */
+    let story = '';
     const key = calibrationKey(engine, modelId);
     const counting = key ? calibration.counting(key, estimateTokens) : null;
     // Stopped before the engine was asked: nothing to generate.
@@ -340,10 +342,12 @@ export function createChatTurns(repos: ChatTurnRepositories, options: ChatTurnOp
         generation = Promise.reject(e as Error);
       }
       // The inspector's record goes with the swipe (history by id, not repeated).
-      void writer.write({ prompt: recordPrompt(prompt, history, { names: prompt.names, contextSize, at: Date.now() }) });
+      const record = recordPrompt(prompt, history, { names: prompt.names, contextSize, at: Date.now() });
+      story = storyOfRecord(record);
+      void writer.write({ prompt: record });
     }
     emit({ type: 'target', target, text });
-    live = startCheck(ctx, target, userTurnBefore(messages, index), emit);
+    live = startCheck(ctx, target, userTurnBefore(messages, index), emit, story);
     void writer.write({ state: 'streaming', modelId, ...(restate?.length ? { inCharacterOf: restate } : {}) });
 
     let result: GenerateResult | null = null;
@@ -399,13 +403,14 @@ export function createChatTurns(repos: ChatTurnRepositories, options: ChatTurnOp
     return { outcome, checked };
   }
 
-  function startCheck(ctx: TurnContext, target: TurnTarget, userTurn: string, emit: (e: TurnEvent) => void): LiveCheck | null {
+  function startCheck(ctx: TurnContext, target: TurnTarget, userTurn: string, emit: (e: TurnEvent) => void, story: string): LiveCheck | null {
     const { client, threshold } = ctx.checker;
     if (!client?.isReady) return null;
     const live = startLiveCheck({
       client,
       statements: ctx.character.statements,
       userTurn,
+      story,
       threshold,
       roles: { userName: ctx.userName, voiceLines: characterVoiceLines(ctx.character.card, ctx.userName) },
     });
