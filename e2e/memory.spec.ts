@@ -50,6 +50,15 @@ test('a chat longer than its context gets a Story-so-far summary that the next p
   };
   await check();
 
+  // An edit to a summarized message (the greeting) makes its summary stale; it
+  // is redone while the chat sits idle, with no reply sent.
+  await chat.scrollToTop();
+  await chat.editMessage(chat.messageAt(1), 'Welcome to the lighthouse, traveller. Mind the third step.');
+  const edited = await chat.openMemory();
+  await expect(chat.summaries(edited).first()).toHaveAttribute('data-status', 'fresh');
+  await expect(edited.getByTestId('summarizing')).toHaveCount(0);
+  await chat.closeDialog(edited);
+
   await page.reload();
   await expect(chat.lastMessage()).toHaveAttribute('data-state', 'done');
   await check();

@@ -190,6 +190,15 @@ export class ChatPage {
   }
 
   /** Deletes a message (all its swipes) from its toolbar. */
+  /** Rewrites a message's shown text through its editor. */
+  async editMessage(message: Locator, text: string) {
+    await message.hover();
+    await message.getByRole('button', { name: 'Edit message' }).click();
+    await this.page.getByLabel('Edit message text').fill(text);
+    await this.page.getByRole('button', { name: 'Save', exact: true }).click();
+    await expect(message).toContainText(text);
+  }
+
   async deleteMessage(message: Locator) {
     await message.hover();
     await message.getByRole('button', { name: 'Delete message' }).click();

@@ -7,6 +7,8 @@ import {
   PRUNE_TOP_K_BY_RELEVANCE,
   TAIL_FULL_MAX_STATEMENTS,
   roleCalibrationFor,
+  STORY_RELEVANCE_WEIGHT,
+  storyTail,
 } from '../domain/consistency';
 import type { StubRuntimeOptions } from '../test/stubCheckerRuntime';
 import { CheckerClient } from './CheckerClient';
@@ -100,6 +102,37 @@ describe('startLiveCheck', () => {
     expect(result.relevance['s-water']).toBeGreaterThan(0.9);
     expect(result.relevance['s-caring']).toBeLessThan(0.05);
     expect(result.statements.find((s) => s.statementId === 's-water')).toMatchObject({ status: 'kept', sentenceIndex: 1 });
+  });
+
+  it('the story so far raises relevance as context, but is never scored, premise or hypothesis, nor flagged', async () => {
+    const { client, runtime } = await setup();
+    // The turn points back at an event only the summary holds.
+    const userTurn = 'Do you remember that night?';
+    const story = `${'Ada arrived at the lighthouse in spring. '.repeat(12)}That night Ada and Maren crossed the deep water in a small boat, and Maren was afraid.`;
+    const plain = checked(await checkReply(client, { statements, userTurn, replyText: CONSISTENT }));
+    const batches = runtime.log.nliBatches.length;
+    const embedded = runtime.log.embedBatches.length;
+    const told = checked(await checkReply(client, { statements, userTurn, story, replyText: CONSISTENT }));
+    // Relevance read the turn and the story's end (storyTail), not the whole story.
+    const asked = runtime.log.embedBatches.slice(embedded).flat();
+    expect(asked).toContain(storyTail(story));
+    expect(asked.some((t) => t.startsWith('Ada arrived') && t.length > 400)).toBe(false);
+    expect(plain.relevance['s-water']).toBeLessThan(0.05);
+    expect(told.relevance['s-water']).toBeGreaterThan(0.3);
+    expect(told.relevance['s-water']).toBeLessThanOrEqual(STORY_RELEVANCE_WEIGHT);
+    // Shown where the story made it relevant: kept, and the score rewards it.
+    expect(told.statements.find((st) => st.statementId === 's-water')).toMatchObject({ status: 'kept' });
+    // The checker's NLI saw statements and reply sentences only: the same pairs (from the cache), no story text.
+    expect(told.pairScores).toEqual(plain.pairScores);
+    for (const b of runtime.log.nliBatches.slice(batches)) {
+      for (const t of [...b.premises, ...b.hypotheses]) expect(story).not.toContain(t);
+    }
+    expect(told.sentences.map((x) => x.text)).toEqual(plain.sentences.map((x) => x.text));
+    // A contradiction is flagged in the reply as before; the story never is.
+    const flagged = checked(await checkReply(client, { statements, userTurn, story, replyText: REPLY }));
+    expect(flagged.flaggedSentences).toEqual([{ sentenceIndex: 1, statementIds: ['s-water'] }]);
+    // The verdict's fingerprint is the turn's: a summary redone later does not make it stale.
+    expect(told.fingerprint).toEqual(plain.fingerprint);
   });
 
   it('a re-check of the same reply is answered from the cache', async () => {

@@ -7,7 +7,10 @@
  *   const outcome = await live.end();                // final verdict, to store
  *
  * At start, relevance r of every statement to the user's turn is requested
- * (it runs in the worker while the chat model generates). Each delta goes
+ * (it runs in the worker while the chat model generates); in a long chat,
+ * also to the end of the "Story so far" the prompt sent (`story`), combined
+ * by relevanceWithStory (domain/consistency/relevance.ts). The story is
+ * context for r only: never a premise, a hypothesis or a flagged sentence. Each delta goes
  * through a StreamingSentenceSegmenter (a few string operations on the main
  * thread); every completed sentence is sent for scoring at once:
  * - up to `fullMaxStatements` (FULL_MAX_STATEMENTS = 40) enabled statements,
@@ -62,6 +65,8 @@ import {
   cosine,
   makeFingerprint,
   planSentencePairs,
+  relevanceWithStory,
+  storyTail,
   DEFAULT_PRUNING_OPTIONS,
   FAST_PLAN_OPTIONS,
   stripRoleplayMarkup,
@@ -120,6 +125,13 @@ export interface LiveCheckInput {
   statements: readonly LiveStatement[];
   /** The user's message this reply answers ('' for a greeting). */
   userTurn: string;
+  /**
+   * The "Story so far" the reply's prompt sent (issue 13 §4; '' or absent:
+   * none). Relevance is also judged against its end (storyTail); it is
+   * never checked itself, and it is not part of the verdict's fingerprint
+   * (a summary redone later does not make the verdict stale).
+   */
+  story?: string;
   /** Recorded in the verdict and fingerprint; default `client.modelId`. */
   modelId?: string;
   /** P(contradiction) at which a sentence is flagged; default CONTRADICTION_THRESHOLD_PROB (0.5). */
@@ -382,7 +394,10 @@ export function startLiveCheck(input: LiveCheckInput): LiveCheck {
   };
 
   // Relevance runs now, in the worker, while the reply is generated.
-  const relevance = client.relevance(input.userTurn, statements, { signal });
+  const story = storyTail(input.story ?? '');
+  const relevance = story
+    ? Promise.all([client.relevance(input.userTurn, statements, { signal }), client.relevance(story, statements, { signal })]).then(([turn, told]) => relevanceWithStory(turn, told))
+    : client.relevance(input.userTurn, statements, { signal });
   relevance.catch(fail);
   // Similarity-ranked plans need statement vectors; usually cached by the
   // relevance call (same texts), so this costs nothing extra.
@@ -845,6 +860,8 @@ export function startLiveCheck(input: LiveCheckInput): LiveCheck {
 export interface CheckReplyInput {
   statements: readonly LiveStatement[];
   userTurn: string;
+  /** See LiveCheckInput.story. */
+  story?: string;
   replyText: string;
   /** Default `client.modelId`. */
   modelId?: string;

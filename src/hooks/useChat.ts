@@ -1,12 +1,14 @@
 import { useLiveQuery } from 'dexie-react-hooks';
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useState, useSyncExternalStore } from 'react';
 import type { Character } from '../domain/character';
 import { currentText, type AuthorsNote, type Chat, type Message, type SamplingSettings, type TakeSettings } from '../domain/chat';
 import { exportChatFile, importChatFile } from '../services/chatFiles';
 import { contextStartOf } from '../services/contextWindow';
+import { ratioOf, tokenCalibration } from '../services/calibration';
 import { useEngine } from '../stores/engine';
 import { repos, type ChatSummary } from '../db';
 import { useRoute } from '../stores/route';
+import { useSession } from '../stores/session';
 import { useUi } from '../stores/ui';
 import { errorDetail, useUndoNotice } from './notices';
 import { useSetting } from './useSettings';
@@ -49,6 +51,19 @@ export function useMessages(chatId: string | undefined): Message[] | null {
 const preview = (text: string) => (text.length > 60 ? `“${text.slice(0, 57).trimEnd()}…”` : `“${text}”`);
 
 /**
+ * A message's text as the prompt reads it changed (edit, delete, undo, another
+ * swipe shown): the chat's "Story so far" summaries of it are redone soon
+ * (stores/session historyChanged), not only after the next reply.
+ */
+const historyChanged = (chatId: string) => useSession.getState().historyChanged(chatId);
+
+/** Runs `fn`, then reports a history change of `chatId` (also when `fn` changed nothing: the refresh finds no work). */
+const changing = (chatId: string, fn: () => Promise<void>) => async () => {
+  await fn();
+  historyChanged(chatId);
+};
+
+/**
  * Message-level edits with error notices (nothing is lost on failure: the
  * editor keeps its text). Deleting a message, a swipe or a chat offers Undo.
  */
@@ -69,31 +84,37 @@ export function useMessageActions() {
   );
   return {
     edit: (message: Message, text: string) =>
-      guard('Could not save the edit', () => repos.chats.writeSwipe(message.id, message.swipeIndex, { text, state: 'done' })),
+      guard('Could not save the edit', changing(message.chatId, () => repos.chats.writeSwipe(message.id, message.swipeIndex, { text, state: 'done' }))),
     remove: (message: Message) =>
-      guard('Could not delete the message', async () => {
-        const deleted = await repos.chats.deleteMessageForUndo(message.id);
-        if (!deleted) return;
-        const swipes = deleted.message.swipes.length;
-        offerUndo({
-          title: 'Message deleted',
-          detail: `${preview(currentText(deleted.message))}${swipes > 1 ? ` and its ${swipes - 1} other swipe${swipes === 2 ? '' : 's'}` : ''}`,
-          undo: () => repos.chats.restoreMessage(deleted),
-        });
-      }),
+      guard(
+        'Could not delete the message',
+        changing(message.chatId, async () => {
+          const deleted = await repos.chats.deleteMessageForUndo(message.id);
+          if (!deleted) return;
+          const swipes = deleted.message.swipes.length;
+          offerUndo({
+            title: 'Message deleted',
+            detail: `${preview(currentText(deleted.message))}${swipes > 1 ? ` and its ${swipes - 1} other swipe${swipes === 2 ? '' : 's'}` : ''}`,
+            undo: changing(message.chatId, () => repos.chats.restoreMessage(deleted)),
+          });
+        }),
+      ),
     /** Deletes the swipe on show (of a message with several). */
     removeSwipe: (message: Message) =>
-      guard('Could not delete the swipe', async () => {
-        const deleted = await repos.chats.deleteSwipeForUndo(message.id, message.swipeIndex);
-        if (!deleted) return;
-        offerUndo({
-          title: `Swipe ${deleted.index + 1} of ${deleted.before.swipes.length} deleted`,
-          detail: preview(deleted.before.swipes[deleted.index]!.text),
-          undo: () => repos.chats.restoreSwipe(deleted),
-        });
-      }),
+      guard(
+        'Could not delete the swipe',
+        changing(message.chatId, async () => {
+          const deleted = await repos.chats.deleteSwipeForUndo(message.id, message.swipeIndex);
+          if (!deleted) return;
+          offerUndo({
+            title: `Swipe ${deleted.index + 1} of ${deleted.before.swipes.length} deleted`,
+            detail: preview(deleted.before.swipes[deleted.index]!.text),
+            undo: changing(message.chatId, () => repos.chats.restoreSwipe(deleted)),
+          });
+        }),
+      ),
     selectSwipe: (message: Message, index: number) =>
-      guard('Could not switch swipes', () => repos.chats.selectSwipe(message.id, Math.max(0, Math.min(message.swipes.length - 1, index)))),
+      guard('Could not switch swipes', changing(message.chatId, () => repos.chats.selectSwipe(message.id, Math.max(0, Math.min(message.swipes.length - 1, index))))),
     /**
      * Branches the chat at `message` (issue 13 §2) and opens the branch.
      * Resolves with it, or null when it could not be made (notified).
@@ -174,18 +195,22 @@ export function useChatFiles(character: Character) {
 export function useContextStart(chat: Chat, character: Character, messages: readonly Message[], streaming: boolean): number | null {
   const userName = useSetting('userName');
   const engineContext = useEngine((s) => s.engine?.contextSize);
+  // Counted as the turn counts: with a server's ratio once it reported a prompt's real cost.
+  const engineKind = useEngine((s) => s.engine?.kind ?? null);
+  const modelId = useEngine((s) => ('modelId' in s.status ? s.status.modelId : null));
+  const ratio = useSyncExternalStore(tokenCalibration.subscribe, () => (engineKind ? ratioOf(engineKind, modelId) : 1));
   const [start, setStart] = useState<number | null>(null);
   useEffect(() => {
     if (streaming || userName === null) return;
     const timer = setTimeout(() => {
       try {
-        setStart(contextStartOf(messages, chat, character, userName, engineContext));
+        setStart(contextStartOf(messages, chat, character, userName, engineContext, ratio));
       } catch {
         // Settings with no room for a prompt: a turn says so when sent; no line.
         setStart(null);
       }
     }, 0);
     return () => clearTimeout(timer);
-  }, [messages, chat, character, userName, engineContext, streaming]);
+  }, [messages, chat, character, userName, engineContext, ratio, streaming]);
   return start;
 }

@@ -5,9 +5,12 @@ import { ChatRepository } from '../db/chats';
 import { StudioDb } from '../db/database';
 import { VerdictRepository } from '../db/verdicts';
 import { DEFAULT_SAMPLING } from '../domain/chat';
-import { estimateTokens, MESSAGE_OVERHEAD_TOKENS } from '../domain/prompt';
+import { estimateTokens, MESSAGE_OVERHEAD_TOKENS, TokenCalibration } from '../domain/prompt';
 import type { ChatEngine, GenerateRequest, GenerateResult } from '../engines/ChatEngine';
 import { createChatTurns, type TurnContext } from './chatTurn';
+import { calibrationRatio } from './calibration';
+import { historyFrom } from './chat';
+import { contextStartOf } from './contextWindow';
 
 /**
  * History trimming from a server's `usage`: the server's model has a
@@ -104,5 +107,28 @@ describe('history trimmed with the server’s usage', () => {
     const [first, second] = engine.requests.map((r) => r.messages);
     // One more user + assistant pair in the chat: the same window, shifted (same count, ±1 for the pair's sizes).
     expect(Math.abs(second!.length - first!.length)).toBeLessThanOrEqual(1);
+  });
+
+  it('the chat’s context line counts with the same calibration: after a reply it marks where the next prompt starts', async () => {
+    const s = await longChat();
+    const engine = serverEngine();
+    const calibration = new TokenCalibration();
+    const turns = createChatTurns({ chats: s.chats, verdicts: new VerdictRepository(db) }, { sleep: async () => undefined, calibration });
+    const chat = { ...s.chat, sampling: { ...DEFAULT_SAMPLING } };
+    const ctx: TurnContext = { chat, character: s.character, engine, checker: { client: null, threshold: 0.5 }, userName: 'Ada' };
+    const line = async () => contextStartOf(await s.chats.messages(chat.id), chat, s.character, 'Ada', engine.contextSize, calibrationRatio(engine, calibration));
+    const plainLine = await line();
+
+    await turn(turns, ctx, 'Is the lamp lit?');
+    expect(calibrationRatio(engine, calibration)).toBeGreaterThan(2);
+    const messages = await s.chats.messages(chat.id);
+    const start = await line();
+    // The next prompt (a reply to the last message) starts at the line's message.
+    await turns.start(ctx, { kind: 'reply' }, () => undefined).done;
+    const sent = engine.requests.at(-1)!.messages;
+    const firstHistory = historyFrom(messages.slice(start!))[0]!;
+    expect(sent.find((m) => m.role !== 'system')!.content).toBe(firstHistory.content);
+    // Without the ratio the line would sit far above it.
+    expect(start!).toBeGreaterThan(plainLine! + 10);
   });
 });

@@ -27,8 +27,9 @@ import type { ChatEngine, GenerateResult } from '../engines/ChatEngine';
 import { startLiveCheck, type CheckedReply, type LiveCheck, type LiveCheckClient, type SentenceCheck, type SentenceRoleFlags } from '../engines/liveCheck';
 import { repos, type ChatRepository, type VerdictRepository } from '../db';
 import { displayName, historyFrom, userTurnBefore } from './chat';
-import { recordPrompt } from '../domain/memory/promptRecord';
+import { recordPrompt, storyOfRecord } from '../domain/memory/promptRecord';
 import { contextFor, memoryInput } from './memory';
+import { calibrationKey, tokenCalibration } from './calibration';
 
 /**
  * How often a streaming reply is written to IndexedDB (a reload loses at most
@@ -170,6 +171,8 @@ export interface ChatTurnOptions {
   /** Injected for tests. */
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
+  /** Where server prompts' real costs are kept; the app shares one with the context line (services/calibration.ts). */
+  calibration?: TokenCalibration;
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -222,8 +225,7 @@ export function createChatTurns(repos: ChatTurnRepositories, options: ChatTurnOp
    * long chat is trimmed to the server's real context. The in-browser engines
    * keep the plain estimate (their models are the catalog's, which it is tuned for).
    */
-  const calibration = new TokenCalibration();
-  const calibrationKey = (engine: ChatEngine, modelId: string | null) => (engine.kind === 'server' ? `server:${modelId ?? ''}` : null);
+  const calibration = options.calibration ?? new TokenCalibration();
 
   type Prepared = { target: TurnTarget; messages: Message[]; index: number; restate?: string[] };
 
@@ -312,6 +314,8 @@ export function createChatTurns(repos: ChatTurnRepositories, options: ChatTurnOp
     // No delta can arrive before this function yields, so `live` is set in time.
     let generation: Promise<GenerateResult> | null = null;
     let promptTokens = 0;
+    /** The "Story so far" sent: context for the checker's relevance, never checked (liveCheck.ts). */
+    let story = '';
     const key = calibrationKey(engine, modelId);
     const counting = key ? calibration.counting(key, estimateTokens) : null;
     // Stopped before the engine was asked: nothing to generate.
@@ -344,10 +348,12 @@ export function createChatTurns(repos: ChatTurnRepositories, options: ChatTurnOp
         generation = Promise.reject(e as Error);
       }
       // The inspector's record goes with the swipe (history by id, not repeated).
-      void writer.write({ prompt: recordPrompt(prompt, history, { names: prompt.names, contextSize, at: Date.now() }) });
+      const record = recordPrompt(prompt, history, { names: prompt.names, contextSize, at: Date.now() });
+      story = storyOfRecord(record);
+      void writer.write({ prompt: record });
     }
     emit({ type: 'target', target, text });
-    live = startCheck(ctx, target, userTurnBefore(messages, index), emit);
+    live = startCheck(ctx, target, userTurnBefore(messages, index), emit, story);
     void writer.write({ state: 'streaming', modelId, ...(restate?.length ? { inCharacterOf: restate } : {}) });
 
     let result: GenerateResult | null = null;
@@ -403,13 +409,14 @@ export function createChatTurns(repos: ChatTurnRepositories, options: ChatTurnOp
     return { outcome, checked };
   }
 
-  function startCheck(ctx: TurnContext, target: TurnTarget, userTurn: string, emit: (e: TurnEvent) => void): LiveCheck | null {
+  function startCheck(ctx: TurnContext, target: TurnTarget, userTurn: string, emit: (e: TurnEvent) => void, story: string): LiveCheck | null {
     const { client, threshold } = ctx.checker;
     if (!client?.isReady) return null;
     const live = startLiveCheck({
       client,
       statements: ctx.character.statements,
       userTurn,
+      story,
       threshold,
       roles: { userName: ctx.userName, voiceLines: characterVoiceLines(ctx.character.card, ctx.userName) },
     });
@@ -617,12 +624,15 @@ export function createChatTurns(repos: ChatTurnRepositories, options: ChatTurnOp
 export type ChatTurns = ReturnType<typeof createChatTurns>;
 
 /** The app's chat turns, over the app's repositories. */
-export const chatTurns = createChatTurns({
-  // Getters: the database opens on first use, not when this module loads.
-  get chats() {
-    return repos.chats;
+export const chatTurns = createChatTurns(
+  {
+    // Getters: the database opens on first use, not when this module loads.
+    get chats() {
+      return repos.chats;
+    },
+    get verdicts() {
+      return repos.verdicts;
+    },
   },
-  get verdicts() {
-    return repos.verdicts;
-  },
-});
+  { calibration: tokenCalibration },
+);

@@ -3,6 +3,8 @@ import { buildCharacter } from '../db/characters';
 import { ChatRepository } from '../db/chats';
 import { getDb, repos, verdictKey } from '../db';
 import { loadStubCheckerClient } from '../test/stubCheckerClient';
+import type { PromptRecord } from '../domain/memory/promptRecord';
+import { STORY_SO_FAR_HEADING } from '../domain/prompt';
 import { createRecheckQueue, type RecheckDeps, type RecheckJob } from './checking';
 
 // The stub NLI (checkerTestkit) answers by a word rule — shared content word +
@@ -75,5 +77,34 @@ describe('the re-check queue', () => {
     expect(stored.get(verdictKey(messages[0]!.id, 0))?.roleFlags?.map((f) => f.kind)).toContain('speaks-for-user');
     expect(stored.get(verdictKey(messages[1]!.id, 0))?.roleFlags?.map((f) => f.kind)).toEqual(['assistant-voice']);
     expect(stored.get(verdictKey(messages[2]!.id, 0))?.roleFlags).toEqual([]);
+  });
+
+  it('a re-check reads the story so far its swipe’s prompt sent as relevance context, and never checks it', async () => {
+    const loaded = await loadStubCheckerClient();
+    cleanups.push(loaded.dispose);
+    const { character, chat, messages } = await seed(['The lamp is lit.', 'The lamp is lit.']);
+    const prompt: PromptRecord = {
+      v: 1,
+      at: 1,
+      names: { char: 'Maren', user: 'Ada' },
+      contextSize: 1024,
+      budget: 900,
+      tokenCount: 40,
+      overBudget: false,
+      entries: [{ kind: 'summary', role: 'system', tokens: 20, text: `${STORY_SO_FAR_HEADING}\nThat night Ada and Maren crossed the deep water; Maren was afraid.` }],
+      summarized: null,
+      dropped: [],
+      droppedExampleBlocks: 0,
+      droppedLorebookEntries: [],
+    };
+    await repos.chats.writeSwipe(messages[0]!.id, 0, { prompt });
+    const [told, plain] = (await repos.chats.messages(chat.id)).slice(1);
+    const queue = createRecheckQueue(async () => ({ client: loaded.client, threshold: 0.5, setChecking: () => undefined }));
+    expect(await queue.enqueue([told!, plain!].map((message) => ({ chatId: chat.id, message, character, userTurn: 'Hello?' })))).toBe(2);
+    const stored = await repos.verdicts.forChat(chat.id);
+    const r = (id: string) => stored.get(verdictKey(id, 0))!.statements[0]!.r;
+    expect(r(told!.id)).toBeGreaterThan(0.3);
+    expect(r(plain!.id)).toBeLessThan(0.05);
+    expect(loaded.runtime.log.nliBatches.flatMap((b) => [...b.premises, ...b.hypotheses]).some((t) => t.includes('crossed'))).toBe(false);
   });
 });

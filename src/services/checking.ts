@@ -7,6 +7,7 @@
 import type { Character } from '../domain/character';
 import { currentText, type Message } from '../domain/chat';
 import { characterVoiceLines, toVerdict, verdictStalenessOf, type Staleness, type Verdict } from '../domain/consistency';
+import { storyOfRecord } from '../domain/memory/promptRecord';
 import { checkReply, type LiveCheckClient } from '../engines/liveCheck';
 import { repos, verdictKey, type VerdictRepository } from '../db';
 import { personaFor } from './chat';
@@ -67,6 +68,8 @@ export async function recheckMessage(
     const outcome = await checkReply(client, {
       statements: character.statements,
       userTurn,
+      // The story so far as this swipe's prompt sent it: relevance context, as in the live check.
+      story: storyOfRecord(message.swipes[message.swipeIndex]?.prompt),
       replyText: currentText(message),
       threshold,
       signal,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { emptyCardData } from '../domain/character';
 import type { Message } from '../domain/chat';
-import { assemblePrompt, estimateTokens } from '../domain/prompt';
+import { assemblePrompt, estimateTokens, scaledCounting } from '../domain/prompt';
 import { historyFrom } from './chat';
 import { contextStartOf } from './contextWindow';
 
@@ -34,5 +34,20 @@ describe('contextStartOf', () => {
     const short = messages.slice(0, 20);
     expect(contextStartOf(short, sampling(8_192), character, 'Alex', undefined)).toBeNull();
     expect(contextStartOf(short, sampling(8_192), character, 'Alex', 160)).not.toBeNull();
+  });
+
+  it('moves with a server’s calibration ratio, to where the calibrated prompt starts', () => {
+    const history = historyFrom(messages);
+    const starts = [1, 1.6, 3].map((ratio) => {
+      const start = contextStartOf(messages, sampling(2_048), character, 'Alex', undefined, ratio)!;
+      // The turn's prompt counted with the same ratio (chatTurn.ts) keeps exactly from there.
+      const counting = scaledCounting(ratio, estimateTokens);
+      const prompt = assemblePrompt({ card: character.card, statements: [], history, userName: 'Alex', contextSize: 2_048, maxReplyTokens: 100, countTokens: counting.countTokens, messageOverheadTokens: counting.messageOverheadTokens });
+      expect(historyFrom(messages.slice(start))).toHaveLength(history.length - prompt.dropped.historyMessages);
+      return start;
+    });
+    // A tokenizer that takes more tokens per word leaves room for fewer messages: the line moves down.
+    expect(starts[1]!).toBeGreaterThan(starts[0]!);
+    expect(starts[2]!).toBeGreaterThan(starts[1]!);
   });
 });

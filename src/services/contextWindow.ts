@@ -1,12 +1,13 @@
 import type { Character } from '../domain/character';
 import { currentText, type Chat, type Message } from '../domain/chat';
-import { estimateTokens, firstMessageInContext, type HistoryMessage } from '../domain/prompt';
+import { estimateTokens, firstMessageInContext, scaledCounting, type HistoryMessage } from '../domain/prompt';
 
 /**
  * The first message of `messages` the next reply's prompt keeps, by the
- * same assembly a turn runs (chatTurn.ts) with the token estimate; null when
- * the model sees the whole chat. The line drawn there is approximate by what
- * a server's token calibration would change (a few tokens per message).
+ * same assembly a turn runs (chatTurn.ts), counted as the turn counts: the
+ * estimate scaled by `calibrationRatio`, the ratio a server's reported usage
+ * set (services/calibration.ts; 1 for the in-browser engines). Null when the
+ * model sees the whole chat.
  *
  * Cost: the messages that fit plus as many again, never the whole chat.
  *
@@ -18,7 +19,9 @@ export function contextStartOf(
   character: Pick<Character, 'card' | 'statements'>,
   userName: string,
   engineContextSize: number | undefined,
+  calibrationRatio = 1,
 ): number | null {
+  const counting = scaledCounting(calibrationRatio, estimateTokens);
   // What history the prompt is built from (services/chat.ts historyFrom), gathered from the end.
   const indices: number[] = [];
   const tail: HistoryMessage[] = [];
@@ -44,7 +47,8 @@ export function contextStartOf(
       userName,
       contextSize: Math.min(chat.sampling.contextSize, engineContextSize ?? Number.POSITIVE_INFINITY),
       maxReplyTokens: chat.sampling.maxTokens,
-      countTokens: estimateTokens,
+      countTokens: counting.countTokens,
+      messageOverheadTokens: counting.messageOverheadTokens,
     },
     length,
     take,

@@ -1,10 +1,14 @@
 import Dexie from 'dexie';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { buildCharacter } from '../db/characters';
 import { ChatRepository } from '../db/chats';
 import { StudioDb } from '../db/database';
 import { VerdictRepository } from '../db/verdicts';
 import { DEFAULT_SAMPLING } from '../domain/chat';
+import { newStatement } from '../domain/character';
+import { storyTail } from '../domain/consistency';
+import { storyOfRecord } from '../domain/memory/promptRecord';
+import { loadStubCheckerClient } from '../test/stubCheckerClient';
 import { STORY_SO_FAR_HEADING } from '../domain/prompt';
 import type { ChatEngine, GenerateOptions, GenerateRequest, GenerateResult } from '../engines/ChatEngine';
 import { createChatTurns } from './chatTurn';
@@ -156,5 +160,42 @@ describe('story so far', () => {
     const result = await createMemory({ chats }).summarize({ chatId: chat.id, character, engine, userName: 'Ada' }, controller.signal);
     expect(result.status).toBe('stopped');
     expect((await chats.get(chat.id))!.memory ?? []).toEqual([]);
+  });
+
+  it('the checker reads the story so far the prompt sent as context for relevance, and never checks or flags it', async () => {
+    const { chats, character: plain, chat } = await longChat();
+    const character = { ...plain, statements: [newStatement('Maren watched the tide.', 'manual'), newStatement('Maren is not a sailor.', 'manual')] };
+    const story = 'Ada and Maren watched the tide for days.';
+    const engine = stubEngine((r) => (isSummaryCall(r) ? story : 'I keep the light.'));
+    await createMemory({ chats }).summarize({ chatId: chat.id, character, engine, userName: 'Ada' }, new AbortController().signal);
+    const { client, runtime, dispose } = await loadStubCheckerClient();
+    try {
+      const turns = createChatTurns({ chats, verdicts: new VerdictRepository(db) }, { sleep: async () => undefined });
+      const fresh = (await chats.get(chat.id))!;
+      const events: string[] = [];
+      const handle = turns.start({ chat: fresh, character, engine, checker: { client, threshold: 0.5 }, userName: 'Ada' }, { kind: 'send', text: 'What now?' }, (e) => {
+        if (e.type === 'check-done') events.push(e.type);
+      });
+      expect((await handle.done).status).toBe('replied');
+      await vi.waitFor(() => expect(events).toContain('check-done'));
+      const sentStory = engine.requests.at(-1)!.messages.map((m) => m.content).join('\n');
+      expect(sentStory).toContain(story);
+      // Relevance was asked against the end of the story that prompt sent, as well as the turn.
+      const reply = (await chats.messages(chat.id)).at(-1)!;
+      const sent = storyOfRecord(reply.swipes[0]!.prompt);
+      expect(sent).toContain(story);
+      expect(runtime.log.embedBatches.flat()).toContain(storyTail(sent));
+      // NLI read statements and the reply only: the story is never a premise or a hypothesis.
+      const nli = runtime.log.nliBatches.flatMap((b) => [...b.premises, ...b.hypotheses]);
+      expect(nli.length).toBeGreaterThan(0);
+      expect(nli.some((t) => t.includes('watched the tide for days'))).toBe(false);
+      const verdict = (await new VerdictRepository(db).get(reply.id, 0))!;
+      const r = (i: number) => verdict.statements.find((st) => st.statementId === character.statements[i]!.id)!.r;
+      // The turn ("What now?") names neither statement; the story makes the tide one relevant.
+      expect(r(0)).toBeGreaterThan(0.3);
+      expect(r(0)).toBeGreaterThan(r(1));
+    } finally {
+      dispose();
+    }
   });
 });

@@ -11,11 +11,12 @@
 import type { Character } from '../domain/character';
 import type { Chat, Message } from '../domain/chat';
 import { newId } from '../domain/character';
-import { assemblePrompt, estimateTokens, foldForStrictTemplates, type AssembleInput, type HistoryMessage } from '../domain/prompt';
+import { assemblePrompt, foldForStrictTemplates, type AssembleInput, type HistoryMessage } from '../domain/prompt';
 import { cleanSummary, coverageHash, planSummaries, readSummaryChain, summaryPrompt, type StorySummary, type SummaryJob } from '../domain/memory/storySoFar';
 import type { ChatEngine } from '../engines/ChatEngine';
-import { repos, type ChatRepository } from '../db';
+import { repos, type CharacterRepository, type ChatRepository } from '../db';
 import { displayName, historyFrom } from './chat';
+import { countingFor } from './calibration';
 
 /** What a prompt is assembled from, before the turn's own parts (restate, continue, counting). */
 export function memoryInput(chat: Chat, history: HistoryMessage[]): Pick<AssembleInput, 'authorsNote' | 'summaries'> {
@@ -75,6 +76,8 @@ export function createMemory(store: MemoryRepositories, now: () => number = Date
     const history = historyFrom(messages);
     const contextSize = contextFor(chat, ctx.engine);
     const chain = readSummaryChain(chat.memory ?? [], history);
+    // Counted as the turn will count (a server's ratio), so what is planned is what the prompt drops.
+    const counting = countingFor(ctx.engine);
     const prompt = assemblePrompt({
       card: ctx.character.card,
       statements: ctx.character.statements,
@@ -82,14 +85,15 @@ export function createMemory(store: MemoryRepositories, now: () => number = Date
       userName: ctx.userName,
       contextSize,
       maxReplyTokens: chat.sampling.maxTokens,
-      countTokens: estimateTokens,
+      countTokens: counting.countTokens,
+      messageOverheadTokens: counting.messageOverheadTokens,
       ...memoryInput(chat, history),
     });
     const { jobs, remove } = planSummaries({
       chain,
       history,
       plan: prompt.history,
-      countTokens: estimateTokens,
+      countTokens: counting.countTokens,
       chunkTokens: Math.max(64, Math.floor(contextSize * SUMMARY_CHUNK_SHARE) - SUMMARY_MAX_TOKENS),
       lookaheadTokens: Math.floor(prompt.budget * SUMMARY_LOOKAHEAD_SHARE),
       maxNewJobs: SUMMARY_JOBS_PER_PLAN,
@@ -185,6 +189,23 @@ export function placeSummary(list: StorySummary[], record: StorySummary, history
   const position = new Map(history.map((m, i) => [m.id, i]));
   const start = (s: StorySummary) => position.get(s.fromId) ?? Number.POSITIVE_INFINITY;
   return [...list, record].sort((a, b) => start(a) - start(b));
+}
+
+/**
+ * The chat and character a summarizer run needs after `chatId`'s history
+ * changed outside a turn (an edit, a delete, another swipe shown): null when
+ * the chat has no summaries to keep up (nothing can be stale) or is gone. A
+ * group scene is summarized as its first member (the chat's character), as
+ * the member's own turn would.
+ */
+export async function chatToRefresh(
+  chatId: string,
+  store: { chats: Pick<ChatRepository, 'get'>; characters: Pick<CharacterRepository, 'get'> } = repos,
+): Promise<{ chat: Chat; character: Character } | null> {
+  const chat = await store.chats.get(chatId);
+  if (!chat || !chat.memory?.length) return null;
+  const character = await store.characters.get(chat.characterId);
+  return character ? { chat, character } : null;
 }
 
 /** The app's summarizer, over the app's repositories. */

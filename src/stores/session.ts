@@ -9,7 +9,7 @@ import { chatTurns, type SwipePatch, type TurnEvent, type TurnHandle, type TurnR
 import { startGroupScene } from '../services/group';
 import { describeStorageError, type StorageProblem } from '../services/storage';
 import { dropStashed, stashUnsaved, type StashedReply } from '../services/unsavedReplies';
-import { memory, type MemoryResult } from '../services/memory';
+import { chatToRefresh, memory, type MemoryResult } from '../services/memory';
 import { followTurnSettings, turnSettingsNow } from '../services/turnSettings';
 import { turnChecker, useChecker } from './checker';
 import { offerCpuFallback, useEngine } from './engine';
@@ -73,8 +73,16 @@ interface SessionSlice {
   summarizing: SummarizingProgress | null;
   /** Stops the summarizer (what it finished is kept). */
   cancelSummary: () => void;
-  /** Brings a chat's summaries up to date now (after an edit, or when the writer asks). */
+  /** Brings a chat's summaries up to date now (when the writer asks). */
   refreshMemory: (chat: Chat, character: Character) => void;
+  /**
+   * A chat's history changed outside a turn (a message edited, deleted or
+   * restored, another swipe shown): its summaries of those messages are
+   * redone MEMORY_REFRESH_DELAY_MS later, once nothing else uses the engine
+   * (not during a reply, its takes, Impersonate or another summary). A send
+   * still goes first: it cancels the summary, which is redone after the reply.
+   */
+  historyChanged: (chatId: string) => void;
   /** Set while further takes or guard tries of a reply run (the turn is still busy; Stop ends them). */
   takes: TakesProgress | null;
   /** Keyed `${messageId}:${swipeIndex}`. */
@@ -112,6 +120,16 @@ let earlyStops = 0;
 let starting = false;
 /** The running summarizer: a turn cancels it and waits for it before using the engine. */
 let summarizer: { controller: AbortController; done: Promise<MemoryResult> } | null = null;
+
+/**
+ * Wait after a history change before summarizing: paging through swipes or
+ * a few quick edits settle into one run instead of one run (and one cancelled
+ * generation) per click.
+ */
+export const MEMORY_REFRESH_DELAY_MS = 1500;
+/** Chats whose history changed outside a turn and whose summaries wait for an idle engine. */
+const refreshPending = new Set<string>();
+let refreshTimer: ReturnType<typeof setTimeout> | null = null;
 
 function notifyEngineError(title: string, e: unknown) {
   const error = classifyEngineError(e, 'generate');
@@ -221,11 +239,44 @@ export const useSession = create<SessionSlice>()((set, get) => {
     await running.done;
   };
 
+  /** Nothing uses the engine: no reply, takes, draft or summary, and a model is loaded. */
+  const engineIdle = () => {
+    const engine = useEngine.getState().engine;
+    return !!engine && engine.status.state === 'ready' && !summarizer && !starting && !get().streaming && !get().takes && !get().drafting;
+  };
+
+  /**
+   * Summarizes, for one chat whose history changed outside a turn, once the
+   * engine is idle; the others follow when it is done. Called when the delay
+   * ends and whenever the engine falls idle (a turn, a draft, a summary ended).
+   */
+  const refreshWhenIdle = () => {
+    if (refreshTimer !== null || !engineIdle()) return;
+    const chatId = refreshPending.values().next().value;
+    if (chatId === undefined) return;
+    refreshPending.delete(chatId);
+    void chatToRefresh(chatId)
+      .then((target) => {
+        if (!target) return refreshWhenIdle();
+        // Busy again meanwhile (a send): that turn's end summarizes its chat; others stay queued.
+        if (!engineIdle()) {
+          refreshPending.add(chatId);
+          return;
+        }
+        summarizeAfter(target.chat, target.character);
+      })
+      .catch(() => {
+        // The chat could not be read: its summaries are redone after its next reply.
+      });
+  };
+
   /** Summarizes between turns what the chat's next prompt would drop (and redoes stale summaries). */
   const summarizeAfter = (chat: Chat, character: Character) => {
     const chatId = chat.id;
     const engine = useEngine.getState().engine;
-    if (!engine || engine.status.state !== 'ready' || summarizer || starting || get().streaming || get().takes || get().drafting) return;
+    if (!engine || !engineIdle()) return;
+    // This run brings the chat up to date: an edit queued before it needs no run of its own.
+    refreshPending.delete(chatId);
     const controller = new AbortController();
     const run = { controller, done: Promise.resolve<MemoryResult>({ status: 'idle' }) };
     summarizer = run;
@@ -235,6 +286,7 @@ export const useSession = create<SessionSlice>()((set, get) => {
       });
       if (summarizer === run) summarizer = null;
       set({ summarizing: null });
+      refreshWhenIdle();
       if (result.status === 'failed') {
         const error = classifyEngineError(result.error, 'generate');
         useUi.getState().notify({ kind: 'error', title: 'The story so far could not be summarized', detail: `${error.userMessage}\nThe chat is unchanged; older messages are left out of the prompt until a summary is written.` });
@@ -281,6 +333,7 @@ export const useSession = create<SessionSlice>()((set, get) => {
       // Only after a reply that finished: one that failed or was stopped leaves the
       // writer something to fix first, and a failing engine would fail the summary too.
       if (result.status === 'replied' && !result.outcome.error && result.outcome.finishReason !== 'abort') summarizeAfter(chat, character);
+      refreshWhenIdle();
       if (result.status === 'not-started' && request.kind !== 'send') notifyStorage(request.kind === 'regenerate' ? 'Could not regenerate' : 'Could not reply', result.error);
     });
     const accepted = await turn.accepted;
@@ -321,6 +374,7 @@ export const useSession = create<SessionSlice>()((set, get) => {
       const result = await draft.done;
       if (draftHandle === draft) draftHandle = null;
       set({ drafting: null });
+      refreshWhenIdle();
       if (result.error) notifyEngineError('The draft stopped with an error', result.error);
       return result.text;
     },
@@ -329,6 +383,15 @@ export const useSession = create<SessionSlice>()((set, get) => {
     cancelSummary: () => summarizer?.controller.abort(),
 
     refreshMemory: (chat, character) => summarizeAfter(chat, character),
+
+    historyChanged: (chatId) => {
+      refreshPending.add(chatId);
+      if (refreshTimer !== null) clearTimeout(refreshTimer);
+      refreshTimer = setTimeout(() => {
+        refreshTimer = null;
+        refreshWhenIdle();
+      }, MEMORY_REFRESH_DELAY_MS);
+    },
 
     newChat: async (character) => {
       try {

@@ -265,7 +265,7 @@ function ChatView({ character, chat, messages }: { character: Character; chat: C
           onClose={() => setMemoryOpen(false)}
         />
       ) : null}
-      {inspectedRecord ? <PromptInspector record={inspectedRecord} messages={messages} onClose={() => setInspecting(null)} /> : null}
+      {inspectedRecord ? <PromptInspector record={inspectedRecord} messages={messages} summaries={chat.memory} onClose={() => setInspecting(null)} /> : null}
     </div>
     <PersonaPanel open={panel} onToggle={() => setPanel(!panel)} character={character} drift={drift} checks={checks} onAnalyse={() => void analyse()} analysable={analysable} />
     </div>

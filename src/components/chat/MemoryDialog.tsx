@@ -8,8 +8,8 @@ import { TextArea, TextField } from '../ui/Field';
 
 const STATUS: Record<SummaryState['status'], { label: string; className: string }> = {
   fresh: { label: 'up to date', className: 'bg-emerald-50 text-emerald-800 dark:bg-emerald-950/50 dark:text-emerald-200' },
-  stale: { label: 'stale — its messages changed; redone after the next reply', className: 'bg-amber-50 text-amber-900 dark:bg-amber-950/40 dark:text-amber-100' },
-  orphaned: { label: 'its messages were deleted; removed after the next reply', className: 'bg-red-50 text-red-800 dark:bg-red-950/40 dark:text-red-200' },
+  stale: { label: 'stale — its messages changed; redone when the model is free', className: 'bg-amber-50 text-amber-900 dark:bg-amber-950/40 dark:text-amber-100' },
+  orphaned: { label: 'its messages were deleted; redone when the model is free', className: 'bg-red-50 text-red-800 dark:bg-red-950/40 dark:text-red-200' },
 };
 
 function SummaryItem({ state, position, onSave }: { state: SummaryState; position: (id: string) => number; onSave: (text: string) => Promise<boolean> }) {

@@ -1,7 +1,8 @@
 import { useMemo } from 'react';
 import type { Message } from '../../domain/chat';
 import { historyFrom } from '../../domain/memory/history';
-import { inspectPrompt, type InspectedEntry, type InspectedMessage, type PromptRecord } from '../../domain/memory/promptRecord';
+import { inspectPrompt, sentSummaryStale, type InspectedEntry, type InspectedMessage, type PromptRecord } from '../../domain/memory/promptRecord';
+import { readSummaryChain, type StorySummary } from '../../domain/memory/storySoFar';
 import { Button } from '../ui/Button';
 import { Dialog } from '../ui/Dialog';
 import { Icon } from '../ui/Icon';
@@ -40,8 +41,11 @@ function Excerpts({ title, messages, testId }: { title: string; messages: Inspec
 }
 
 /** The exact prompt a reply was written from (issue 13 §5), read from the record stored with its swipe. */
-export function PromptInspector({ record, messages, onClose }: { record: PromptRecord; messages: Message[]; onClose: () => void }) {
-  const seen = useMemo(() => inspectPrompt(record, historyFrom(messages)), [record, messages]);
+export function PromptInspector({ record, messages, summaries, onClose }: { record: PromptRecord; messages: Message[]; summaries?: readonly StorySummary[]; onClose: () => void }) {
+  const { seen, summaryStale } = useMemo(() => {
+    const history = historyFrom(messages);
+    return { seen: inspectPrompt(record, history), summaryStale: sentSummaryStale(record, readSummaryChain(summaries ?? [], history), history) };
+  }, [record, messages, summaries]);
   return (
     <Dialog open wide onClose={onClose} title="Prompt inspector" footer={<Button onClick={onClose}>Close</Button>}>
       <p data-testid="prompt-total" className="mb-3 text-xs text-stone-600 dark:text-stone-400">
@@ -63,6 +67,12 @@ export function PromptInspector({ record, messages, onClose }: { record: PromptR
             </div>
             {e.parts ? (
               <p className="px-3 pt-1.5 text-[0.7rem] text-stone-500 dark:text-stone-400">{e.parts.filter((p) => p.tokens > 0).map((p) => `${p.label} ${n(p.tokens)}`).join(' · ')}</p>
+            ) : null}
+            {e.kind === 'summary' && summaryStale ? (
+              <p role="note" data-testid="summary-stale" className="mx-3 mt-2 flex items-center gap-1.5 rounded-lg bg-amber-50 px-2 py-1 text-xs text-amber-900 dark:bg-amber-950/40 dark:text-amber-100">
+                <Icon name="warning" className="h-3.5 w-3.5 shrink-0" />
+                Stale: messages it summarizes changed since. Shown as sent; it is redone when the model is free.
+              </p>
             ) : null}
             {e.changed ? (
               <p role="note" className="mx-3 mt-2 flex items-center gap-1.5 rounded-lg bg-amber-50 px-2 py-1 text-xs text-amber-900 dark:bg-amber-950/40 dark:text-amber-100">

@@ -8,6 +8,10 @@ import {
   cosine,
   relevanceFromCosine,
   relevancePiecewise,
+  relevanceWithStory,
+  STORY_RELEVANCE_WEIGHT,
+  STORY_TAIL_CHARS,
+  storyTail,
 } from './relevance';
 
 describe('cosine', () => {
@@ -100,5 +104,37 @@ describe('relevancePiecewise', () => {
     expect(() => relevancePiecewise(0.2, [[0.1, 0.5], [0.3, 0.2]])).toThrow(ConsistencyInputError);
     expect(() => relevancePiecewise(0.2, [[0.1, 1.5]])).toThrow(ConsistencyInputError);
     expect(() => relevancePiecewise(Number.NaN, knots)).toThrow(ConsistencyInputError);
+  });
+});
+
+describe('the story so far as relevance context', () => {
+  it('reads the end of the story, from a sentence start, bounded', () => {
+    expect(storyTail('')).toBe('');
+    expect(storyTail('  Short story.  ')).toBe('Short story.');
+    const story = `${'They walked along the shore for hours. '.repeat(30)}At dusk Maren lit the lamp.`;
+    const tail = storyTail(story);
+    expect(tail.length).toBeLessThanOrEqual(STORY_TAIL_CHARS);
+    expect(tail.endsWith('At dusk Maren lit the lamp.')).toBe(true);
+    expect(tail.startsWith('They walked')).toBe(true);
+    // No sentence boundary in the tail: the plain cut.
+    expect(storyTail('x'.repeat(1000), 10)).toBe('x'.repeat(10));
+  });
+
+  it('only adds relevance, discounted: the turn’s r stands, the story’s counts at most by its weight', () => {
+    const turn = new Map([
+      ['asked', 0.9],
+      ['told', 0.02],
+      ['neither', 0.01],
+    ]);
+    const story = new Map([
+      ['asked', 0.1],
+      ['told', 0.98],
+      ['neither', 0.0],
+    ]);
+    const r = relevanceWithStory(turn, story);
+    expect(r.get('asked')).toBe(0.9);
+    expect(r.get('told')).toBeCloseTo(0.98 * STORY_RELEVANCE_WEIGHT);
+    expect(r.get('neither')).toBe(0.01);
+    expect(relevanceWithStory(turn, null)).toEqual(turn);
   });
 });

@@ -132,3 +132,59 @@ export function relevancePiecewise(cos: number, knots: readonly CalibrationKnot[
   }
   return last[1];
 }
+
+/**
+ * The story so far as context for relevance (issue 13 §4). APC's r(s) is
+ * P(statement s is relevant to the user's turn). In a long chat the turn
+ * often points back at events that only the "Story so far" summary still
+ * holds ("Did you keep your promise?"), so r is also judged against the end
+ * of that summary, discounted:
+ *
+ *   r(s) = max(r(s, turn), STORY_RELEVANCE_WEIGHT · r(s, story tail))
+ *
+ * The story can only add relevance — a statement the turn asks for stays as
+ * relevant as the turn makes it — and on its own makes a statement at most
+ * half relevant: enough to be planned for NLI among the top statements by r
+ * (pruning.ts) and to count as kept when the reply shows it (≥
+ * KEPT_MIN_RELEVANCE), while a reply that leaves it out loses at most half
+ * of its APC_s. The summary is context only: never a premise, never a
+ * hypothesis, never flagged (the checker scores reply sentences against
+ * statements, nothing else).
+ */
+export const STORY_RELEVANCE_WEIGHT = 0.5;
+
+/**
+ * Characters of the story so far that relevance reads: its end, where the
+ * events a turn is most likely to point back at are. An embedding of a whole
+ * 4,000-character summary says little about any one event in it.
+ */
+export const STORY_TAIL_CHARS = 400;
+
+/**
+ * The last `maxChars` of `story`, from a sentence start when the cut falls
+ * inside one ('' for no story). Linear.
+ */
+export function storyTail(story: string, maxChars: number = STORY_TAIL_CHARS): string {
+  const text = story.trim();
+  if (text.length <= maxChars) return text;
+  const tail = text.slice(text.length - maxChars);
+  // Start after the first sentence end or line break, when one leaves text to read.
+  const boundary = /[.!?…]["'”’)\]]*\s+|\n+/.exec(tail);
+  const start = boundary && boundary.index + boundary[0].length < tail.length ? boundary.index + boundary[0].length : 0;
+  return tail.slice(start).trim();
+}
+
+/**
+ * r per statement from the turn's and the story tail's (see
+ * STORY_RELEVANCE_WEIGHT); the turn's alone when there is no story.
+ */
+export function relevanceWithStory(
+  turn: ReadonlyMap<string, number>,
+  story: ReadonlyMap<string, number> | null,
+  weight: number = STORY_RELEVANCE_WEIGHT,
+): Map<string, number> {
+  const out = new Map(turn);
+  if (!story) return out;
+  for (const [id, r] of story) out.set(id, Math.max(out.get(id) ?? 0, weight * r));
+  return out;
+}

@@ -10,8 +10,9 @@
  * was sent.
  */
 import { hashText } from '../consistency/cache';
-import type { AssembledPrompt, HistoryMessage, PromptRole, PromptSection } from '../prompt';
+import { STORY_SO_FAR_HEADING, type AssembledPrompt, type HistoryMessage, type PromptRole, type PromptSection } from '../prompt';
 import { resolveMacros, type MacroNames } from '../text/macros';
+import type { SummaryChain } from './storySoFar';
 
 export const PROMPT_RECORD_VERSION = 1;
 
@@ -174,4 +175,35 @@ export function inspectPrompt(record: PromptRecord, history: readonly HistoryMes
   });
   const list = (run: MessageRun | null) => (run ? (resolveRun(run, history, record.names, index)?.messages ?? []) : []);
   return { entries, summarized: list(record.summarized), dropped: record.dropped.flatMap(list) };
+}
+
+/**
+ * Whether the "Story so far" a record sent is stale now: a summary of the
+ * history it covered reads stale (a message edited or another swipe shown
+ * since) or orphaned (one deleted). The inspector says so until the
+ * summarizer has redone it; a redone summary is not what was sent either,
+ * so the record keeps its text. `chain` is readSummaryChain of the chat now.
+ */
+export function sentSummaryStale(record: PromptRecord, chain: SummaryChain, history: readonly HistoryMessage[]): boolean {
+  if (!record.summarized) return false;
+  const end = history.findIndex((m) => m.id === record.summarized!.toId);
+  // Orphaned summaries have no place left to compare: any one may have covered the run.
+  return chain.states.some((s) => s.status === 'orphaned' || (s.status === 'stale' && (end === -1 || s.from <= end)));
+}
+
+/**
+ * The "Story so far" a reply's prompt sent, without its heading ('' when it
+ * sent none, or for a reply without a record). The checker reads it as
+ * context for relevance (domain/consistency/relevance.ts), the story as that
+ * reply's model saw it — a summary redone later does not change it.
+ */
+export function storyOfRecord(record: PromptRecord | undefined | null): string {
+  if (!record) return '';
+  return record.entries
+    .filter((e) => e.kind === 'summary' && e.text)
+    .map((e) => {
+      const text = e.text!.trim();
+      return text.startsWith(STORY_SO_FAR_HEADING) ? text.slice(STORY_SO_FAR_HEADING.length).trim() : text;
+    })
+    .join('\n\n');
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { emptyCardData } from '../character';
 import { assemblePrompt, type HistoryMessage } from '../prompt';
 import { cleanSummary, coverageHash, planSummaries, readSummaryChain, summaryPrompt, type StorySummary } from './storySoFar';
-import { inspectPrompt, recordPrompt } from './promptRecord';
+import { inspectPrompt, recordPrompt, sentSummaryStale } from './promptRecord';
 
 const words = (s: string) => s.split(/\s+/).filter(Boolean).length;
 
@@ -133,5 +133,25 @@ describe('prompt record', () => {
     const record = recordPrompt(prompt, h, { names: { char: 'Maren', user: 'Alex' }, contextSize: 1000, at: 1 });
     const seen = inspectPrompt(record, h.map((m, i) => (i === 2 ? { ...m, content: 'edited' } : m)));
     expect(seen.entries[1]!.changed).toBe(true);
+  });
+
+  it('reads the story so far it sent as stale while a summary of it is stale or orphaned, fresh once redone', () => {
+    const h = history(12);
+    const stored = [summary(h, 0, 3), summary(h, 4, 5)];
+    const prompt = assemblePrompt({ card, statements: [], history: h, userName: 'Alex', contextSize: 160, maxReplyTokens: 100, countTokens: words, messageOverheadTokens: 0, summaries: readSummaryChain(stored, h).inputs });
+    const record = recordPrompt(prompt, h, { names: { char: 'Maren', user: 'Alex' }, contextSize: 160, at: 1 });
+    expect(record.entries.map((e) => e.kind)).toContain('summary');
+    expect(record.summarized).toMatchObject({ fromId: 'm0', toId: 'm5' });
+    expect(sentSummaryStale(record, readSummaryChain(stored, h), h)).toBe(false);
+    // A summarized message edited: stale until the summary is redone over the edited text.
+    const edited = h.map((m, i) => (i === 4 ? { ...m, content: 'm4 changed' } : m));
+    expect(sentSummaryStale(record, readSummaryChain(stored, edited), edited)).toBe(true);
+    expect(sentSummaryStale(record, readSummaryChain([stored[0]!, summary(edited, 4, 5, 'redone')], edited), edited)).toBe(false);
+    // One deleted: its summary is orphaned.
+    const deleted = h.filter((_, i) => i !== 1);
+    expect(sentSummaryStale(record, readSummaryChain(stored, deleted), deleted)).toBe(true);
+    // An edit after what was summarized leaves it alone.
+    const later = h.map((m, i) => (i === 10 ? { ...m, content: 'm10 changed' } : m));
+    expect(sentSummaryStale(record, readSummaryChain(stored, later), later)).toBe(false);
   });
 });

@@ -42,4 +42,19 @@ describe('TokenCalibration', () => {
     c.observe('k', 1000, 1);
     expect(c.ratio('k')).toBe(CALIBRATION_BOUNDS.min);
   });
+
+  it('tells subscribers when a ratio changes (the context line redraws), not when it stays', () => {
+    const c = new TokenCalibration();
+    let calls = 0;
+    const off = c.subscribe(() => calls++);
+    c.observe('k', 1000, 2000);
+    c.observe('k', 1000, 2000);
+    expect(calls).toBe(1);
+    c.observe('k', 20, 60);
+    expect(calls).toBe(1);
+    off();
+    c.observe('k', 1000, 3000);
+    expect(calls).toBe(1);
+    expect(c.ratio('k')).toBe(3);
+  });
 });

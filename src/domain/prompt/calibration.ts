@@ -24,11 +24,36 @@ export interface CalibratedCounting {
 }
 
 /**
+ * `estimate` scaled by `ratio` (rounded up), with the per-message overhead
+ * scaled alike; the plain estimate at 1. Every view that must agree with a
+ * calibrated prompt (the chat's context line) counts with this.
+ */
+export function scaledCounting(ratio: number, estimate: (text: string) => number): CalibratedCounting {
+  if (ratio === 1 || !Number.isFinite(ratio) || ratio <= 0) return { countTokens: estimate, messageOverheadTokens: MESSAGE_OVERHEAD_TOKENS, ratio: 1 };
+  return {
+    countTokens: (text) => Math.ceil(estimate(text) * ratio),
+    messageOverheadTokens: Math.ceil(MESSAGE_OVERHEAD_TOKENS * ratio),
+    ratio,
+  };
+}
+
+/**
  * Ratios of real to estimated prompt tokens, one per model (key: whatever
  * names a model and its tokenizer, e.g. engine kind + model id).
  */
 export class TokenCalibration {
   private readonly ratios = new Map<string, number>();
+  private readonly listeners = new Set<() => void>();
+
+  /**
+   * Calls `listener` whenever a ratio changes (a view that counts with it
+   * redraws). An arrow property, so it can be passed on unbound.
+   * @returns unsubscribe.
+   */
+  readonly subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
 
   /**
    * Records what a prompt really cost. Ignored when either count is not a
@@ -41,7 +66,15 @@ export class TokenCalibration {
     const estimated = counted / ratioUsed;
     if (!Number.isFinite(estimated) || !Number.isFinite(real) || estimated < MIN_CALIBRATION_TOKENS || real <= 0) return;
     const ratio = Math.min(CALIBRATION_BOUNDS.max, Math.max(CALIBRATION_BOUNDS.min, real / estimated));
+    if (this.ratios.get(key) === ratio) return;
     this.ratios.set(key, ratio);
+    for (const listener of [...this.listeners]) {
+      try {
+        listener();
+      } catch {
+        // A view that fails to redraw must not break the turn that observed the ratio.
+      }
+    }
   }
 
   /** The last ratio for `key`, 1 when none was observed. */
@@ -51,12 +84,6 @@ export class TokenCalibration {
 
   /** Counting for the next prompt of `key`: `estimate` scaled by the last ratio (rounded up). */
   counting(key: string, estimate: (text: string) => number): CalibratedCounting {
-    const ratio = this.ratio(key);
-    if (ratio === 1) return { countTokens: estimate, messageOverheadTokens: MESSAGE_OVERHEAD_TOKENS, ratio };
-    return {
-      countTokens: (text) => Math.ceil(estimate(text) * ratio),
-      messageOverheadTokens: Math.ceil(MESSAGE_OVERHEAD_TOKENS * ratio),
-      ratio,
-    };
+    return scaledCounting(this.ratio(key), estimate);
   }
 }

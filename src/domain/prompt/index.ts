@@ -31,7 +31,7 @@ export {
 export { foldForStrictTemplates, type StrictPrompt } from './strict';
 export { estimateTokens } from './tokens';
 export { firstMessageInContext, FIRST_TAIL } from './window';
-export { TokenCalibration, CALIBRATION_BOUNDS, MIN_CALIBRATION_TOKENS, type CalibratedCounting } from './calibration';
+export { TokenCalibration, scaledCounting, CALIBRATION_BOUNDS, MIN_CALIBRATION_TOKENS, type CalibratedCounting } from './calibration';
 export {
   authorsNoteAt,
   authorsNoteContent,
