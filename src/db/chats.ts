@@ -8,7 +8,7 @@ import type { StorySummary } from '../domain/memory/storySoFar';
 import { AuthorsNoteSchema, ChatSchema, GroupSceneSchema, MessageSchema, StorySummarySchema, isRefusal, readChat, readMessage } from '../domain/storage/chat';
 import type { GroupScene } from '../domain/group';
 import { assertValid } from '../domain/storage/issues';
-import { currentFeedMessages, watchChatMessages, type MessagesListener } from './messageFeed';
+import { currentFeedMessages, heldFeedMessages, watchChatMessages, type MessagesListener } from './messageFeed';
 
 /** Stored records read through their schemas (domain/storage): damaged ones are repaired or skipped, never crash a screen. */
 const soundChat = (row: unknown): Chat | undefined => {
@@ -114,6 +114,14 @@ export class ChatRepository {
    */
   watchMessages(chatId: string, listener: MessagesListener, onError: (e: unknown) => void): () => void {
     return watchChatMessages(this.db, chatId, listener, onError);
+  }
+
+  /**
+   * What the open chat shows, without reading (null when it is not open). It
+   * can lag a write by a moment: a caller that acts on it checks with messages().
+   */
+  openMessages(chatId: string): Message[] | null {
+    return heldFeedMessages(this.db, chatId);
   }
 
   /**

@@ -21,6 +21,13 @@ export type MessagesListener = (messages: Message[]) => void;
 /** The list each open feed delivered last, per database and chat (what the open chat shows). */
 const delivered = new WeakMap<StudioDb, Map<string, Set<{ list: Message[] | null }>>>();
 
+/** The list an open feed of this chat delivered last (it may lag the latest write by a moment); null: none open. */
+export function heldFeedMessages(db: StudioDb, chatId: string): Message[] | null {
+  const holders = delivered.get(db)?.get(chatId);
+  const held = holders ? [...holders].find((h) => h.list !== null)?.list : undefined;
+  return held ? held.slice() : null;
+}
+
 /**
  * The messages an open feed of this chat holds, if it is known to be current:
  * its list has as many messages as the chat and the chat's newest change

@@ -11,7 +11,7 @@ import { loadStubCheckerClient } from '../test/stubCheckerClient';
 import { WorkerCrashedError } from '../engines/errors';
 import { historyFrom, userTurnBefore } from './chat';
 import { createChatTurns, type ChatTurnRepositories, type TurnContext, type TurnEvent, type TurnRequest } from './chatTurn';
-import type { TakeSettings } from '../domain/chat';
+import type { Message, TakeSettings } from '../domain/chat';
 
 /**
  * TEST DOUBLE: an engine that streams given pieces, one per `step()` when
@@ -162,6 +162,91 @@ describe('a chat turn', () => {
     const result = await handle.done;
     expect(result.status === 'replied' && result.outcome.text).toBe('Hi.');
     expect(order).toEqual(['request', 'target', 'streaming write']);
+  });
+
+  describe('regenerate in an open chat (the request leaves from what the chat shows, issue 14)', () => {
+    /** The chat open (its feed delivering), a user turn and a reply to regenerate. */
+    async function openChat() {
+      const s = await setup();
+      await s.chats.append(s.chat.id, { role: 'user', name: 'Ada', text: 'Swim?' });
+      const reply = await s.chats.append(s.chat.id, { role: 'assistant', name: 'Maren', text: 'Sure!' });
+      let shown: Message[] = [];
+      const stop = s.chats.watchMessages(s.chat.id, (l) => (shown = l), () => undefined);
+      await vi.waitFor(() => expect(shown.map((m) => m.id)).toContain(reply.id));
+      return { s, reply, stop };
+    }
+    /** The app's repository with the swipe's write held until `release()`. */
+    function holdingSwipe(chats: ChatRepository) {
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      const repo: ChatTurnRepositories['chats'] = {
+        messages: (id) => chats.messages(id),
+        openMessages: (id) => chats.openMessages(id),
+        addSwipe: async (...a) => {
+          await gate;
+          return chats.addSwipe(...a);
+        },
+        writeSwipe: (...a) => chats.writeSwipe(...a),
+        rankSwipes: (...a) => chats.rankSwipes(...a),
+        append: (...a) => chats.append(...a),
+      };
+      return { repo, release };
+    }
+
+    it('asks the engine before the new swipe is written, then writes the reply into it', async () => {
+      const { s, reply, stop } = await openChat();
+      const engine = stubEngine(['Never.'], { manual: true });
+      const { repo, release } = holdingSwipe(s.chats);
+      const events: TurnEvent[] = [];
+      const turns = createChatTurns({ chats: repo, verdicts: new VerdictRepository(db) }, { sleep: async () => undefined });
+      const handle = turns.start(ctxFor(engine, s), { kind: 'regenerate', messageId: reply.id }, (e) => events.push(e));
+      await vi.waitFor(() => expect(engine.requests).toHaveLength(1));
+      // Asked, and nothing on screen or in storage yet.
+      expect(types(events)).not.toContain('target');
+      expect((await db.messages.get(reply.id))!.swipes).toHaveLength(1);
+      release();
+      await vi.waitFor(() => expect(types(events)).toContain('target'));
+      engine.step();
+      const result = await handle.done;
+      expect(result.status === 'replied' && result.outcome.target.swipeIndex).toBe(1);
+      expect((await db.messages.get(reply.id))!.swipes.map((w) => w.text)).toEqual(['Sure!', 'Never.']);
+      expect(engine.requests).toHaveLength(1);
+      stop();
+    });
+
+    it('asks again from the stored chat when what the chat showed was behind it', async () => {
+      const { s, reply, stop } = await openChat();
+      const engine = stubEngine([['Old ', 'answer.'], ['New answer.']]);
+      const shown = s.chats.openMessages(s.chat.id)!;
+      // The screen still shows the user turn as it was before an edit that just landed.
+      const user = shown.find((m) => m.role === 'user')!;
+      await s.chats.writeSwipe(user.id, 0, { text: 'Swim in the dark?' });
+      const repo: ChatTurnRepositories['chats'] = { ...s.chats, messages: (id) => s.chats.messages(id), openMessages: () => shown, addSwipe: (...a) => s.chats.addSwipe(...a), writeSwipe: (...a) => s.chats.writeSwipe(...a), rankSwipes: (...a) => s.chats.rankSwipes(...a), append: (...a) => s.chats.append(...a) };
+      const { handle } = run({ chats: repo, verdicts: new VerdictRepository(db) }, ctxFor(engine, s), { kind: 'regenerate', messageId: reply.id });
+      const result = await handle.done;
+      expect(engine.requests).toHaveLength(2);
+      expect(engine.requests[0]!.messages.map((m) => m.content).join('\n')).not.toContain('Swim in the dark?');
+      expect(engine.requests[1]!.messages.map((m) => m.content).join('\n')).toContain('Swim in the dark?');
+      expect(result.status === 'replied' && result.outcome.text).toBe('New answer.');
+      expect((await db.messages.get(reply.id))!.swipes.map((w) => w.text)).toEqual(['Sure!', 'New answer.']);
+      stop();
+    });
+
+    it('a swipe that cannot be written stops the request: not started, nothing stored', async () => {
+      const { s, reply, stop } = await openChat();
+      const engine = stubEngine(['one ', 'two ', 'three ', 'four.'], { manual: true });
+      const repo: ChatTurnRepositories['chats'] = { messages: (id) => s.chats.messages(id), openMessages: (id) => s.chats.openMessages(id), addSwipe: async () => Promise.reject(new StorageFullError()), writeSwipe: (...a) => s.chats.writeSwipe(...a), rankSwipes: (...a) => s.chats.rankSwipes(...a), append: (...a) => s.chats.append(...a) };
+      const { handle, events } = run({ chats: repo, verdicts: new VerdictRepository(db) }, ctxFor(engine, s), { kind: 'regenerate', messageId: reply.id });
+      await vi.waitFor(() => expect(engine.requests).toHaveLength(1));
+      engine.step();
+      const result = await handle.done;
+      expect(result.status).toBe('not-started');
+      expect(result.status === 'not-started' && result.error).toBeInstanceOf(StorageFullError);
+      expect(engine.interrupts()).toBeGreaterThanOrEqual(1);
+      expect(types(events)).not.toContain('target');
+      expect((await db.messages.get(reply.id))!.swipes.map((w) => w.text)).toEqual(['Sure!']);
+      stop();
+    });
   });
 
   it('keeps the partial text with state error when the engine fails', async () => {

@@ -161,7 +161,7 @@ export interface TurnHandle {
 }
 
 export interface ChatTurnRepositories {
-  chats: Pick<ChatRepository, 'messages' | 'append' | 'addSwipe' | 'writeSwipe' | 'rankSwipes'>;
+  chats: Pick<ChatRepository, 'messages' | 'append' | 'addSwipe' | 'writeSwipe' | 'rankSwipes'> & Partial<Pick<ChatRepository, 'openMessages'>>;
   verdicts: Pick<VerdictRepository, 'save'>;
 }
 
@@ -176,6 +176,25 @@ export interface ChatTurnOptions {
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** A reply's swipe could not be written after its request had left: the turn did not start. */
+class TurnNotStartedError extends Error {
+  constructor(readonly storageError: unknown) {
+    super('The reply could not be started.');
+    this.name = 'TurnNotStartedError';
+  }
+}
+
+/** The same messages (ids and versions) before `upTo` in both lists, and the target at the same place. */
+function sameHistory(stored: readonly Message[], shown: readonly Message[], storedAt: number, shownAt: number): boolean {
+  if (storedAt !== shownAt) return false;
+  for (let i = 0; i < shownAt; i++) {
+    const a = stored[i]!;
+    const b = shown[i]!;
+    if (a !== b && (a.id !== b.id || a.updatedAt !== b.updatedAt)) return false;
+  }
+  return true;
+}
 
 /**
  * Serialises a reply's writes and remembers whether the last one failed, so a
@@ -227,7 +246,19 @@ export function createChatTurns(repos: ChatTurnRepositories, options: ChatTurnOp
    */
   const calibration = options.calibration ?? new TokenCalibration();
 
-  type Prepared = { target: TurnTarget; messages: Message[]; index: number; restate?: string[] };
+  type Prepared = {
+    target: TurnTarget;
+    messages: Message[];
+    index: number;
+    restate?: string[];
+    /**
+     * Set when the request may leave before the swipe is written, from what the
+     * open chat shows: resolves with the written swipe's index and the chat as
+     * stored (reply() waits for it before any write and starts over when the
+     * history was behind); rejects when the swipe could not be written.
+     */
+    confirm?: Promise<{ swipeIndex: number; messages: Message[] }>;
+  };
 
   /** Writes (or finds) the reply's swipe and the history it answers. */
   async function prepare(ctx: TurnContext, request: TurnRequest): Promise<Prepared> {
@@ -247,11 +278,24 @@ export function createChatTurns(repos: ChatTurnRepositories, options: ChatTurnOp
       case 'reply':
         return replyAtEnd();
       case 'regenerate': {
+        const init = request.restate?.length ? { inCharacterOf: request.restate } : {};
+        // The open chat's messages (db/messageFeed.ts): the request leaves from
+        // them at once (issue 14), while the list is checked against the database
+        // (read first, so it sees the chat before the new swipe) and the swipe is written.
+        const held = repos.chats.openMessages?.(chat.id) ?? null;
+        const at = held ? held.findIndex((m) => m.id === request.messageId) : -1;
+        if (held && at !== -1) {
+          const stored = repos.chats.messages(chat.id);
+          const written = repos.chats.addSwipe(request.messageId, init);
+          const confirm = Promise.all([written, stored]).then(([swipeIndex, messages]) => ({ swipeIndex, messages }));
+          confirm.catch(() => undefined);
+          return { target: { chatId: chat.id, messageId: request.messageId, swipeIndex: held[at]!.swipes.length, prefix: '' }, messages: held, index: at, restate: request.restate, confirm };
+        }
         // One round trip instead of two before the request can leave: the history
         // read does not need the new (empty) swipe.
         const [messages, swipeIndex] = await Promise.all([
           repos.chats.messages(chat.id),
-          repos.chats.addSwipe(request.messageId, request.restate?.length ? { inCharacterOf: request.restate } : {}),
+          repos.chats.addSwipe(request.messageId, init),
         ]);
         const index = messages.findIndex((m) => m.id === request.messageId);
         return { target: { chatId: chat.id, messageId: request.messageId, swipeIndex, prefix: '' }, messages, index, restate: request.restate };
@@ -287,12 +331,14 @@ export function createChatTurns(repos: ChatTurnRepositories, options: ChatTurnOp
     signal: AbortSignal,
     emit: (e: TurnEvent) => void,
     background = false,
-  ): Promise<{ outcome: ReplyOutcome; checked: Promise<Verdict | null> }> {
+  ): Promise<{ outcome: ReplyOutcome; checked: Promise<Verdict | null>; prepared: Prepared }> {
     const { engine, chat, character, userName } = ctx;
-    const { target, messages, restate } = prepared;
+    const { messages, restate } = prepared;
+    let target = prepared.target;
     const index = prepared.index === -1 ? messages.length : prepared.index;
     const names = { char: displayName(character), user: userName };
-    const writer = new ReplyWriter(repos.chats, target, emit);
+    /** Made once the target is written (see Prepared.confirm); a save before it waits for the next interval. */
+    let writer: ReplyWriter | null = prepared.confirm ? null : new ReplyWriter(repos.chats, target, emit);
     let text = target.prefix;
     const modelId = 'modelId' in engine.status ? engine.status.modelId : null;
     let live: LiveCheck | null = null;
@@ -302,16 +348,20 @@ export function createChatTurns(repos: ChatTurnRepositories, options: ChatTurnOp
       live?.feed(delta);
       emit({ type: 'text', text });
       const t = now();
-      if (t - lastSave >= saveIntervalMs) {
+      if (writer && t - lastSave >= saveIntervalMs) {
         lastSave = t;
         void writer.write({ text });
       }
     };
+    // The request's own stop: the turn's Stop, or a history found behind (then it starts over).
+    const local = new AbortController();
+    const forward = () => local.abort();
+    signal.addEventListener('abort', forward, { once: true });
 
     // The request leaves first: the screen, the checker and the "streaming"
     // write are set up while the model reads the prompt, not before it is sent
     // (issue 14: time to first token through the studio vs a raw request).
-    // No delta can arrive before this function yields, so `live` is set in time.
+    // Deltas that arrive before `live` is set are fed to it when it starts.
     let generation: Promise<GenerateResult> | null = null;
     let promptTokens = 0;
     /** The "Story so far" sent: context for the checker's relevance, never checked (liveCheck.ts). */
@@ -343,17 +393,42 @@ export function createChatTurns(repos: ChatTurnRepositories, options: ChatTurnOp
       // WebLLM's templates want one leading system message and a final user turn.
       const folded = foldForStrictTemplates(prompt.messages);
       try {
-        generation = engine.generate({ messages: folded.messages, sampling: chat.sampling, stop: prompt.stop }, { signal, onDelta });
+        generation = engine.generate({ messages: folded.messages, sampling: chat.sampling, stop: prompt.stop }, { signal: local.signal, onDelta });
       } catch (e) {
         generation = Promise.reject(e as Error);
       }
       // The inspector's record goes with the swipe (history by id, not repeated).
       const record = recordPrompt(prompt, history, { names: prompt.names, contextSize, at: Date.now() });
       story = storyOfRecord(record);
-      void writer.write({ prompt: record });
+      if (prepared.confirm) {
+        let confirmed: { swipeIndex: number; messages: Message[] };
+        try {
+          confirmed = await prepared.confirm;
+        } catch (error) {
+          // The swipe could not be written: nothing of this reply exists, so it stops here.
+          local.abort();
+          await generation.catch(() => undefined);
+          signal.removeEventListener('abort', forward);
+          throw new TurnNotStartedError(error);
+        }
+        const at = confirmed.messages.findIndex((m) => m.id === target.messageId);
+        if (at === -1 || !sameHistory(confirmed.messages, messages, at, index)) {
+          // The open chat was behind the database: ask again from the stored chat.
+          local.abort();
+          await generation.catch(() => undefined);
+          signal.removeEventListener('abort', forward);
+          text = target.prefix;
+          return reply(ctx, { ...prepared, messages: confirmed.messages, index: at, target: { ...target, swipeIndex: confirmed.swipeIndex }, confirm: undefined }, signal, emit, background);
+        }
+        target = { ...target, swipeIndex: confirmed.swipeIndex };
+        writer = new ReplyWriter(repos.chats, target, emit);
+      }
+      void writer!.write({ prompt: record });
     }
+    writer ??= new ReplyWriter(repos.chats, target, emit);
+    // Text that came while the swipe was being written is on screen and checked from here.
     emit({ type: 'target', target, text });
-    live = startCheck(ctx, target, userTurnBefore(messages, index), emit, story);
+    live = startCheck(ctx, target, userTurnBefore(messages, index), emit, story, text);
     void writer.write({ state: 'streaming', modelId, ...(restate?.length ? { inCharacterOf: restate } : {}) });
 
     let result: GenerateResult | null = null;
@@ -374,6 +449,7 @@ export function createChatTurns(repos: ChatTurnRepositories, options: ChatTurnOp
         if (partial && partial.length > text.length - target.prefix.length) text = target.prefix + partial;
       }
     }
+    signal.removeEventListener('abort', forward);
     text = resolveMacros(text, names);
     emit({ type: 'text', text });
 
@@ -406,10 +482,11 @@ export function createChatTurns(repos: ChatTurnRepositories, options: ChatTurnOp
         checked = finishCheck(live, target, text, emit);
       }
     }
-    return { outcome, checked };
+    // What was used: the written swipe, and the stored chat when it had to start over.
+    return { outcome, checked, prepared: { ...prepared, messages, index: prepared.index, target, confirm: undefined } };
   }
 
-  function startCheck(ctx: TurnContext, target: TurnTarget, userTurn: string, emit: (e: TurnEvent) => void, story: string): LiveCheck | null {
+  function startCheck(ctx: TurnContext, target: TurnTarget, userTurn: string, emit: (e: TurnEvent) => void, story: string, sofar = target.prefix): LiveCheck | null {
     const { client, threshold } = ctx.checker;
     if (!client?.isReady) return null;
     const live = startLiveCheck({
@@ -422,7 +499,7 @@ export function createChatTurns(repos: ChatTurnRepositories, options: ChatTurnOp
     });
     live.onSentence((check) => emit({ type: 'sentence', check }));
     live.onRoleFlags((check) => emit({ type: 'sentence-roles', check }));
-    if (target.prefix) live.feed(target.prefix);
+    if (sofar) live.feed(sofar);
     return live;
   }
 
@@ -493,7 +570,7 @@ export function createChatTurns(repos: ChatTurnRepositories, options: ChatTurnOp
       }
       const target: TurnTarget = { chatId: prepared.target.chatId, messageId, swipeIndex, prefix: '' };
       emit({ type: 'take', target, take, of, purpose });
-      const r = await reply(ctx, { ...prepared, target, restate }, signal, quiet, true);
+      const r = await reply(ctx, { ...prepared, target, restate, confirm: undefined }, signal, quiet, true);
       const record = { index: swipeIndex, outcome: r.outcome, verdict: await r.checked };
       records.push(record);
       return record;
@@ -587,12 +664,18 @@ export function createChatTurns(repos: ChatTurnRepositories, options: ChatTurnOp
         resolveAccepted(true);
         engineRunning = true;
         try {
-          const first = await reply(ctx, prepared, controller.signal, emit);
+          let first: Awaited<ReturnType<typeof reply>>;
+          try {
+            first = await reply(ctx, prepared, controller.signal, emit);
+          } catch (e) {
+            if (e instanceof TurnNotStartedError) return { status: 'not-started', error: e.storageError };
+            throw e;
+          }
           const { perReply, guard } = ctx.chat.takes;
           // A continuation extends one swipe; there is nothing to take again.
           if (request.kind === 'continue' || (perReply <= 1 && !guard)) return { status: 'replied', outcome: first.outcome };
-          const record = { index: prepared.target.swipeIndex, outcome: first.outcome, verdict: await first.checked };
-          const takes = await keepTakes(ctx, prepared, record, controller.signal, emit);
+          const record = { index: first.prepared.target.swipeIndex, outcome: first.outcome, verdict: await first.checked };
+          const takes = await keepTakes(ctx, first.prepared, record, controller.signal, emit);
           return { status: 'replied', outcome: first.outcome, takes };
         } finally {
           engineRunning = false;
