@@ -181,9 +181,32 @@ export function watchChatMessages(db: StudioDb, chatId: string, listener: Messag
     ids = null;
   };
 
+  /**
+   * Messages appended after the last one shown, and nothing else changed (the
+   * count says so): only they are read — a send appends two to a chat of
+   * 10,000. False when the chat changed otherwise (the ids are then read).
+   */
+  const appendedOnly = async (count: number): Promise<boolean> => {
+    if (!ids) return false;
+    const last = ids.length > 0 ? byId.get(ids[ids.length - 1]!) : undefined;
+    if (ids.length > 0 && !last) return false;
+    const after = await db.messages
+      .where('[chatId+order]')
+      .between([chatId, last ? last.order : -Infinity], [chatId, Infinity], false, true)
+      .primaryKeys();
+    if (after.length === 0 || ids.length + after.length !== count || after.some((id) => byId.has(id))) return false;
+    const rows: unknown[] = await db.messages.bulkGet(after);
+    const fresh = rows.flatMap((row) => soundMessage(row) ?? []);
+    if (fresh.length !== after.length) return false;
+    for (const m of fresh) byId.set(m.id, m);
+    noteChanged(fresh);
+    ids = [...ids, ...after];
+    emit();
+    return true;
+  };
+
   const onIds = async (next: string[]) => {
     if (!ids) {
-      await readNewestFirst(next.length);
       await readAll();
       emit();
       return;
@@ -253,8 +276,15 @@ export function watchChatMessages(db: StudioDb, chatId: string, listener: Messag
     next: (next) => {
       // The query re-runs on other writes too (a count watches every delete): same shape, nothing to read.
       if (next === shape) return;
+      const first = shape === null;
       shape = next;
-      enqueue(async () => onIds(await inOrder().primaryKeys()));
+      const count = Number(next.split(':')[0]);
+      enqueue(async () => {
+        // Opening: the newest messages before even the ids (10,000 keys are a read of their own).
+        if (first) await readNewestFirst(count);
+        else if (await appendedOnly(count)) return;
+        await onIds(await inOrder().primaryKeys());
+      });
     },
     error: (e: unknown) => enqueue(() => onError(e)),
   });
