@@ -21,7 +21,6 @@ const soundMessage = (row: unknown): Message | undefined => {
 };
 
 export interface ChatSummary extends Chat {
-  messageCount: number;
   lastMessage: string;
 }
 
@@ -75,14 +74,14 @@ export class ChatRepository {
     const rows: unknown[] = await this.db.chats.where('characterId').equals(characterId).toArray();
     const chats = rows.flatMap((row) => soundChat(row) ?? []);
     chats.sort((a, b) => b.updatedAt - a.updatedAt);
-    // Only the last message and a count per chat: this query re-runs on every
-    // save while a reply streams, so it must not read whole chats.
+    // Only the last message per chat: this query re-runs on every save while a
+    // reply streams, and the chat screen waits for it on opening, so it reads
+    // no whole chats — nor counts them (a count walks all 10,000 keys).
     return Promise.all(
       chats.map(async (chat) => {
-        const range = this.db.messages.where('[chatId+order]').between([chat.id, -Infinity], [chat.id, Infinity]);
-        const [lastRow, messageCount] = await Promise.all([range.clone().last(), range.clone().count()]);
+        const lastRow: unknown = await this.db.messages.where('[chatId+order]').between([chat.id, -Infinity], [chat.id, Infinity]).last();
         const last = soundMessage(lastRow);
-        return { ...chat, messageCount, lastMessage: last ? (last.swipes[last.swipeIndex]?.text ?? '') : '' };
+        return { ...chat, lastMessage: last ? (last.swipes[last.swipeIndex]?.text ?? '') : '' };
       }),
     );
   }

@@ -239,18 +239,19 @@ describe('watchMessages (a chat followed at a cost per change that does not grow
     expect(rowsRead).toBe(300);
   });
 
-  it('opens a long chat at its end: the newest FIRST_PAINT messages first, then the whole chat with those as the same objects', async () => {
-    const chat = await chatWith(500);
+  it('opens a long chat at its end: the newest FIRST_PAINT messages first, then the whole chat (read in pages) with those as the same objects', async () => {
+    const chat = await chatWith(1_201);
     const lists: Message[][] = [];
     const stop = chats.watchMessages(chat.id, (l) => lists.push(l), () => undefined);
     const feed = follow(chat.id);
-    await feed.next((l) => l.length === 500);
+    await feed.next((l) => l.length === 1_201);
     stop();
     feed.stop();
-    await expect.poll(() => lists.at(-1)?.length).toBe(500);
+    await expect.poll(() => lists.at(-1)?.length).toBe(1_201);
     expect(lists[0]!.length).toBe(FIRST_PAINT);
-    expect(lists[0]!.map((m) => m.order)).toEqual(Array.from({ length: FIRST_PAINT }, (_, i) => 500 - FIRST_PAINT + i));
+    expect(lists[0]!.map((m) => m.order)).toEqual(Array.from({ length: FIRST_PAINT }, (_, i) => 1_201 - FIRST_PAINT + i));
     const full = lists.at(-1)!;
+    expect(full.map((m) => m.order)).toEqual([...Array(1_201).keys()]);
     expect(full.slice(-FIRST_PAINT).every((m, i) => m === lists[0]![i])).toBe(true);
   });
 

@@ -7,8 +7,12 @@ import type { StudioDb } from './database';
 const RECENT_MAX = 6;
 /** How many of the newest stay in the range when it moves up (undo of a recent change still finds them). */
 const RECENT_KEEP = 2;
+/** Messages per read when a chat is read whole. */
+const READ_PAGE = 500;
 /** A chat longer than this shows its newest messages before the rest are read. */
 export const FIRST_PAINT = 80;
+/** How long the newest messages have the screen to themselves (one or two frames) before the whole chat is read. */
+const FIRST_PAINT_PAUSE_MS = 50;
 
 const soundMessage = (row: unknown): Message | undefined => {
   const read = readMessage(row);
@@ -146,18 +150,37 @@ export function watchChatMessages(db: StudioDb, chatId: string, listener: Messag
     watchChanges();
   };
 
+  /**
+   * The whole chat, in pages of READ_PAGE within one read transaction (one
+   * consistent view): no single 4.6 MB read to deserialize in one task (a
+   * 176 ms long task at 10,000 messages), and a feed stopped meanwhile (the
+   * writer left the chat) stops reading instead of holding up the next one.
+   */
   const readAll = async () => {
-    const rows: unknown[] = await db.messages.where('[chatId+order]').between([chatId, -Infinity], [chatId, Infinity]).toArray();
     const order: string[] = [];
     const read = new Map<string, Message>();
-    for (const row of rows) {
-      const m = soundMessage(row);
-      if (!m) continue;
-      const was = byId.get(m.id);
-      // Unchanged messages stay the same objects (a reorder changes only `order`, which the list does not show).
-      read.set(m.id, was && was.updatedAt === m.updatedAt && was.order === m.order ? was : m);
-      order.push(m.id);
-    }
+    await db.transaction('r', db.messages, async () => {
+      let from = -Infinity;
+      for (;;) {
+        if (stopped) return;
+        const rows: unknown[] = await db.messages
+          .where('[chatId+order]')
+          .between([chatId, from], [chatId, Infinity], from === -Infinity, true)
+          .limit(READ_PAGE)
+          .toArray();
+        for (const row of rows) {
+          const m = soundMessage(row);
+          if (!m) continue;
+          const was = byId.get(m.id);
+          // Unchanged messages stay the same objects (a reorder changes only `order`, which the list does not show).
+          read.set(m.id, was && was.updatedAt === m.updatedAt && was.order === m.order ? was : m);
+          order.push(m.id);
+        }
+        if (rows.length < READ_PAGE) return;
+        from = (rows[rows.length - 1] as { order: number }).order;
+      }
+    });
+    if (stopped) return;
     byId.clear();
     for (const [id, m] of read) byId.set(id, m);
     ids = order;
@@ -170,15 +193,16 @@ export function watchChatMessages(db: StudioDb, chatId: string, listener: Messag
    * messages before the first paint took most of a second). The list grows
    * at its start, where the message list keeps the reader's place.
    */
-  const readNewestFirst = async (count: number) => {
-    if (count <= FIRST_PAINT) return;
-    const rows: unknown[] = await inOrder().reverse().limit(FIRST_PAINT).toArray();
-    if (stopped || ids) return;
-    const newest = rows.flatMap((row) => soundMessage(row) ?? []).reverse();
+  const readNewestFirst = async (): Promise<boolean> => {
+    // One more than shown: a chat that fits is read whole at once, as before.
+    const rows: unknown[] = await inOrder().reverse().limit(FIRST_PAINT + 1).toArray();
+    if (stopped || ids || rows.length <= FIRST_PAINT) return false;
+    const newest = rows.slice(0, FIRST_PAINT).flatMap((row) => soundMessage(row) ?? []).reverse();
     for (const m of newest) byId.set(m.id, m);
     ids = newest.map((m) => m.id);
     emit();
     ids = null;
+    return true;
   };
 
   /**
@@ -268,6 +292,13 @@ export function watchChatMessages(db: StudioDb, chatId: string, listener: Messag
   }
 
   const inOrder = () => db.messages.where('[chatId+order]').between([chatId, -Infinity], [chatId, Infinity]);
+  // Opening: the newest messages are asked for before anything else of the
+  // chat (the count and the ids below scan all of it), and have the screen to
+  // themselves for a moment before the rest arrives.
+  const newestFirst = readNewestFirst();
+  enqueue(async () => {
+    if (await newestFirst) await new Promise((r) => setTimeout(r, FIRST_PAINT_PAUSE_MS));
+  });
   let shape: string | null = null;
   const structure = liveQuery(async () => {
     const [count, last] = await Promise.all([inOrder().count(), inOrder().reverse().limit(1).primaryKeys()]);
@@ -280,10 +311,12 @@ export function watchChatMessages(db: StudioDb, chatId: string, listener: Messag
       shape = next;
       const count = Number(next.split(':')[0]);
       enqueue(async () => {
-        // Opening: the newest messages before even the ids (10,000 keys are a read of their own).
-        if (first) await readNewestFirst(count);
-        else if (await appendedOnly(count)) return;
-        await onIds(await inOrder().primaryKeys());
+        if (!first && (await appendedOnly(count))) return;
+        // The first time there is nothing to compare the ids with: read the chat.
+        if (first) {
+          await readAll();
+          emit();
+        } else await onIds(await inOrder().primaryKeys());
       });
     },
     error: (e: unknown) => enqueue(() => onError(e)),

@@ -17,8 +17,9 @@ export function NewGroupScene() {
   const [open, setOpen] = useState(false);
   return (
     <>
-      <Button size="sm" variant="ghost" icon={<Icon name="chat" />} className="w-full justify-start" onClick={() => setOpen(true)}>
-        New group scene
+      {/* "Group scene" on screen (one line beside Guided in the sidebar's 18rem); the full name for assistive tech. */}
+      <Button size="sm" variant="ghost" icon={<Icon name="chat" />} className="w-full justify-start whitespace-nowrap" aria-label="New group scene" title="New group scene: several characters in one chat" onClick={() => setOpen(true)}>
+        Group scene
       </Button>
       {open ? <NewGroupDialog onClose={() => setOpen(false)} /> : null}
     </>
