@@ -1,6 +1,6 @@
 import { useCallback } from 'react';
 import { BackupFormatError, type SettingKey } from '../db';
-import { applyBackup, downloadBackup, readBackupFile, wipeLibrary, type ReadBackup } from '../services/backup';
+import { applyBackup, downloadBackup, readBackupFile, restoredSummary, wipeLibrary, type ReadBackup } from '../services/backup';
 import { useUi } from '../stores/ui';
 import { useRoute } from '../stores/route';
 
@@ -35,8 +35,7 @@ export function useBackupActions() {
     async (read: ReadBackup, mode: 'merge' | 'replace', settings: readonly SettingKey[]) => {
       try {
         const counts = await applyBackup(read.backup, mode, { settings });
-        const settingsText = counts.settings === 0 ? 'Settings unchanged.' : `${counts.settings} setting${counts.settings === 1 ? '' : 's'} changed.`;
-        notify({ kind: 'success', title: 'Library restored', detail: `${counts.characters} characters, ${counts.chats} chats, ${counts.messages} messages. ${settingsText}` });
+        notify({ kind: 'success', title: 'Library restored', detail: restoredSummary(counts) });
         navigate({ name: 'home' });
       } catch (e) {
         notify({ kind: 'error', title: 'Restore failed', detail: `${e instanceof Error ? e.message : String(e)}\nNothing was changed.` });

@@ -11,6 +11,18 @@ import {
 import { downloadBlob } from '../platform/files';
 import { AvatarRejectedError, toStoredAvatar } from '../platform/image';
 
+/** "1 chat", "3 chats". */
+const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+
+/** What a restore brought back, for its notice: the library, the workbench's audit runs and interview drafts when any, the settings. */
+export function restoredSummary(counts: BackupCounts): string {
+  const parts = [plural(counts.characters, 'character'), plural(counts.chats, 'chat'), plural(counts.messages, 'message')];
+  if (counts.audits > 0) parts.push(plural(counts.audits, 'audit run'));
+  if (counts.interviews > 0) parts.push(plural(counts.interviews, 'interview draft'));
+  const settings = counts.settings === 0 ? 'Settings unchanged.' : `${plural(counts.settings, 'setting')} changed.`;
+  return `${parts.join(', ')}. ${settings}`;
+}
+
 /** Downloads the library as one file; the server API key only with `includeSecrets`. */
 export async function downloadBackup(options: { includeSecrets?: boolean } = {}): Promise<void> {
   const backup = await repos.library.exportBackup(options);
