@@ -17,7 +17,7 @@ import { ContextLine } from './ContextLine';
 import { MessageFeed } from './MessageFeed';
 import { MessageItem } from './MessageItem';
 import { ModelChip } from './ModelChip';
-import { SamplingDialog } from './SamplingDialog';
+import { ChatSamplingDialog } from './SamplingDialog';
 import { MemoryDialog } from './MemoryDialog';
 import { PromptInspector } from './PromptInspector';
 import { CpuFallbackOffer } from '../models/CpuFallbackOffer';
@@ -240,18 +240,7 @@ function ChatView({ character, chat, messages }: { character: Character; chat: C
         personaName={persona?.name}
         placeholder={`Message ${character.card.nickname || character.card.name}… (Enter to send, Shift+Enter for a new line)`}
       />
-      {samplingOpen ? (
-        <SamplingDialog
-          open
-          value={chat.sampling}
-          takes={chat.takes}
-          onClose={() => setSamplingOpen(false)}
-          onSave={(s, takes) => {
-            setSamplingOpen(false);
-            void actions.updateSampling(chat.id, s, takes);
-          }}
-        />
-      ) : null}
+      {samplingOpen ? <ChatSamplingDialog chat={chat} onClose={() => setSamplingOpen(false)} /> : null}
       {memoryOpen ? (
         <MemoryDialog
           chat={chat}

@@ -1,5 +1,6 @@
 import { useState } from 'react';
-import { DEFAULT_SAMPLING, DEFAULT_TAKES, GUARD_RETRIES_MAX, GUARD_RETRIES_MIN, TAKES_MAX, TAKES_MIN, clampTakes, type SamplingSettings, type TakeSettings } from '../../domain/chat';
+import { DEFAULT_SAMPLING, DEFAULT_TAKES, GUARD_RETRIES_MAX, GUARD_RETRIES_MIN, TAKES_MAX, TAKES_MIN, clampTakes, type Chat, type SamplingSettings, type TakeSettings } from '../../domain/chat';
+import { useMessageActions } from '../../hooks/useChat';
 import { Button } from '../ui/Button';
 import { Dialog } from '../ui/Dialog';
 import { TextField, Toggle } from '../ui/Field';
@@ -12,6 +13,23 @@ const FIELDS: { key: keyof SamplingSettings; label: string; min: number; max: nu
   { key: 'repetitionPenalty', label: 'Repetition penalty', min: 1, max: 2, step: 0.05, hint: '1 = off' },
   { key: 'contextSize', label: 'Context size (tokens)', min: 512, max: 131072, step: 256, hint: 'prompt + reply budget' },
 ];
+
+/** A chat's sampling and takes, saved to the chat (the one-to-one chat and the group scene). */
+export function ChatSamplingDialog({ chat, onClose }: { chat: Chat; onClose: () => void }) {
+  const actions = useMessageActions();
+  return (
+    <SamplingDialog
+      open
+      value={chat.sampling}
+      takes={chat.takes}
+      onClose={onClose}
+      onSave={(s, takes) => {
+        onClose();
+        void actions.updateSampling(chat.id, s, takes);
+      }}
+    />
+  );
+}
 
 export function SamplingDialog({
   open,

@@ -19,7 +19,7 @@ import { ModelChip } from '../chat/ModelChip';
 import { CpuFallbackOffer } from '../models/CpuFallbackOffer';
 import { marksFor } from '../persona/VerdictBadge';
 import { MessageVerdict, messageRowActions, useMessageRowState, useSwipeKeys, type MessageRowHandlers } from '../chat/messageRow';
-import { SamplingDialog } from '../chat/SamplingDialog';
+import { ChatSamplingDialog } from '../chat/SamplingDialog';
 import { GroupPanel, type MemberDrift } from './GroupPanel';
 
 /** The name a member goes by in the scene (its prompts, its lines): the nickname, else the name. */
@@ -322,18 +322,7 @@ function GroupScreen({ chat, scene, messages, anchor, members }: { chat: Chat; s
           </label>
         </div>
         <Composer chatId={chat.id} streaming={busy} disabledReason={disabledReason} onSend={onSend} onStop={stop} placeholder="Message the scene… (Enter to send, Shift+Enter for a new line)" />
-        {samplingOpen ? (
-          <SamplingDialog
-            open
-            value={chat.sampling}
-            takes={chat.takes}
-            onClose={() => setSamplingOpen(false)}
-            onSave={(s, takes) => {
-              setSamplingOpen(false);
-              void actions.updateSampling(chat.id, s, takes);
-            }}
-          />
-        ) : null}
+        {samplingOpen ? <ChatSamplingDialog chat={chat} onClose={() => setSamplingOpen(false)} /> : null}
       </div>
       <GroupPanel open={panel} onToggle={() => setPanel(!panel)} members={drifts} checks={checks} onAnalyse={() => void analyse()} analysable={analysable} anchorId={anchor.id} />
     </div>
