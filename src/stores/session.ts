@@ -116,7 +116,7 @@ const keyOf = (t: { messageId: string; swipeIndex: number }) => `${t.messageId}:
 let handle: TurnHandle | null = null;
 let draftHandle: ImpersonateHandle | null = null;
 let earlyStops = 0;
-/** A turn is starting: its request has not left yet, and the screen does not show it busy yet. */
+/** A turn is starting: set before its first await, cleared when its reply has a target (or it ends). */
 let starting = false;
 /** The running summarizer: a turn cancels it and waits for it before using the engine. */
 let summarizer: { controller: AbortController; done: Promise<MemoryResult> } | null = null;
@@ -298,9 +298,9 @@ export const useSession = create<SessionSlice>()((set, get) => {
   /** Runs one turn; resolves whether the turn was accepted (the user's message stored). */
   const begin = async (chat: Chat, character: Character, request: TurnRequest, scene?: TurnScene): Promise<boolean> => {
     if (starting || get().streaming || get().takes || get().drafting) return false;
-    // Busy from the first moment (nothing else starts); the screen shows it
-    // with the reply's target, once the request has left (issue 14): a render
-    // here came out of the time to first token.
+    // Busy from the first moment: nothing else starts, Stop already works, and
+    // the screen shows it at once (a Send that stayed enabled until the request
+    // had left let a fast second Enter through, and a test read the old reply as done).
     starting = true;
     let started = false;
     try {
@@ -308,6 +308,7 @@ export const useSession = create<SessionSlice>()((set, get) => {
       await stopSummarizer();
       if (get().streaming || get().takes || get().drafting || !engineReady()) return false;
       earlyStops = 0;
+      set({ streaming: { chatId: chat.id, messageId: '', swipeIndex: 0, text: '', saveProblem: null } });
       const engine = useEngine.getState().engine!;
       // The settings a turn needs are followed in memory after the first turn (services/turnSettings.ts).
       followTurnSettings();
@@ -320,7 +321,11 @@ export const useSession = create<SessionSlice>()((set, get) => {
       for (; earlyStops > 0; earlyStops--) turn.stop();
       return await follow(turn, chat, character, request);
     } finally {
-      if (!started) starting = false;
+      if (!started) {
+        starting = false;
+        // Not started (a failed read): the busy state set above goes with it.
+        if (get().streaming?.messageId === '') set({ streaming: null });
+      }
     }
   };
 
