@@ -25,11 +25,15 @@ export type MessagesListener = (messages: Message[]) => void;
 /** The list each open feed delivered last, per database and chat (what the open chat shows). */
 const delivered = new WeakMap<StudioDb, Map<string, Set<{ list: Message[] | null }>>>();
 
+/** The list an open feed of this chat delivered last; undefined when none is open or none has delivered. */
+function lastDelivered(db: StudioDb, chatId: string): Message[] | undefined {
+  const holders = delivered.get(db)?.get(chatId);
+  return holders ? ([...holders].find((h) => h.list !== null)?.list ?? undefined) : undefined;
+}
+
 /** The list an open feed of this chat delivered last (it may lag the latest write by a moment); null: none open. */
 export function heldFeedMessages(db: StudioDb, chatId: string): Message[] | null {
-  const holders = delivered.get(db)?.get(chatId);
-  const held = holders ? [...holders].find((h) => h.list !== null)?.list : undefined;
-  return held ? held.slice() : null;
+  return lastDelivered(db, chatId)?.slice() ?? null;
 }
 
 /**
@@ -41,8 +45,7 @@ export function heldFeedMessages(db: StudioDb, chatId: string): Message[] | null
  * A Dexie promise chain (callers may run inside live queries).
  */
 export function currentFeedMessages(db: StudioDb, chatId: string): Promise<Message[] | null> {
-  const holders = delivered.get(db)?.get(chatId);
-  const held = holders ? [...holders].find((h) => h.list !== null)?.list : undefined;
+  const held = lastDelivered(db, chatId);
   if (!held) return Dexie.Promise.resolve(null);
   return Dexie.Promise.all([
     db.messages.where('[chatId+order]').between([chatId, -Infinity], [chatId, Infinity]).count(),
