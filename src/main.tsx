@@ -1,6 +1,7 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app/App';
+import { preloadLibrary } from './hooks/useLibrary';
 import './index.css';
 
 function render() {
@@ -16,6 +17,8 @@ function render() {
 // so bench:scale measures what users run). In `vite build` both tests are the
 // literal `false`, so this import (and src/testing) is dropped; the offline
 // e2e's build step checks that no test double ships.
+// The library's read starts now and overlaps React's first render.
+preloadLibrary();
 if (import.meta.env.DEV || import.meta.env.MODE === 'bench') {
   void import('./testing/install').then((m) => m.installTestDoubles()).finally(render);
 } else {

@@ -107,7 +107,7 @@ describe('schema v5 (audits)', () => {
     const upgraded = new StudioDb(oldName);
     try {
       await upgraded.open();
-      expect(upgraded.verno).toBe(6);
+      expect(upgraded.verno).toBe(7);
       expect((await upgraded.characters.get(character.id as string))?.card.name).toBe('Old');
       expect(await upgraded.verdicts.count()).toBe(1);
       expect(await upgraded.audits.count()).toBe(0);

@@ -1,3 +1,7 @@
+import Dexie, { liveQuery } from 'dexie';
+import { libraryEntryOf, type LibraryEntry } from '../domain/library';
+import { readLibraryEntry } from '../domain/storage/libraryEntry';
+import { CHARACTERS, LIBRARY_ENTRIES } from './libraryEntries';
 import {
   emptyCardData,
   emptyLorebook,
@@ -77,6 +81,42 @@ export class CharacterRepository {
       const characters = rows.flatMap((row) => readCharacter(row)?.character ?? []);
       return characters.sort((a, b) => b.updatedAt - a.updatedAt);
     });
+  }
+
+  /**
+   * Follows {@link list}: `listener` gets the library now and after every
+   * change to the characters table.
+   * @returns stop following.
+   */
+  watchList(listener: (characters: Character[]) => void, onError: (e: unknown) => void): () => void {
+    const subscription = liveQuery(() => this.list()).subscribe({ next: listener, error: onError });
+    return () => subscription.unsubscribe();
+  }
+
+  /**
+   * What the library lists of every character, most recently changed first:
+   * the small rows of `libraryEntries`, not the cards. Should those not
+   * match the characters (a row that fails its schema, a count that
+   * differs), the entries are derived from the characters instead, so the
+   * list is never wrong, only slower.
+   */
+  entries(): Promise<LibraryEntry[]> {
+    const { db } = this;
+    return Dexie.Promise.all([db.libraryEntries.toArray(), db.characters.count()]).then(([rows, count]: [unknown[], number]) => {
+      const entries = rows.map(readLibraryEntry);
+      const sound = entries.length === count && entries.every((e) => e !== null);
+      const out = sound ? (entries as LibraryEntry[]) : this.list().then((characters) => characters.map(libraryEntryOf));
+      return Dexie.Promise.resolve(out).then((list) => list.sort((a, b) => b.updatedAt - a.updatedAt));
+    });
+  }
+
+  /**
+   * Follows {@link entries} after every change to the library.
+   * @returns stop following.
+   */
+  watchEntries(listener: (entries: LibraryEntry[]) => void, onError: (e: unknown) => void): () => void {
+    const subscription = liveQuery(() => this.entries()).subscribe({ next: listener, error: onError });
+    return () => subscription.unsubscribe();
   }
 
   /** One character, read through the schema like {@link list}. */
@@ -174,10 +214,12 @@ export class CharacterRepository {
       return null;
     }
     try {
-      const tx = this.db.backendDB().transaction('characters', 'readwrite');
-      const store = tx.objectStore('characters');
+      // Below Dexie, so its middleware does not keep the library's entry: this write does.
+      const tx = this.db.backendDB().transaction([CHARACTERS, LIBRARY_ENTRIES], 'readwrite');
+      const store = tx.objectStore(CHARACTERS);
       const before = store.get(stored.id);
       store.put(stored);
+      tx.objectStore(LIBRARY_ENTRIES).put(libraryEntryOf(stored));
       tx.commit();
       tx.oncomplete = () => void this.followUpWriteNow(latest, before.result as Character | undefined, stored).catch(() => undefined);
     } catch {

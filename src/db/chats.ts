@@ -1,3 +1,4 @@
+import { liveQuery } from 'dexie';
 import { newId } from '../domain/character';
 import { DEFAULT_SAMPLING, DEFAULT_TAKES, clampTakes, type AuthorsNote, type BranchPoint, type Chat, type GuardReport, type Message, type Role, type SamplingSettings, type Swipe, type TakeSettings } from '../domain/chat';
 import { verdictKey, type StudioDb, type VerdictRecord } from './database';
@@ -99,6 +100,15 @@ export class ChatRepository {
       }
       return out;
     });
+  }
+
+  /**
+   * Follows {@link lastUsedByCharacter} after every change to the chats table.
+   * @returns stop following.
+   */
+  watchLastUsed(listener: (lastUsed: Map<string, number>) => void, onError: (e: unknown) => void): () => void {
+    const subscription = liveQuery(() => this.lastUsedByCharacter()).subscribe({ next: listener, error: onError });
+    return () => subscription.unsubscribe();
   }
 
   // Dexie promise chains, not native async: these run inside live queries (see CharacterRepository.list).

@@ -5,6 +5,8 @@ import type { Chat, Message } from '../domain/chat';
 import { migrateVerdict } from '../domain/consistency/verdict';
 import type { SettingRecord, VerdictRecord } from '../domain/storage/records';
 import type { AuditRun } from '../domain/audit/run';
+import type { LibraryEntry } from '../domain/library';
+import { entryOfRecord, libraryEntriesMiddleware } from './libraryEntries';
 
 // The stored shapes of these rows live with their schemas (domain/storage).
 export type { SettingRecord, VerdictRecord } from '../domain/storage/records';
@@ -31,6 +33,8 @@ export class StudioDb extends Dexie {
   interviews!: EntityTable<InterviewDraft, 'id'>;
   /** Audit runs (issue 12 §1), one row per run, stored as `AuditRun` (domain/audit/run.ts). */
   audits!: EntityTable<AuditRun, 'id'>;
+  /** What the library lists of each character (issue 13 §1), kept by db/libraryEntries.ts; never written directly. */
+  libraryEntries!: EntityTable<LibraryEntry, 'id'>;
 
   constructor(name: string = DB_NAME) {
     super(name);
@@ -87,6 +91,17 @@ export class StudioDb extends Dexie {
     this.version(6).stores({
       messages: 'id, chatId, [chatId+order], [chatId+updatedAt]',
     });
+    // v7: the library's entries (issue 13 §1): a few hundred bytes per
+    // character, so the sidebar lists 1,000 characters without reading 1,000
+    // cards. Written by the middleware with every character write; filled
+    // here from the characters already stored.
+    this.version(7)
+      .stores({ libraryEntries: 'id' })
+      .upgrade(async (tx) => {
+        const rows: unknown[] = await tx.table('characters').toArray();
+        await tx.table('libraryEntries').bulkPut(rows.flatMap((row) => entryOfRecord(row) ?? []));
+      });
+    this.use(libraryEntriesMiddleware);
   }
 }
 

@@ -491,7 +491,7 @@ describe('schema migration', () => {
     const upgraded = new StudioDb(oldName);
     try {
       await upgraded.open();
-      expect(upgraded.verno).toBe(6);
+      expect(upgraded.verno).toBe(7);
       expect((await upgraded.characters.get('c1'))?.card.name).toBe('Old');
       expect((await upgraded.chats.get('chat1'))?.title).toBe('Chat');
       expect(await upgraded.messages.count()).toBe(1);
@@ -520,7 +520,7 @@ describe('schema migration', () => {
     const upgraded = new StudioDb(oldName);
     try {
       await upgraded.open();
-      expect(upgraded.verno).toBe(6);
+      expect(upgraded.verno).toBe(7);
       expect(await upgraded.verdicts.count()).toBe(1);
       const stored = (await upgraded.verdicts.get('m1:0'))!.verdict;
       expect(stored.v).toBe(VERDICT_VERSION);

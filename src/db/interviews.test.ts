@@ -86,7 +86,7 @@ describe('schema v4 (interviews), opened by the current schema', () => {
     const upgraded = new StudioDb(oldName);
     try {
       await upgraded.open();
-      expect(upgraded.verno).toBe(6);
+      expect(upgraded.verno).toBe(7);
       expect((await upgraded.characters.get('c1'))?.card.name).toBe('Old');
       const repo = new InterviewRepository(upgraded);
       expect(await repo.latest()).toBeUndefined();

@@ -305,7 +305,7 @@ describe('schema v6', () => {
     const upgraded = new StudioDb(oldName);
     try {
       await upgraded.open();
-      expect(upgraded.verno).toBe(6);
+      expect(upgraded.verno).toBe(7);
       expect(await upgraded.messages.where('[chatId+updatedAt]').between(['chat1', 20], ['chat1', Infinity]).primaryKeys()).toEqual(['m2']);
     } finally {
       upgraded.close();

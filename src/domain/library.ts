@@ -1,15 +1,49 @@
 /** How the library lists characters: search and the one-line summary (pure, so the fuzz tests can run it on every stored shape). */
 import type { Character } from './character';
 
-/** Characters matching a query by name, nickname or tag (case-insensitive). */
-export function filterCharacters(characters: Character[], query: string): Character[] {
+/**
+ * What the library lists of a character: a few hundred bytes, so the studio
+ * can read a 1,000-character library at start without reading 1,000 cards
+ * (descriptions, greetings, lorebooks). Derived from the character whenever
+ * it is written (db: table `libraryEntries`), never edited by itself.
+ */
+export interface LibraryEntry {
+  id: string;
+  name: string;
+  nickname: string;
+  tags: string[];
+  /** {@link shortDescription}: the line under the name. */
+  blurb: string;
+  avatar: Blob | null;
+  statementCount: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** The library's entry for a character (linear in its size; reads only the first words of the description). */
+export function libraryEntryOf(c: Character): LibraryEntry {
+  return {
+    id: c.id,
+    name: c.card.name,
+    nickname: c.card.nickname,
+    tags: c.card.tags,
+    blurb: shortDescription(c),
+    avatar: c.avatar,
+    statementCount: c.statements.length,
+    createdAt: c.createdAt,
+    updatedAt: c.updatedAt,
+  };
+}
+
+/** Entries matching a query by name, nickname or tag (case-insensitive). */
+export function filterCharacters<E extends Pick<LibraryEntry, 'name' | 'nickname' | 'tags'>>(entries: readonly E[], query: string): E[] {
   const q = query.trim().toLowerCase();
-  if (!q) return characters;
+  if (!q) return [...entries];
   const tagQuery = q.startsWith('#') ? q.slice(1) : null;
-  return characters.filter((c) => {
-    const tags = c.card.tags.map((t) => t.toLowerCase());
+  return entries.filter((c) => {
+    const tags = c.tags.map((t) => t.toLowerCase());
     if (tagQuery !== null) return tags.some((t) => t.includes(tagQuery));
-    return c.card.name.toLowerCase().includes(q) || c.card.nickname.toLowerCase().includes(q) || tags.some((t) => t.includes(q));
+    return c.name.toLowerCase().includes(q) || c.nickname.toLowerCase().includes(q) || tags.some((t) => t.includes(q));
   });
 }
 
@@ -44,6 +78,11 @@ export function displayName(c: Character): string {
   return c.card.name || 'Unnamed';
 }
 
+/** {@link displayName} of an entry. */
+export function entryName(e: Pick<LibraryEntry, 'name'>): string {
+  return e.name || 'Unnamed';
+}
+
 /** How the library is ordered (a setting). Favourites come first in every order. */
 export type LibrarySort = 'edited' | 'used' | 'name';
 export const LIBRARY_SORTS: readonly LibrarySort[] = ['edited', 'used', 'name'];
@@ -55,8 +94,8 @@ export interface SortKeys {
   name: string;
 }
 
-export function sortKeysOf(c: Character, lastUsed: ReadonlyMap<string, number>): SortKeys {
-  return { edited: c.updatedAt, used: lastUsed.get(c.id) ?? 0, name: displayName(c).toLocaleLowerCase() };
+export function sortKeysOf(e: Pick<LibraryEntry, 'id' | 'name' | 'updatedAt'>, lastUsed: ReadonlyMap<string, number>): SortKeys {
+  return { edited: e.updatedAt, used: lastUsed.get(e.id) ?? 0, name: entryName(e).toLocaleLowerCase() };
 }
 
 /**
@@ -66,7 +105,7 @@ export function sortKeysOf(c: Character, lastUsed: ReadonlyMap<string, number>):
  * taken earlier, so a character saving under "recently edited" keeps its
  * place until the list is sorted again (see `freezeKeys`).
  */
-export function sortCharacters<C extends Pick<Character, 'id'>>(characters: readonly C[], sort: LibrarySort, favourites: ReadonlySet<string>, keys: (c: C) => SortKeys): C[] {
+export function sortCharacters<C extends Pick<LibraryEntry, 'id'>>(characters: readonly C[], sort: LibrarySort, favourites: ReadonlySet<string>, keys: (c: C) => SortKeys): C[] {
   const keyed = characters.map((c) => ({ c, k: keys(c), fav: favourites.has(c.id) }));
   keyed.sort((a, b) => {
     if (a.fav !== b.fav) return a.fav ? -1 : 1;
@@ -92,8 +131,8 @@ export function freezeKeys(previous: ReadonlyMap<string, SortKeys>, current: Rea
 }
 
 /** Every tag in the library, case-folded and deduplicated, A→Z. */
-export function libraryTags(characters: readonly Character[]): string[] {
+export function libraryTags(entries: readonly Pick<LibraryEntry, 'tags'>[]): string[] {
   const tags = new Set<string>();
-  for (const c of characters) for (const t of c.card.tags) if (t.trim()) tags.add(t.trim().toLocaleLowerCase());
+  for (const c of entries) for (const t of c.tags) if (t.trim()) tags.add(t.trim().toLocaleLowerCase());
   return [...tags].sort();
 }

@@ -1,7 +1,8 @@
 import { useLiveQuery } from 'dexie-react-hooks';
 import { useCallback, useMemo, useState } from 'react';
+import { sharedFeed, useFeed } from './sharedFeed';
 import type { Character, Lorebook } from '../domain/character';
-import { filterCharacters, freezeKeys, libraryTags, sortCharacters, sortKeysOf, type LibrarySort, type SortKeys } from '../domain/library';
+import { filterCharacters, freezeKeys, libraryTags, sortCharacters, sortKeysOf, type LibraryEntry, type LibrarySort, type SortKeys } from '../domain/library';
 import { setSetting, useSetting } from './useSettings';
 import { repos } from '../db';
 import { errorDetail, useUndoNotice } from './notices';
@@ -11,9 +12,30 @@ import { downloadBlob, formatBytes } from '../platform/files';
 import { exportCharacterJson, exportCharacterPng, importFiles, type ImportOutcome } from '../services/library';
 export type { PendingLorebook } from '../services/library';
 
-/** All characters, newest first; null while loading. */
+// One read of the library's entries for every screen that lists it, and of
+// when each character was last used (the sidebar's order needs both).
+const entriesFeed = sharedFeed<LibraryEntry[]>((next, error) => repos.characters.watchEntries(next, error));
+const lastUsedFeed = sharedFeed<Map<string, number>>((next, error) => repos.chats.watchLastUsed(next, error));
+// Whole characters, for the screens that need their cards (read when one opens).
+const charactersFeed = sharedFeed<Character[]>((next, error) => repos.characters.watchList(next, error));
+
+/**
+ * Starts reading the library now: main.tsx calls it before React's first
+ * render, so opening the database and reading overlap the render.
+ */
+export function preloadLibrary(): void {
+  entriesFeed.start();
+  lastUsedFeed.start();
+}
+
+/** What the library lists of every character, newest first; null while loading. */
+export function useLibraryEntries(): LibraryEntry[] | null {
+  return useFeed(entriesFeed);
+}
+
+/** All characters with their cards, newest first; null while loading. */
 export function useCharacters(): Character[] | null {
-  return useLiveQuery(() => repos.characters.list(), [], null);
+  return useFeed(charactersFeed);
 }
 
 /** One character: null while loading, undefined when it does not exist. */
@@ -195,8 +217,8 @@ const NO_FAVOURITES: readonly string[] = [];
  * not move it under "recently edited" while the writer types.
  */
 export function useLibraryView(query: string, tag: string, activeId: string | null) {
-  const characters = useCharacters();
-  const lastUsed = useLiveQuery(() => repos.chats.lastUsedByCharacter(), [], null);
+  const characters = useLibraryEntries();
+  const lastUsed = useFeed(lastUsedFeed);
   const sort: LibrarySort = useSetting('librarySort') ?? 'edited';
   const favouriteList = useSetting('favouriteCharacters') ?? NO_FAVOURITES;
   const favourites = useMemo(() => new Set(favouriteList), [favouriteList]);
@@ -210,7 +232,7 @@ export function useLibraryView(query: string, tag: string, activeId: string | nu
   const keys = frozen.keys;
   const visible = useMemo(() => {
     if (!characters || !lastUsed) return null;
-    const byTag = tag ? characters.filter((c) => c.card.tags.some((t) => t.trim().toLocaleLowerCase() === tag)) : characters;
+    const byTag = tag ? characters.filter((c) => c.tags.some((t) => t.trim().toLocaleLowerCase() === tag)) : characters;
     return sortCharacters(filterCharacters(byTag, query), sort, favourites, (c) => keys.get(c.id) ?? sortKeysOf(c, lastUsed));
   }, [characters, lastUsed, tag, query, sort, favourites, keys]);
   const tags = useMemo(() => (characters ? libraryTags(characters) : []), [characters]);

@@ -1,4 +1,4 @@
-import { useCharacters, useLibraryActions } from '../../hooks/useLibrary';
+import { useLibraryActions, useLibraryEntries } from '../../hooks/useLibrary';
 import { setSetting, useSetting } from '../../hooks/useSettings';
 import { useRoute } from '../../stores/route';
 import { Avatar } from '../ui/Avatar';
@@ -52,7 +52,7 @@ export function FirstRunGuide() {
 }
 
 export function HomePage() {
-  const characters = useCharacters();
+  const characters = useLibraryEntries();
   const { create } = useLibraryActions();
   const navigate = useRoute((s) => s.navigate);
   return (
@@ -80,10 +80,10 @@ export function HomePage() {
           <ul className="grid gap-3 sm:grid-cols-2">
             {characters.slice(0, 6).map((c) => (
               <li key={c.id} className="flex items-center gap-3 rounded-2xl border border-stone-200 bg-white p-3 dark:border-stone-800 dark:bg-stone-900">
-                <Avatar blob={c.avatar} name={c.card.name} />
+                <Avatar blob={c.avatar} name={c.name} />
                 <div className="min-w-0 flex-1">
-                  <p className="truncate text-sm font-medium">{c.card.name}</p>
-                  <p className="text-xs text-stone-500 dark:text-stone-400">{c.statements.length} statements</p>
+                  <p className="truncate text-sm font-medium">{c.name}</p>
+                  <p className="text-xs text-stone-500 dark:text-stone-400">{c.statementCount} statement{c.statementCount === 1 ? '' : 's'}</p>
                 </div>
                 <Button size="sm" onClick={() => navigate({ name: 'character', id: c.id, tab: 'edit' })}>
                   Edit

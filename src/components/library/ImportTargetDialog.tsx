@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { Lorebook } from '../../domain/character';
-import { useCharacters } from '../../hooks/useLibrary';
+import { entryName } from '../../domain/library';
+import { useLibraryEntries } from '../../hooks/useLibrary';
 import { Button } from '../ui/Button';
 import { Dialog } from '../ui/Dialog';
 import { inputClass } from '../ui/Field';
@@ -15,7 +16,7 @@ export function ImportTargetDialog({
   onAttach: (characterId: string) => void;
   onCancel: () => void;
 }) {
-  const characters = useCharacters();
+  const characters = useLibraryEntries();
   const [target, setTarget] = useState('');
   const chosen = target || characters?.[0]?.id || '';
   return (
@@ -41,7 +42,7 @@ export function ImportTargetDialog({
             <select aria-label="Character" className={inputClass} value={chosen} onChange={(e) => setTarget(e.target.value)}>
               {characters.map((c) => (
                 <option key={c.id} value={c.id}>
-                  {c.card.name || 'Unnamed'}
+                  {entryName(c)}
                 </option>
               ))}
             </select>

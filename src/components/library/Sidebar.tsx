@@ -1,6 +1,6 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useRef, useState } from 'react';
-import { displayName, shortDescription, type LibrarySort } from '../../domain/library';
+import { entryName, type LibrarySort } from '../../domain/library';
 import { useLibraryActions, useLibraryView } from '../../hooks/useLibrary';
 import { useStartInterview } from '../../hooks/useInterview';
 import { useRoute } from '../../stores/route';
@@ -139,16 +139,16 @@ export function Sidebar({ onImportFiles }: { onImportFiles: (files: File[]) => v
                       }}
                       className="flex min-w-0 flex-1 items-center gap-3 rounded-xl px-2.5 py-2 text-left"
                     >
-                      <Avatar blob={c.avatar} name={c.card.name} />
+                      <Avatar blob={c.avatar} name={c.name} />
                       <span className="min-w-0 flex-1">
-                        <span className="block truncate text-sm font-medium text-stone-900 dark:text-stone-100">{displayName(c)}</span>
-                        <span className="line-clamp-2 text-xs leading-snug text-stone-500 dark:text-stone-400">{shortDescription(c) || 'No description yet'}</span>
+                        <span className="block truncate text-sm font-medium text-stone-900 dark:text-stone-100">{entryName(c)}</span>
+                        <span className="line-clamp-2 text-xs leading-snug text-stone-500 dark:text-stone-400">{c.blurb || 'No description yet'}</span>
                       </span>
                     </button>
                     <button
                       type="button"
                       aria-pressed={starred}
-                      aria-label={`Favourite: ${displayName(c)}`}
+                      aria-label={`Favourite: ${entryName(c)}`}
                       title={starred ? 'Remove from favourites' : 'Add to favourites (listed first)'}
                       onClick={() => toggleFavourite(c.id)}
                       className={`mr-1.5 shrink-0 rounded-lg p-1 focus-visible:opacity-100 ${starred ? 'text-amber-500' : 'text-stone-400 hover:text-amber-500 sm:opacity-0 sm:group-hover:opacity-100 dark:text-stone-500'}`}

@@ -17,7 +17,7 @@ import { cardToJsonText, encodeBase64, writeCardPng } from '../cards';
 import { backup, cardJson, workbenchBackup } from './testdata/arbitraries';
 import { textChunk, tinyPng } from '../cards/testdata/tinyPng';
 import type { Character } from '../character';
-import { displayName, filterCharacters, shortDescription } from '../library';
+import { displayName, filterCharacters, libraryEntryOf, shortDescription } from '../library';
 import { BackupFormatError, validateBackup } from './backup';
 import { CardDataSchema } from './card';
 import { CharacterSchema } from './character';
@@ -35,8 +35,10 @@ const asCharacter = (card: Character['card']): Character => ({ id: 'x', card, av
 function rendersInLibrary(c: Character): void {
   expect(typeof displayName(c)).toBe('string');
   expect(typeof shortDescription(c)).toBe('string');
-  filterCharacters([c], 'a');
-  filterCharacters([c], '#b');
+  const entry = libraryEntryOf(c);
+  expect(entry.blurb).toBe(shortDescription(c));
+  filterCharacters([entry], 'a');
+  filterCharacters([entry], '#b');
 }
 
 function checkStoredCard(card: Character['card'] | null): void {
