@@ -9,6 +9,7 @@ import type { StorySummary } from '../domain/memory/storySoFar';
 import { AuthorsNoteSchema, ChatSchema, GroupSceneSchema, MessageSchema, StorySummarySchema, isRefusal, readChat, readMessage } from '../domain/storage/chat';
 import type { GroupScene } from '../domain/group';
 import { assertValid } from '../domain/storage/issues';
+import { STREAMING } from './streamingMessages';
 import { currentFeedMessages, heldFeedMessages, watchChatMessages, type MessagesListener } from './messageFeed';
 
 /** Stored records read through their schemas (domain/storage): damaged ones are repaired or skipped, never crash a screen. */
@@ -591,8 +592,10 @@ export class ChatRepository {
     const { db } = this;
     let fixed = 0;
     await db.transaction('rw', db.messages, async () => {
+      // The sparse index holds only messages with a swipe streaming (db/streamingMessages.ts).
       await db.messages
-        .filter((m) => m.swipes.some((s) => s.state === 'streaming'))
+        .where(STREAMING)
+        .equals(1)
         .modify((m) => {
           m.swipes = m.swipes.map((s) => (s.state === 'streaming' ? { ...s, state: 'interrupted', finishReason: 'interrupted' } : s));
           m.updatedAt = nextUpdatedAt(m);

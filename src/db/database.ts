@@ -7,6 +7,7 @@ import type { SettingRecord, VerdictRecord } from '../domain/storage/records';
 import type { AuditRun } from '../domain/audit/run';
 import type { LibraryEntry } from '../domain/library';
 import { entryOfRecord, libraryEntriesMiddleware } from './libraryEntries';
+import { streamingMessagesMiddleware } from './streamingMessages';
 
 // The stored shapes of these rows live with their schemas (domain/storage).
 export type { SettingRecord, VerdictRecord } from '../domain/storage/records';
@@ -91,17 +92,28 @@ export class StudioDb extends Dexie {
     this.version(6).stores({
       messages: 'id, chatId, [chatId+order], [chatId+updatedAt]',
     });
-    // v7: the library's entries (issue 13 §1): a few hundred bytes per
-    // character, so the sidebar lists 1,000 characters without reading 1,000
-    // cards. Written by the middleware with every character write; filled
-    // here from the characters already stored.
+    // v7 (issue 13 §1), so start-up reads what it shows and no more:
+    // - the library's entries: a few hundred bytes per character, so the
+    //   sidebar lists 1,000 characters without reading 1,000 cards. Written
+    //   by their middleware with every character write; filled here from the
+    //   characters already stored;
+    // - messages gain a sparse index on `streaming` (set by its middleware
+    //   while a swipe streams), so start-up finds the replies a closed page
+    //   cut off without reading every message. Marked here once.
     this.version(7)
-      .stores({ libraryEntries: 'id' })
+      .stores({ libraryEntries: 'id', messages: 'id, chatId, [chatId+order], [chatId+updatedAt], streaming' })
       .upgrade(async (tx) => {
         const rows: unknown[] = await tx.table('characters').toArray();
         await tx.table('libraryEntries').bulkPut(rows.flatMap((row) => entryOfRecord(row) ?? []));
+        await tx
+          .table<Message & { streaming?: 1 }, string>('messages')
+          .filter((m) => Array.isArray(m.swipes) && m.swipes.some((s) => s?.state === 'streaming'))
+          .modify((m) => {
+            m.streaming = 1;
+          });
       });
     this.use(libraryEntriesMiddleware);
+    this.use(streamingMessagesMiddleware);
   }
 }
 

@@ -175,6 +175,24 @@ describe('ChatRepository', () => {
     expect(m?.swipes[0]?.text).toBe('Never.');
   });
 
+  it('indexes only messages with a swipe streaming: start-up reads those, not the chat', async () => {
+    const { chats, chat, reply } = await seedCharacterWithChat();
+    const streamingIds = () => db.messages.where('streaming').equals(1).primaryKeys();
+    expect(await streamingIds()).toEqual([]);
+    const live = await chats.append(chat.id, { role: 'assistant', name: 'Maren', text: '', state: 'streaming' });
+    const idx = await chats.addSwipe(reply.id);
+    expect((await streamingIds()).sort()).toEqual([live.id, reply.id].sort());
+    // A finished swipe leaves the index; the stored row loses the mark.
+    await chats.writeSwipe(reply.id, idx, { text: 'Fine.', state: 'done' });
+    expect(await streamingIds()).toEqual([live.id]);
+    expect(await db.messages.get(reply.id)).not.toHaveProperty('streaming');
+    // Reads never show the mark.
+    expect((await chats.messages(chat.id)).some((m) => 'streaming' in m)).toBe(false);
+    expect(await chats.markInterrupted()).toBe(1);
+    expect(await streamingIds()).toEqual([]);
+    expect((await db.messages.get(live.id))?.swipes[0]?.state).toBe('interrupted');
+  });
+
   it('deletes a chat with its messages and verdicts only', async () => {
     const { chats, chat, maren } = await seedCharacterWithChat();
     const other = await chats.create({ characterId: maren.id, characterName: 'Maren', greetings: ['Yo.'] });

@@ -124,7 +124,7 @@ describe('library entries (table libraryEntries, kept by the middleware)', () =>
     }
   });
 
-  it('the v6 → v7 upgrade fills entries from the characters already stored (a damaged one included, repaired)', async () => {
+  it('the v6 → v7 upgrade fills entries from the characters already stored (a damaged one included, repaired) and indexes the streaming replies', async () => {
     const oldName = `${name}-v6`;
     const v6 = new Dexie(oldName);
     v6.version(1).stores({ characters: 'id, updatedAt', chats: 'id, characterId, updatedAt', messages: 'id, chatId, [chatId+order]', settings: 'key' });
@@ -138,6 +138,11 @@ describe('library entries (table libraryEntries, kept by the middleware)', () =>
       { id: 'c1', card: { name: 'Old', description: 'Written by v6.' }, avatar: null, statements: [{ id: 's', text: 'Old is old.', origin: 'manual', enabled: true, version: 1 }], createdAt: 1, updatedAt: 2 },
       { id: 'c2', card: { name: 7, tags: 'not a list' }, avatar: null, statements: null, createdAt: 1, updatedAt: 3 },
     ]);
+    const swipe = (text: string, state: string) => ({ text, state, createdAt: 1 });
+    await v6.table('messages').bulkPut([
+      { id: 'm1', chatId: 'chat1', order: 0, role: 'assistant', name: 'Old', swipes: [swipe('Done.', 'done')], swipeIndex: 0, createdAt: 1, updatedAt: 1 },
+      { id: 'm2', chatId: 'chat1', order: 1, role: 'assistant', name: 'Old', swipes: [swipe('Done.', 'done'), swipe('Cut o', 'streaming')], swipeIndex: 1, createdAt: 1, updatedAt: 1 },
+    ]);
     v6.close();
     const upgraded = new StudioDb(oldName);
     try {
@@ -148,6 +153,9 @@ describe('library entries (table libraryEntries, kept by the middleware)', () =>
       expect(entries[1]).toMatchObject({ name: 'Old', blurb: 'Written by v6.', statementCount: 1 });
       expect(await upgraded.libraryEntries.count()).toBe(2);
       expect(typeof entries[0]!.name).toBe('string');
+      expect(await upgraded.messages.where('streaming').equals(1).primaryKeys()).toEqual(['m2']);
+      expect(await new ChatRepository(upgraded).markInterrupted()).toBe(1);
+      expect((await upgraded.messages.get('m2'))?.swipes[1]?.state).toBe('interrupted');
     } finally {
       upgraded.close();
       await Dexie.delete(oldName);
