@@ -20,6 +20,19 @@ export interface LibraryEntry {
   updatedAt: number;
 }
 
+/**
+ * What the library showed last time, kept outside IndexedDB (localStorage) so
+ * the next start can list it before the database has answered. Avatars are
+ * left out (null): they follow with the database's answer, which replaces
+ * the snapshot as soon as it comes.
+ */
+export interface LibrarySnapshot {
+  entries: LibraryEntry[];
+  lastUsed: [string, number][];
+  sort: LibrarySort;
+  favourites: string[];
+}
+
 /** The library's entry for a character (linear in its size; reads only the first words of the description). */
 export function libraryEntryOf(c: Character): LibraryEntry {
   return {

@@ -84,4 +84,22 @@ describe('sharedFeed', () => {
     expect(calls).toBe(2);
     expect(feed.get()).toEqual({ value: 7, error: undefined });
   });
+
+  it('holds its initial value (a snapshot) until the first value replaces it; the initial is read once, at start', () => {
+    const { watch, runs } = scriptedWatch<string[]>();
+    let reads = 0;
+    const feed = sharedFeed(watch, () => {
+      reads++;
+      return ['from the snapshot'];
+    });
+    expect(feed.get().value).toBeNull();
+    feed.start();
+    expect(feed.get().value).toEqual(['from the snapshot']);
+    runs[0]!.next(['from IndexedDB']);
+    expect(feed.get().value).toEqual(['from IndexedDB']);
+    runs[0]!.error(new Error('closed'));
+    feed.start();
+    expect(reads).toBe(1);
+    expect(feed.get().value).toEqual(['from IndexedDB']);
+  });
 });

@@ -24,8 +24,10 @@ export interface SharedFeed<T> {
 /** `watch` is a repository's follow method: it calls `next` now and after each change, `error` once and stops. */
 export type Watch<T> = (next: (value: T) => void, error: (e: unknown) => void) => () => void;
 
-export function sharedFeed<T>(watch: Watch<T>): SharedFeed<T> {
+/** `initial`, read when the feed starts, is what it holds until the first value (e.g. a snapshot of the last one). */
+export function sharedFeed<T>(watch: Watch<T>, initial: () => T | null = () => null): SharedFeed<T> {
   let state: FeedState<T> = { value: null, error: undefined };
+  let seeded = false;
   let stop: (() => void) | null = null;
   const listeners = new Set<() => void>();
   const emit = (next: FeedState<T>) => {
@@ -34,6 +36,10 @@ export function sharedFeed<T>(watch: Watch<T>): SharedFeed<T> {
   };
   const start = () => {
     if (stop) return;
+    if (!seeded) {
+      seeded = true;
+      if (state.value === null) state = { value: initial(), error: undefined };
+    }
     // Back from an error: wait for a fresh value (keep the last good one shown).
     if (state.error !== undefined) state = { value: state.value, error: undefined };
     let failed = false;

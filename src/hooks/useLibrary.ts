@@ -1,8 +1,9 @@
 import { useLiveQuery } from 'dexie-react-hooks';
-import { useCallback, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { loadLibrarySnapshot, saveLibrarySnapshot } from '../services/librarySnapshot';
 import { sharedFeed, useFeed } from './sharedFeed';
 import type { Character, Lorebook } from '../domain/character';
-import { filterCharacters, freezeKeys, libraryTags, sortCharacters, sortKeysOf, type LibraryEntry, type LibrarySort, type SortKeys } from '../domain/library';
+import { filterCharacters, freezeKeys, libraryTags, sortCharacters, sortKeysOf, type LibraryEntry, type LibrarySnapshot, type LibrarySort, type SortKeys } from '../domain/library';
 import { setSetting, useSetting } from './useSettings';
 import { repos } from '../db';
 import { errorDetail, useUndoNotice } from './notices';
@@ -13,9 +14,38 @@ import { exportCharacterJson, exportCharacterPng, importFiles, type ImportOutcom
 export type { PendingLorebook } from '../services/library';
 
 // One read of the library's entries for every screen that lists it, and of
-// when each character was last used (the sidebar's order needs both).
-const entriesFeed = sharedFeed<LibraryEntry[]>((next, error) => repos.characters.watchEntries(next, error));
-const lastUsedFeed = sharedFeed<Map<string, number>>((next, error) => repos.chats.watchLastUsed(next, error));
+// when each character was last used (the sidebar's order needs both). Until
+// IndexedDB answers, both show the snapshot of the last start's library
+// (services/librarySnapshot.ts), so the list paints at once.
+let snapshot: LibrarySnapshot | null | undefined;
+const lastSnapshot = () => (snapshot === undefined ? (snapshot = loadLibrarySnapshot()) : snapshot);
+const entriesFeed = sharedFeed<LibraryEntry[]>(
+  (next, error) => repos.characters.watchEntries(next, error),
+  () => lastSnapshot()?.entries ?? null,
+);
+const lastUsedFeed = sharedFeed<Map<string, number>>(
+  (next, error) => repos.chats.watchLastUsed(next, error),
+  () => {
+    const s = lastSnapshot();
+    return s ? new Map(s.lastUsed) : null;
+  },
+);
+/** Snapshots are written a while after the library last changed (an editor autosaves often), and when the page hides. */
+const SNAPSHOT_AFTER_MS = 1_500;
+let pendingSnapshot: LibrarySnapshot | null = null;
+let snapshotTimer: ReturnType<typeof setTimeout> | null = null;
+const flushSnapshot = () => {
+  if (snapshotTimer !== null) clearTimeout(snapshotTimer);
+  snapshotTimer = null;
+  if (pendingSnapshot) saveLibrarySnapshot(pendingSnapshot);
+  pendingSnapshot = null;
+};
+function scheduleSnapshot(next: LibrarySnapshot) {
+  if (pendingSnapshot === null) globalThis.addEventListener?.('pagehide', flushSnapshot, { once: true });
+  pendingSnapshot = next;
+  if (snapshotTimer !== null) clearTimeout(snapshotTimer);
+  snapshotTimer = setTimeout(flushSnapshot, SNAPSHOT_AFTER_MS);
+}
 // Whole characters, for the screens that need their cards (read when one opens).
 const charactersFeed = sharedFeed<Character[]>((next, error) => repos.characters.watchList(next, error));
 
@@ -219,8 +249,16 @@ const NO_FAVOURITES: readonly string[] = [];
 export function useLibraryView(query: string, tag: string, activeId: string | null) {
   const characters = useLibraryEntries();
   const lastUsed = useFeed(lastUsedFeed);
-  const sort: LibrarySort = useSetting('librarySort') ?? 'edited';
-  const favouriteList = useSetting('favouriteCharacters') ?? NO_FAVOURITES;
+  const storedSort = useSetting('librarySort');
+  const storedFavourites = useSetting('favouriteCharacters');
+  // While the settings load, the order the snapshot was shown in.
+  const sort: LibrarySort = storedSort ?? lastSnapshot()?.sort ?? 'edited';
+  const favouriteList = storedFavourites ?? lastSnapshot()?.favourites ?? NO_FAVOURITES;
+  // What IndexedDB says (not the snapshot) is kept for the next start.
+  const fromDb = characters !== null && characters !== lastSnapshot()?.entries && lastUsed !== null && storedSort !== null && storedFavourites !== null;
+  useEffect(() => {
+    if (fromDb) scheduleSnapshot({ entries: characters, lastUsed: [...lastUsed], sort: storedSort, favourites: storedFavourites });
+  }, [fromDb, characters, lastUsed, storedSort, storedFavourites]);
   const favourites = useMemo(() => new Set(favouriteList), [favouriteList]);
   const current = useMemo(() => (characters && lastUsed ? new Map(characters.map((c) => [c.id, sortKeysOf(c, lastUsed)])) : null), [characters, lastUsed]);
   const token = `${sort}|${activeId ?? ''}`;

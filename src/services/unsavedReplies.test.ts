@@ -1,28 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { dropStashed, readStashed, recoverStashed, stashUnsaved, type StashedReply } from './unsavedReplies';
-
-/** A Map-backed Storage (Node has no localStorage). */
-class MemoryStorage implements Storage {
-  private map = new Map<string, string>();
-  get length() {
-    return this.map.size;
-  }
-  clear() {
-    this.map.clear();
-  }
-  getItem(k: string) {
-    return this.map.get(k) ?? null;
-  }
-  key(i: number) {
-    return [...this.map.keys()][i] ?? null;
-  }
-  removeItem(k: string) {
-    this.map.delete(k);
-  }
-  setItem(k: string, v: string) {
-    this.map.set(k, String(v));
-  }
-}
+import { loadLibrarySnapshot, saveLibrarySnapshot } from './librarySnapshot';
+import { MemoryStorage } from '../test/memoryStorage';
 
 const reply = (messageId: string, text: string): StashedReply => ({
   target: { chatId: 'c1', messageId, swipeIndex: 0, prefix: '' },
@@ -54,6 +33,17 @@ describe('unsaved replies kept across a reload', () => {
     storage.setItem('in-character.unsaved:m8:0', 'not json');
     expect(readStashed()).toEqual([]);
     expect(storage.length).toBe(0);
+  });
+
+  it("gives the library snapshot's room to a reply that would not fit beside it", () => {
+    storage = new MemoryStorage(3_000);
+    (globalThis as { localStorage?: Storage }).localStorage = storage;
+    const entry = { id: 'c1', name: 'Maren', nickname: '', tags: [], blurb: 'x'.repeat(80), avatar: null, statementCount: 0, createdAt: 1, updatedAt: 1 };
+    saveLibrarySnapshot({ entries: Array.from({ length: 10 }, (_, i) => ({ ...entry, id: `c${i}` })), lastUsed: [], sort: 'edited', favourites: [] });
+    expect(loadLibrarySnapshot()?.entries).toHaveLength(10);
+    expect(stashUnsaved(reply('m1', 'A reply that must survive the reload. '.repeat(30)))).toBe(true);
+    expect(loadLibrarySnapshot()).toBeNull();
+    expect(readStashed()).toHaveLength(1);
   });
 
   it('reports a full localStorage as not kept', () => {

@@ -9,6 +9,7 @@
 import type { Verdict } from '../domain/consistency';
 import { migrateVerdict } from '../domain/consistency';
 import type { SwipePatch, TurnTarget } from './chatTurn';
+import { dropLibrarySnapshot } from './librarySnapshot';
 
 export interface StashedReply {
   target: TurnTarget;
@@ -30,11 +31,19 @@ function storage(): Storage | null {
 
 /** @returns whether the reply is now kept across a reload. */
 export function stashUnsaved(reply: StashedReply): boolean {
+  const text = JSON.stringify(reply);
   try {
-    storage()?.setItem(keyOf(reply.target), JSON.stringify(reply));
+    storage()?.setItem(keyOf(reply.target), text);
     return storage() !== null;
   } catch {
-    return false;
+    // The library's snapshot is only a cache: its room goes to the reply.
+    dropLibrarySnapshot();
+    try {
+      storage()?.setItem(keyOf(reply.target), text);
+      return storage() !== null;
+    } catch {
+      return false;
+    }
   }
 }
 

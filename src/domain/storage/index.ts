@@ -17,7 +17,7 @@ export {
   type NormalisedCard,
 } from './card';
 export { CharacterSchema, PersonaStatementSchema, readCharacter, type ReadCharacter } from './character';
-export { LibraryEntrySchema, readLibraryEntry } from './libraryEntry';
+export { LibraryEntrySchema, readLibraryEntry, readLibrarySnapshot } from './libraryEntry';
 export { ChatSchema, MessageSchema, SwipeSchema, isRefusal, readChat, readMessage, type ReadRecord, type Refusal } from './chat';
 export { AVATAR_TYPES, describeNonImage, isAvatarBlob, sniffImageKind, storedTypeFor, type AvatarType, type ImageKind } from './image';
 export { readSettingRecord, readVerdictRecord, type SettingRecord, type VerdictRecord } from './records';

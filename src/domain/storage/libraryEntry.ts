@@ -4,7 +4,7 @@
  * a restore writes characters and their entries follow.
  */
 import * as v from 'valibot';
-import type { LibraryEntry } from '../library';
+import { LIBRARY_SORTS, type LibraryEntry, type LibrarySnapshot } from '../library';
 import { isAvatarBlob } from './image';
 
 const finite = v.pipe(v.number(), v.finite());
@@ -24,5 +24,25 @@ export const LibraryEntrySchema = v.object({
 /** A stored entry, or null when it is not one (the reader then derives entries from the characters). */
 export function readLibraryEntry(raw: unknown): LibraryEntry | null {
   const read = v.safeParse(LibraryEntrySchema, raw);
+  return read.success ? read.output : null;
+}
+
+const SnapshotSchema = v.object({
+  entries: v.array(v.object({ ...LibraryEntrySchema.entries, avatar: v.null() })),
+  lastUsed: v.array(v.tuple([v.string(), finite])),
+  sort: v.picklist(LIBRARY_SORTS),
+  favourites: v.array(v.string()),
+});
+
+/** A library snapshot from its stored text (see LibrarySnapshot), or null when it is not one. Linear in the text. */
+export function readLibrarySnapshot(text: string | null): LibrarySnapshot | null {
+  if (!text) return null;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  const read = v.safeParse(SnapshotSchema, raw);
   return read.success ? read.output : null;
 }
