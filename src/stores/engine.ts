@@ -61,10 +61,25 @@ const makeEngine: EngineFactory = (kind, detection, source, server) => {
 };
 
 let engineFactory: EngineFactory = makeEngine;
+/** A replacement still loading (see deferEngineFactory): the first engine waits for it. */
+let factoryPending: Promise<void> = Promise.resolve();
 
 /** Replaces how engines are made (test doubles in dev/e2e builds only; see src/testing). */
 export function setEngineFactory(factory: EngineFactory): void {
   engineFactory = factory;
+}
+
+/**
+ * Replaces how engines are made once `pending` resolves (to null: no
+ * change). The studio renders meanwhile; no engine is made before it settles.
+ */
+export function deferEngineFactory(pending: Promise<EngineFactory | null>): void {
+  factoryPending = pending.then(
+    (factory) => {
+      if (factory) engineFactory = factory;
+    },
+    () => undefined,
+  );
 }
 
 /** sessionStorage: the CPU fallback the user chose lasts as long as the tab. */
@@ -137,7 +152,7 @@ export const useEngine = create<EngineSlice>()((set, get) => {
 
     init: async ({ preference, source, server }) => {
       if (get().engine) return;
-      const detection = await detectWebGpu();
+      const [detection] = await Promise.all([detectWebGpu(), factoryPending]);
       const choice = choose(detection, preference);
       set({ detection, choice, preference, source, ...(server ? { server } : {}) });
       if (!get().engine) attach(engineFactory(choice.kind, detection, source, get().server));
@@ -159,6 +174,7 @@ export const useEngine = create<EngineSlice>()((set, get) => {
         }
         set({ cpuForSession: false });
       }
+      await factoryPending;
       const choice = choose(detection, preference);
       const changed = choice.kind !== get().engine?.kind;
       set({ preference, choice, detection });
@@ -167,6 +183,7 @@ export const useEngine = create<EngineSlice>()((set, get) => {
 
     setSource: async (source) => {
       set({ source });
+      await factoryPending;
       if (get().engine) rebuild(get().engine!.kind);
     },
 
@@ -215,6 +232,7 @@ export const useEngine = create<EngineSlice>()((set, get) => {
         /* storage blocked: the choice lasts as long as this page */
       }
       set({ cpuForSession: true, lastError: null, choice: detection ? { kind: 'transformers', reason: CPU_FOR_SESSION_REASON, detection } : get().choice });
+      await factoryPending;
       if (get().engine?.kind !== 'transformers') rebuild('transformers');
       return get().load((await readFallbackModelId()) || cpuFallbackFor(failedModel));
     },

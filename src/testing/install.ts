@@ -4,10 +4,11 @@
  * script in localStorage, every chat engine the studio makes is the scripted
  * test double.
  */
-import { setEngineFactory } from '../stores/engine';
+import type { EngineFactory } from '../stores/engine';
 import { readEngineScript, ScriptedEngine } from './ScriptedEngine';
 
-export function installTestDoubles(): void {
+/** The scripted engine's factory when a test asked for it (null: real engines). */
+export function testEngineFactory(): EngineFactory | null {
   const script = readEngineScript();
-  if (script) setEngineFactory(() => new ScriptedEngine(script));
+  return script ? () => new ScriptedEngine(script) : null;
 }
