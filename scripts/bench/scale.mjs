@@ -31,6 +31,8 @@
  * Options: --sizes 100:10,1000:100 (messages:characters), --runs N (3),
  *          --shots DIR (screenshots of the open chat, light and dark),
  *          --dev (the dev server instead of the bench build),
+ *          --immutable-assets (assets/ served immutable, as a well set-up
+ *          static host does; vite preview makes each reload revalidate them),
  *          --profile DIR (a CPU profile of a cold open, the chat's open and of one reply per
  *          size, .cpuprofile for Chrome DevTools, plus the top functions by self time on stderr).
  */
@@ -57,6 +59,25 @@ const RUNS = Number(arg('--runs', 3));
 const SHOTS = arg('--shots', null);
 const DEV = process.argv.includes('--dev');
 const PROFILE = arg('--profile', null);
+/**
+ * --immutable-assets: serve assets/ (content-hashed file names) with
+ * `Cache-Control: immutable`, as a static host set up for a Vite build does.
+ * vite preview sends `no-cache`, so each reload revalidates every script and
+ * stylesheet with the server first.
+ */
+const IMMUTABLE_ASSETS = process.argv.includes('--immutable-assets');
+const immutableAssets = {
+  name: 'bench-immutable-assets',
+  configurePreviewServer(server) {
+    server.middlewares.use((req, res, next) => {
+      if (req.url?.includes('/assets/')) {
+        const setHeader = res.setHeader.bind(res);
+        res.setHeader = (key, value) => setHeader(key, key.toLowerCase() === 'cache-control' ? 'public, max-age=31536000, immutable' : value);
+      }
+      next();
+    });
+  },
+};
 const OUT_DIR = path.join(BENCH_DIR, 'scale-dist');
 const REPLY_WORDS = 40;
 const REPLY_WORD_MS = 50;
@@ -351,7 +372,7 @@ if (DEV) {
   const loader = await createServer({ root: ROOT, logLevel: 'error', server: { middlewareMode: true, hmr: false } });
   meta = await loader.ssrLoadModule('/e2e/fixtures/scaleBackup.ts');
   await loader.close();
-  const server = await preview({ root: ROOT, logLevel: 'warn', build: { outDir: OUT_DIR }, preview: { host: '127.0.0.1', port, strictPort: true, open: false } });
+  const server = await preview({ root: ROOT, logLevel: 'warn', plugins: IMMUTABLE_ASSETS ? [immutableAssets] : [], build: { outDir: OUT_DIR }, preview: { host: '127.0.0.1', port, strictPort: true, open: false } });
   stopServer = () => server.close();
 }
 baseUrl = `http://127.0.0.1:${port}/`;
@@ -363,12 +384,13 @@ try {
   await browser.close();
   await stopServer();
 }
-const result = { machine: m, mode: DEV ? 'dev' : 'bench-build', loadBefore, loadAfter: loadavg(), replyWords: REPLY_WORDS, replyWordMs: REPLY_WORD_MS, runs: RUNS, rows };
+const result = { machine: m, mode: DEV ? 'dev' : 'bench-build', immutableAssets: IMMUTABLE_ASSETS, loadBefore, loadAfter: loadavg(), replyWords: REPLY_WORDS, replyWordMs: REPLY_WORD_MS, runs: RUNS, rows };
 fs.mkdirSync(BENCH_DIR, { recursive: true });
 fs.writeFileSync(path.join(BENCH_DIR, 'scale.json'), JSON.stringify(result, null, 2));
 
 console.log(`Machine: ${m.cpu}, ${m.nproc} cores, ${m.ramGiB} GiB, Node ${m.node}, ${m.date}. Load average (1/5/15 min) before: ${loadBefore}; after: ${result.loadAfter}.`);
-console.log(`${DEV ? "Studio on Vite's dev server (React development build: upper bounds)" : 'Studio built by `vite build --mode bench` (React production build + the scripted engine), served by vite preview'}. Replies: ${REPLY_WORDS} words, ${REPLY_WORD_MS} ms a word, scripted engine; medians of ${RUNS}.\n`);
+const served = IMMUTABLE_ASSETS ? 'with assets/ immutable' : '(assets revalidated on each load)';
+console.log(`${DEV ? "Studio on Vite's dev server (React development build: upper bounds)" : `Studio built by \`vite build --mode bench\` (React production build + the scripted engine), served by vite preview ${served}`}. Replies: ${REPLY_WORDS} words, ${REPLY_WORD_MS} ms a word, scripted engine; medians of ${RUNS}.\n`);
 const head = rows.map((r) => `${r.messages.toLocaleString('en')} messages / ${r.characters.toLocaleString('en')} characters`);
 console.log(`| | ${head.join(' | ')} |`);
 console.log(`| --- | ${rows.map(() => '---').join(' | ')} |`);
