@@ -30,21 +30,42 @@ const lastUsedFeed = sharedFeed<Map<string, number>>(
     return s ? new Map(s.lastUsed) : null;
   },
 );
-/** Snapshots are written a while after the library last changed (an editor autosaves often), and when the page hides. */
-const SNAPSHOT_AFTER_MS = 1_500;
+/**
+ * When the snapshot is written: when the page hides (so the next start is
+ * exact), and a while after the library itself changed (characters, order,
+ * favourites), in idle time. Chat activity only moves "last used" times:
+ * those wait for the page to hide, so a streaming reply never pays for
+ * writing a 1,000-character snapshot (about 25 ms).
+ */
+const SNAPSHOT_AFTER_MS = 2_000;
 let pendingSnapshot: LibrarySnapshot | null = null;
+let writtenSnapshot: LibrarySnapshot | null = null;
 let snapshotTimer: ReturnType<typeof setTimeout> | null = null;
+let hideListening = false;
 const flushSnapshot = () => {
   if (snapshotTimer !== null) clearTimeout(snapshotTimer);
   snapshotTimer = null;
-  if (pendingSnapshot) saveLibrarySnapshot(pendingSnapshot);
+  if (!pendingSnapshot) return;
+  saveLibrarySnapshot(pendingSnapshot);
+  writtenSnapshot = pendingSnapshot;
   pendingSnapshot = null;
 };
+const sameLibrary = (a: LibrarySnapshot, b: LibrarySnapshot) =>
+  a.entries === b.entries && a.sort === b.sort && a.favourites.length === b.favourites.length && a.favourites.every((f, i) => f === b.favourites[i]);
 function scheduleSnapshot(next: LibrarySnapshot) {
-  if (pendingSnapshot === null) globalThis.addEventListener?.('pagehide', flushSnapshot, { once: true });
+  if (!hideListening && typeof document !== 'undefined') {
+    hideListening = true;
+    globalThis.addEventListener('pagehide', flushSnapshot);
+    document.addEventListener('visibilitychange', () => document.visibilityState === 'hidden' && flushSnapshot());
+  }
   pendingSnapshot = next;
-  if (snapshotTimer !== null) clearTimeout(snapshotTimer);
-  snapshotTimer = setTimeout(flushSnapshot, SNAPSHOT_AFTER_MS);
+  const base = writtenSnapshot ?? lastSnapshot();
+  if ((base && sameLibrary(base, next)) || snapshotTimer !== null) return;
+  snapshotTimer = setTimeout(() => {
+    const idle = globalThis.requestIdleCallback;
+    if (idle) idle(flushSnapshot, { timeout: 5_000 });
+    else flushSnapshot();
+  }, SNAPSHOT_AFTER_MS);
 }
 // Whole characters, for the screens that need their cards (read when one opens).
 const charactersFeed = sharedFeed<Character[]>((next, error) => repos.characters.watchList(next, error));
