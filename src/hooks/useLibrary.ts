@@ -256,6 +256,7 @@ export function useLibraryActions() {
   return { create, duplicate, remove, repair, importMany, attachLorebook, exportAs };
 }
 
+const NOT_SORTED_BY_USE: ReadonlyMap<string, number> = new Map();
 const NO_FAVOURITES: readonly string[] = [];
 
 /**
@@ -281,7 +282,10 @@ export function useLibraryView(query: string, tag: string, activeId: string | nu
     if (fromDb) scheduleSnapshot({ entries: characters, lastUsed: [...lastUsed], sort: storedSort, favourites: storedFavourites });
   }, [fromDb, characters, lastUsed, storedSort, storedFavourites]);
   const favourites = useMemo(() => new Set(favouriteList), [favouriteList]);
-  const current = useMemo(() => (characters && lastUsed ? new Map(characters.map((c) => [c.id, sortKeysOf(c, lastUsed)])) : null), [characters, lastUsed]);
+  // "Last used" times move with every save in a chat; only the "Last used"
+  // order looks at them, so the others do not re-sort the library on each.
+  const usedTimes = lastUsed === null ? null : sort === 'used' ? lastUsed : NOT_SORTED_BY_USE;
+  const current = useMemo(() => (characters && usedTimes ? new Map(characters.map((c) => [c.id, sortKeysOf(c, usedTimes)])) : null), [characters, usedTimes]);
   const token = `${sort}|${activeId ?? ''}`;
   const [frozen, setFrozen] = useState<{ token: string; source: Map<string, SortKeys> | null; keys: Map<string, SortKeys> }>({ token, source: null, keys: new Map() });
   if (current && (frozen.source !== current || frozen.token !== token)) {
@@ -290,10 +294,10 @@ export function useLibraryView(query: string, tag: string, activeId: string | nu
   }
   const keys = frozen.keys;
   const visible = useMemo(() => {
-    if (!characters || !lastUsed) return null;
+    if (!characters || !usedTimes) return null;
     const byTag = tag ? characters.filter((c) => c.tags.some((t) => t.trim().toLocaleLowerCase() === tag)) : characters;
-    return sortCharacters(filterCharacters(byTag, query), sort, favourites, (c) => keys.get(c.id) ?? sortKeysOf(c, lastUsed));
-  }, [characters, lastUsed, tag, query, sort, favourites, keys]);
+    return sortCharacters(filterCharacters(byTag, query), sort, favourites, (c) => keys.get(c.id) ?? sortKeysOf(c, usedTimes!));
+  }, [characters, usedTimes, tag, query, sort, favourites, keys]);
   const tags = useMemo(() => (characters ? libraryTags(characters) : []), [characters]);
   const toggleFavourite = useCallback(
     (id: string) => void setSetting('favouriteCharacters', favourites.has(id) ? favouriteList.filter((f) => f !== id) : [...favouriteList, id]),
