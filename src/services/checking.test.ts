@@ -5,7 +5,8 @@ import { getDb, repos, verdictKey } from '../db';
 import { loadStubCheckerClient } from '../test/stubCheckerClient';
 import type { PromptRecord } from '../domain/memory/promptRecord';
 import { STORY_SO_FAR_HEADING } from '../domain/prompt';
-import { createRecheckQueue, type RecheckDeps, type RecheckJob } from './checking';
+import { assistantTurns, createRecheckQueue, type RecheckDeps, type RecheckJob } from './checking';
+import type { Message } from '../domain/chat';
 
 // The stub NLI (checkerTestkit) answers by a word rule — shared content word +
 // exactly one negation → contradiction: plumbing, not meaning.
@@ -108,3 +109,29 @@ describe('the re-check queue', () => {
     expect(loaded.runtime.log.nliBatches.flatMap((b) => [...b.premises, ...b.hypotheses]).some((t) => t.includes('crossed'))).toBe(false);
   });
 });
+
+describe('assistantTurns', () => {
+  const msg = (id: string, role: Message['role'], text: string): Message =>
+    ({ id, chatId: 'c', order: 0, role, name: role, swipes: [{ text, state: 'done', createdAt: 0 }], swipeIndex: 0, createdAt: 0, updatedAt: 0 }) as unknown as Message;
+
+  it('pairs each reply with the user turn before it, skips blank replies, and keeps an unchanged turn object across calls', () => {
+    const u1 = msg('u1', 'user', 'Swim?');
+    const a1 = msg('a1', 'assistant', 'Never.');
+    const blank = msg('a2', 'assistant', ' \n\t ');
+    const u2 = msg('u2', 'user', 'Tea?');
+    const a3 = msg('a3', 'assistant', 'Yes.');
+    const first = assistantTurns([u1, a1, blank, u2, a3]);
+    expect(first.map((t) => [t.message.id, t.userTurn])).toEqual([
+      ['a1', 'Swim?'],
+      ['a3', 'Tea?'],
+    ]);
+    const again = assistantTurns([u1, a1, blank, u2, a3, msg('u3', 'user', 'Later.')]);
+    expect(again[0]).toBe(first[0]);
+    expect(again[1]).toBe(first[1]);
+    // The user turn before a reply changed (an edit is a new message object): a new turn.
+    const edited = assistantTurns([u1, a1, blank, msg('u2', 'user', 'Coffee?'), a3]);
+    expect(edited[1]).not.toBe(first[1]);
+    expect(edited[1]!.userTurn).toBe('Coffee?');
+  });
+});
+
