@@ -27,7 +27,7 @@ import { useActivePersona } from '../../hooks/usePersonas';
 import { GroupChatView } from '../group/GroupChatView';
 import { marksFor } from '../persona/VerdictBadge';
 import { MessageVerdict, messageRowActions, useMessageRowState, useSwipeKeys, type MessageRowHandlers } from './messageRow';
-import { useAnalyseChat, useChatChecks } from '../../hooks/useChecks';
+import { useAnalyseChat, useChatChecks, useUncheckedCount } from '../../hooks/useChecks';
 import { recheckMessageAction } from '../../hooks/useChecks';
 
 /** Stable { index, of } objects per (index, count), so memoised messages keep their props. */
@@ -123,7 +123,7 @@ function ChatView({ character, chat, messages }: { character: Character; chat: C
   const analyse = useAnalyseChat(chat, character, turns, checks);
   // Open beside the chat on wide screens; a drawer opened on demand below that.
   const [panel, setPanel] = useState(() => typeof window === 'undefined' || window.matchMedia('(min-width: 1280px)').matches);
-  const analysable = turns.filter(({ message }) => !checks.get(message.id)?.verdict).length;
+  const analysable = useUncheckedCount(turns, checks);
   const busy = streamingId !== null || takesRunning || drafting;
   const contextStart = useContextStart(chat, character, messages, busy);
   // Stable handlers (reading the latest chat/character/messages from a ref), so

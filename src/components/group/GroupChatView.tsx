@@ -4,7 +4,7 @@ import type { Chat, Message } from '../../domain/chat';
 import { computeDrift, driftPoint, type DriftSummary } from '../../domain/consistency';
 import { nextSpeaker, roundRobinAfter, lastSpeaker, type GroupScene, type SpeakerStrategy } from '../../domain/group';
 import { useChatFiles, useMessageActions } from '../../hooks/useChat';
-import { recheckMessageAction, useAnalyseChat, useChatChecks, type MessageCheck } from '../../hooks/useChecks';
+import { recheckMessageAction, useAnalyseChat, useChatChecks, useUncheckedCount, type MessageCheck } from '../../hooks/useChecks';
 import { sceneMembers, useGroupMembers, useSaveGroupScene, type TurnScene } from '../../hooks/useGroup';
 import { useEngine } from '../../stores/engine';
 import { useSession } from '../../stores/session';
@@ -151,7 +151,7 @@ function GroupScreen({ chat, scene, messages, anchor, members }: { chat: Chat; s
   const speakerOf = useCallback((m: Message) => (m.speakerId ? (byId.get(m.speakerId) ?? gone) : gone), [byId, gone]);
   const { checks, turns, ready: checkerReady, swipeScores } = useChatChecks(chat, messages, anchor, speakerOf);
   const analyse = useAnalyseChat(chat, anchor, turns, checks, speakerOf);
-  const analysable = turns.filter(({ message }) => !checks.get(message.id)?.verdict).length;
+  const analysable = useUncheckedCount(turns, checks);
 
   // One drift line per member: its own checked replies, in order.
   const drifts = useMemo<MemberDrift[]>(
