@@ -1,4 +1,5 @@
-import Dexie, { liveQuery } from 'dexie';
+import Dexie from 'dexie';
+import { follow } from './follow';
 import { libraryEntryOf, type LibraryEntry } from '../domain/library';
 import { readLibraryEntry } from '../domain/storage/libraryEntry';
 import { CHARACTERS, LIBRARY_ENTRIES } from './libraryEntries';
@@ -89,8 +90,7 @@ export class CharacterRepository {
    * @returns stop following.
    */
   watchList(listener: (characters: Character[]) => void, onError: (e: unknown) => void): () => void {
-    const subscription = liveQuery(() => this.list()).subscribe({ next: listener, error: onError });
-    return () => subscription.unsubscribe();
+    return follow(() => this.list(), listener, onError);
   }
 
   /**
@@ -115,8 +115,7 @@ export class CharacterRepository {
    * @returns stop following.
    */
   watchEntries(listener: (entries: LibraryEntry[]) => void, onError: (e: unknown) => void): () => void {
-    const subscription = liveQuery(() => this.entries()).subscribe({ next: listener, error: onError });
-    return () => subscription.unsubscribe();
+    return follow(() => this.entries(), listener, onError);
   }
 
   /** One character, read through the schema like {@link list}. */

@@ -1,4 +1,4 @@
-import { liveQuery } from 'dexie';
+import { follow } from './follow';
 import { newId } from '../domain/character';
 import { DEFAULT_SAMPLING, DEFAULT_TAKES, clampTakes, type AuthorsNote, type BranchPoint, type Chat, type GuardReport, type Message, type Role, type SamplingSettings, type Swipe, type TakeSettings } from '../domain/chat';
 import { verdictKey, type StudioDb, type VerdictRecord } from './database';
@@ -108,8 +108,7 @@ export class ChatRepository {
    * @returns stop following.
    */
   watchLastUsed(listener: (lastUsed: Map<string, number>) => void, onError: (e: unknown) => void): () => void {
-    const subscription = liveQuery(() => this.lastUsedByCharacter()).subscribe({ next: listener, error: onError });
-    return () => subscription.unsubscribe();
+    return follow(() => this.lastUsedByCharacter(), listener, onError);
   }
 
   // Dexie promise chains, not native async: these run inside live queries (see CharacterRepository.list).

@@ -1,4 +1,4 @@
-import { liveQuery } from 'dexie';
+import { follow } from './follow';
 import { SETTING_DEFAULTS, SETTING_SPECS, isSettingKey, readSetting, type SettingKey, type SettingsShape } from '../domain/storage/settings';
 import { assertValid } from '../domain/storage/issues';
 import type { StudioDb } from './database';
@@ -47,17 +47,19 @@ export class SettingsRepository {
    */
   watch<K extends Defaulted>(keys: readonly K[], listener: (values: Pick<SettingsShape, K>) => void, onError: (e: unknown) => void = () => undefined): () => void {
     const { db } = this;
-    const subscription = liveQuery(() =>
-      db.settings.bulkGet([...keys]).then((rows) => {
+    return follow(
+      () =>
+        db.settings.bulkGet([...keys]).then((rows) => {
         const out: Partial<Record<K, unknown>> = {};
         keys.forEach((key, i) => {
           const row = rows[i];
           out[key] = (row ? readSetting(key, row.value) : undefined) ?? SETTING_DEFAULTS[key];
         });
-        return out as Pick<SettingsShape, K>;
-      }),
-    ).subscribe({ next: listener, error: onError });
-    return () => subscription.unsubscribe();
+          return out as Pick<SettingsShape, K>;
+        }),
+      listener,
+      onError,
+    );
   }
 
   /** Every valid stored setting; unknown keys and malformed values are left out. */
