@@ -1,9 +1,9 @@
 import { useLiveQuery } from 'dexie-react-hooks';
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import { loadLibrarySnapshot, saveLibrarySnapshot } from '../services/librarySnapshot';
+import { keepLibrarySnapshot, lastSnapshot } from '../services/librarySnapshot';
 import { sharedFeed, useFeed } from './sharedFeed';
 import type { Character, Lorebook } from '../domain/character';
-import { filterCharacters, freezeKeys, libraryTags, sortCharacters, sortKeysOf, type LibraryEntry, type LibrarySnapshot, type LibrarySort, type SortKeys } from '../domain/library';
+import { filterCharacters, freezeKeys, libraryTags, sortCharacters, sortKeysOf, type LibraryEntry, type LibrarySort, type SortKeys } from '../domain/library';
 import { setSetting, useSetting } from './useSettings';
 import { repos } from '../db';
 import { errorDetail, useUndoNotice } from './notices';
@@ -17,8 +17,6 @@ export type { PendingLorebook } from '../services/library';
 // when each character was last used (the sidebar's order needs both). Until
 // IndexedDB answers, both show the snapshot of the last start's library
 // (services/librarySnapshot.ts), so the list paints at once.
-let snapshot: LibrarySnapshot | null | undefined;
-const lastSnapshot = () => (snapshot === undefined ? (snapshot = loadLibrarySnapshot()) : snapshot);
 const entriesFeed = sharedFeed<LibraryEntry[]>(
   (next, error) => repos.characters.watchEntries(next, error),
   () => lastSnapshot()?.entries ?? null,
@@ -30,43 +28,6 @@ const lastUsedFeed = sharedFeed<Map<string, number>>(
     return s ? new Map(s.lastUsed) : null;
   },
 );
-/**
- * When the snapshot is written: when the page hides (so the next start is
- * exact), and a while after the library itself changed (characters, order,
- * favourites), in idle time. Chat activity only moves "last used" times:
- * those wait for the page to hide, so a streaming reply never pays for
- * writing a 1,000-character snapshot (about 25 ms).
- */
-const SNAPSHOT_AFTER_MS = 2_000;
-let pendingSnapshot: LibrarySnapshot | null = null;
-let writtenSnapshot: LibrarySnapshot | null = null;
-let snapshotTimer: ReturnType<typeof setTimeout> | null = null;
-let hideListening = false;
-const flushSnapshot = () => {
-  if (snapshotTimer !== null) clearTimeout(snapshotTimer);
-  snapshotTimer = null;
-  if (!pendingSnapshot) return;
-  saveLibrarySnapshot(pendingSnapshot);
-  writtenSnapshot = pendingSnapshot;
-  pendingSnapshot = null;
-};
-const sameLibrary = (a: LibrarySnapshot, b: LibrarySnapshot) =>
-  a.entries === b.entries && a.sort === b.sort && a.favourites.length === b.favourites.length && a.favourites.every((f, i) => f === b.favourites[i]);
-function scheduleSnapshot(next: LibrarySnapshot) {
-  if (!hideListening && typeof document !== 'undefined') {
-    hideListening = true;
-    globalThis.addEventListener('pagehide', flushSnapshot);
-    document.addEventListener('visibilitychange', () => document.visibilityState === 'hidden' && flushSnapshot());
-  }
-  pendingSnapshot = next;
-  const base = writtenSnapshot ?? lastSnapshot();
-  if ((base && sameLibrary(base, next)) || snapshotTimer !== null) return;
-  snapshotTimer = setTimeout(() => {
-    const idle = globalThis.requestIdleCallback;
-    if (idle) idle(flushSnapshot, { timeout: 5_000 });
-    else flushSnapshot();
-  }, SNAPSHOT_AFTER_MS);
-}
 // Whole characters, for the screens that need their cards (read when one opens).
 const charactersFeed = sharedFeed<Character[]>((next, error) => repos.characters.watchList(next, error));
 
@@ -279,7 +240,7 @@ export function useLibraryView(query: string, tag: string, activeId: string | nu
   // What IndexedDB says (not the snapshot) is kept for the next start.
   const fromDb = characters !== null && characters !== lastSnapshot()?.entries && lastUsed !== null && storedSort !== null && storedFavourites !== null;
   useEffect(() => {
-    if (fromDb) scheduleSnapshot({ entries: characters, lastUsed: [...lastUsed], sort: storedSort, favourites: storedFavourites });
+    if (fromDb) keepLibrarySnapshot({ entries: characters, lastUsed: [...lastUsed], sort: storedSort, favourites: storedFavourites });
   }, [fromDb, characters, lastUsed, storedSort, storedFavourites]);
   const favourites = useMemo(() => new Set(favouriteList), [favouriteList]);
   // "Last used" times move with every save in a chat; only the "Last used"

@@ -1,7 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { LibraryEntry, LibrarySnapshot } from '../domain/library';
 import { MemoryStorage, installLocalStorage } from '../test/memoryStorage';
-import { SNAPSHOT_KEY, SNAPSHOT_MAX_CHARS, loadLibrarySnapshot, saveLibrarySnapshot } from './librarySnapshot';
+import { SNAPSHOT_KEY, SNAPSHOT_MAX_CHARS, keepLibrarySnapshot, loadLibrarySnapshot, saveLibrarySnapshot } from './librarySnapshot';
 
 const entry = (id: string, over: Partial<LibraryEntry> = {}): LibraryEntry => ({
   id,
@@ -63,4 +63,25 @@ describe('library snapshot (first paint before IndexedDB answers)', () => {
     expect(() => saveLibrarySnapshot(snapshot([entry('c')]))).not.toThrow();
     expect(loadLibrarySnapshot()).toBeNull();
   });
+
+  it('is written a while after the library changes, but not for "last used" times alone (a streaming chat moves them)', () => {
+    vi.useFakeTimers();
+    try {
+      const entries = [entry('a')];
+      keepLibrarySnapshot({ entries, lastUsed: [], sort: 'edited', favourites: [] });
+      expect(storage.getItem(SNAPSHOT_KEY)).toBeNull();
+      vi.advanceTimersByTime(2_100);
+      expect(loadLibrarySnapshot()?.entries).toEqual(entries);
+      keepLibrarySnapshot({ entries, lastUsed: [['a', 99]], sort: 'edited', favourites: [] });
+      vi.advanceTimersByTime(10_000);
+      expect(loadLibrarySnapshot()?.lastUsed).toEqual([]);
+      keepLibrarySnapshot({ entries: [entry('a'), entry('b')], lastUsed: [['a', 99]], sort: 'edited', favourites: [] });
+      vi.advanceTimersByTime(2_100);
+      expect(loadLibrarySnapshot()).toMatchObject({ lastUsed: [['a', 99]] });
+      expect(loadLibrarySnapshot()?.entries).toHaveLength(2);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
 });
+

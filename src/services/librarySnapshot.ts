@@ -55,3 +55,52 @@ export function dropLibrarySnapshot(): void {
     // Nothing to free.
   }
 }
+
+let started: LibrarySnapshot | null | undefined;
+/** The snapshot this page started with (read once). */
+export function lastSnapshot(): LibrarySnapshot | null {
+  if (started === undefined) started = loadLibrarySnapshot();
+  return started;
+}
+
+/**
+ * When the snapshot is written: when the page hides (so the next start is
+ * exact), and a while after the library itself changed (characters, order,
+ * favourites), in idle time. Chat activity only moves "last used" times:
+ * those wait for the page to hide, so a streaming reply never pays for
+ * writing a 1,000-character snapshot (about 25 ms).
+ */
+const SNAPSHOT_AFTER_MS = 2_000;
+let pending: LibrarySnapshot | null = null;
+let written: LibrarySnapshot | null = null;
+let timer: ReturnType<typeof setTimeout> | null = null;
+let hideListening = false;
+
+function flush(): void {
+  if (timer !== null) clearTimeout(timer);
+  timer = null;
+  if (!pending) return;
+  saveLibrarySnapshot(pending);
+  written = pending;
+  pending = null;
+}
+
+const sameLibrary = (a: LibrarySnapshot, b: LibrarySnapshot) =>
+  a.entries === b.entries && a.sort === b.sort && a.favourites.length === b.favourites.length && a.favourites.every((f, i) => f === b.favourites[i]);
+
+/** Keeps `next` (what IndexedDB says now) for the next start; written as described above. */
+export function keepLibrarySnapshot(next: LibrarySnapshot): void {
+  if (!hideListening && typeof document !== 'undefined') {
+    hideListening = true;
+    globalThis.addEventListener('pagehide', flush);
+    document.addEventListener('visibilitychange', () => document.visibilityState === 'hidden' && flush());
+  }
+  pending = next;
+  const base = written ?? lastSnapshot();
+  if ((base && sameLibrary(base, next)) || timer !== null) return;
+  timer = setTimeout(() => {
+    const idle = globalThis.requestIdleCallback;
+    if (idle) idle(flush, { timeout: 5_000 });
+    else flush();
+  }, SNAPSHOT_AFTER_MS);
+}
