@@ -76,8 +76,8 @@ export function useCharacterIndex(): { id: string; name: string }[] | null {
   return useLiveQuery(
     () =>
       repos.characters
-        .list()
-        .then((list) => list.map((c) => ({ id: c.id, name: c.card.name })))
+        .entries()
+        .then((list) => list.map((c) => ({ id: c.id, name: c.name })))
         .catch(() => []),
     [],
     null,
