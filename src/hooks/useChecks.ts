@@ -1,10 +1,11 @@
 import { useLiveQuery } from 'dexie-react-hooks';
-import { useCallback, useEffect, useMemo } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { Character } from '../domain/character';
-import { currentText, type Chat, type Message } from '../domain/chat';
+import type { Chat, Message } from '../domain/chat';
 import { checkerModelId, computeDrift, driftPoint, type DriftPoint, type DriftSummary } from '../domain/consistency';
 import { repos } from '../db';
-import { assistantTurns, verdictKey, verdictStaleness, type RecheckJob, type StoredVerdict } from '../services/checking';
+import { assistantTurns, verdictKey, type RecheckJob, type StoredVerdict } from '../services/checking';
+import { createChecksFollower, type AssistantTurn, type MessageCheck as ChecksOf } from '../services/chatChecks';
 import { useChecker, type LiveSentence } from '../stores/checker';
 import { useEngine } from '../stores/engine';
 import { useSession } from '../stores/session';
@@ -13,46 +14,8 @@ import { useSetting } from './useSettings';
 
 export type { StoredVerdict, LiveSentence };
 
-export interface MessageCheck {
-  /** Stored verdict for the shown swipe (null: none). */
-  verdict: StoredVerdict | null;
-  /** The shown swipe's text, which the verdict's sentence spans index into. */
-  replyText: string;
-  stale: boolean;
-  /** Sentences checked live so far, with their role flags once known (streaming; [] before the first is scored, null when not checked live). */
-  live: LiveSentence[] | null;
-  /** The reply is being written now. */
-  streaming: boolean;
-  checking: boolean;
-}
-
-/**
- * Staleness of a message's verdict, remembered per message object: the
- * message list keeps unchanged messages as the same objects, so a save
- * re-hashes only the message it wrote, not every reply of the chat.
- */
-const stalenessMemo = new WeakMap<Message, { verdict: StoredVerdict; character: Character; userTurn: string; modelId: string; stale: boolean }>();
-function isStale(message: Message, verdict: StoredVerdict, character: Character, userTurn: string, modelId: string): boolean {
-  const hit = stalenessMemo.get(message);
-  if (hit && hit.verdict === verdict && hit.character === character && hit.userTurn === userTurn && hit.modelId === modelId) return hit.stale;
-  const stale = verdictStaleness(verdict, character, currentText(message), userTurn, modelId).stale;
-  stalenessMemo.set(message, { verdict, character, userTurn, modelId, stale });
-  return stale;
-}
-
-const checkMemo = new WeakMap<Message, MessageCheck>();
-/** A message object's verdict key, made once (its id and shown swipe never change within one object). */
-const keyMemo = new WeakMap<Message, string>();
-function keyOfMessage(message: Message): string {
-  let key = keyMemo.get(message);
-  if (key === undefined) {
-    key = verdictKey(message.id, message.swipeIndex);
-    keyMemo.set(message, key);
-  }
-  return key;
-}
-const sameCheck = (a: MessageCheck | undefined, b: MessageCheck) =>
-  !!a && a.verdict === b.verdict && a.replyText === b.replyText && a.stale === b.stale && a.live === b.live && a.checking === b.checking && a.streaming === b.streaming;
+/** A reply's check as the chat shows it (services/chatChecks.ts keeps them change by change). */
+export type MessageCheck = ChecksOf<LiveSentence>;
 
 /**
  * How many replies have no verdict yet (what "Analyse chat" would check):
@@ -67,7 +30,7 @@ export function useUncheckedCount(turns: readonly { message: Message }[], checks
 }
 
 /** Contradictions per statement id over fresh verdicts (ids are unique across characters, so one map serves a scene). */
-export function contradictionCounts(checks: Map<string, MessageCheck>): Map<string, number> {
+export function contradictionCounts(checks: ReadonlyMap<string, MessageCheck>): Map<string, number> {
   const counts = new Map<string, number>();
   for (const c of checks.values()) {
     for (const s of c.verdict?.statements ?? []) if (s.status === 'contradicted' && !c.stale) counts.set(s.statementId, (counts.get(s.statementId) ?? 0) + 1);
@@ -110,38 +73,22 @@ export function useChatChecks(chat: Chat, messages: Message[], character: Charac
     return { messageId: messageId!, swipeIndex: Number(swipeIndex) };
   }, [streamingKey]);
 
-  const turns = useMemo(() => assistantTurns(messages), [messages]);
+  // Followed change by change: a save costs the replies from the message it
+  // wrote on, not every reply of the chat (services/chatChecks.ts).
+  const [follow] = useState(createChecksFollower<LiveSentence>);
+  const turnList = useMemo(() => follow.turns(messages), [follow, messages]);
+  const turns = turnList.turns;
+  const inputs = useMemo(() => ({ verdicts, live, checking, modelId, speakerOf }), [verdicts, live, checking, modelId, speakerOf]);
+  const stored = useMemo(() => follow.checks(turnList, inputs), [follow, turnList, inputs]);
   const checks = useMemo(() => {
-    const map = new Map<string, MessageCheck>();
-    // Runs over every reply on each change of the chat: nothing is allocated for
-    // a message whose check did not change (a 10,000-message chat, issue 13 §1).
-    for (const { message, userTurn } of turns) {
-      const key = keyOfMessage(message);
-      const verdict = verdicts?.get(key) ?? null;
-      const stale = verdict && modelId ? isStale(message, verdict, speakerOf(message), userTurn, modelId) : false;
-      const liveFlags = live[key] ?? null;
-      const isChecking = !!checking[key];
-      // An unchanged message keeps its check object, so its memoised row does not re-render.
-      const was = checkMemo.get(message);
-      if (was && was.verdict === verdict && was.stale === stale && was.live === liveFlags && was.checking === isChecking && !was.streaming) {
-        map.set(message.id, was);
-        continue;
-      }
-      const check: MessageCheck = { verdict, replyText: currentText(message), stale, live: liveFlags, checking: isChecking, streaming: false };
-      if (was && sameCheck(was, check)) map.set(message.id, was);
-      else {
-        checkMemo.set(message, check);
-        map.set(message.id, check);
-      }
-    }
+    if (!streaming?.messageId) return stored;
     // The reply being streamed has no text in `messages` yet: only live flags.
-    if (streaming?.messageId) {
-      const c = map.get(streaming.messageId);
-      const flags = live[verdictKey(streaming.messageId, streaming.swipeIndex)];
-      map.set(streaming.messageId, { verdict: null, replyText: c?.replyText ?? '', stale: false, checking: false, streaming: true, live: flags ?? (ready ? [] : null) });
-    }
+    const map = new Map(stored);
+    const c = map.get(streaming.messageId);
+    const flags = live[verdictKey(streaming.messageId, streaming.swipeIndex)];
+    map.set(streaming.messageId, { verdict: null, replyText: c?.replyText ?? '', stale: false, checking: false, streaming: true, live: flags ?? (ready ? [] : null) });
     return map;
-  }, [turns, verdicts, live, checking, speakerOf, streaming, modelId, ready]);
+  }, [stored, streaming, live, ready]);
 
   // Embed the statements as soon as the checker is ready, so the first reply's
   // relevance costs only the user turn.
@@ -187,7 +134,7 @@ export function useChatChecks(chat: Chat, messages: Message[], character: Charac
 }
 
 /** Checks every assistant turn that has no verdict yet (an imported or older chat). */
-export function useAnalyseChat(chat: Chat, character: Character, turns: { message: Message; userTurn: string }[], checks: Map<string, MessageCheck>, characterOf?: (message: Message) => Character) {
+export function useAnalyseChat(chat: Chat, character: Character, turns: readonly AssistantTurn[], checks: ReadonlyMap<string, MessageCheck>, characterOf?: (message: Message) => Character) {
   const notify = useUi((s) => s.notify);
   return useCallback(async () => {
     const todo = turns.filter(({ message }) => !checks.get(message.id)?.verdict || checks.get(message.id)?.stale);

@@ -2,6 +2,7 @@ import { memo, useCallback, useLayoutEffect, useMemo, useRef, useState } from 'r
 import type { Character } from '../../domain/character';
 import type { Chat, Message } from '../../domain/chat';
 import { arrangeChatTree } from '../../domain/chats/branch';
+import { createIdsFollower } from '../../domain/chats/ids';
 import type { MessageCheck } from '../../hooks/useChecks';
 import { useChatFiles, useChatRecord, useChats, useContextStart, useMessageActions, useMessages } from '../../hooks/useChat';
 import { useEngine } from '../../stores/engine';
@@ -150,6 +151,10 @@ function ChatView({ character, chat, messages }: { character: Character; chat: C
   );
   const inspectedMessage = inspecting ? messages.find((m) => m.id === inspecting) : undefined;
   const inspectedRecord = inspectedMessage?.swipes[inspectedMessage.swipeIndex]?.prompt ?? null;
+  // The virtualizer's keys change only when the ids do (a streamed save changes neither).
+  const [idsOf] = useState(createIdsFollower);
+  const ids = useMemo(() => idsOf(messages), [idsOf, messages]);
+  const getKey = useCallback((i: number) => ids[i]!, [ids]);
   const last = messages.at(-1);
   const lastAssistant = messages.findLast((m) => m.role === 'assistant');
 
@@ -189,7 +194,7 @@ function ChatView({ character, chat, messages }: { character: Character; chat: C
       <MessageFeed
         key={chat.id}
         count={messages.length}
-        getKey={(i) => messages[i]!.id}
+        getKey={getKey}
         busy={busy}
         before={messages.length === 0 ? <EmptyState title="An empty page">{character.card.name} has no greeting. Say something to begin.</EmptyState> : null}
         after={

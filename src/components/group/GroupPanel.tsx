@@ -20,7 +20,7 @@ interface GroupPanelProps {
   open: boolean;
   onToggle: () => void;
   members: MemberDrift[];
-  checks: Map<string, MessageCheck>;
+  checks: ReadonlyMap<string, MessageCheck>;
   onAnalyse: () => void;
   analysable: number;
   anchorId: string;

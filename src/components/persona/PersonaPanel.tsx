@@ -136,7 +136,7 @@ function PersonaPanelContent({
   onToggle: () => void;
   character: Character;
   drift: DriftSummary;
-  checks: Map<string, MessageCheck>;
+  checks: ReadonlyMap<string, MessageCheck>;
   onAnalyse: () => void;
   analysable: number;
 }) {
