@@ -51,6 +51,36 @@ describe('summary staleness', () => {
   });
 });
 
+describe('reading the chain in a long chat', () => {
+  it('does not re-read the text of unchanged summarized messages, and still sees an edit (a new entry object)', () => {
+    const h = history(3000);
+    let reads = 0;
+    // Entries that count how often their text is read (coverageHash reads it).
+    const counted = h.map((m) => {
+      const { content, ...rest } = m;
+      return Object.defineProperty({ ...rest }, 'content', { enumerable: true, get: () => (reads++, content) }) as HistoryMessage;
+    });
+    const stored = [summary(h, 0, 1999), summary(h, 2000, 2499)];
+    expect(readSummaryChain(stored, counted).states.map((s) => s.status)).toEqual(['fresh', 'fresh']);
+    expect(reads).toBe(2500);
+    reads = 0;
+    expect(readSummaryChain(stored, counted).inputs).toEqual([{ text: 'sum 0-1999', upTo: 2000 }, { text: 'sum 2000-2499', upTo: 2500 }]);
+    expect(reads).toBe(0);
+    // One message edited: a new entry for it; the first summary is stale, the second still fresh.
+    const edited = counted.slice();
+    edited[10] = { ...h[10]!, content: 'm10 changed' };
+    expect(readSummaryChain(stored, edited).states.map((s) => s.status)).toEqual(['stale', 'fresh']);
+    // And back: fresh again.
+    expect(readSummaryChain(stored, counted).states.map((s) => s.status)).toEqual(['fresh', 'fresh']);
+  });
+
+  it('with no summaries, reads nothing of the history', () => {
+    const h = history(50);
+    const untouchable = new Proxy(h, { get: (t, k) => (k === 'length' || typeof k === 'symbol' ? Reflect.get(t, k) : (() => { throw new Error(`read ${String(k)}`); })()) });
+    expect(readSummaryChain([], untouchable)).toEqual({ states: [], inputs: [] });
+  });
+});
+
 describe('planning', () => {
   it('summarizes what the prompt dropped, in chunks, with lookahead, never up to the last user message', () => {
     const h = history(12);

@@ -58,12 +58,48 @@ export interface SummaryChain {
   inputs: SummaryInput[];
 }
 
-/** Reads `summaries` (stored order) against `history` (ids required). Linear. */
+/**
+ * The coverage hash of history[from..to], remembered per summary while the
+ * history entries it covers are the same objects (domain/memory/history.ts
+ * makes one entry per message object, and an unchanged message stays the
+ * same object): each reply reads the chain, and re-hashing the text of every
+ * summarized message each time grew with the chat (issue 13 §1).
+ */
+const coverageMemo = new Map<string, { entries: readonly HistoryMessage[]; hash: string }>();
+const COVERAGE_MEMO_MAX = 2 * SUMMARIES_MAX;
+function coverageOf(summaryId: string, history: readonly HistoryMessage[], from: number, to: number): string {
+  const hit = coverageMemo.get(summaryId);
+  if (hit && hit.entries.length === to - from + 1) {
+    let i = 0;
+    while (i < hit.entries.length && hit.entries[i] === history[from + i]) i++;
+    if (i === hit.entries.length) return hit.hash;
+  }
+  const entries = history.slice(from, to + 1);
+  const hash = coverageHash(entries);
+  if (coverageMemo.size >= COVERAGE_MEMO_MAX) coverageMemo.clear();
+  coverageMemo.set(summaryId, { entries, hash });
+  return hash;
+}
+
+/**
+ * Reads `summaries` (stored order) against `history` (ids required). Linear,
+ * and with no summaries, free: only the ids the summaries name are looked
+ * for (one pass, no index of the whole history).
+ */
 export function readSummaryChain(summaries: readonly StorySummary[], history: readonly HistoryMessage[]): SummaryChain {
-  const index = new Map<string, number>();
-  history.forEach((m, i) => m.id !== undefined && index.set(m.id, i));
   const states: SummaryState[] = [];
   const inputs: SummaryInput[] = [];
+  if (summaries.length === 0) return { states, inputs };
+  const index = new Map<string, number>();
+  for (const s of summaries) {
+    index.set(s.fromId, -1);
+    index.set(s.toId, -1);
+  }
+  for (let i = 0; i < history.length; i++) {
+    const id = history[i]!.id;
+    // Ids are unique; were one repeated, its last place counts (as when the whole history was indexed).
+    if (id !== undefined && index.has(id)) index.set(id, i);
+  }
   let next = 0;
   let unbroken = true;
   for (const summary of summaries) {
@@ -71,7 +107,7 @@ export function readSummaryChain(summaries: readonly StorySummary[], history: re
     const to = index.get(summary.toId) ?? -1;
     let status: SummaryStatus;
     if (from === -1 || to < from) status = 'orphaned';
-    else status = coverageHash(history.slice(from, to + 1)) === summary.sourceHash ? 'fresh' : 'stale';
+    else status = coverageOf(summary.id, history, from, to) === summary.sourceHash ? 'fresh' : 'stale';
     states.push({ summary, status, from: status === 'orphaned' ? -1 : from, to: status === 'orphaned' ? -1 : to });
     if (unbroken && status === 'fresh' && from === next) {
       inputs.push({ text: summary.text, upTo: to + 1 });
