@@ -32,10 +32,17 @@ export function useUncheckedCount(turns: readonly { message: Message }[], checks
 /** Contradictions per statement id over fresh verdicts (ids are unique across characters, so one map serves a scene). */
 export function contradictionCounts(checks: ReadonlyMap<string, MessageCheck>): Map<string, number> {
   const counts = new Map<string, number>();
+  // Over every reply of the chat: nothing allocated for one without a verdict.
   for (const c of checks.values()) {
-    for (const s of c.verdict?.statements ?? []) if (s.status === 'contradicted' && !c.stale) counts.set(s.statementId, (counts.get(s.statementId) ?? 0) + 1);
+    if (!c.verdict || c.stale) continue;
+    for (const s of c.verdict.statements) if (s.status === 'contradicted') counts.set(s.statementId, (counts.get(s.statementId) ?? 0) + 1);
   }
   return counts;
+}
+
+/** `contradictionCounts`, once per change of the checks (not on every render of the panel). */
+export function useContradictionCounts(checks: ReadonlyMap<string, MessageCheck>): Map<string, number> {
+  return useMemo(() => contradictionCounts(checks), [checks]);
 }
 
 /** Verdicts of a chat keyed `${messageId}:${swipeIndex}`; null while loading. */

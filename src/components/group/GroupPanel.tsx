@@ -1,6 +1,6 @@
 import type { Character } from '../../domain/character';
 import type { DriftSummary } from '../../domain/consistency';
-import { contradictionCounts, type MessageCheck } from '../../hooks/useChecks';
+import { useContradictionCounts, type MessageCheck } from '../../hooks/useChecks';
 import { useChecker } from '../../stores/checker';
 import { CheckerStatusLine, DriftTimeline } from '../persona/PersonaPanel';
 import { ScreenBoundary } from '../recovery/ScreenBoundary';
@@ -37,6 +37,7 @@ export function GroupPanel(props: GroupPanelProps) {
 
 function GroupPanelContent({ open, onToggle, members, checks, onAnalyse, analysable }: GroupPanelProps) {
   const ready = useChecker((s) => s.status.state === 'ready');
+  const counts = useContradictionCounts(checks);
   if (!open) {
     return (
       <div className="hidden border-l border-stone-200 p-1 xl:block dark:border-stone-800">
@@ -46,7 +47,6 @@ function GroupPanelContent({ open, onToggle, members, checks, onAnalyse, analysa
       </div>
     );
   }
-  const counts = contradictionCounts(checks);
   return (
     <>
       <div className="fixed inset-0 z-20 bg-stone-950/40 xl:hidden" aria-hidden="true" onClick={onToggle} />

@@ -1,7 +1,7 @@
 import type { Character } from '../../domain/character';
 import type { DriftSummary } from '../../domain/consistency';
 import type { MessageCheck } from '../../hooks/useChecks';
-import { contradictionCounts, useCheckerActions } from '../../hooks/useChecks';
+import { useCheckerActions, useContradictionCounts } from '../../hooks/useChecks';
 import { useChecker } from '../../stores/checker';
 import { Button, IconButton } from '../ui/Button';
 import { Icon } from '../ui/Icon';
@@ -141,6 +141,7 @@ function PersonaPanelContent({
   analysable: number;
 }) {
   const ready = useChecker((s) => s.status.state === 'ready');
+  const counts = useContradictionCounts(checks);
   if (!open) {
     return (
       <div className="hidden border-l border-stone-200 p-1 xl:block dark:border-stone-800">
@@ -150,7 +151,6 @@ function PersonaPanelContent({
       </div>
     );
   }
-  const counts = contradictionCounts(checks);
   const enabled = character.statements.filter((s) => s.enabled);
   return (
     <>
