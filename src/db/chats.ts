@@ -90,17 +90,27 @@ export class ChatRepository {
 
   /**
    * When each character was last chatted with: its newest chat's `updatedAt`
-   * (a save in a chat raises it). Reads chat records only, never messages.
+   * (a save in a chat raises it). Reads only the `[characterId+updatedAt]`
+   * index's keys, no chat records: it re-runs on every save of a chat (a
+   * reply's appends), and a library's chats were each read and validated for
+   * it. A row whose keys are not sound (not a string id, not a number) is
+   * left out, as a damaged record was.
    */
   lastUsedByCharacter(): Promise<Map<string, number>> {
-    return this.db.chats.toArray().then((rows: unknown[]) => {
-      const out = new Map<string, number>();
-      for (const row of rows) {
-        const chat = soundChat(row);
-        if (chat && chat.updatedAt > (out.get(chat.characterId) ?? -Infinity)) out.set(chat.characterId, chat.updatedAt);
-      }
-      return out;
-    });
+    return this.db.chats
+      .orderBy('[characterId+updatedAt]')
+      .keys()
+      .then((keys) => {
+        const out = new Map<string, number>();
+        for (const key of keys as unknown[]) {
+          if (!Array.isArray(key)) continue;
+          const [characterId, updatedAt] = key as unknown[];
+          if (typeof characterId !== 'string' || typeof updatedAt !== 'number' || !Number.isFinite(updatedAt)) continue;
+          // In key order: a character's chats come together, oldest first.
+          out.set(characterId, updatedAt);
+        }
+        return out;
+      });
   }
 
   /**

@@ -164,6 +164,19 @@ describe('ChatRepository', () => {
     expect(list[0]).not.toHaveProperty('messageCount');
   });
 
+  it('knows when each character was last used from the chats index alone: the newest chat per character, damaged keys left out', async () => {
+    const { chats, maren, chat } = await seedCharacterWithChat();
+    const other = await chats.create({ characterId: maren.id, characterName: 'Maren', greetings: ['Again.'] });
+    await db.chats.update(chat.id, { updatedAt: 5_000 });
+    await db.chats.update(other.id, { updatedAt: 9_000 });
+    await db.chats.put({ ...(await db.chats.get(chat.id))!, id: 'c-juniper', characterId: 'juniper', updatedAt: 7_000 });
+    // A row damaged in devtools: no usable time (not in the index), or an id that is not a string.
+    await db.chats.put({ ...(await db.chats.get(chat.id))!, id: 'c-broken', characterId: 'broken', updatedAt: 'soon' as unknown as number });
+    await db.chats.put({ ...(await db.chats.get(chat.id))!, id: 'c-odd', characterId: 42 as unknown as string, updatedAt: 8_000 });
+    const used = await chats.lastUsedByCharacter();
+    expect(Object.fromEntries(used)).toEqual({ juniper: 7_000, [maren.id]: 9_000 });
+  });
+
   it('streams into a swipe and marks it interrupted after a "reload"', async () => {
     const { chats, reply } = await seedCharacterWithChat();
     const idx = await chats.addSwipe(reply.id);
