@@ -240,7 +240,7 @@ export function useLibraryView(query: string, tag: string, activeId: string | nu
   // What IndexedDB says (not the snapshot) is kept for the next start.
   const fromDb = characters !== null && characters !== lastSnapshot()?.entries && lastUsed !== null && storedSort !== null && storedFavourites !== null;
   useEffect(() => {
-    if (fromDb) keepLibrarySnapshot({ entries: characters, lastUsed: [...lastUsed], sort: storedSort, favourites: storedFavourites });
+    if (fromDb) keepLibrarySnapshot({ entries: characters, lastUsed, sort: storedSort, favourites: storedFavourites });
   }, [fromDb, characters, lastUsed, storedSort, storedFavourites]);
   const favourites = useMemo(() => new Set(favouriteList), [favouriteList]);
   // "Last used" times move with every save in a chat; only the "Last used"
@@ -259,11 +259,13 @@ export function useLibraryView(query: string, tag: string, activeId: string | nu
     const byTag = tag ? characters.filter((c) => c.tags.some((t) => t.trim().toLocaleLowerCase() === tag)) : characters;
     return sortCharacters(filterCharacters(byTag, query), sort, favourites, (c) => keys.get(c.id) ?? sortKeysOf(c, usedTimes!));
   }, [characters, usedTimes, tag, query, sort, favourites, keys]);
-  const tags = useMemo(() => (characters ? libraryTags(characters) : []), [characters]);
+  // Until IndexedDB answers, the snapshot holds only the list's head: its count and tags are the library's.
+  const snapshot = characters !== null && characters === lastSnapshot()?.entries ? lastSnapshot() : null;
+  const tags = useMemo(() => snapshot?.tags ?? (characters ? libraryTags(characters) : []), [snapshot, characters]);
   const toggleFavourite = useCallback(
     (id: string) => void setSetting('favouriteCharacters', favourites.has(id) ? favouriteList.filter((f) => f !== id) : [...favouriteList, id]),
     [favourites, favouriteList],
   );
   const setSort = useCallback((next: LibrarySort) => void setSetting('librarySort', next), []);
-  return { characters, visible, total: characters?.length ?? 0, tags, sort, setSort, favourites, toggleFavourite };
+  return { characters, visible, total: snapshot?.total ?? characters?.length ?? 0, tags, sort, setSort, favourites, toggleFavourite };
 }

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { LibraryEntry, LibrarySnapshot } from '../domain/library';
+import { SNAPSHOT_HEAD, HOME_RECENT, snapshotOf, sortCharacters, sortKeysOf, type LibraryEntry, type LibrarySnapshot } from '../domain/library';
 import { MemoryStorage, installLocalStorage } from '../test/memoryStorage';
 import { SNAPSHOT_KEY, SNAPSHOT_MAX_CHARS, keepLibrarySnapshot, loadLibrarySnapshot, saveLibrarySnapshot } from './librarySnapshot';
 
@@ -15,7 +15,7 @@ const entry = (id: string, over: Partial<LibraryEntry> = {}): LibraryEntry => ({
   updatedAt: 2,
   ...over,
 });
-const snapshot = (entries: LibraryEntry[]): LibrarySnapshot => ({ entries, lastUsed: [['a', 5]], sort: 'used', favourites: ['b'] });
+const snapshot = (entries: LibraryEntry[]): LibrarySnapshot => ({ entries, lastUsed: [['a', 5]], sort: 'used', favourites: ['b'], total: entries.length, tags: ['sea'] });
 
 let storage: MemoryStorage;
 let uninstall: () => void;
@@ -68,14 +68,14 @@ describe('library snapshot (first paint before IndexedDB answers)', () => {
     vi.useFakeTimers();
     try {
       const entries = [entry('a')];
-      keepLibrarySnapshot({ entries, lastUsed: [], sort: 'edited', favourites: [] });
+      keepLibrarySnapshot({ entries, lastUsed: new Map(), sort: 'edited', favourites: [] });
       expect(storage.getItem(SNAPSHOT_KEY)).toBeNull();
       vi.advanceTimersByTime(2_100);
       expect(loadLibrarySnapshot()?.entries).toEqual(entries);
-      keepLibrarySnapshot({ entries, lastUsed: [['a', 99]], sort: 'edited', favourites: [] });
+      keepLibrarySnapshot({ entries, lastUsed: new Map([['a', 99]]), sort: 'edited', favourites: [] });
       vi.advanceTimersByTime(10_000);
       expect(loadLibrarySnapshot()?.lastUsed).toEqual([]);
-      keepLibrarySnapshot({ entries: [entry('a'), entry('b')], lastUsed: [['a', 99]], sort: 'edited', favourites: [] });
+      keepLibrarySnapshot({ entries: [entry('a'), entry('b')], lastUsed: new Map([['a', 99]]), sort: 'edited', favourites: [] });
       vi.advanceTimersByTime(2_100);
       expect(loadLibrarySnapshot()).toMatchObject({ lastUsed: [['a', 99]] });
       expect(loadLibrarySnapshot()?.entries).toHaveLength(2);
@@ -83,5 +83,38 @@ describe('library snapshot (first paint before IndexedDB answers)', () => {
       vi.useRealTimers();
     }
   });
-});
 
+  it('keeps only the head of a 1,000-character library: the sidebar’s first rows in its order, the home page’s newest, the count and every tag', () => {
+    // Newest first, as the library lists them; names in another order; a few favourites far down.
+    const library = Array.from({ length: 1000 }, (_, i) => entry(`c${i}`, { name: `Keeper ${String((i * 7919) % 1000).padStart(4, '0')}`, updatedAt: 10_000 - i, tags: [`t${i % 37}`] }));
+    const favourites = ['c900', 'c950'];
+    const lastUsed = new Map(library.map((e, i) => [e.id, (i * 31) % 1000] as [string, number]));
+    for (const sort of ['name', 'edited', 'used'] as const) {
+      const snap = snapshotOf(library, lastUsed, sort, favourites);
+      expect(snap.entries.length).toBeLessThanOrEqual(SNAPSHOT_HEAD + HOME_RECENT);
+      expect(snap.total).toBe(1000);
+      expect(snap.tags).toHaveLength(37);
+      const order = (list: readonly LibraryEntry[], used: ReadonlyMap<string, number>) => sortCharacters(list, sort, new Set(favourites), (c) => sortKeysOf(c, used)).map((e) => e.id);
+      // The head, sorted as the sidebar sorts it, begins with the full list's first rows.
+      expect(order(snap.entries, new Map(snap.lastUsed)).slice(0, SNAPSHOT_HEAD)).toEqual(order(library, lastUsed).slice(0, SNAPSHOT_HEAD));
+      // The home page's newest, in the library's own order.
+      expect(snap.entries.slice(0, HOME_RECENT).map((e) => e.id)).toEqual(library.slice(0, HOME_RECENT).map((e) => e.id));
+    }
+    vi.useFakeTimers();
+    try {
+      keepLibrarySnapshot({ entries: library, lastUsed, sort: 'name', favourites });
+      vi.advanceTimersByTime(2_100);
+      const text = storage.getItem(SNAPSHOT_KEY)!;
+      expect(text.length).toBeLessThan(40_000);
+      expect(loadLibrarySnapshot()).toMatchObject({ total: 1000, sort: 'name', favourites });
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('reads a snapshot kept before only the head was (no count, no tags) as the whole library', () => {
+    const { total: _t, tags: _g, ...old } = snapshot([entry('a', { tags: ['Sea', 'storm'] }), entry('b')]);
+    storage.setItem(SNAPSHOT_KEY, JSON.stringify(old));
+    expect(loadLibrarySnapshot()).toMatchObject({ total: 2, tags: ['sea', 'storm'] });
+  });
+});

@@ -6,7 +6,7 @@
  * list's first paint, and it is the first thing dropped when localStorage is
  * needed for something that matters (a reply that could not be saved).
  */
-import type { LibrarySnapshot } from '../domain/library';
+import { snapshotOf, type LibraryEntry, type LibrarySnapshot, type LibrarySort } from '../domain/library';
 import { readLibrarySnapshot } from '../domain/storage/libraryEntry';
 
 export const SNAPSHOT_KEY = 'in-character.library-snapshot';
@@ -39,7 +39,7 @@ export function saveLibrarySnapshot(snapshot: LibrarySnapshot): void {
   const store = storage();
   if (!store) return;
   try {
-    const text = JSON.stringify({ ...snapshot, entries: snapshot.entries.map((e) => ({ ...e, avatar: null })) });
+    const text = JSON.stringify({ ...snapshot, entries: snapshot.entries.map((e) => ({ ...e, avatar: null })) } satisfies LibrarySnapshot);
     if (text.length > SNAPSHOT_MAX_CHARS) store.removeItem(SNAPSHOT_KEY);
     else store.setItem(SNAPSHOT_KEY, text);
   } catch {
@@ -63,16 +63,24 @@ export function lastSnapshot(): LibrarySnapshot | null {
   return started;
 }
 
+/** The library as IndexedDB says it is now (what a snapshot is made from). */
+export interface LibraryState {
+  entries: readonly LibraryEntry[];
+  lastUsed: ReadonlyMap<string, number>;
+  sort: LibrarySort;
+  favourites: readonly string[];
+}
+
 /**
  * When the snapshot is written: when the page hides (so the next start is
  * exact), and a while after the library itself changed (characters, order,
  * favourites), in idle time. Chat activity only moves "last used" times:
  * those wait for the page to hide, so a streaming reply never pays for
- * writing a 1,000-character snapshot (about 25 ms).
+ * writing a snapshot. Only the head of the list is written (`snapshotOf`).
  */
 const SNAPSHOT_AFTER_MS = 2_000;
-let pending: LibrarySnapshot | null = null;
-let written: LibrarySnapshot | null = null;
+let pending: LibraryState | null = null;
+let written: LibraryState | null = null;
 let timer: ReturnType<typeof setTimeout> | null = null;
 let hideListening = false;
 
@@ -80,24 +88,24 @@ function flush(): void {
   if (timer !== null) clearTimeout(timer);
   timer = null;
   if (!pending) return;
-  saveLibrarySnapshot(pending);
+  saveLibrarySnapshot(snapshotOf(pending.entries, pending.lastUsed, pending.sort, pending.favourites));
   written = pending;
   pending = null;
 }
 
-const sameLibrary = (a: LibrarySnapshot, b: LibrarySnapshot) =>
+const sameLibrary = (a: LibraryState, b: LibraryState) =>
   a.entries === b.entries && a.sort === b.sort && a.favourites.length === b.favourites.length && a.favourites.every((f, i) => f === b.favourites[i]);
 
 /** Keeps `next` (what IndexedDB says now) for the next start; written as described above. */
-export function keepLibrarySnapshot(next: LibrarySnapshot): void {
+export function keepLibrarySnapshot(next: LibraryState): void {
   if (!hideListening && typeof document !== 'undefined') {
     hideListening = true;
     globalThis.addEventListener('pagehide', flush);
     document.addEventListener('visibilitychange', () => document.visibilityState === 'hidden' && flush());
   }
   pending = next;
-  const base = written ?? lastSnapshot();
-  if ((base && sameLibrary(base, next)) || timer !== null) return;
+  // The snapshot this page started with is never the same library (IndexedDB's answer is new objects).
+  if ((written && sameLibrary(written, next)) || timer !== null) return;
   timer = setTimeout(() => {
     const idle = globalThis.requestIdleCallback;
     if (idle) idle(flush, { timeout: 5_000 });

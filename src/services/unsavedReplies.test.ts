@@ -39,7 +39,7 @@ describe('unsaved replies kept across a reload', () => {
     storage = new MemoryStorage(3_000);
     (globalThis as { localStorage?: Storage }).localStorage = storage;
     const entry = { id: 'c1', name: 'Maren', nickname: '', tags: [], blurb: 'x'.repeat(80), avatar: null, statementCount: 0, createdAt: 1, updatedAt: 1 };
-    saveLibrarySnapshot({ entries: Array.from({ length: 10 }, (_, i) => ({ ...entry, id: `c${i}` })), lastUsed: [], sort: 'edited', favourites: [] });
+    saveLibrarySnapshot({ entries: Array.from({ length: 10 }, (_, i) => ({ ...entry, id: `c${i}` })), lastUsed: [], sort: 'edited', favourites: [], total: 10, tags: [] });
     expect(loadLibrarySnapshot()?.entries).toHaveLength(10);
     expect(stashUnsaved(reply('m1', 'A reply that must survive the reload. '.repeat(30)))).toBe(true);
     expect(loadLibrarySnapshot()).toBeNull();

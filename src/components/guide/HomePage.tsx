@@ -1,3 +1,4 @@
+import { HOME_RECENT } from '../../domain/library';
 import { useLibraryActions, useLibraryEntries } from '../../hooks/useLibrary';
 import { setSetting, useSetting } from '../../hooks/useSettings';
 import { useRoute } from '../../stores/route';
@@ -78,7 +79,7 @@ export function HomePage() {
             Your characters
           </h2>
           <ul className="grid gap-3 sm:grid-cols-2">
-            {characters.slice(0, 6).map((c) => (
+            {characters.slice(0, HOME_RECENT).map((c) => (
               <li key={c.id} className="flex items-center gap-3 rounded-2xl border border-stone-200 bg-white p-3 dark:border-stone-800 dark:bg-stone-900">
                 <Avatar blob={c.avatar} name={c.name} />
                 <div className="min-w-0 flex-1">

@@ -4,7 +4,7 @@
  * a restore writes characters and their entries follow.
  */
 import * as v from 'valibot';
-import { LIBRARY_SORTS, type LibraryEntry, type LibrarySnapshot } from '../library';
+import { LIBRARY_SORTS, libraryTags, type LibraryEntry, type LibrarySnapshot } from '../library';
 import { isAvatarBlob } from './image';
 
 const finite = v.pipe(v.number(), v.finite());
@@ -32,6 +32,9 @@ const SnapshotSchema = v.object({
   lastUsed: v.array(v.tuple([v.string(), finite])),
   sort: v.picklist(LIBRARY_SORTS),
   favourites: v.array(v.string()),
+  // Absent in snapshots kept before only the head was: they held the whole library.
+  total: v.optional(v.pipe(v.number(), v.safeInteger(), v.minValue(0))),
+  tags: v.optional(v.array(v.string())),
 });
 
 /** A library snapshot from its stored text (see LibrarySnapshot), or null when it is not one. Linear in the text. */
@@ -44,5 +47,7 @@ export function readLibrarySnapshot(text: string | null): LibrarySnapshot | null
     return null;
   }
   const read = v.safeParse(SnapshotSchema, raw);
-  return read.success ? read.output : null;
+  if (!read.success) return null;
+  const { total, tags, ...rest } = read.output;
+  return { ...rest, total: Math.max(total ?? 0, rest.entries.length), tags: tags ?? libraryTags(rest.entries) };
 }
