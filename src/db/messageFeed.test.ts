@@ -195,6 +195,26 @@ describe('watchMessages (a chat followed at a cost per change that does not grow
     expect(feed.errors).toEqual([]);
   });
 
+  it('appends that land together (a send: the user line, then the reply, not awaited one by one) read no ids', async () => {
+    const chat = await chatWith(300);
+    const feed = follow(chat.id);
+    await feed.next((l) => l.length === 300);
+    for (let round = 0; round < 5; round++) {
+      keysRead = 0;
+      const [user, reply] = await Promise.all([
+        chats.append(chat.id, { role: 'user', name: 'You', text: `Line ${round}.` }),
+        chats.append(chat.id, { role: 'assistant', name: 'Maren', text: `Reply ${round}.` }),
+      ]);
+      const list = await feed.next((l) => l.some((m) => m.id === user.id) && l.some((m) => m.id === reply.id));
+      expect(list).toHaveLength(302 + round * 2);
+      // The counts, the last keys and the new messages' keys: not the 300 ids.
+      expect(keysRead, `round ${round}`).toBeLessThan(50);
+    }
+    expect(feed.latest).toEqual(await db.messages.where('[chatId+order]').between([chat.id, -Infinity], [chat.id, Infinity]).toArray());
+    feed.stop();
+    expect(feed.errors).toEqual([]);
+  });
+
   it('sees a delete and an append that land together (same count)', async () => {
     const chat = await chatWith(10);
     const feed = follow(chat.id);
