@@ -90,11 +90,9 @@ export function useChatChecks(chat: Chat, messages: Message[], character: Charac
   const checks = useMemo(() => {
     if (!streaming?.messageId) return stored;
     // The reply being streamed has no text in `messages` yet: only live flags.
-    const map = new Map(stored);
-    const c = map.get(streaming.messageId);
+    const c = stored.get(streaming.messageId);
     const flags = live[verdictKey(streaming.messageId, streaming.swipeIndex)];
-    map.set(streaming.messageId, { verdict: null, replyText: c?.replyText ?? '', stale: false, checking: false, streaming: true, live: flags ?? (ready ? [] : null) });
-    return map;
+    return stored.with([[streaming.messageId, { verdict: null, replyText: c?.replyText ?? '', stale: false, checking: false, streaming: true, live: flags ?? (ready ? [] : null) }]]);
   }, [stored, streaming, live, ready]);
 
   // Embed the statements as soon as the checker is ready, so the first reply's

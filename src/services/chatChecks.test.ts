@@ -4,7 +4,18 @@ import type { Message } from '../domain/chat';
 import { makeFingerprint } from '../domain/consistency';
 import { createIdsFollower, followIds } from '../domain/chats/ids';
 import { assistantTurns, verdictKey, type StoredVerdict } from './checking';
-import { followChecks, followTurns, type CheckInputs, type CheckList, type TurnList } from './chatChecks';
+import { CheckMap, followChecks, followTurns, type CheckInputs, type CheckList, type TurnList } from './chatChecks';
+
+/** A seeded random integer below n (mulberry32), so a failure can be replayed. */
+function random(seed: number) {
+  let a = seed;
+  return (n: number) => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return (((t ^ (t >>> 14)) >>> 0) % n);
+  };
+}
 
 let made = 0;
 const msg = (role: Message['role'], text: string, id = `m${++made}`, swipes?: string[], swipeIndex = 0): Message =>
@@ -64,11 +75,7 @@ describe('followTurns', () => {
 
 describe('followChecks', () => {
   it('agrees with a from-scratch pass after every one of 400 random changes (appends, saves, deletes, inserts, swipes, verdicts, live flags, checking)', () => {
-    let seed = 7;
-    const rand = (n: number) => {
-      seed = (seed * 1103515245 + 12345) % 2147483648;
-      return seed % n;
-    };
+    const rand = random(7);
     let messages = chat(30);
     let verdicts = new Map<string, StoredVerdict>();
     let live: Record<string, string[]> = {};
@@ -142,6 +149,34 @@ describe('followChecks', () => {
     let changed = 0;
     for (const [k, c] of after.checks) if (before.checks.get(k) !== c) changed++;
     expect(changed).toBe(1);
+  });
+});
+
+describe('CheckMap', () => {
+  it('reads as a plain map after every one of 2,000 random changes (folding its changes in on the way), and older versions stay as they were', () => {
+    const rand = random(11);
+    let plainMap = new Map(Array.from({ length: 300 }, (_, i) => [`k${i}`, i] as [string, number]));
+    let map = CheckMap.of(plainMap);
+    const versions: [CheckMap<number>, Map<string, number>][] = [];
+    for (let step = 0; step < 2000; step++) {
+      const changes: [string, number | undefined][] = Array.from({ length: 1 + rand(4) }, () => [`k${rand(400)}`, rand(3) === 0 ? undefined : step]);
+      const next = new Map(plainMap);
+      for (const [k, v] of changes) {
+        if (v === undefined) next.delete(k);
+        else next.set(k, v);
+      }
+      map = map.with(changes);
+      plainMap = next;
+      if (step % 97 === 0) versions.push([map, plainMap]);
+      const probe = `k${rand(400)}`;
+      expect(map.get(probe)).toBe(plainMap.get(probe));
+      expect(map.has(probe)).toBe(plainMap.has(probe));
+      expect(map.size).toBe(plainMap.size);
+    }
+    for (const [m, p] of [...versions, [map, plainMap] as const]) {
+      expect(new Map(m)).toEqual(p);
+      expect([...m.values()].sort((a, b) => a - b)).toEqual([...p.values()].sort((a, b) => a - b));
+    }
   });
 });
 

@@ -95,6 +95,83 @@ export interface MessageCheck<L = unknown> {
   checking: boolean;
 }
 
+const GONE: unique symbol = Symbol('gone');
+/** Changes a CheckMap holds over its base before it folds them in (one copy of the base per this many). */
+const FOLD_AFTER = 256;
+
+/**
+ * A read-only map of a chat's checks: a shared base and the few changes made
+ * since, so that a change of one reply costs a copy of the changes, not of
+ * 5,000 entries (each streamed save of a 10,000-message chat copied the whole
+ * map, twice with the streaming reply's check: megabytes of garbage per reply
+ * for the collector, bench:scale's heap profile). Every so often the changes
+ * are folded into a new base.
+ */
+export class CheckMap<V> implements ReadonlyMap<string, V> {
+  readonly size: number;
+  private constructor(
+    private readonly base: ReadonlyMap<string, V>,
+    private readonly over: ReadonlyMap<string, V | typeof GONE>,
+  ) {
+    let size = base.size;
+    for (const [k, v] of over) {
+      const inBase = base.has(k);
+      if (v === GONE) size -= inBase ? 1 : 0;
+      else size += inBase ? 0 : 1;
+    }
+    this.size = size;
+  }
+
+  static of<V>(entries: Iterable<readonly [string, V]>): CheckMap<V> {
+    return new CheckMap(new Map(entries), new Map());
+  }
+
+  /** This map with `changes` made (undefined: the key removed); this one is left as it is. */
+  with(changes: Iterable<readonly [string, V | undefined]>): CheckMap<V> {
+    const over = new Map<string, V | typeof GONE>(this.over);
+    for (const [k, v] of changes) over.set(k, v === undefined ? GONE : v);
+    if (over.size <= FOLD_AFTER) return new CheckMap(this.base, over);
+    const folded = new Map(this.base);
+    for (const [k, v] of over) {
+      if (v === GONE) folded.delete(k);
+      else folded.set(k, v);
+    }
+    return new CheckMap(folded, new Map());
+  }
+
+  get(key: string): V | undefined {
+    const v = this.over.get(key);
+    if (v !== undefined) return v === GONE ? undefined : v;
+    return this.base.get(key);
+  }
+
+  has(key: string): boolean {
+    const v = this.over.get(key);
+    return v !== undefined ? v !== GONE : this.base.has(key);
+  }
+
+  *entries(): MapIterator<[string, V]> {
+    for (const [k, v] of this.base) if (!this.over.has(k)) yield [k, v];
+    for (const [k, v] of this.over) if (v !== GONE) yield [k, v];
+  }
+
+  *keys(): MapIterator<string> {
+    for (const [k] of this.entries()) yield k;
+  }
+
+  *values(): MapIterator<V> {
+    for (const [, v] of this.entries()) yield v;
+  }
+
+  forEach(fn: (value: V, key: string, map: ReadonlyMap<string, V>) => void): void {
+    for (const [k, v] of this.entries()) fn(v, k, this);
+  }
+
+  [Symbol.iterator](): MapIterator<[string, V]> {
+    return this.entries();
+  }
+}
+
 /** Everything a check depends on besides its turn. */
 export interface CheckInputs<L = unknown> {
   /** The chat's verdicts by `verdictKey`; null while loading. */
@@ -114,7 +191,7 @@ export interface CheckList<L = unknown> {
   readonly turns: TurnList;
   readonly inputs: CheckInputs<L>;
   /** By message id; an unchanged check stays the same object. */
-  readonly checks: ReadonlyMap<string, MessageCheck<L>>;
+  readonly checks: CheckMap<MessageCheck<L>>;
 }
 
 /** A message object's verdict key, made once (its id and shown swipe never change within one object). */
@@ -192,19 +269,20 @@ export function followChecks<L>(prev: CheckList<L> | null, turns: TurnList, inpu
   if (!prev || sameBefore === null) {
     const checks = new Map<string, MessageCheck<L>>();
     for (const turn of turns.turns) checks.set(turn.message.id, checkOf(turn, inputs));
-    return { turns, inputs, checks };
+    return { turns, inputs, checks: CheckMap.of(checks) };
   }
   const keys = [...changedKeys(prev.inputs.live, inputs.live), ...changedKeys(prev.inputs.checking, inputs.checking)];
   const from = Math.min(sameBefore, turns.turns.length, prev.turns.turns.length);
   if (from === turns.turns.length && from === prev.turns.turns.length && keys.length === 0) return prev.turns === turns && prev.inputs === inputs ? prev : { turns, inputs, checks: prev.checks };
-  const checks = new Map(prev.checks);
-  for (let i = from; i < prev.turns.turns.length; i++) checks.delete(prev.turns.turns[i]!.message.id);
-  for (let i = from; i < turns.turns.length; i++) checks.set(turns.turns[i]!.message.id, checkOf(turns.turns[i]!, inputs));
+  // In order: the replies from the first change are removed, then put back as they are now.
+  const changes = new Map<string, MessageCheck<L> | undefined>();
+  for (let i = from; i < prev.turns.turns.length; i++) changes.set(prev.turns.turns[i]!.message.id, undefined);
+  for (let i = from; i < turns.turns.length; i++) changes.set(turns.turns[i]!.message.id, checkOf(turns.turns[i]!, inputs));
   for (const key of keys) {
     const turn = turnWithId(turns.turns, key.slice(0, key.lastIndexOf(':')));
-    if (turn) checks.set(turn.message.id, checkOf(turn, inputs));
+    if (turn) changes.set(turn.message.id, checkOf(turn, inputs));
   }
-  return { turns, inputs, checks };
+  return { turns, inputs, checks: prev.checks.with(changes) };
 }
 
 /**
@@ -216,6 +294,6 @@ export function createChecksFollower<L>() {
   let checks: CheckList<L> | null = null;
   return {
     turns: (messages: readonly Message[]): TurnList => (turns = followTurns(turns, messages)),
-    checks: (list: TurnList, inputs: CheckInputs<L>): ReadonlyMap<string, MessageCheck<L>> => (checks = followChecks(checks, list, inputs)).checks,
+    checks: (list: TurnList, inputs: CheckInputs<L>): CheckMap<MessageCheck<L>> => (checks = followChecks(checks, list, inputs)).checks,
   };
 }
