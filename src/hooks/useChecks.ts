@@ -33,10 +33,10 @@ export function useUncheckedCount(turns: readonly { message: Message }[], checks
 export function contradictionCounts(checks: ReadonlyMap<string, MessageCheck>): Map<string, number> {
   const counts = new Map<string, number>();
   // Over every reply of the chat: nothing allocated for one without a verdict.
-  for (const c of checks.values()) {
-    if (!c.verdict || c.stale) continue;
+  checks.forEach((c) => {
+    if (!c.verdict || c.stale) return;
     for (const s of c.verdict.statements) if (s.status === 'contradicted') counts.set(s.statementId, (counts.get(s.statementId) ?? 0) + 1);
-  }
+  });
   return counts;
 }
 

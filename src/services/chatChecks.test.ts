@@ -176,7 +176,14 @@ describe('CheckMap', () => {
     for (const [m, p] of [...versions, [map, plainMap] as const]) {
       expect(new Map(m)).toEqual(p);
       expect([...m.values()].sort((a, b) => a - b)).toEqual([...p.values()].sort((a, b) => a - b));
+      expect([...m.keys()].sort()).toEqual([...p.keys()].sort());
+      const seen = new Map<string, number>();
+      m.forEach((v, k) => seen.set(k, v));
+      expect(seen).toEqual(p);
     }
+    // Just folded (no changes over the base) and with changes, values agree too.
+    const folded = CheckMap.of(plainMap);
+    expect([...folded.values()].sort((a, b) => a - b)).toEqual([...plainMap.values()].sort((a, b) => a - b));
   });
 });
 

@@ -155,16 +155,29 @@ export class CheckMap<V> implements ReadonlyMap<string, V> {
     for (const [k, v] of this.over) if (v !== GONE) yield [k, v];
   }
 
+  // keys, values and forEach make no [key, value] pair per entry: they run
+  // over every reply of the chat on each change (the contradiction counts).
   *keys(): MapIterator<string> {
-    for (const [k] of this.entries()) yield k;
+    for (const k of this.base.keys()) if (!this.over.has(k)) yield k;
+    for (const k of this.over.keys()) if (this.over.get(k) !== GONE) yield k;
   }
 
   *values(): MapIterator<V> {
-    for (const [, v] of this.entries()) yield v;
+    if (this.over.size === 0) {
+      yield* this.base.values();
+      return;
+    }
+    for (const k of this.base.keys()) if (!this.over.has(k)) yield this.base.get(k)!;
+    for (const v of this.over.values()) if (v !== GONE) yield v;
   }
 
   forEach(fn: (value: V, key: string, map: ReadonlyMap<string, V>) => void): void {
-    for (const [k, v] of this.entries()) fn(v, k, this);
+    this.base.forEach((v, k) => {
+      if (!this.over.has(k)) fn(v, k, this);
+    });
+    this.over.forEach((v, k) => {
+      if (v !== GONE) fn(v, k, this);
+    });
   }
 
   [Symbol.iterator](): MapIterator<[string, V]> {
