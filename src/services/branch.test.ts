@@ -3,7 +3,8 @@ import { buildCharacter } from '../db/characters';
 import { getDb, repos, verdictKey } from '../db';
 import { currentText } from '../domain/chat';
 import { loadStubCheckerClient } from '../test/stubCheckerClient';
-import { assistantTurns, createRecheckQueue, verdictStaleness, type RecheckDeps, type RecheckJob } from './checking';
+import { createRecheckQueue, verdictStaleness, type RecheckDeps, type RecheckJob } from './checking';
+import { assistantTurns } from './chatChecks';
 
 // Branches reuse the verdicts of the shared part (issue 13 §2). The checker
 // is the stub (real worker handlers, a word-rule NLI: plumbing, not meaning);

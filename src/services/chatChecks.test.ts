@@ -3,8 +3,8 @@ import type { Character } from '../domain/character';
 import type { Message } from '../domain/chat';
 import { makeFingerprint } from '../domain/consistency';
 import { createIdsFollower, followIds } from '../domain/chats/ids';
-import { assistantTurns, verdictKey, type StoredVerdict } from './checking';
-import { CheckMap, followChecks, followTurns, type CheckInputs, type CheckList, type TurnList } from './chatChecks';
+import { verdictKey, type StoredVerdict } from './checking';
+import { assistantTurns, CheckMap, followChecks, followTurns, type CheckInputs, type CheckList, type TurnList } from './chatChecks';
 
 /** A seeded random integer below n (mulberry32), so a failure can be replayed. */
 function random(seed: number) {

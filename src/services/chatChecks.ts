@@ -81,6 +81,11 @@ export function followTurns(prev: TurnList | null, messages: readonly Message[])
   return { messages, turns, turnsBefore, version: ++versions, fromVersion: prev?.version ?? null, sameBefore: keep };
 }
 
+/** Every assistant message of a chat with its user turn, in order (for analysing or re-checking one reply). */
+export function assistantTurns(messages: readonly Message[]): AssistantTurn[] {
+  return [...followTurns(null, messages).turns];
+}
+
 /** What a message's check shows. */
 export interface MessageCheck<L = unknown> {
   /** Stored verdict for the shown swipe (null: none). */

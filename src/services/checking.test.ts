@@ -5,7 +5,8 @@ import { getDb, repos, verdictKey } from '../db';
 import { loadStubCheckerClient } from '../test/stubCheckerClient';
 import type { PromptRecord } from '../domain/memory/promptRecord';
 import { STORY_SO_FAR_HEADING } from '../domain/prompt';
-import { assistantTurns, createRecheckQueue, type RecheckDeps, type RecheckJob } from './checking';
+import { createRecheckQueue, type RecheckDeps, type RecheckJob } from './checking';
+import { assistantTurns } from './chatChecks';
 import type { Message } from '../domain/chat';
 
 // The stub NLI (checkerTestkit) answers by a word rule — shared content word +

@@ -84,28 +84,6 @@ export async function recheckMessage(
   }
 }
 
-/** Every assistant message of a chat with its user turn, in order (for analysing a chat). */
-export function assistantTurns(messages: Message[]): { message: Message; userTurn: string }[] {
-  const out: { message: Message; userTurn: string }[] = [];
-  let lastUser = '';
-  for (const m of messages) {
-    if (m.role === 'user') lastUser = currentText(m);
-    else if (m.role === 'assistant' && HAS_TEXT.test(currentText(m))) {
-      // Runs over the whole chat on each change of it: an unchanged message
-      // keeps its turn object, and nothing is allocated to test for text.
-      let turn = turnMemo.get(m);
-      if (!turn || turn.userTurn !== lastUser) {
-        turn = { message: m, userTurn: lastUser };
-        turnMemo.set(m, turn);
-      }
-      out.push(turn);
-    }
-  }
-  return out;
-}
-const HAS_TEXT = /\S/;
-const turnMemo = new WeakMap<Message, { message: Message; userTurn: string }>();
-
 export interface RecheckJob {
   chatId: string;
   message: Message;
