@@ -13,15 +13,21 @@
  * dedicated Web Worker (Chromium 156, Playwright 1.65), so no dev-server
  * middleware is needed.
  *
- * The spec drives the engine modules directly through the dev server (Vite
- * serves /src/*.ts); no UI is involved.
+ * The spec drives the engine modules directly, through the hook the e2e
+ * build exposes (`window.__e2eModules`, src/testing/install.ts); no UI is
+ * involved.
  */
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import type { BrowserContext } from '@playwright/test';
-import type * as CheckerClientModule from '../src/engines/CheckerClient';
-import type * as LiveCheckModule from '../src/engines/liveCheck';
+import type { BrowserContext, Page } from '@playwright/test';
+import type { E2eModules } from '../src/testing/install';
 import { expect, test } from './fixtures';
+
+/** The page hook is set once the studio's test doubles have loaded. */
+async function openWithModules(page: Page) {
+  await page.goto('/');
+  await page.waitForFunction(() => '__e2eModules' in window);
+}
 
 const MODELS_DIR = fileURLToPath(new URL('./fixtures/models/', import.meta.url));
 const HF_FILE = /^https:\/\/huggingface\.co\/([^/]+)\/resolve\/[^/]+\/(.+)$/;
@@ -63,14 +69,12 @@ async function serveFixtureModels(context: BrowserContext): Promise<{ modelReque
 test('checker worker: loads fixture models, flags a contradiction live, caches re-checks', async ({ page, context }) => {
   test.setTimeout(120_000);
   const { modelRequests, cdnRequests } = await serveFixtureModels(context);
-  await page.goto('/');
+  await openWithModules(page);
 
   const result = await page.evaluate(async () => {
-    // Module URLs on the dev server; in variables so neither TypeScript nor Playwright resolves them.
-    const clientUrl = '/src/engines/CheckerClient.ts';
-    const liveUrl = '/src/engines/liveCheck.ts';
-    const clientModule = (await import(/* @vite-ignore */ clientUrl)) as typeof CheckerClientModule;
-    const live = (await import(/* @vite-ignore */ liveUrl)) as typeof LiveCheckModule;
+    const modules = (window as unknown as { __e2eModules: E2eModules }).__e2eModules;
+    const clientModule = await modules.checkerClient();
+    const live = await modules.liveCheck();
     const statements = [
       { id: 's-water', version: 1, text: 'Maren is afraid of deep water.', enabled: true },
       { id: 's-eyes', version: 1, text: 'Maren has amber eyes.', enabled: true },
@@ -240,12 +244,11 @@ test('checker worker: self-hosted models (relative base URL); a second load read
       await route.fulfill({ status: 404, body: 'not found' });
     }
   });
-  await page.goto('/');
+  await openWithModules(page);
 
   const run = () =>
     page.evaluate(async () => {
-      const clientUrl = '/src/engines/CheckerClient.ts';
-      const m = (await import(/* @vite-ignore */ clientUrl)) as typeof CheckerClientModule;
+      const m = await (window as unknown as { __e2eModules: E2eModules }).__e2eModules.checkerClient();
       const client = new m.CheckerClient();
       const t0 = performance.now();
       await client.load({

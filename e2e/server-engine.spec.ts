@@ -248,7 +248,7 @@ test('a server that answers with HTML, malformed JSON chunks or a 10 MB reply: e
   // After a reload the chat is all there, and the server works again.
   const stored = await texts();
   await page.reload();
-  // The app boots again from the dev server's modules: slow on a busy machine, as in studio.open().
+  // The app boots again: slow on a busy machine, as in studio.open().
   await expect(page.getByTestId('character-list')).toBeVisible({ timeout: 30_000 });
   await expect(chat.messages).toHaveCount(stored.length);
   await expect(chat.lastMessage()).toHaveAttribute('data-state', 'error');

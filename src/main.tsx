@@ -26,13 +26,19 @@ function render() {
 
 // The library's read starts now and overlaps React's first render.
 preloadLibrary();
-// IMPORTANT: test doubles only in dev builds and in the benchmarks' own build
-// (`vite build --mode bench`: React's production build with the scripted engine,
-// so bench:scale measures what users run). In `vite build` both tests are the
-// literal `false`, so this import (and src/testing) is dropped; the offline
-// e2e's build step checks that no test double ships. The studio renders at
-// once: the engine store makes no engine before the factory is settled.
-if (import.meta.env.DEV || import.meta.env.MODE === 'bench') {
-  deferEngineFactory(import('./testing/install').then((m) => m.testEngineFactory()));
+// IMPORTANT: test doubles only in dev builds and in the two test builds:
+// `vite build --mode e2e` (the studio the e2e suite drives) and `--mode bench`
+// (bench:scale's). Both are React's production build with the scripted engine,
+// so the tests and benchmarks run what users run. In `vite build` all three
+// tests are the literal `false`, so this import (and src/testing) is dropped;
+// the offline e2e's build step checks that no test double ships. The studio
+// renders at once: the engine store makes no engine before the factory is settled.
+if (import.meta.env.DEV || import.meta.env.MODE === 'e2e' || import.meta.env.MODE === 'bench') {
+  deferEngineFactory(
+    import('./testing/install').then((m) => {
+      m.exposeE2eModules();
+      return m.testEngineFactory();
+    }),
+  );
 }
 render();

@@ -3,8 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { buildVersion, deploy, DIST_ROOT, VERSION_A, VERSION_B } from './dist';
 
-/** Strings only the test doubles of src/testing contain (the localStorage key, a script field, the page hook). */
-const TEST_DOUBLE_MARKERS = ['in-character.scripted-engine', 'holdAtWord', '__scriptedEngine'];
+/** Strings only the test doubles of src/testing contain (the localStorage key, a script field, the page hooks). */
+const TEST_DOUBLE_MARKERS = ['in-character.scripted-engine', 'holdAtWord', '__scriptedEngine', '__e2eModules'];
 
 function filesUnder(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(path.join(dir, e.name)) : [path.join(dir, e.name)]));

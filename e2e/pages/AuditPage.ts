@@ -9,7 +9,7 @@ export class AuditPage {
   /** From the open editor: the header's Audit button. */
   async openFromEditor() {
     await this.page.getByRole('button', { name: 'Audit', exact: true }).click();
-    // The screen is a lazy chunk: its first visit compiles it on the dev server, slow on a busy machine.
+    // The screen is a lazy chunk: its first visit loads it, slow on a busy machine.
     await expect(this.page.getByTestId('audit-screen')).toBeVisible({ timeout: 90_000 });
   }
 

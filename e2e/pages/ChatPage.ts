@@ -119,7 +119,7 @@ export class ChatPage {
     await this.composer().press('Enter');
   }
 
-  /** Every chat engine of this page will be the SCRIPTED test double with `script` (dev server only). */
+  /** Every chat engine of this page will be the SCRIPTED test double with `script` (dev server and e2e build only). */
   static async useScript(page: Page, script: EngineScript) {
     await page.addInitScript(([key, value]) => localStorage.setItem(key, value), [SCRIPTED_ENGINE_KEY, JSON.stringify(script)] as const);
   }

@@ -16,7 +16,7 @@ export class StudioPage {
   /** `timeout`: for pages that load while another copy of the studio runs (two tabs). */
   async open(timeout?: number) {
     await this.page.goto('./');
-    // The first load compiles modules on the dev server: slow on a busy machine.
+    // The first load starts the studio (and the engine workers it makes): slow on a busy machine.
     await expect(this.page.getByTestId('character-list').or(this.page.getByText('Your library is empty'))).toBeVisible({ timeout: timeout ?? 30_000 });
   }
 

@@ -114,7 +114,10 @@ function refreshIsolation(): void {
 export async function startPwa(): Promise<void> {
   if (started) return;
   started = true;
-  if (!import.meta.env.PROD || typeof navigator === 'undefined' || !('serviceWorker' in navigator)) return;
+  // The e2e build (`--mode e2e`) registers none either: each of its tests
+  // would precache ~40 MB of engine files first. The dist e2e project tests
+  // the service worker on the real `vite build`.
+  if (!import.meta.env.PROD || import.meta.env.MODE === 'e2e' || typeof navigator === 'undefined' || !('serviceWorker' in navigator)) return;
   setState({ supported: true, offlineReady: navigator.serviceWorker.controller !== null });
   // A page isolated on a previous attempt clears the flag, so a later loss of
   // isolation (new host, cleared site data) may try once again.
