@@ -14,13 +14,13 @@
  * middleware is needed.
  *
  * The spec drives the engine modules directly, through the hook the e2e
- * build exposes (`window.__e2eModules`, src/testing/install.ts); no UI is
+ * build exposes (`window.__e2eModules`, src/testing/e2eModules.ts); no UI is
  * involved.
  */
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { BrowserContext, Page } from '@playwright/test';
-import type { E2eModules } from '../src/testing/install';
+import type { E2eModules } from '../src/testing/e2eModules';
 import { expect, test } from './fixtures';
 
 /** The page hook is set once the studio's test doubles have loaded. */

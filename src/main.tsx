@@ -34,11 +34,7 @@ preloadLibrary();
 // the offline e2e's build step checks that no test double ships. The studio
 // renders at once: the engine store makes no engine before the factory is settled.
 if (import.meta.env.DEV || import.meta.env.MODE === 'e2e' || import.meta.env.MODE === 'bench') {
-  deferEngineFactory(
-    import('./testing/install').then((m) => {
-      m.exposeE2eModules();
-      return m.testEngineFactory();
-    }),
-  );
+  deferEngineFactory(import('./testing/install').then((m) => m.testEngineFactory()));
 }
+if (import.meta.env.DEV || import.meta.env.MODE === 'e2e') void import('./testing/e2eModules').then((m) => m.exposeE2eModules());
 render();
