@@ -9,7 +9,7 @@ const PORT = Number(process.env.E2E_PORT ?? 5199);
 /**
  * The studio the tests drive: `vite build --mode e2e` (React's production
  * build plus the test doubles of src/testing, no service worker) behind
- * `vite preview` with COOP/COEP. Against the dev server the suite took ~19%
+ * `vite preview` with COOP/COEP. Against the dev server the suite took ~24%
  * longer (every page load fetched ~300 modules, React ran its development
  * build). E2E_DEV=1 drives the dev server instead, for working on a spec
  * while the sources change.
@@ -46,7 +46,7 @@ export default defineConfig({
   reporter: process.env.CI ? [['list']] : [['list']],
   use: {
     baseURL: `http://127.0.0.1:${PORT}/`,
-    // Tracing every test (to keep the failures' traces) made the suite ~26%
+    // Tracing every test (to keep the failures' traces) made the suite ~35%
     // slower: a screencast and DOM snapshots per action. CI retries a failed
     // test once, traced; locally pass `--trace on`.
     trace: 'on-first-retry',
