@@ -2,10 +2,11 @@
  * TEST DOUBLE: a chat engine that "generates" scripted replies word by word.
  * It exists so UI flows that need known reply text (the consistency checker's
  * flags on a given sentence) can run in a browser without a language model.
- * It exists only in dev builds (the dev server e2e tests run against):
- * src/testing/install.ts puts it in when localStorage holds SCRIPTED_ENGINE_KEY,
- * and production builds never import this folder (main.tsx's import is behind
- * `import.meta.env.DEV`). The real engines have their own tests.
+ * It exists only in dev builds and the test builds (`--mode e2e`, which the
+ * e2e tests drive, and `--mode bench`): src/testing/install.ts puts it in when
+ * localStorage holds SCRIPTED_ENGINE_KEY, and production builds never import
+ * this folder (main.tsx's import is behind a check that is `false` in `vite
+ * build`). The real engines have their own tests.
  */
 import type { ChatEngine, EngineStatus, GenerateOptions, GenerateRequest, GenerateResult, LoadOptions } from '../engines/ChatEngine';
 import { StatusCell } from '../engines/engineStatus';
